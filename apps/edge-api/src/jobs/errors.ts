@@ -1,0 +1,20 @@
+// Failures a caller can act on; routes/error-handler.ts maps each to one HTTP status.
+
+export class NotFoundError extends Error {
+  override name = "NotFoundError";
+}
+
+// The lease is unknown, expired, or belongs to another attempt: the agent must abandon the job (409).
+export class LeaseLostError extends Error {
+  override name = "LeaseLostError";
+}
+
+// The request is well-formed but the job is not in a state that allows it (409).
+export class StateConflictError extends Error {
+  override name = "StateConflictError";
+}
+
+// A dependency (queue, store) is unavailable; the client may retry (503).
+export class UnavailableError extends Error {
+  override name = "UnavailableError";
+}

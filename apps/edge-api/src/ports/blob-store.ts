@@ -1,0 +1,40 @@
+// Object storage for job records, cache entries and artifacts: R2 on Workers, S3 or a directory on Node.
+
+export type BlobBody = ReadableStream<Uint8Array> | Uint8Array | string;
+
+export interface BlobHead {
+  size: number;
+  contentType: string | null;
+  // Lower-case hex sha256 of the content when the store knows it (stored as metadata at put time).
+  sha256: string | null;
+}
+
+export interface BlobObject extends BlobHead {
+  body: ReadableStream<Uint8Array>;
+}
+
+export interface PutOptions {
+  contentType: string;
+  // When given, the store verifies the bytes against it and refuses the write with DigestMismatchError.
+  sha256?: string;
+  // Exact byte length when known; stores that need it (S3 streaming PUT) rely on it.
+  size?: number;
+}
+
+export interface BlobStore {
+  get(key: string): Promise<BlobObject | null>;
+  head(key: string): Promise<BlobHead | null>;
+  put(key: string, body: BlobBody, options: PutOptions): Promise<BlobHead>;
+  delete(key: string): Promise<void>;
+}
+
+export class DigestMismatchError extends Error {
+  readonly expected: string;
+  readonly actual: string | null;
+  constructor(expected: string, actual: string | null) {
+    super(`sha256 mismatch: expected ${expected}${actual ? `, got ${actual}` : ""}`);
+    this.name = "DigestMismatchError";
+    this.expected = expected;
+    this.actual = actual;
+  }
+}

@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { compileRequest } from "./compile-request.ts";
+import { ARTIFACT_KINDS, LIMITS } from "./limits.ts";
+import { agentId, firmwareVersion, isoTimestamp, jobId, sha256Hex, toolchain } from "./names.ts";
+
+// QMK API v1 status values. A job only moves forward: queued -> running -> finished | failed
+// (an expired lease is the one way back, from running to queued, with attempts + 1).
+export const jobStatus = z.enum(["queued", "running", "finished", "failed"]);
+export type JobStatus = z.infer<typeof jobStatus>;
+
+export const jobStage = z.enum(["preparing", "compiling", "packaging", "uploading"]);
+export type JobStage = z.infer<typeof jobStage>;
+
+export const artifactKind = z.enum(ARTIFACT_KINDS);
+
+export const artifactRef = z.object({
+  key: z.string().min(1),
+  sha256: sha256Hex,
+  size: z.number().int().nonnegative(),
+  filename: z.string().min(1),
+  content_type: z.string().min(1),
+});
+export type ArtifactRef = z.infer<typeof artifactRef>;
+
+export const artifactSet = z.object({
+  firmware: artifactRef.optional(),
+  source: artifactRef.optional(),
+  keymap: artifactRef.optional(),
+  log: artifactRef.optional(),
+});
+export type ArtifactSet = z.infer<typeof artifactSet>;
+
+export const buildTimings = z.object({
+  prepare_ms: z.number().int().nonnegative().optional(),
+  compile_ms: z.number().int().nonnegative().optional(),
+  package_ms: z.number().int().nonnegative().optional(),
+  upload_ms: z.number().int().nonnegative().optional(),
+});
+export type BuildTimings = z.infer<typeof buildTimings>;
+
+// What the build produced; the v1 `result` object is derived from it.
+export const buildResult = z.object({
+  returncode: z.number().int(),
+  output: z.string().max(LIMITS.logTailChars),
+  command: z.string().max(1024),
+  firmware_filename: z.string().nullable(),
+  toolchain: toolchain.nullable(),
+  timings: buildTimings,
+});
+export type BuildResult = z.infer<typeof buildResult>;
+
+export const lease = z.object({
+  id: z.string().min(16).max(64),
+  agent_id: agentId,
+  expires_at: isoTimestamp,
+});
+export type Lease = z.infer<typeof lease>;
+
+export const historyEntry = z.object({
+  at: isoTimestamp,
+  status: jobStatus,
+  stage: jobStage.nullable(),
+  note: z.string().max(1024).optional(),
+});
+export type HistoryEntry = z.infer<typeof historyEntry>;
+
+// The job record kept in the blob store at jobs/<id>.json; the single source for GET /v1/compile/:id.
+export const jobRecord = z.object({
+  schema_version: z.literal(1),
+  id: jobId,
+  created_at: isoTimestamp,
+  enqueued_at: isoTimestamp,
+  started_at: isoTimestamp.nullable(),
+  finished_at: isoTimestamp.nullable(),
+  status: jobStatus,
+  stage: jobStage.nullable(),
+  attempts: z.number().int().nonnegative(),
+  max_attempts: z.number().int().positive(),
+  lease: lease.nullable(),
+  history: z.array(historyEntry),
+  request: compileRequest,
+  content_key: sha256Hex,
+  firmware_version: firmwareVersion,
+  toolchain: toolchain.nullable(),
+  cache_hit_of: jobId.nullable(),
+  artifacts: artifactSet,
+  result: buildResult.nullable(),
+  failure_reason: z.string().max(1024).nullable(),
+});
+export type JobRecord = z.infer<typeof jobRecord>;
+
+// Points a content key at the finished job whose artifacts answer it: cache/<content_key>.json.
+export const cacheEntry = z.object({
+  content_key: sha256Hex,
+  job_id: jobId,
+  firmware_version: firmwareVersion,
+  artifacts: artifactSet,
+  result: buildResult,
+  created_at: isoTimestamp,
+});
+export type CacheEntry = z.infer<typeof cacheEntry>;

@@ -1,0 +1,30 @@
+// Bounds every process enforces the same way. Changing one is a wire change: update the README too.
+export const LIMITS = {
+  bodyBytes: 256 * 1024,
+  keyboardChars: 128,
+  keymapChars: 64,
+  layers: 32,
+  keysPerLayer: 512,
+  keycodeChars: 128,
+  freeTextChars: 16 * 1024,
+  logTailChars: 64 * 1024,
+  agentIdChars: 64,
+} as const;
+
+export const ARTIFACT_KINDS = ["firmware", "source", "keymap", "log"] as const;
+export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
+
+// The most an agent may upload per artifact kind; the API answers 413 beyond.
+export const ARTIFACT_MAX_BYTES: Record<ArtifactKind, number> = {
+  firmware: 8 * 1024 * 1024,
+  source: 64 * 1024 * 1024,
+  keymap: 512 * 1024,
+  log: 2 * 1024 * 1024,
+};
+
+export const ARTIFACT_CONTENT_TYPES: Record<ArtifactKind, string> = {
+  firmware: "application/octet-stream",
+  source: "application/zip",
+  keymap: "application/json",
+  log: "text/plain; charset=utf-8",
+};

@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { jobStage, jobStatus } from "./job.ts";
+import { firmwareVersion, isoTimestamp, jobId } from "./names.ts";
+
+// QMK API v1 wire shapes, field for field; our additions are new optional fields, never renames.
+
+export const compileEnqueued = z.object({ enqueued: z.literal(true), job_id: jobId });
+export type CompileEnqueued = z.infer<typeof compileEnqueued>;
+
+const oneUrl = z.array(z.url()).length(1);
+
+export const compileResult = z.object({
+  id: jobId,
+  keyboard: z.string(),
+  layout: z.string(),
+  keymap: z.string(),
+  command: z.string(),
+  returncode: z.number().int(),
+  output: z.string(),
+  firmware: z.null(),
+  firmware_filename: z.string().nullable(),
+  keymap_archive: z.string(),
+  source_archive: z.string(),
+  firmware_binary_url: oneUrl,
+  firmware_keymap_url: oneUrl,
+  firmware_source_url: oneUrl,
+});
+export type CompileResult = z.infer<typeof compileResult>;
+
+export const compileStatus = z.object({
+  created_at: isoTimestamp,
+  enqueued_at: isoTimestamp,
+  id: jobId,
+  is_failed: z.boolean(),
+  status: jobStatus,
+  result: compileResult.nullable(),
+  // Present once finished, as qmk_api answers.
+  is_finished: z.boolean().optional(),
+  is_queued: z.boolean().optional(),
+  is_started: z.boolean().optional(),
+  // qmk-edge additions.
+  stage: jobStage.nullable().optional(),
+  attempts: z.number().int().nonnegative().optional(),
+  queue_position: z.number().int().nonnegative().nullable().optional(),
+  age_seconds: z.number().nonnegative().optional(),
+  cached: z.boolean().optional(),
+  failure_reason: z.string().nullable().optional(),
+  firmware_version: firmwareVersion.optional(),
+});
+export type CompileStatus = z.infer<typeof compileStatus>;
+
+// GET /v1 and GET /v1/healthcheck.
+export const serviceStatus = z.object({
+  status: z.enum(["running", "degraded"]),
+  version: z.string(),
+  queue_length: z.number().int().nonnegative(),
+  running_jobs: z.number().int().nonnegative(),
+  oldest_queued_age_seconds: z.number().nonnegative().nullable(),
+  agents_seen: z.number().int().nonnegative(),
+  agents_window_seconds: z.number().int().positive(),
+  last_agent_seen_at: isoTimestamp.nullable(),
+  firmware_version: firmwareVersion,
+});
+export type ServiceStatus = z.infer<typeof serviceStatus>;
+
+export const fieldError = z.object({ path: z.string(), message: z.string() });
+export type FieldError = z.infer<typeof fieldError>;
+
+export const errorBody = z.object({
+  code: z.number().int().min(400).max(599),
+  message: z.string(),
+  errors: z.array(fieldError).optional(),
+});
+export type ErrorBody = z.infer<typeof errorBody>;

@@ -1,0 +1,12 @@
+// `npm test`: lint, typecheck and every package's tests (unit, workerd, agent, end-to-end).
+import { spawnSync } from "node:child_process";
+
+const steps: Array<[string, string[]]> = [
+  ["biome", ["ci", "."]],
+  ["turbo", ["run", "typecheck", "test", "--concurrency=1", "--output-logs=errors-only", ...process.argv.slice(2)]],
+];
+for (const [cmd, args] of steps) {
+  process.stderr.write(`[qmk-edge] ${cmd} ${args.join(" ")}\n`);
+  const res = spawnSync(cmd, args, { stdio: "inherit" });
+  if (res.status !== 0) process.exit(res.status ?? 1);
+}
