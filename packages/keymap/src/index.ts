@@ -1,1 +1,28 @@
-export {};
+export {
+  KEYCODE_MAX_CHARS,
+  KEYCODE_MAX_DEPTH,
+  type Keycode,
+  type KeycodeError,
+  type KeycodeExpr,
+  type KeycodeParse,
+  parseKeycode,
+  renderKeycode,
+  renderKeycodeC,
+} from "./keycode.ts";
+export { KEYCODE_NUMBER_MAX } from "./keycode-lexer.ts";
+export { generateKeymapC } from "./keymap-c.ts";
+export { generateKeymapJson } from "./keymap-json.ts";
+export {
+  InvalidKeymapError,
+  type KeymapLayers,
+  keycodeFieldError,
+  MAX_FIELD_ERRORS,
+  parseKeymapLayers,
+} from "./keymap-layers.ts";
+export {
+  type CompileRequestParse,
+  parseCompileRequest,
+  parseCompileRequestText,
+  type RequestErrorKind,
+} from "./parse-compile-request.ts";
+export { quoteInput } from "./quote-input.ts";

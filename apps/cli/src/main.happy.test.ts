@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { runCli } from "./testing/run-cli.ts";
+
+describe("qmk-edge help", () => {
+  it.each([["--help"], ["-h"], ["help"]])("%s lists the commands on stdout", (flag) => {
+    const run = runCli([flag]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^usage: qmk-edge <command>/);
+    expect(run.stdout).toMatch(/^ {2}json2c {2}print the keymap\.c/m);
+    expect(run.stdout).toMatch(/^ {2}help {4}/m);
+    expect(run.stderr).toBe("");
+  });
+
+  it("help json2c shows that command's usage", () => {
+    const run = runCli(["help", "json2c"]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^usage: qmk-edge json2c FILE\.json/);
+  });
+});

@@ -1,0 +1,59 @@
+import { spawnSync } from "node:child_process";
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "pnpm-workspace.yaml"))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("no pnpm-workspace.yaml above this file");
+    dir = parent;
+  }
+  return dir;
+}
+
+export const REPO_ROOT = repoRoot();
+// Real QMK data beside the repository, read in place.
+export const QMK_FIXTURES_DIR = resolve(REPO_ROOT, "..", "shared", "fixtures", "qmk");
+
+export type CliRun = { status: number | null; stdout: string; stderr: string };
+
+// The CLI as a user runs it: a separate Node process (process.execPath is Node 22 under the test runner).
+// Standard input is `input`, or the file at `stdinPath` (for input the CLI may stop reading early).
+export function runCli(
+  args: string[],
+  stdin: { input?: string | Uint8Array; stdinPath?: string } = {},
+): CliRun {
+  const fd = stdin.stdinPath === undefined ? null : openSync(stdin.stdinPath, "r");
+  try {
+    const res = spawnSync(process.execPath, ["apps/cli/src/main.ts", ...args], {
+      cwd: REPO_ROOT,
+      input: fd === null ? (stdin.input ?? "") : undefined,
+      stdio: [fd ?? "pipe", "pipe", "pipe"],
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    if (res.error) throw res.error;
+    return { status: res.status, stdout: res.stdout, stderr: res.stderr };
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+// A scratch directory for hostile input files; call the returned cleanup in afterAll.
+export function scratchDir(): {
+  write: (name: string, content: string | Uint8Array) => string;
+  cleanup: () => void;
+} {
+  const dir = mkdtempSync(join(tmpdir(), "qmk-edge-cli-"));
+  return {
+    write: (name, content) => {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      return path;
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

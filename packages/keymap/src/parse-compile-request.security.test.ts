@@ -1,0 +1,154 @@
+import { LIMITS } from "@qmk-edge/schema";
+import { describe, expect, it } from "vitest";
+import {
+  type CompileRequestParse,
+  parseCompileRequest,
+  parseCompileRequestText,
+} from "./parse-compile-request.ts";
+
+const minimal = {
+  keyboard: "planck/rev6",
+  keymap: "default",
+  layout: "LAYOUT_ortho_4x12",
+  layers: [["KC_A", "KC_B"]],
+};
+
+function errors(result: CompileRequestParse) {
+  if (result.ok) throw new Error("accepted");
+  return result.errors;
+}
+
+describe("hostile keycodes are refused with their path", () => {
+  it.each([
+    ['KC_A); system("x"', `invalid keycode "KC_A); system(\\"x\\"": unexpected ')' at 5`],
+    ["KC_A/*", `invalid keycode "KC_A/*": unexpected '/' at 5`],
+    ["KC_A//", `invalid keycode "KC_A//": unexpected '/' at 5`],
+    ["#include <x>", `invalid keycode "#include <x>": unexpected '#' at 1`],
+    ["KC_A\nKC_B", `invalid keycode "KC_A\\nKC_B": control character U+000A at 5`],
+    ["KC_A;", `invalid keycode "KC_A;": unexpected ';' at 5`],
+    ["{", `invalid keycode "{": unexpected '{' at 1`],
+    ['"KC_A"', `invalid keycode "\\"KC_A\\"": unexpected '"' at 1`],
+    ["\u041aC_A", `invalid keycode "\\u041AC_A": non-ASCII character U+041A at 1`],
+    ["\uff2bC_A", `invalid keycode "\\uFF2BC_A": non-ASCII character U+FF2B at 1`],
+    ["KC_A\u001b[2J", `invalid keycode "KC_A\\u001B[2J": control character U+001B at 5`],
+    ["LT(1, KC_A))", `invalid keycode "LT(1, KC_A))": unexpected ')' at 12`],
+    [`${"LSFT(".repeat(9)}KC_A${")".repeat(9)}`, /nested deeper than 8 levels at 45$/],
+  ])("%j", (key, message) => {
+    const result = errors(
+      parseCompileRequest({
+        ...minimal,
+        layers: [
+          ["KC_A", "KC_B"],
+          ["KC_C", key],
+        ],
+      }),
+    );
+    expect(result).toHaveLength(1);
+    expect(result[0]!.path).toBe("layers.1.1");
+    if (typeof message === "string") expect(result[0]!.message).toBe(message);
+    else expect(result[0]!.message).toMatch(message);
+  });
+
+  it("refuses a 10k-character keycode at its path without echoing it whole", () => {
+    const result = errors(parseCompileRequest({ ...minimal, layers: [["KC_A", "K".repeat(10_000)]] }));
+    expect(result.map((e) => e.path)).toEqual(["layers.0.1"]);
+    expect(result[0]!.message.length).toBeLessThan(200);
+  });
+
+  it("quotes long keycodes shortened, so an error body stays small", () => {
+    const key = `KC_A;${"x".repeat(100)}`;
+    const [error] = errors(parseCompileRequest({ ...minimal, layers: [["KC_A", key]] }));
+    expect(error!.message).toBe(
+      `invalid keycode "KC_A;${"x".repeat(43)}"... (105 characters): unexpected ';' at 5`,
+    );
+  });
+});
+
+describe("names that reach file paths and make targets", () => {
+  it.each([
+    "../../etc",
+    "/abs",
+    "a/../b",
+    "a\\b",
+    "foo%2f..",
+    "planck/",
+    "planck//rev6",
+    "Planck",
+    "planck rev6",
+    "planck:flash",
+    "planck\nrev6",
+    "x".repeat(LIMITS.keyboardChars + 1),
+  ])("keyboard %j is refused at 'keyboard'", (keyboard) => {
+    expect(errors(parseCompileRequest({ ...minimal, keyboard })).map((e) => e.path)).toEqual(["keyboard"]);
+  });
+
+  it.each([
+    "../../etc",
+    "/abs",
+    "a/b",
+    "a\\b",
+    "foo%2f..",
+    "..",
+    ".",
+    "",
+    "km:flash",
+    "x".repeat(65),
+    "k\u00e9",
+  ])("keymap %j is refused at 'keymap'", (keymap) => {
+    expect(errors(parseCompileRequest({ ...minimal, keymap })).map((e) => e.path)).toEqual(["keymap"]);
+  });
+
+  it.each([
+    "LAYOUT(",
+    "LAYOUT_60; int x",
+    "LAYOUT_60 /*",
+    "#define LAYOUT",
+    "layout_60",
+    "LAYOUT_",
+    "LAYOUT_60\n",
+    "KEYMAP",
+    "LAYOUT-60",
+    "LAYOUT_\u0410",
+  ])("layout %j is refused at 'layout'", (layout) => {
+    expect(errors(parseCompileRequest({ ...minimal, layout })).map((e) => e.path)).toEqual(["layout"]);
+  });
+});
+
+describe("bodies built to hurt the parser", () => {
+  it("refuses a body over 256 KiB as too_large", () => {
+    const layers = Array.from({ length: 32 }, () =>
+      Array.from({ length: 512 }, () => "KC_TRNS_PADDED_TO_MAKE_IT_BIG"),
+    );
+    const body = JSON.stringify({ ...minimal, layers });
+    expect(body.length).toBeGreaterThan(LIMITS.bodyBytes);
+    const result = parseCompileRequestText(body);
+    expect(result.ok === false && result.kind).toBe("too_large");
+  });
+
+  it("answers deeply nested JSON with a field error, not a crash", () => {
+    const deep = `${"[".repeat(50_000)}${"]".repeat(50_000)}`;
+    const result = parseCompileRequestText(
+      `{"keyboard":"a","keymap":"b","layout":"LAYOUT","layers":${deep}}`,
+    );
+    expect(result.ok).toBe(false);
+    expect(result.ok === false && result.errors.every((e) => e.path.startsWith("layers"))).toBe(true);
+  });
+
+  it("keeps a __proto__ field as data, changing no prototype", () => {
+    const result = parseCompileRequestText(
+      `{"__proto__": {"polluted": 1}, ${JSON.stringify(minimal).slice(1)}`,
+    );
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(Object.getPrototypeOf(result.value)).toBe(Object.prototype);
+    expect((result.value as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("scans only the bounded part of an oversized layers array for keycode errors", () => {
+    const layers = Array.from({ length: 10_000 }, () => ["KC_A;"]);
+    const result = errors(parseCompileRequest({ ...minimal, layers }));
+    expect(result[0]).toEqual({ path: "layers", message: `at most ${LIMITS.layers} layers` });
+    expect(result.length).toBeLessThanOrEqual(50);
+  });
+});
