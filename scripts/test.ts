@@ -3,7 +3,10 @@ import { spawnSync } from "node:child_process";
 
 const steps: Array<[string, string[]]> = [
   ["biome", ["ci", "."]],
-  ["turbo", ["run", "typecheck", "test", "--concurrency=1", "--output-logs=errors-only", ...process.argv.slice(2)]],
+  [
+    "turbo",
+    ["run", "typecheck", "test", "--concurrency=1", "--output-logs=errors-only", ...process.argv.slice(2)],
+  ],
 ];
 for (const [cmd, args] of steps) {
   process.stderr.write(`[qmk-edge] ${cmd} ${args.join(" ")}\n`);

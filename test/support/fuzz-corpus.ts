@@ -24,14 +24,14 @@ const NASTY_STRINGS = [
   "../../etc/passwd",
   "/abs",
   "a/../b",
-  "KC_A); system(\"id\"",
+  'KC_A); system("id"',
   "KC_A/*",
   "#include <stdio.h>",
   "KC_A\nKC_B",
   "KC_A;",
   "{",
   "}",
-  "\"KC_A\"",
+  '"KC_A"',
   "КС_А",
   "ＫＣ＿Ａ",
   "\u0000",
@@ -45,12 +45,27 @@ const NASTY_STRINGS = [
   "x".repeat(5000),
   "__proto__",
   "constructor",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, meant literally
   "${7*7}",
   "$(reboot)",
   "`id`",
 ];
 
-const NASTY_VALUES: unknown[] = [null, true, false, 0, -1, 1e308, 3.5, [], {}, [[]], [null], { a: 1 }, "KC_A"];
+const NASTY_VALUES: unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1e308,
+  3.5,
+  [],
+  {},
+  [[]],
+  [null],
+  { a: 1 },
+  "KC_A",
+];
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -81,7 +96,17 @@ function randomJson(rand: () => number, depth: number): Json {
 function mutate(rand: () => number, valid: Record<string, Json>): Record<string, Json> {
   const body = structuredClone(valid);
   const layers = body.layers as Json[][];
-  const fields = ["keyboard", "keymap", "layout", "layers", "author", "notes", "version", "branch", "converter"];
+  const fields = [
+    "keyboard",
+    "keymap",
+    "layout",
+    "layers",
+    "author",
+    "notes",
+    "version",
+    "branch",
+    "converter",
+  ];
   const n = 1 + Math.floor(rand() * 3);
   for (let i = 0; i < n; i++) {
     const r = rand();
@@ -93,7 +118,8 @@ function mutate(rand: () => number, valid: Record<string, Json>): Record<string,
       const at = Math.floor(rand() * layer.length);
       layer[at] = rand() < 0.7 ? pick(rand, NASTY_STRINGS) : randomJson(rand, 3);
     } else if (r < 0.75) layers.push(layers[0]?.slice(0, Math.floor(rand() * 20)) ?? []);
-    else if (r < 0.8) body.layers = Array.from({ length: 33 + Math.floor(rand() * 10) }, () => layers[0] ?? []);
+    else if (r < 0.8)
+      body.layers = Array.from({ length: 33 + Math.floor(rand() * 10) }, () => layers[0] ?? []);
     else if (r < 0.85) body[randomString(rand)] = randomJson(rand, 2);
     else if (r < 0.9) body.layers = layers.map((l) => [...l, ...Array(600).fill("KC_A")]);
     else body[field] = randomJson(rand, 1);
@@ -108,14 +134,24 @@ export function fuzzBodies(seed: number, size: number, valid: Record<string, Jso
   for (let i = 0; i < size; i++) {
     const r = rand();
     const json = "application/json";
-    if (r < 0.7) cases.push({ name: `mutation ${i}`, body: JSON.stringify(mutate(rand, valid)), contentType: json });
-    else if (r < 0.8) cases.push({ name: `random json ${i}`, body: JSON.stringify(randomJson(rand, 0)), contentType: json });
+    if (r < 0.7)
+      cases.push({ name: `mutation ${i}`, body: JSON.stringify(mutate(rand, valid)), contentType: json });
+    else if (r < 0.8)
+      cases.push({ name: `random json ${i}`, body: JSON.stringify(randomJson(rand, 0)), contentType: json });
     else if (r < 0.88) {
       const text = JSON.stringify(mutate(rand, valid));
-      cases.push({ name: `truncated ${i}`, body: text.slice(0, Math.floor(rand() * text.length)), contentType: json });
+      cases.push({
+        name: `truncated ${i}`,
+        body: text.slice(0, Math.floor(rand() * text.length)),
+        contentType: json,
+      });
     } else if (r < 0.93) {
       const bytes = new Uint8Array(1 + Math.floor(rand() * 2048)).map(() => Math.floor(rand() * 256));
-      cases.push({ name: `binary ${i}`, body: bytes, contentType: pick(rand, [json, "application/octet-stream"]) });
+      cases.push({
+        name: `binary ${i}`,
+        body: bytes,
+        contentType: pick(rand, [json, "application/octet-stream"]),
+      });
     } else if (r < 0.96) {
       const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
       cases.push({ name: `deep ${i}`, body: deep, contentType: json });
@@ -123,7 +159,11 @@ export function fuzzBodies(seed: number, size: number, valid: Record<string, Jso
       const big = JSON.stringify({ ...valid, notes: "n".repeat(300 * 1024) });
       cases.push({ name: `oversized ${i}`, body: big, contentType: json });
     } else {
-      cases.push({ name: `wrong type ${i}`, body: JSON.stringify(valid), contentType: pick(rand, ["text/plain", "multipart/form-data", ""]) });
+      cases.push({
+        name: `wrong type ${i}`,
+        body: JSON.stringify(valid),
+        contentType: pick(rand, ["text/plain", "multipart/form-data", ""]),
+      });
     }
   }
   return cases;
@@ -138,6 +178,8 @@ export function fuzzIds(seed: number, size: number): string[] {
     if (r < 0.4) return Array.from({ length: 32 }, () => pick(rand, [...hex])).join("");
     if (r < 0.6) return encodeURIComponent(pick(rand, NASTY_STRINGS)) || "x";
     if (r < 0.8) return encodeURIComponent(randomString(rand)) || "y";
-    return Array.from({ length: Math.floor(rand() * 200) + 1 }, () => pick(rand, [...hex, "G", "-", "%20"])).join("");
+    return Array.from({ length: Math.floor(rand() * 200) + 1 }, () =>
+      pick(rand, [...hex, "G", "-", "%20"]),
+    ).join("");
   });
 }

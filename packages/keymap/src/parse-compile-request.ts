@@ -102,7 +102,7 @@ export function parseCompileRequestText(
     text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
   } else {
     try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(body);
+      text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body);
     } catch {
       return refuse("malformed_json", "request is not valid UTF-8");
     }

@@ -67,7 +67,10 @@ export const completeRequest = z.object({
   returncode: z.number().int(),
   output: z.string().max(LIMITS.logTailChars),
   command: z.string().max(1024),
-  firmware_filename: z.string().regex(/^[A-Za-z0-9._-]{1,160}$/).nullable(),
+  firmware_filename: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,160}$/)
+    .nullable(),
   toolchain: toolchain.nullable(),
   timings: buildTimings,
 });

@@ -6,7 +6,8 @@ type Names = Pick<CompileRequest, "keyboard" | "keymap">;
 
 export const keymapArchiveName = (r: Names) => `${r.keyboard.replaceAll("/", "-")}-${r.keymap}.json`;
 
-export const sourceArchiveName = (r: Names) => `qmk_firmware-${r.keyboard.replaceAll("/", "-")}-${r.keymap}.zip`;
+export const sourceArchiveName = (r: Names) =>
+  `qmk_firmware-${r.keyboard.replaceAll("/", "-")}-${r.keymap}.zip`;
 
 export const firmwareExtension = (t: Toolchain) => (t === "avr" ? "hex" : "bin");
 

@@ -99,3 +99,7 @@ export const cacheEntry = z.object({
   created_at: isoTimestamp,
 });
 export type CacheEntry = z.infer<typeof cacheEntry>;
+
+// A message on the job queue (Cloudflare Queue "compile-jobs"): the record itself stays in the blob store.
+export const jobQueueMessage = z.object({ job_id: jobId });
+export type JobQueueMessage = z.infer<typeof jobQueueMessage>;

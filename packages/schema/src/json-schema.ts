@@ -6,6 +6,9 @@ import { compileEnqueued, compileStatus, errorBody, serviceStatus } from "./v1.t
 export function publicJsonSchemas(): Record<string, unknown> {
   const shapes = { compileRequest, compileEnqueued, compileStatus, serviceStatus, errorBody };
   return Object.fromEntries(
-    Object.entries(shapes).map(([name, schema]) => [name, z.toJSONSchema(schema, { io: "input", unrepresentable: "any" })]),
+    Object.entries(shapes).map(([name, schema]) => [
+      name,
+      z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }),
+    ]),
   );
 }

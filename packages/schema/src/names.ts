@@ -7,9 +7,7 @@ export const keyboardName = z
   .max(LIMITS.keyboardChars, `at most ${LIMITS.keyboardChars} characters`)
   .regex(/^[a-z0-9_]+(\/[a-z0-9_]+)*$/, "path segments of [a-z0-9_] joined by '/'");
 
-export const keymapName = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, "1 to 64 characters of [A-Za-z0-9_-]");
+export const keymapName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "1 to 64 characters of [A-Za-z0-9_-]");
 
 export const layoutName = z
   .string()

@@ -8,7 +8,12 @@ import { compileEnqueued, compileStatus, errorBody, serviceStatus } from "./v1.t
 const id = "0123456789abcdef0123456789abcdef";
 const sha = "a".repeat(64);
 const at = "2026-11-27T06:00:00.000Z";
-const request = { keyboard: "handwired/edge_pad", keymap: "mine", layout: "LAYOUT_ortho_4x4", layers: [["KC_A"]] };
+const request = {
+  keyboard: "handwired/edge_pad",
+  keymap: "mine",
+  layout: "LAYOUT_ortho_4x4",
+  layers: [["KC_A"]],
+};
 const url = (p: string) => [`https://api.example/v1/compile/${id}/${p}`];
 
 const finishedStatus = {
@@ -41,15 +46,93 @@ const finishedStatus = {
 // Each wire shape must survive JSON text and parse back to an equal value: what a client reads is what we sent.
 const roundTrips: Array<[string, { parse(v: unknown): unknown }, unknown]> = [
   ["POST /v1/compile", compileEnqueued, { enqueued: true, job_id: id }],
-  ["GET /v1/compile/:id queued", compileStatus, { created_at: at, enqueued_at: at, id, is_failed: false, status: "queued", result: null, queue_position: 3, stage: null }],
-  ["GET /v1/compile/:id running", compileStatus, { created_at: at, enqueued_at: at, id, is_failed: false, status: "running", result: null, stage: "compiling", attempts: 1 }],
+  [
+    "GET /v1/compile/:id queued",
+    compileStatus,
+    {
+      created_at: at,
+      enqueued_at: at,
+      id,
+      is_failed: false,
+      status: "queued",
+      result: null,
+      queue_position: 3,
+      stage: null,
+    },
+  ],
+  [
+    "GET /v1/compile/:id running",
+    compileStatus,
+    {
+      created_at: at,
+      enqueued_at: at,
+      id,
+      is_failed: false,
+      status: "running",
+      result: null,
+      stage: "compiling",
+      attempts: 1,
+    },
+  ],
   ["GET /v1/compile/:id finished", compileStatus, finishedStatus],
-  ["GET /v1/compile/:id failed", compileStatus, { ...finishedStatus, status: "failed", is_failed: true, result: { ...finishedStatus.result, returncode: 2, firmware_filename: null } }],
-  ["GET /v1", serviceStatus, { status: "degraded", version: "0.1.0", queue_length: 0, running_jobs: 0, oldest_queued_age_seconds: null, agents_seen: 0, agents_window_seconds: 60, last_agent_seen_at: null, firmware_version: "demo-1" }],
-  ["error", errorBody, { code: 422, message: "invalid request", errors: [{ path: "layers.0.0", message: "invalid keycode" }] }],
-  ["lease request", leaseRequest, { agent_id: "desk-1", toolchains: ["avr", "arm"], firmware_version: "demo-1", wait_ms: 25000 }],
-  ["lease response", leaseResponse, { job: { id, request, content_key: sha, firmware_version: "demo-1", attempts: 0 }, lease_id: "l".repeat(32), lease_expires_at: at }],
-  ["complete", completeRequest, { lease_id: "l".repeat(32), status: "finished", returncode: 0, output: "ok", command: "make x:y", firmware_filename: "x_y.hex", toolchain: "avr", timings: { compile_ms: 812 } }],
+  [
+    "GET /v1/compile/:id failed",
+    compileStatus,
+    {
+      ...finishedStatus,
+      status: "failed",
+      is_failed: true,
+      result: { ...finishedStatus.result, returncode: 2, firmware_filename: null },
+    },
+  ],
+  [
+    "GET /v1",
+    serviceStatus,
+    {
+      status: "degraded",
+      version: "0.1.0",
+      queue_length: 0,
+      running_jobs: 0,
+      oldest_queued_age_seconds: null,
+      agents_seen: 0,
+      agents_window_seconds: 60,
+      last_agent_seen_at: null,
+      firmware_version: "demo-1",
+    },
+  ],
+  [
+    "error",
+    errorBody,
+    { code: 422, message: "invalid request", errors: [{ path: "layers.0.0", message: "invalid keycode" }] },
+  ],
+  [
+    "lease request",
+    leaseRequest,
+    { agent_id: "desk-1", toolchains: ["avr", "arm"], firmware_version: "demo-1", wait_ms: 25000 },
+  ],
+  [
+    "lease response",
+    leaseResponse,
+    {
+      job: { id, request, content_key: sha, firmware_version: "demo-1", attempts: 0 },
+      lease_id: "l".repeat(32),
+      lease_expires_at: at,
+    },
+  ],
+  [
+    "complete",
+    completeRequest,
+    {
+      lease_id: "l".repeat(32),
+      status: "finished",
+      returncode: 0,
+      output: "ok",
+      command: "make x:y",
+      firmware_filename: "x_y.hex",
+      toolchain: "avr",
+      timings: { compile_ms: 812 },
+    },
+  ],
 ];
 
 describe("v1 and protocol shapes round-trip through JSON", () => {
@@ -64,7 +147,10 @@ describe("v1 and protocol shapes round-trip through JSON", () => {
   });
 
   it("refuses result URLs that are not one absolute URL", () => {
-    const bad = { ...finishedStatus, result: { ...finishedStatus.result, firmware_binary_url: ["/relative"] } };
+    const bad = {
+      ...finishedStatus,
+      result: { ...finishedStatus.result, firmware_binary_url: ["/relative"] },
+    };
     expect(() => compileStatus.parse(bad)).toThrow();
   });
 
@@ -87,27 +173,69 @@ describe("v1 and protocol shapes round-trip through JSON", () => {
       firmware_version: "demo-1",
       toolchain: "avr",
       cache_hit_of: null,
-      artifacts: { firmware: { key: `artifacts/${sha}`, sha256: sha, size: 10, filename: "x.hex", content_type: "application/octet-stream" } },
-      result: { returncode: 0, output: "", command: "make x:y", firmware_filename: "x.hex", toolchain: "avr", timings: {} },
+      artifacts: {
+        firmware: {
+          key: `artifacts/${sha}`,
+          sha256: sha,
+          size: 10,
+          filename: "x.hex",
+          content_type: "application/octet-stream",
+        },
+      },
+      result: {
+        returncode: 0,
+        output: "",
+        command: "make x:y",
+        firmware_filename: "x.hex",
+        toolchain: "avr",
+        timings: {},
+      },
       failure_reason: null,
     };
     expect(jobRecord.parse(JSON.parse(JSON.stringify(record)))).toEqual(record);
-    const entry = { content_key: sha, job_id: id, firmware_version: "demo-1", artifacts: record.artifacts, result: record.result, created_at: at };
+    const entry = {
+      content_key: sha,
+      job_id: id,
+      firmware_version: "demo-1",
+      artifacts: record.artifacts,
+      result: record.result,
+      created_at: at,
+    };
     expect(cacheEntry.parse(entry)).toEqual(entry);
-    expect(agentJob.parse({ id, request, content_key: sha, firmware_version: "demo-1", attempts: 2 }).attempts).toBe(2);
+    expect(
+      agentJob.parse({ id, request, content_key: sha, firmware_version: "demo-1", attempts: 2 }).attempts,
+    ).toBe(2);
   });
 });
 
 describe("compile request", () => {
   it("keeps unknown fields but leaves them out of the canonical form", () => {
-    const parsed = compileRequest.parse({ ...request, encoders: [[{ cw: "KC_VOLU" }]], version: 1, notes: "hi" });
+    const parsed = compileRequest.parse({
+      ...request,
+      encoders: [[{ cw: "KC_VOLU" }]],
+      version: 1,
+      notes: "hi",
+    });
     expect(parsed).toHaveProperty("encoders");
-    expect(Object.keys(canonicalCompileRequest(parsed))).toEqual(["keyboard", "keymap", "layout", "layers", "notes"]);
+    expect(Object.keys(canonicalCompileRequest(parsed))).toEqual([
+      "keyboard",
+      "keymap",
+      "layout",
+      "layers",
+      "notes",
+    ]);
   });
 
   it("canonical form does not depend on key order", () => {
     const a = canonicalCompileRequest(compileRequest.parse(request));
-    const b = canonicalCompileRequest(compileRequest.parse({ layers: request.layers, layout: request.layout, keymap: "mine", keyboard: request.keyboard }));
+    const b = canonicalCompileRequest(
+      compileRequest.parse({
+        layers: request.layers,
+        layout: request.layout,
+        keymap: "mine",
+        keyboard: request.keyboard,
+      }),
+    );
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
   });
 
@@ -121,8 +249,16 @@ describe("compile request", () => {
 describe("JSON Schema export", () => {
   it("describes the public request and responses", () => {
     const schemas = publicJsonSchemas() as Record<string, { type?: string; required?: string[] }>;
-    expect(Object.keys(schemas).sort()).toEqual(["compileEnqueued", "compileRequest", "compileStatus", "errorBody", "serviceStatus"]);
-    expect(schemas.compileRequest?.required).toEqual(expect.arrayContaining(["keyboard", "keymap", "layout", "layers"]));
+    expect(Object.keys(schemas).sort()).toEqual([
+      "compileEnqueued",
+      "compileRequest",
+      "compileStatus",
+      "errorBody",
+      "serviceStatus",
+    ]);
+    expect(schemas.compileRequest?.required).toEqual(
+      expect.arrayContaining(["keyboard", "keymap", "layout", "layers"]),
+    );
     expect(schemas.compileStatus?.type).toBe("object");
   });
 });

@@ -16,7 +16,13 @@ import { LeaseLostError, StateConflictError } from "./errors.ts";
 
 type Now = { now: string };
 
-function withHistory(record: JobRecord, status: JobStatus, stage: JobStage | null, at: string, note?: string) {
+function withHistory(
+  record: JobRecord,
+  status: JobStatus,
+  stage: JobStage | null,
+  at: string,
+  note?: string,
+) {
   const entry = note === undefined ? { at, status, stage } : { at, status, stage, note };
   return [...record.history, entry];
 }
@@ -54,7 +60,12 @@ export function newJobRecord(args: {
 }
 
 // A new job answered from the build cache: finished at once, pointing at the earlier build's artifacts.
-export function cachedJobRecord(args: { id: string; request: CompileRequest; cache: CacheEntry; now: string }) {
+export function cachedJobRecord(args: {
+  id: string;
+  request: CompileRequest;
+  cache: CacheEntry;
+  now: string;
+}) {
   const base = newJobRecord({
     id: args.id,
     request: args.request,
@@ -72,12 +83,15 @@ export function cachedJobRecord(args: { id: string; request: CompileRequest; cac
     cache_hit_of: args.cache.job_id,
     artifacts: args.cache.artifacts,
     result: args.cache.result,
-    history: [{ at: args.now, status: "finished", stage: null, note: `build cache hit of ${args.cache.job_id}` }],
+    history: [
+      { at: args.now, status: "finished", stage: null, note: `build cache hit of ${args.cache.job_id}` },
+    ],
   } satisfies JobRecord;
 }
 
 export function startLease(record: JobRecord, lease: Lease, { now }: Now): JobRecord {
-  if (record.status !== "queued") throw new StateConflictError(`job ${record.id} is ${record.status}, not queued`);
+  if (record.status !== "queued")
+    throw new StateConflictError(`job ${record.id} is ${record.status}, not queued`);
   return {
     ...record,
     status: "running",
@@ -135,7 +149,8 @@ export function completeJob(record: JobRecord, request: CompleteRequest, { now }
       toolchain: request.toolchain,
       timings: request.timings,
     },
-    failure_reason: request.status === "failed" ? `build failed with return code ${request.returncode}` : null,
+    failure_reason:
+      request.status === "failed" ? `build failed with return code ${request.returncode}` : null,
     history: withHistory(record, request.status, null, now),
   };
 }
@@ -168,7 +183,10 @@ export function expireLease(record: JobRecord, { now }: Now): JobRecord {
 }
 
 // The agent gives the job back (shutting down, or it cannot build it): no attempt is counted.
-export function releaseJob(record: JobRecord, args: { leaseId: string; reason: string; now: string }): JobRecord {
+export function releaseJob(
+  record: JobRecord,
+  args: { leaseId: string; reason: string; now: string },
+): JobRecord {
   assertLease(record, args.leaseId);
   return {
     ...record,

@@ -1,0 +1,64 @@
+import {
+  type BlobBody,
+  type BlobHead,
+  type BlobStore,
+  DigestMismatchError,
+  type PutOptions,
+} from "../../ports/blob-store.ts";
+
+function headOf(object: R2Object): BlobHead {
+  return {
+    size: object.size,
+    contentType: object.httpMetadata?.contentType ?? null,
+    sha256: object.customMetadata?.sha256 ?? null,
+  };
+}
+
+// R2 through its Worker binding. R2 checks the `sha256` put option itself and refuses the object on a mismatch.
+export class R2BlobStore implements BlobStore {
+  readonly #bucket: R2Bucket;
+
+  constructor(bucket: R2Bucket) {
+    this.#bucket = bucket;
+  }
+
+  async get(key: string) {
+    const object = await this.#bucket.get(key);
+    if (!object) return null;
+    return { ...headOf(object), body: object.body };
+  }
+
+  async head(key: string) {
+    const object = await this.#bucket.head(key);
+    return object ? headOf(object) : null;
+  }
+
+  async put(key: string, body: BlobBody, options: PutOptions): Promise<BlobHead> {
+    // R2 needs a stream's length up front; FixedLengthStream declares it (and fails on any other byte count).
+    let value: ReadableStream | Uint8Array | string;
+    if (body instanceof ReadableStream) {
+      value =
+        options.size === undefined
+          ? new Uint8Array(await new Response(body).arrayBuffer())
+          : body.pipeThrough(new FixedLengthStream(options.size));
+    } else {
+      value = body;
+    }
+    try {
+      const object = await this.#bucket.put(key, value, {
+        httpMetadata: { contentType: options.contentType },
+        ...(options.sha256 ? { sha256: options.sha256, customMetadata: { sha256: options.sha256 } } : {}),
+      });
+      return headOf(object);
+    } catch (err) {
+      if (options.sha256 && /sha-?256|checksum|digest/i.test(String((err as Error)?.message))) {
+        throw new DigestMismatchError(options.sha256, null);
+      }
+      throw err;
+    }
+  }
+
+  async delete(key: string) {
+    await this.#bucket.delete(key);
+  }
+}

@@ -1,0 +1,289 @@
+// BlobStore over any S3-compatible API (AWS S3, R2's S3 endpoint, MinIO, Ceph RGW) with aws4fetch's SigV4.
+// - Uploads stream with Content-Length and `x-amz-content-sha256` set to the caller's digest, so the server
+//   hashes the payload itself and refuses a mismatch (BadDigest / XAmzContentSHA256Mismatch ->
+//   DigestMismatchError). Without a digest the stream goes as UNSIGNED-PAYLOAD. The digest is also kept as
+//   `x-amz-meta-sha256`, which head/get report.
+// - A stream of unknown size is buffered up to maxBytes (S3 refuses a PUT without Content-Length).
+// - Network failures and 5xx answers become UnavailableError (503: the agent retries); idempotent requests
+//   (GET, HEAD, DELETE, PUT of bytes) are retried a few times first.
+import { createHash } from "node:crypto";
+import { AwsClient } from "aws4fetch";
+import { UnavailableError } from "../../jobs/errors.ts";
+import {
+  type BlobBody,
+  type BlobHead,
+  type BlobObject,
+  type BlobStore,
+  DigestMismatchError,
+  type PutOptions,
+} from "../../ports/blob-store.ts";
+import { BlobSizeError, chunksOf, isBytes, toBytes } from "./blob-body.ts";
+
+export interface S3BlobStoreConfig {
+  // Scheme + host (+ port) of the S3 API, e.g. https://s3.eu-west-1.amazonaws.com,
+  // https://<account>.r2.cloudflarestorage.com, http://127.0.0.1:9000.
+  endpoint: string;
+  bucket: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  // true: <endpoint>/<bucket>/<key>. false: virtual-host style, <bucket>.<endpoint host>/<key>.
+  forcePathStyle: boolean;
+  // Prepended to every key, for sharing a bucket ("qmk-edge/").
+  prefix?: string;
+  maxBytes?: number;
+  // Attempts for idempotent requests on network errors, 5xx and 429.
+  attempts?: number;
+  // Transport; tests pass one that reaches a virtual-host name on 127.0.0.1.
+  fetch?: (request: Request) => Promise<Response>;
+}
+
+export interface S3BlobObject extends BlobObject {
+  etag: string | null;
+}
+
+export type ConditionalGet = S3BlobObject | "not-modified" | null;
+
+export class S3Error extends Error {
+  override name = "S3Error";
+  readonly status: number;
+  readonly code: string | null;
+  constructor(message: string, status: number, code: string | null) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+const DIGEST_CODES = new Set(["BadDigest", "XAmzContentSHA256Mismatch"]);
+
+export class S3BlobStore implements BlobStore {
+  private readonly client: AwsClient;
+  private readonly config: S3BlobStoreConfig;
+  private readonly base: URL;
+  private readonly transport: (request: Request) => Promise<Response>;
+  readonly maxBytes: number;
+
+  constructor(config: S3BlobStoreConfig) {
+    this.config = config;
+    this.client = new AwsClient({
+      accessKeyId: config.accessKeyId,
+      secretAccessKey: config.secretAccessKey,
+      region: config.region,
+      service: "s3",
+      retries: 0,
+    });
+    this.base = new URL(config.endpoint);
+    if (!config.forcePathStyle) this.base.host = `${config.bucket}.${this.base.host}`;
+    this.transport = config.fetch ?? ((request) => fetch(request));
+    this.maxBytes = config.maxBytes ?? 512 * 1024 * 1024;
+  }
+
+  // The object's URL, unsigned. Each key segment is percent-encoded (RFC 3986), slashes kept.
+  urlOf(key: string): URL {
+    if (key.length === 0) throw new Error("empty blob key");
+    const path = `${this.config.prefix ?? ""}${key}`.split("/").map(encodeSegment).join("/");
+    const url = new URL(this.base);
+    const basePath = url.pathname.replace(/\/+$/, "");
+    url.pathname = this.config.forcePathStyle
+      ? `${basePath}/${encodeSegment(this.config.bucket)}/${path}`
+      : `${basePath}/${path}`;
+    return url;
+  }
+
+  async get(key: string): Promise<S3BlobObject | null> {
+    const result = await this.getIfNoneMatch(key, null);
+    return result === "not-modified" ? null : result;
+  }
+
+  // Conditional GET on the store's ETag: "not-modified" when it still matches (304).
+  async getIfNoneMatch(key: string, etag: string | null): Promise<ConditionalGet> {
+    const headers: Record<string, string> = etag ? { "if-none-match": etag } : {};
+    const res = await this.send(key, { method: "GET", headers }, true);
+    if (res.status === 304) {
+      await res.body?.cancel();
+      return "not-modified";
+    }
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return null;
+    }
+    if (!res.ok || !res.body) throw await this.failure(res, `GET ${key}`);
+    return { ...headOf(res), etag: res.headers.get("etag"), body: res.body };
+  }
+
+  async head(key: string): Promise<BlobHead | null> {
+    const res = await this.send(key, { method: "HEAD" }, true);
+    await res.body?.cancel();
+    if (res.status === 404) return null;
+    if (!res.ok) throw await this.failure(res, `HEAD ${key}`);
+    return headOf(res);
+  }
+
+  async put(key: string, body: BlobBody, options: PutOptions): Promise<BlobHead> {
+    const limit = Math.min(options.size ?? this.maxBytes, this.maxBytes);
+    if (isBytes(body) || options.size === undefined) {
+      const bytes = isBytes(body) ? toBytes(body) : await collect(body, limit, key);
+      if (options.size !== undefined && bytes.byteLength !== options.size) {
+        throw new BlobSizeError(`blob ${key} has ${bytes.byteLength} bytes, ${options.size} were declared`);
+      }
+      if (bytes.byteLength > limit) throw new BlobSizeError(`blob ${key} is larger than ${limit} bytes`);
+      const sha256 = sha256Hex(bytes);
+      if (options.sha256 !== undefined && options.sha256 !== sha256) {
+        throw new DigestMismatchError(options.sha256, sha256);
+      }
+      await this.putRequest(key, bytes, bytes.byteLength, sha256, options.contentType, true);
+      return { size: bytes.byteLength, contentType: options.contentType, sha256 };
+    }
+    const size = options.size;
+    let seen = 0;
+    let ended = false;
+    const counted = (body as ReadableStream<Uint8Array>).pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          seen += chunk.byteLength;
+          if (seen > size) controller.error(new BlobSizeError(`blob ${key} is larger than ${size} bytes`));
+          else controller.enqueue(chunk);
+        },
+        flush() {
+          ended = true;
+        },
+      }),
+    );
+    try {
+      await this.putRequest(key, counted, size, options.sha256 ?? null, options.contentType, false);
+    } catch (err) {
+      if (seen > size || (ended && seen !== size)) {
+        throw new BlobSizeError(`blob ${key} has ${seen}${ended ? "" : "+"} bytes, ${size} were declared`);
+      }
+      throw err;
+    }
+    return { size, contentType: options.contentType, sha256: options.sha256 ?? null };
+  }
+
+  async delete(key: string): Promise<void> {
+    const res = await this.send(key, { method: "DELETE" }, true);
+    await res.body?.cancel();
+    if (!res.ok && res.status !== 404) throw await this.failure(res, `DELETE ${key}`);
+  }
+
+  // A GET URL anyone can use until it expires (downloads straight from the bucket, no API in the path).
+  async presignGet(
+    key: string,
+    options: { expiresInSeconds: number; filename?: string; contentType?: string },
+  ): Promise<string> {
+    const url = this.urlOf(key);
+    url.searchParams.set("X-Amz-Expires", String(options.expiresInSeconds));
+    if (options.filename) {
+      url.searchParams.set("response-content-disposition", `attachment; filename="${options.filename}"`);
+    }
+    if (options.contentType) url.searchParams.set("response-content-type", options.contentType);
+    const signed = await this.client.sign(url.toString(), { method: "GET", aws: { signQuery: true } });
+    return signed.url;
+  }
+
+  private async putRequest(
+    key: string,
+    body: Uint8Array | ReadableStream<Uint8Array>,
+    size: number,
+    sha256: string | null,
+    contentType: string,
+    retry: boolean,
+  ): Promise<void> {
+    const headers: Record<string, string> = {
+      "content-type": contentType,
+      "content-length": String(size),
+      "x-amz-content-sha256": sha256 ?? "UNSIGNED-PAYLOAD",
+    };
+    if (sha256) headers["x-amz-meta-sha256"] = sha256;
+    const res = await this.send(key, { method: "PUT", headers, body }, retry);
+    if (res.ok) {
+      await res.body?.cancel();
+      return;
+    }
+    const err = await this.failure(res, `PUT ${key}`);
+    if (err instanceof S3Error && err.code && DIGEST_CODES.has(err.code) && sha256) {
+      throw new DigestMismatchError(sha256, null);
+    }
+    throw err;
+  }
+
+  private async send(
+    key: string,
+    init: {
+      method: string;
+      headers?: Record<string, string>;
+      body?: Uint8Array | ReadableStream<Uint8Array>;
+    },
+    retry: boolean,
+  ): Promise<Response> {
+    const attempts = retry ? (this.config.attempts ?? 3) : 1;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) await new Promise((r) => setTimeout(r, 50 * 4 ** (attempt - 2)));
+      try {
+        const request = await this.client.sign(this.urlOf(key).toString(), {
+          method: init.method,
+          headers: init.headers,
+          body: init.body,
+          ...(init.body instanceof ReadableStream ? { duplex: "half" } : {}),
+        } as RequestInit);
+        const res = await this.transport(request);
+        if ((res.status >= 500 || res.status === 429) && attempt < attempts) {
+          await res.body?.cancel();
+          continue;
+        }
+        return res;
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    const reason = lastError instanceof Error ? (lastError.cause ?? lastError).toString() : String(lastError);
+    throw new UnavailableError(`S3 ${init.method} ${key} failed: ${reason}`);
+  }
+
+  private async failure(res: Response, what: string): Promise<Error> {
+    const text = await res.text().catch(() => "");
+    const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? null;
+    const message = `S3 ${what}: HTTP ${res.status}${code ? ` ${code}` : ""}`;
+    if (res.status >= 500 || res.status === 429) return new UnavailableError(message);
+    return new S3Error(message, res.status, code);
+  }
+}
+
+function headOf(res: Response): BlobHead {
+  const sha256 = res.headers.get("x-amz-meta-sha256");
+  return {
+    size: Number(res.headers.get("content-length") ?? 0),
+    contentType: res.headers.get("content-type"),
+    sha256: sha256 && /^[0-9a-f]{64}$/.test(sha256) ? sha256 : null,
+  };
+}
+
+function encodeSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+async function collect(body: BlobBody, limit: number, key: string): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of chunksOf(body)) {
+    size += chunk.byteLength;
+    if (size > limit) throw new BlobSizeError(`blob ${key} is larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}

@@ -1,0 +1,508 @@
+import { DurableObject } from "cloudflare:workers";
+import type {
+  ArtifactKind,
+  ArtifactRef,
+  CompleteRequest,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  JobRecord,
+  LeaseRequest,
+  LeaseResponse,
+  ReleaseRequest,
+} from "@qmk-edge/schema";
+import { newId } from "../../job-id.ts";
+import { LeaseLostError, NotFoundError } from "../../jobs/errors.ts";
+import {
+  assertLease,
+  attachArtifact,
+  cacheEntryFor,
+  completeJob,
+  expireLease,
+  failJob,
+  isTerminal,
+  recordHeartbeat,
+  releaseJob,
+  startLease,
+} from "../../jobs/lifecycle.ts";
+import type { DispatchStats } from "../../ports/dispatcher.ts";
+import type { JobStore } from "../../ports/job-store.ts";
+import { configFromEnv, type Env, type WorkerConfig } from "../../worker-env.ts";
+import { R2BlobStore } from "../blob-store/r2.ts";
+import { BlobJobStore } from "../job-store/blob.ts";
+import { type Outcome, ok, outcomeOf } from "./outcome.ts";
+
+// The one Dispatcher Durable Object. Its SQLite tables hold every job that is queued or running (and, for an
+// hour, the ones that ended, so a repeated completion is answered without a blob read). Each transition is
+// applied with jobs/lifecycle.ts and written to SQLite synchronously — so concurrent calls never interleave
+// inside one — and then written through to the job record in R2, one write at a time per job.
+
+const RETENTION_MS = 60 * 60 * 1000;
+const RETRY_WRITE_MS = 10_000;
+const AGENT_MEMORY_MS = 24 * 60 * 60 * 1000;
+
+interface JobRow {
+  id: string;
+  seq: number;
+  status: string;
+  version: number;
+  saved_version: number;
+  record: string;
+  [key: string]: SqlStorageValue;
+}
+
+interface Claim {
+  previous: JobRecord;
+  response: LeaseResponse;
+}
+
+interface Waiter {
+  request: LeaseRequest;
+  resolve: (outcome: Outcome<LeaseResponse | null>) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  firmware_version TEXT NOT NULL,
+  keyboard TEXT NOT NULL,
+  toolchain TEXT,
+  lease_id TEXT,
+  lease_expires_at INTEGER,
+  enqueued_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  version INTEGER NOT NULL,
+  saved_version INTEGER NOT NULL,
+  record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_by_queue ON jobs (status, firmware_version, seq);
+CREATE TABLE IF NOT EXISTS agents (
+  agent_id TEXT PRIMARY KEY,
+  last_seen INTEGER NOT NULL,
+  firmware_version TEXT,
+  toolchains TEXT
+);
+CREATE TABLE IF NOT EXISTS keyboard_toolchains (keyboard TEXT PRIMARY KEY, toolchain TEXT NOT NULL);
+`;
+
+const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : null);
+
+export class DispatcherObject extends DurableObject<Env> {
+  readonly #sql: SqlStorage;
+  readonly #jobs: JobStore;
+  readonly #config: WorkerConfig;
+  readonly #waiters: Waiter[] = [];
+  readonly #writes = new Map<string, Promise<void>>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sql = ctx.storage.sql;
+    this.#jobs = new BlobJobStore(new R2BlobStore(env.BUCKET));
+    this.#config = configFromEnv(env);
+    this.#sql.exec(SCHEMA);
+  }
+
+  // --- RPC methods (called through adapters/dispatcher/durable-object.ts and the queue consumers) ---
+
+  // From the API right after the record is saved, and again from the Queue consumer: idempotent.
+  async enqueue(record: JobRecord): Promise<Outcome<"queued" | "known" | "ended">> {
+    try {
+      if (this.#row(record.id)) return ok("known");
+      if (record.status !== "queued") return ok("ended");
+      this.#insert(record);
+      this.#wake();
+      return ok("queued");
+    } catch (err) {
+      return this.#failed(err);
+    }
+  }
+
+  // The Queue consumer's path: the message holds only the id; the record comes from R2.
+  async enqueueById(jobId: string): Promise<Outcome<"queued" | "known" | "ended" | "unknown">> {
+    try {
+      if (this.#row(jobId)) return ok("known");
+      const record = await this.#jobs.get(jobId);
+      if (!record) return ok("unknown");
+      return await this.enqueue(record);
+    } catch (err) {
+      return this.#failed(err);
+    }
+  }
+
+  async lease(request: LeaseRequest): Promise<Outcome<LeaseResponse | null>> {
+    try {
+      this.#seeAgent(request.agent_id, request);
+      const claim = this.#claim(request);
+      if (claim) return await this.#settle(claim);
+      if (!request.wait_ms) return ok(null);
+      return await new Promise((resolve) => {
+        const waiter: Waiter = {
+          request,
+          resolve,
+          timer: setTimeout(() => {
+            this.#dropWaiter(waiter);
+            resolve(ok(null));
+          }, request.wait_ms),
+        };
+        this.#waiters.push(waiter);
+      });
+    } catch (err) {
+      return this.#failed(err);
+    }
+  }
+
+  async heartbeat(jobId: string, request: HeartbeatRequest): Promise<Outcome<HeartbeatResponse>> {
+    try {
+      const record = await this.#active(jobId);
+      const now = new Date();
+      const expiresAt = new Date(now.getTime() + this.#config.leaseSeconds * 1000).toISOString();
+      const next = recordHeartbeat(record, {
+        leaseId: request.lease_id,
+        stage: request.stage,
+        expiresAt,
+        now: now.toISOString(),
+      });
+      this.#write(next);
+      if (next.lease) this.#seeAgent(next.lease.agent_id, null);
+      await this.#persist(jobId);
+      await this.#scheduleAlarm();
+      return ok({ lease_expires_at: expiresAt });
+    } catch (err) {
+      return this.#failed(err);
+    }
+  }
+
+  async checkLease(jobId: string, leaseId: string): Promise<Outcome<null>> {
+    try {
+      assertLease(await this.#active(jobId), leaseId);
+      return ok(null);
+    } catch (err) {
+      return this.#failed(err);
+    }
+  }
+
+  async attachArtifact(
+    jobId: string,
+    leaseId: string,
+    kind: ArtifactKind,
+    ref: ArtifactRef,
+  ): Promise<Outcome<null>> {
+    try {
+      this.#write(attachArtifact(await this.#active(jobId), leaseId, kind, ref));
+      await this.#persist(jobId);
+      return ok(null);
+    } catch (err) {
+      return this.#failed(err);
+    }
+  }
+
+  async complete(jobId: string, request: CompleteRequest): Promise<Outcome<JobRecord>> {
+    try {
+      const now = new Date().toISOString();
+      const row = this.#row(jobId);
+      let record: JobRecord;
+      if (row) {
+        const current = JSON.parse(row.record) as JobRecord;
+        record = completeJob(current, request, { now });
+        if (record !== current) this.#write(record);
+        await this.#persist(jobId);
+      } else {
+        // Ended and forgotten here: only a repeat by the lease that completed it is answered.
+        const stored = await this.#jobs.get(jobId);
+        if (!stored) throw new NotFoundError(`no job ${jobId}`);
+        record = completeJob(stored, request, { now });
+        if (record !== stored) throw new LeaseLostError(`job ${jobId} is no longer leased`);
+      }
+      if (record.status === "finished") {
+        const entry = cacheEntryFor(record, { now });
+        if (entry) await this.#jobs.putCache(entry);
+        if (record.toolchain) {
+          this.#sql.exec(
+            "INSERT INTO keyboard_toolchains (keyboard, toolchain) VALUES (?, ?) ON CONFLICT(keyboard) DO UPDATE SET toolchain = excluded.toolchain",
+            record.request.keyboard,
+            record.toolchain,
+          );
+        }
+      }
+      await this.#scheduleAlarm();
+      return ok(record);
+    } catch (err) {
+      return this.#failed(err);
+    }
+  }
+
+  async release(jobId: string, request: ReleaseRequest): Promise<Outcome<null>> {
+    try {
+      const now = new Date().toISOString();
+      this.#write(
+        releaseJob(await this.#active(jobId), { leaseId: request.lease_id, reason: request.reason, now }),
+      );
+      this.#wake();
+      await this.#persist(jobId);
+      await this.#scheduleAlarm();
+      return ok(null);
+    } catch (err) {
+      return this.#failed(err);
+    }
+  }
+
+  async queuePosition(jobId: string): Promise<number | null> {
+    const row = this.#row(jobId);
+    if (row?.status !== "queued") return null;
+    const ahead = this.#sql
+      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued' AND seq < ?", row.seq)
+      .one();
+    return ahead.n;
+  }
+
+  async stats(agentWindowSeconds: number): Promise<DispatchStats> {
+    const jobs = this.#sql
+      .exec<{ queued: number | null; running: number | null; oldest: number | null }>(
+        `SELECT SUM(status = 'queued') AS queued, SUM(status = 'running') AS running,
+                MIN(CASE WHEN status = 'queued' THEN enqueued_at END) AS oldest FROM jobs`,
+      )
+      .one();
+    const since = Date.now() - agentWindowSeconds * 1000;
+    const agents = this.#sql
+      .exec<{ seen: number; last: number | null }>(
+        "SELECT SUM(last_seen >= ?) AS seen, MAX(last_seen) AS last FROM agents",
+        since,
+      )
+      .one();
+    return {
+      queued: jobs.queued ?? 0,
+      running: jobs.running ?? 0,
+      oldestQueuedAt: jobs.oldest === null ? null : new Date(jobs.oldest).toISOString(),
+      agentsSeen: agents.seen ?? 0,
+      lastAgentSeenAt: agents.last === null ? null : new Date(agents.last).toISOString(),
+    };
+  }
+
+  // Leases that expired before `now` go back to the queue with attempts + 1, or fail after the last attempt.
+  async reapExpiredLeases(now: string): Promise<number> {
+    const rows = this.#sql
+      .exec<JobRow>("SELECT * FROM jobs WHERE status = 'running' AND lease_expires_at < ?", Date.parse(now))
+      .toArray();
+    for (const row of rows) this.#write(expireLease(JSON.parse(row.record) as JobRecord, { now }));
+    if (rows.length > 0) this.#wake();
+    const writes = await Promise.allSettled(rows.map((row) => this.#persist(row.id)));
+    for (const w of writes)
+      if (w.status === "rejected") console.error("dispatcher: record write failed", w.reason);
+    await this.#scheduleAlarm();
+    return rows.length;
+  }
+
+  // From the dead-letter queue's consumer: a job the Queue could not hand over ends `failed` with the reason,
+  // unless it reached this object after all.
+  async failUndeliverable(jobId: string, reason: string): Promise<Outcome<string>> {
+    try {
+      if (this.#row(jobId)) return ok("known");
+      const record = await this.#jobs.get(jobId);
+      if (!record) return ok("unknown");
+      if (isTerminal(record)) return ok(record.status);
+      await this.#jobs.put(failJob(record, reason, { now: new Date().toISOString() }));
+      return ok("failed");
+    } catch (err) {
+      return this.#failed(err);
+    }
+  }
+
+  override async alarm(): Promise<void> {
+    await this.reapExpiredLeases(new Date().toISOString());
+    const dirty = this.#sql
+      .exec<{ id: string }>("SELECT id FROM jobs WHERE saved_version < version")
+      .toArray();
+    for (const { id } of dirty)
+      await this.#persist(id).catch((err) => console.error("dispatcher: retry write", err));
+    const now = Date.now();
+    this.#sql.exec(
+      "DELETE FROM jobs WHERE status IN ('finished', 'failed') AND saved_version >= version AND finished_at < ?",
+      now - RETENTION_MS,
+    );
+    this.#sql.exec("DELETE FROM agents WHERE last_seen < ?", now - AGENT_MEMORY_MS);
+    await this.#scheduleAlarm();
+  }
+
+  // --- internals ---
+
+  #failed(err: unknown): Outcome<never> {
+    const outcome = outcomeOf(err);
+    if (!outcome.ok && outcome.error === "unavailable") console.error("dispatcher:", err);
+    return outcome;
+  }
+
+  #row(id: string): JobRow | undefined {
+    return this.#sql.exec<JobRow>("SELECT * FROM jobs WHERE id = ?", id).toArray()[0];
+  }
+
+  // The record of a job this object holds, or the reason an agent cannot act on it.
+  async #active(jobId: string): Promise<JobRecord> {
+    const row = this.#row(jobId);
+    if (row) return JSON.parse(row.record) as JobRecord;
+    const stored = await this.#jobs.get(jobId);
+    if (!stored) throw new NotFoundError(`no job ${jobId}`);
+    throw new LeaseLostError(`job ${jobId} is ${stored.status} and no longer leased`);
+  }
+
+  #insert(record: JobRecord): void {
+    this.#sql.exec(
+      `INSERT INTO jobs (id, seq, status, firmware_version, keyboard, toolchain, lease_id, lease_expires_at,
+                         enqueued_at, finished_at, version, saved_version, record)
+       VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), 'queued', ?, ?, ?, NULL, NULL, ?, NULL, 0, 0, ?)
+       ON CONFLICT(id) DO NOTHING`,
+      record.id,
+      record.firmware_version,
+      record.request.keyboard,
+      record.toolchain,
+      ms(record.enqueued_at) ?? Date.now(),
+      JSON.stringify(record),
+    );
+  }
+
+  // Applies a transition's result to the row; the write-through to R2 follows in #persist.
+  #write(record: JobRecord): void {
+    this.#sql.exec(
+      `UPDATE jobs SET status = ?, toolchain = ?, lease_id = ?, lease_expires_at = ?, finished_at = ?,
+                       version = version + 1, record = ? WHERE id = ?`,
+      record.status,
+      record.toolchain,
+      record.lease?.id ?? null,
+      ms(record.lease?.expires_at),
+      ms(record.finished_at),
+      JSON.stringify(record),
+      record.id,
+    );
+  }
+
+  // Writes the row's latest record to R2. Writes of one job run one after another, so R2 never ends up older.
+  async #persist(id: string): Promise<void> {
+    const previous = this.#writes.get(id) ?? Promise.resolve();
+    const run = previous
+      .catch(() => {})
+      .then(async () => {
+        const row = this.#row(id);
+        if (!row || row.saved_version >= row.version) return;
+        await this.#jobs.put(JSON.parse(row.record) as JobRecord);
+        this.#sql.exec("UPDATE jobs SET saved_version = MAX(saved_version, ?) WHERE id = ?", row.version, id);
+      });
+    this.#writes.set(id, run);
+    try {
+      await run;
+    } finally {
+      if (this.#writes.get(id) === run) this.#writes.delete(id);
+    }
+  }
+
+  #seeAgent(agentId: string, request: LeaseRequest | null): void {
+    if (request) {
+      this.#sql.exec(
+        `INSERT INTO agents (agent_id, last_seen, firmware_version, toolchains) VALUES (?, ?, ?, ?)
+         ON CONFLICT(agent_id) DO UPDATE SET last_seen = excluded.last_seen,
+           firmware_version = excluded.firmware_version, toolchains = excluded.toolchains`,
+        agentId,
+        Date.now(),
+        request.firmware_version,
+        request.toolchains.join(","),
+      );
+    } else {
+      this.#sql.exec(
+        "INSERT INTO agents (agent_id, last_seen) VALUES (?, ?) ON CONFLICT(agent_id) DO UPDATE SET last_seen = excluded.last_seen",
+        agentId,
+        Date.now(),
+      );
+    }
+  }
+
+  // The oldest queued job this agent can build: same firmware version, and a toolchain it has when the job's
+  // toolchain is known (from the job, or learned from earlier builds of the keyboard). Synchronous on purpose.
+  #claim(request: LeaseRequest): Claim | null {
+    const toolchains = request.toolchains;
+    const known =
+      "COALESCE(toolchain, (SELECT k.toolchain FROM keyboard_toolchains k WHERE k.keyboard = jobs.keyboard))";
+    const row = this.#sql
+      .exec<JobRow>(
+        `SELECT * FROM jobs WHERE status = 'queued' AND firmware_version = ?
+           AND (${known} IS NULL OR ${known} IN (${toolchains.map(() => "?").join(", ")}))
+         ORDER BY seq LIMIT 1`,
+        request.firmware_version,
+        ...toolchains,
+      )
+      .toArray()[0];
+    if (!row) return null;
+    const previous = JSON.parse(row.record) as JobRecord;
+    const now = new Date();
+    const lease = {
+      id: newId(),
+      agent_id: request.agent_id,
+      expires_at: new Date(now.getTime() + this.#config.leaseSeconds * 1000).toISOString(),
+    };
+    const next = startLease(previous, lease, { now: now.toISOString() });
+    this.#write(next);
+    return {
+      previous,
+      response: {
+        job: {
+          id: next.id,
+          request: next.request,
+          content_key: next.content_key,
+          firmware_version: next.firmware_version,
+          attempts: next.attempts,
+        },
+        lease_id: lease.id,
+        lease_expires_at: lease.expires_at,
+      },
+    };
+  }
+
+  // Makes a claim durable in R2; if that fails the job goes back to the queue untouched.
+  async #settle(claim: Claim): Promise<Outcome<LeaseResponse>> {
+    const id = claim.previous.id;
+    try {
+      await this.#persist(id);
+    } catch (err) {
+      const row = this.#row(id);
+      if (row && row.status === "running" && JSON.parse(row.record).lease?.id === claim.response.lease_id) {
+        this.#write(claim.previous);
+      }
+      return this.#failed(err);
+    }
+    await this.#scheduleAlarm();
+    return ok(claim.response);
+  }
+
+  #dropWaiter(waiter: Waiter): void {
+    const i = this.#waiters.indexOf(waiter);
+    if (i >= 0) this.#waiters.splice(i, 1);
+  }
+
+  // Hands newly queued jobs to agents that are long-polling, oldest poll first.
+  #wake(): void {
+    for (const waiter of [...this.#waiters]) {
+      const claim = this.#claim(waiter.request);
+      if (!claim) continue;
+      clearTimeout(waiter.timer);
+      this.#dropWaiter(waiter);
+      this.#settle(claim).then(waiter.resolve, (err) => waiter.resolve(this.#failed(err)));
+    }
+  }
+
+  // One alarm at the earliest moment something is due: a lease expiry, a failed write to retry, a purge.
+  async #scheduleAlarm(): Promise<void> {
+    const due = this.#sql
+      .exec<{ lease: number | null; ended: number | null; dirty: number | null }>(
+        `SELECT (SELECT MIN(lease_expires_at) FROM jobs WHERE status = 'running') AS lease,
+                (SELECT MIN(finished_at) FROM jobs WHERE status IN ('finished', 'failed')) AS ended,
+                (SELECT COUNT(*) FROM jobs WHERE saved_version < version) AS dirty`,
+      )
+      .one();
+    const candidates = [
+      due.lease,
+      due.ended === null ? null : due.ended + RETENTION_MS,
+      due.dirty ? Date.now() + RETRY_WRITE_MS : null,
+    ].filter((t): t is number => t !== null);
+    if (candidates.length === 0) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.min(...candidates));
+  }
+}

@@ -1,0 +1,96 @@
+import type {
+  ArtifactKind,
+  ArtifactRef,
+  CompleteRequest,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  JobQueueMessage,
+  JobRecord,
+  LeaseRequest,
+  LeaseResponse,
+  ReleaseRequest,
+} from "@qmk-edge/schema";
+import type { Dispatcher, DispatchStats } from "../../ports/dispatcher.ts";
+import type { DispatcherObject } from "./dispatcher-object.ts";
+import { type Outcome, unwrap } from "./outcome.ts";
+
+// All jobs go through one Dispatcher object; its name is fixed so every Worker isolate reaches the same one.
+export const DISPATCHER_NAME = "dispatcher";
+
+export function dispatcherStub(namespace: DurableObjectNamespace<DispatcherObject>) {
+  return namespace.get(namespace.idFromName(DISPATCHER_NAME));
+}
+
+// RPC results arrive typed as serialized copies; the values are plain JSON, so they are the same shapes.
+const outcome = <T>(value: unknown) => unwrap(value as Outcome<T>);
+
+// The Dispatcher port on Workers: the Queue is the durable ingress, the Durable Object leases.
+export class DurableObjectDispatcher implements Dispatcher {
+  readonly #namespace: DurableObjectNamespace<DispatcherObject>;
+  readonly #queue: Queue<JobQueueMessage>;
+
+  constructor(namespace: DurableObjectNamespace<DispatcherObject>, queue: Queue<JobQueueMessage>) {
+    this.#namespace = namespace;
+    this.#queue = queue;
+  }
+
+  #stub() {
+    return dispatcherStub(this.#namespace);
+  }
+
+  // Durable once the Queue took it. Handing it to the object at once as well makes it leasable without waiting
+  // for the consumer's batch; the consumer's later delivery is then a no-op.
+  async enqueue(record: JobRecord): Promise<void> {
+    await this.#queue.send({ job_id: record.id }, { contentType: "json" });
+    try {
+      outcome(await this.#stub().enqueue(record));
+    } catch (err) {
+      console.warn(`dispatcher: direct hand-over of ${record.id} failed; the queue consumer will retry`, err);
+    }
+  }
+
+  async lease(request: LeaseRequest, signal?: AbortSignal): Promise<LeaseResponse | null> {
+    const leased = outcome<LeaseResponse | null>(await this.#stub().lease(request));
+    // The agent hung up while waiting: give the job straight back instead of letting the lease expire.
+    if (leased && signal?.aborted) {
+      await this.release(leased.job.id, {
+        lease_id: leased.lease_id,
+        reason: "the agent disconnected before the lease arrived",
+      });
+      return null;
+    }
+    return leased;
+  }
+
+  async heartbeat(jobId: string, request: HeartbeatRequest): Promise<HeartbeatResponse> {
+    return outcome(await this.#stub().heartbeat(jobId, request));
+  }
+
+  async checkLease(jobId: string, leaseId: string): Promise<void> {
+    outcome(await this.#stub().checkLease(jobId, leaseId));
+  }
+
+  async attachArtifact(jobId: string, leaseId: string, kind: ArtifactKind, ref: ArtifactRef): Promise<void> {
+    outcome(await this.#stub().attachArtifact(jobId, leaseId, kind, ref));
+  }
+
+  async complete(jobId: string, request: CompleteRequest): Promise<JobRecord> {
+    return outcome(await this.#stub().complete(jobId, request));
+  }
+
+  async release(jobId: string, request: ReleaseRequest): Promise<void> {
+    outcome(await this.#stub().release(jobId, request));
+  }
+
+  async queuePosition(jobId: string): Promise<number | null> {
+    return (await this.#stub().queuePosition(jobId)) as number | null;
+  }
+
+  async stats(agentWindowSeconds: number): Promise<DispatchStats> {
+    return (await this.#stub().stats(agentWindowSeconds)) as DispatchStats;
+  }
+
+  async reapExpiredLeases(now: string): Promise<number> {
+    return (await this.#stub().reapExpiredLeases(now)) as number;
+  }
+}

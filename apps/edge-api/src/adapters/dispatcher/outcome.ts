@@ -1,0 +1,24 @@
+import { LeaseLostError, NotFoundError, StateConflictError, UnavailableError } from "../../jobs/errors.ts";
+
+// Durable Object RPC carries values, not error classes: failures travel as data and become errors again here.
+export type Outcome<T> =
+  | { ok: true; value: T }
+  | { ok: false; error: "not_found" | "lease_lost" | "conflict" | "unavailable"; message: string };
+
+export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
+
+export function outcomeOf(err: unknown): Outcome<never> {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof NotFoundError) return { ok: false, error: "not_found", message };
+  if (err instanceof LeaseLostError) return { ok: false, error: "lease_lost", message };
+  if (err instanceof StateConflictError) return { ok: false, error: "conflict", message };
+  return { ok: false, error: "unavailable", message };
+}
+
+export function unwrap<T>(outcome: Outcome<T>): T {
+  if (outcome.ok) return outcome.value;
+  if (outcome.error === "not_found") throw new NotFoundError(outcome.message);
+  if (outcome.error === "lease_lost") throw new LeaseLostError(outcome.message);
+  if (outcome.error === "conflict") throw new StateConflictError(outcome.message);
+  throw new UnavailableError(outcome.message);
+}

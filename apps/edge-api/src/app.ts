@@ -1,0 +1,57 @@
+import { type Context, Hono } from "hono";
+import { cors } from "hono/cors";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { requireAgent } from "./agent-auth.ts";
+import type { AppEnv, Deps } from "./deps.ts";
+import type { Route } from "./route.ts";
+import { errorHandler, methodNotAllowedHandler, notFoundHandler } from "./routes/error-handler.ts";
+import { v1AgentArtifactUpload } from "./routes/v1_agent_artifact_upload.ts";
+import { v1AgentComplete } from "./routes/v1_agent_complete.ts";
+import { v1AgentHeartbeat } from "./routes/v1_agent_heartbeat.ts";
+import { v1AgentLease } from "./routes/v1_agent_lease.ts";
+import { v1AgentRelease } from "./routes/v1_agent_release.ts";
+import { v1CompileArtifact } from "./routes/v1_compile_artifact.ts";
+import { v1CompileCreate } from "./routes/v1_compile_create.ts";
+import { v1CompileStatus } from "./routes/v1_compile_status.ts";
+import { v1Status } from "./routes/v1_status.ts";
+
+export const routes: Route[] = [
+  ...v1Status,
+  v1CompileCreate,
+  v1CompileStatus,
+  ...v1CompileArtifact,
+  v1AgentLease,
+  v1AgentHeartbeat,
+  v1AgentArtifactUpload,
+  v1AgentComplete,
+  v1AgentRelease,
+];
+
+export interface AppOptions {
+  // Called once per request by the entry point's runtime: Workers builds Deps from `env`, Node hands out its own.
+  deps: (c: Context<AppEnv>) => Deps | Promise<Deps>;
+}
+
+// Browsers (QMK Configurator) call the public routes from any origin; agents are not browsers.
+const publicCors = cors({
+  origin: "*",
+  allowMethods: ["GET", "HEAD", "POST", "OPTIONS"],
+  allowHeaders: ["Content-Type", "If-None-Match"],
+  exposeHeaders: ["ETag", "Content-Disposition", "Content-Length", "Retry-After"],
+  maxAge: 86400,
+});
+
+export function createApp(options: AppOptions): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.onError(errorHandler);
+  app.notFound(notFoundHandler);
+  app.use(async (c, next) => {
+    c.set("deps", await options.deps(c));
+    await next();
+  });
+  app.use(async (c, next) => (c.req.path.startsWith("/v1/agent/") ? next() : publicCors(c, next)));
+  app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedHandler }));
+  app.use("/v1/agent/*", requireAgent);
+  for (const route of routes) app.on(route.method, route.path, route.handler);
+  return app;
+}

@@ -1,0 +1,82 @@
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "./json-depth.ts";
+import { BodyTooLargeError, MalformedRequestError, UnsupportedMediaTypeError } from "./request-errors.ts";
+
+// The declared length, or null when the request has none (chunked). A malformed value is the client's error.
+export function declaredLength(request: Request): number | null {
+  const value = request.headers.get("content-length");
+  if (value === null) return null;
+  if (!/^\d{1,15}$/.test(value.trim())) {
+    throw new MalformedRequestError("Content-Length is not a number", [
+      { path: "content-length", message: "not a number" },
+    ]);
+  }
+  return Number(value.trim());
+}
+
+// Reads the whole body, refusing it once it passes maxBytes: the Content-Length is checked first, and the
+// bytes are counted as they arrive, so a missing or lying Content-Length cannot get past the limit.
+export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = declaredLength(request);
+  const tooLarge = () => new BodyTooLargeError(`request body exceeds the limit of ${maxBytes} bytes`);
+  if (declared !== null && declared > maxBytes) throw tooLarge();
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+// application/json or any +json type, with or without parameters (charset).
+export function requireJsonContentType(request: Request): void {
+  const type = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  if (type !== "application/json" && !/^application\/[a-z0-9.+-]+\+json$/.test(type)) {
+    throw new UnsupportedMediaTypeError(
+      `expected Content-Type: application/json, got ${type === "" ? "none" : JSON.stringify(type.slice(0, 100))}`,
+    );
+  }
+}
+
+// Refuses JSON nested too deeply to handle safely (400); shared by every JSON route.
+export function assertJsonDepth(bytes: Uint8Array): void {
+  if (jsonDepthExceeds(bytes)) {
+    throw new MalformedRequestError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`, [
+      { path: "", message: `nested deeper than ${MAX_JSON_DEPTH} levels` },
+    ]);
+  }
+}
+
+// A JSON body of an agent route: content type (415), size (413), UTF-8 + syntax + depth (400).
+export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  requireJsonContentType(request);
+  const bytes = await readBodyBytes(request, maxBytes);
+  assertJsonDepth(bytes);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new MalformedRequestError("request body is not valid UTF-8", [{ path: "", message: "not UTF-8" }]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new MalformedRequestError("request body is not valid JSON", [
+      { path: "", message: "not valid JSON" },
+    ]);
+  }
+}

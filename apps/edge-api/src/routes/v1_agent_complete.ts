@@ -1,0 +1,23 @@
+import { type CompleteResponse, completeRequest, LIMITS } from "@qmk-edge/schema";
+import { parseInput, parseJobId } from "../parse-input.ts";
+import { readJsonBody } from "../request-body.ts";
+import type { Route } from "../route.ts";
+
+// POST /v1/agent/jobs/:id/complete: `finished` (after the firmware upload) or `failed`. Repeating it with the
+// same lease answers the same result; another lease gets 409.
+export const v1AgentComplete: Route = {
+  method: "POST",
+  path: "/v1/agent/jobs/:id/complete",
+  handler: async (c) => {
+    const { dispatcher } = c.get("deps");
+    const id = parseJobId(c.req.param("id"));
+    const request = parseInput(
+      completeRequest,
+      await readJsonBody(c.req.raw, LIMITS.bodyBytes),
+      "completion",
+    );
+    const record = await dispatcher.complete(id, request);
+    const body: CompleteResponse = { id, status: record.status === "failed" ? "failed" : "finished" };
+    return c.json(body);
+  },
+};

@@ -1,0 +1,17 @@
+import { LIMITS, releaseRequest } from "@qmk-edge/schema";
+import { parseInput, parseJobId } from "../parse-input.ts";
+import { readJsonBody } from "../request-body.ts";
+import type { Route } from "../route.ts";
+
+// POST /v1/agent/jobs/:id/release: hands the job back to the queue without counting an attempt; 204.
+export const v1AgentRelease: Route = {
+  method: "POST",
+  path: "/v1/agent/jobs/:id/release",
+  handler: async (c) => {
+    const { dispatcher } = c.get("deps");
+    const id = parseJobId(c.req.param("id"));
+    const request = parseInput(releaseRequest, await readJsonBody(c.req.raw, LIMITS.bodyBytes), "release");
+    await dispatcher.release(id, request);
+    return c.body(null, 204);
+  },
+};

@@ -1,0 +1,31 @@
+import { beforeEach, describe, it } from "vitest";
+import { target } from "#test-target";
+import { Agent, expectError, submit } from "../../test-support/api-client.ts";
+
+const agent = new Agent(target, "artifact-error-agent");
+const routes = ["download", "hex", "source", "keymap", "log"];
+
+describe("GET /v1/compile/:id/<artifact> refuses", () => {
+  beforeEach(() => agent.drain());
+
+  it("an unknown job (404) and a malformed id (400)", async () => {
+    for (const route of routes) {
+      await expectError(await target.fetch(`/v1/compile/${"0".repeat(32)}/${route}`), 404);
+      await expectError(await target.fetch(`/v1/compile/not-an-id/${route}`), 400);
+    }
+  });
+
+  it("a job that has not ended (409), queued or running", async () => {
+    const id = await submit(target);
+    for (const route of routes) await expectError(await target.fetch(`/v1/compile/${id}/${route}`), 409);
+    await agent.leaseJob(id);
+    for (const route of routes) await expectError(await target.fetch(`/v1/compile/${id}/${route}`), 409);
+  });
+
+  it("an artifact the build did not produce (404)", async () => {
+    const id = await submit(target);
+    await agent.build(id);
+    await expectError(await target.fetch(`/v1/compile/${id}/source`), 404);
+    await expectError(await target.fetch(`/v1/compile/${id}/keymap`), 404);
+  });
+});

@@ -1,0 +1,61 @@
+import { parseCompileRequestText } from "@qmk-edge/keymap";
+import { type CompileEnqueued, LIMITS } from "@qmk-edge/schema";
+import { contentKey } from "../content-key.ts";
+import { UnavailableError } from "../jobs/errors.ts";
+import { cachedJobRecord, failJob, newJobRecord } from "../jobs/lifecycle.ts";
+import { assertJsonDepth, readBodyBytes, requireJsonContentType } from "../request-body.ts";
+import {
+  BodyTooLargeError,
+  InvalidInputError,
+  MalformedRequestError,
+  RateLimitedError,
+} from "../request-errors.ts";
+import type { Route } from "../route.ts";
+
+// POST /v1/compile: QMK Configurator JSON in, `{ enqueued: true, job_id }` out, exactly as qmk_api answers.
+// A request already built against this firmware version is answered by a new job that is finished at once.
+export const v1CompileCreate: Route = {
+  method: "POST",
+  path: "/v1/compile",
+  handler: async (c) => {
+    const deps = c.get("deps");
+    const decision = await deps.rateLimiter.limit(deps.clientIp(c) ?? "unknown");
+    if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
+
+    requireJsonContentType(c.req.raw);
+    const bytes = await readBodyBytes(c.req.raw, LIMITS.bodyBytes);
+    assertJsonDepth(bytes);
+    const parsed = parseCompileRequestText(bytes, LIMITS.bodyBytes);
+    if (!parsed.ok) {
+      const message = parsed.errors[0]?.message ?? "invalid compile request";
+      if (parsed.kind === "too_large") throw new BodyTooLargeError(message);
+      if (parsed.kind === "malformed_json") throw new MalformedRequestError(message, parsed.errors);
+      throw new InvalidInputError("invalid compile request", parsed.errors);
+    }
+
+    const request = parsed.value;
+    const { firmwareVersion, maxAttempts } = deps.config;
+    const key = await contentKey(request, firmwareVersion);
+    const id = deps.newId();
+    const now = deps.now().toISOString();
+    const answer: CompileEnqueued = { enqueued: true, job_id: id };
+
+    const cache = await deps.jobs.getCache(key);
+    if (cache && cache.firmware_version === firmwareVersion) {
+      await deps.jobs.put(cachedJobRecord({ id, request, cache, now }));
+      return c.json(answer);
+    }
+
+    const record = newJobRecord({ id, request, contentKey: key, firmwareVersion, maxAttempts, now });
+    await deps.jobs.put(record);
+    try {
+      await deps.dispatcher.enqueue(record);
+    } catch (err) {
+      console.error(`enqueue of job ${id} failed:`, err);
+      // The client is told to retry; the record must not sit `queued` forever.
+      await deps.jobs.put(failJob(record, "the job queue was unavailable", { now })).catch(() => {});
+      throw new UnavailableError("the job queue is unavailable; retry shortly");
+    }
+    return c.json(answer);
+  },
+};

@@ -1,0 +1,44 @@
+import type { Context } from "hono";
+import { R2BlobStore } from "./adapters/blob-store/r2.ts";
+import { DispatcherObject } from "./adapters/dispatcher/dispatcher-object.ts";
+import { DurableObjectDispatcher } from "./adapters/dispatcher/durable-object.ts";
+import { consumeDeadLetters, consumeJobs, DEAD_LETTER_QUEUE } from "./adapters/dispatcher/queue-consumer.ts";
+import { BlobJobStore } from "./adapters/job-store/blob.ts";
+import { DurableObjectRateLimiter } from "./adapters/rate-limiter/durable-object.ts";
+import { RateLimiterObject } from "./adapters/rate-limiter/rate-limiter-object.ts";
+import { WorkersResponseCache } from "./adapters/response-cache/workers-cache.ts";
+import { createApp } from "./app.ts";
+import type { AppEnv, Deps } from "./deps.ts";
+import { newId } from "./job-id.ts";
+import { configFromEnv, type Env } from "./worker-env.ts";
+
+// Cloudflare Workers entry point: wires the bindings into the app, the queue consumers and the Durable Objects.
+
+function workerDeps(c: Context<AppEnv>): Deps {
+  const env = c.env as Env;
+  const config = configFromEnv(env);
+  const blobs = new R2BlobStore(env.BUCKET);
+  return {
+    blobs,
+    jobs: new BlobJobStore(blobs),
+    dispatcher: new DurableObjectDispatcher(env.DISPATCHER, env.JOBS),
+    rateLimiter: new DurableObjectRateLimiter(env.RATE_LIMITER, config.rateLimitPerMinute),
+    responseCache: new WorkersResponseCache(caches.default, (p) => c.executionCtx.waitUntil(p)),
+    config,
+    clientIp: (ctx) => ctx.req.header("cf-connecting-ip") ?? null,
+    now: () => new Date(),
+    newId,
+  };
+}
+
+const app = createApp({ deps: workerDeps });
+
+export default {
+  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+  async queue(batch, env) {
+    if (batch.queue === DEAD_LETTER_QUEUE) await consumeDeadLetters(batch, env);
+    else await consumeJobs(batch, env);
+  },
+} satisfies ExportedHandler<Env>;
+
+export { DispatcherObject, RateLimiterObject };

@@ -1,0 +1,78 @@
+// `node src/node.ts` as an operator runs it: configured by env, serving the routes, stopping cleanly on SIGTERM.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { freePort } from "../../../test/servers/daemon.ts";
+
+const entry = new URL("../src/node.ts", import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), "qmk-edge-serve-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(env: Record<string, string>) {
+  const child = spawn(process.execPath, [entry], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: "pipe",
+  });
+  let output = "";
+  child.stdout.on("data", (c) => (output += c));
+  child.stderr.on("data", (c) => (output += c));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+async function until(check: () => boolean, ms: number) {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("node src/node.ts", () => {
+  it("serves the API from env configuration and exits 0 on SIGTERM, ending a long poll with 204", async () => {
+    const port = await freePort();
+    const server = run({
+      PORT: String(port),
+      REDIS_URL: inject("redisUrl"),
+      REDIS_PREFIX: `serve-${port}:`,
+      BLOB_DIR: dir,
+      AGENT_TOKENS: "serve-test-agent-token",
+    });
+    try {
+      await until(() => server.output().includes("listening on"), 10_000);
+      const status = await fetch(`http://127.0.0.1:${port}/v1/healthcheck`);
+      expect(status.status).toBe(200);
+      expect(await status.json()).toMatchObject({ status: "degraded", firmware_version: "demo-1" });
+      const denied = await fetch(`http://127.0.0.1:${port}/v1/agent/lease`, { method: "POST" });
+      expect(denied.status).toBe(401);
+
+      const poll = fetch(`http://127.0.0.1:${port}/v1/agent/lease`, {
+        method: "POST",
+        headers: { authorization: "Bearer serve-test-agent-token", "content-type": "application/json" },
+        body: JSON.stringify({
+          agent_id: "a",
+          toolchains: ["avr"],
+          firmware_version: "demo-1",
+          wait_ms: 20_000,
+        }),
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      const stopAt = Date.now();
+      server.child.kill("SIGTERM");
+      expect((await poll).status).toBe(204);
+      expect(await server.exited).toBe(0);
+      expect(Date.now() - stopAt).toBeLessThan(5_000);
+    } finally {
+      server.child.kill("SIGKILL");
+    }
+  });
+
+  it("refuses to start with a configuration error that names the variables, exit code 2", async () => {
+    const server = run({ PORT: "0", AGENT_TOKENS: "x" });
+    expect(await server.exited).toBe(2);
+    expect(server.output()).toContain("invalid configuration");
+    expect(server.output()).toContain("REDIS_URL");
+  });
+});

@@ -1,0 +1,357 @@
+// RedisDispatcher against a real redis-server: leases, heartbeats, completion, expiry, concurrency, and
+// several dispatchers (API processes) sharing one Redis. Each test gets its own key prefix.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { JobRecord, LeaseRequest, LeaseResponse } from "@qmk-edge/schema";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
+import { RedisDispatcher } from "../src/adapters/dispatcher/redis.ts";
+import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
+import { newId } from "../src/job-id.ts";
+import { LeaseLostError, NotFoundError, StateConflictError } from "../src/jobs/errors.ts";
+import { newJobRecord } from "../src/jobs/lifecycle.ts";
+
+const redisUrl = inject("redisUrl");
+const dir = mkdtempSync(join(tmpdir(), "qmk-edge-dispatch-"));
+const jobs = new BlobJobStore(new FsBlobStore(dir));
+const open: RedisDispatcher[] = [];
+const admin = new Redis(redisUrl);
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((d) => d.close()));
+});
+afterAll(async () => {
+  await admin.quit();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// Several dispatchers on one prefix are several API processes on one Redis.
+function processes(
+  n: number,
+  options: { leaseSeconds?: number; orphanGraceMs?: number } = {},
+): RedisDispatcher[] {
+  const prefix = `d-${newId().slice(0, 10)}:`;
+  return Array.from({ length: n }, () => {
+    const d = new RedisDispatcher({
+      redisUrl,
+      jobs,
+      prefix,
+      leaseSeconds: options.leaseSeconds ?? 60,
+      ...options,
+    });
+    open.push(d);
+    return d;
+  });
+}
+
+let counter = 0;
+async function submit(
+  dispatcher: RedisDispatcher,
+  options: { maxAttempts?: number; version?: string; keyboard?: string } = {},
+): Promise<JobRecord> {
+  counter++;
+  const record = newJobRecord({
+    id: newId(),
+    request: {
+      keyboard: options.keyboard ?? "handwired/qmk_edge_demo",
+      keymap: `k${counter}`,
+      layout: "LAYOUT_ortho_2x2",
+      layers: [["KC_A", "KC_B", "KC_C", "KC_D"]],
+    },
+    contentKey: newId() + newId(),
+    firmwareVersion: options.version ?? "demo-1",
+    maxAttempts: options.maxAttempts ?? 3,
+    now: new Date().toISOString(),
+  });
+  await jobs.put(record);
+  await dispatcher.enqueue(record);
+  return record;
+}
+
+const agent = (id: string, extra: Partial<LeaseRequest> = {}): LeaseRequest => ({
+  agent_id: id,
+  toolchains: ["avr", "arm"],
+  firmware_version: "demo-1",
+  wait_ms: 0,
+  ...extra,
+});
+
+const finish = (lease: LeaseResponse) => ({
+  lease_id: lease.lease_id,
+  status: "failed" as const,
+  returncode: 2,
+  output: "make: error",
+  command: "make x:y",
+  firmware_filename: null,
+  toolchain: null,
+  timings: {},
+});
+
+const later = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
+
+describe("RedisDispatcher: one job through its life", () => {
+  it("leases the oldest job first, records heartbeats and stages, completes once", async () => {
+    const [d] = processes(1);
+    const first = await submit(d!);
+    const second = await submit(d!);
+    expect(await d!.queuePosition(first.id)).toBe(0);
+    expect(await d!.queuePosition(second.id)).toBe(1);
+    expect(await d!.stats(60)).toMatchObject({ queued: 2, running: 0, agentsSeen: 0 });
+
+    const lease = await d!.lease(agent("a1"));
+    expect(lease?.job.id).toBe(first.id);
+    expect(lease?.lease_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(await d!.queuePosition(first.id)).toBeNull();
+    expect(await d!.queuePosition(second.id)).toBe(0);
+    expect(await d!.stats(60)).toMatchObject({ queued: 1, running: 1, agentsSeen: 1 });
+    expect((await jobs.get(first.id))?.status).toBe("running");
+
+    const beat = await d!.heartbeat(first.id, { lease_id: lease!.lease_id, stage: "compiling" });
+    expect(Date.parse(beat.lease_expires_at)).toBeGreaterThanOrEqual(Date.parse(lease!.lease_expires_at));
+    expect((await jobs.get(first.id))?.stage).toBe("compiling");
+
+    await d!.checkLease(first.id, lease!.lease_id);
+    const done = await d!.complete(first.id, finish(lease!));
+    expect(done.status).toBe("failed");
+    // The same completion again answers the same record; the lease is gone for everything else.
+    expect((await d!.complete(first.id, finish(lease!))).finished_at).toBe(done.finished_at);
+    await expect(
+      d!.heartbeat(first.id, { lease_id: lease!.lease_id, stage: "packaging" }),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await d!.stats(60)).toMatchObject({ queued: 1, running: 0 });
+  });
+
+  it("attaches artifacts and refuses to finish without firmware", async () => {
+    const [d] = processes(1);
+    const job = await submit(d!);
+    const lease = (await d!.lease(agent("a1")))!;
+    await expect(
+      d!.complete(job.id, { ...finish(lease), status: "finished", returncode: 0 }),
+    ).rejects.toBeInstanceOf(StateConflictError);
+    const ref = {
+      key: `artifacts/${"ab".repeat(32)}`,
+      sha256: "ab".repeat(32),
+      size: 3,
+      filename: "x.hex",
+      content_type: "application/octet-stream",
+    };
+    await d!.attachArtifact(job.id, lease.lease_id, "firmware", ref);
+    const done = await d!.complete(job.id, {
+      ...finish(lease),
+      status: "finished",
+      returncode: 0,
+      toolchain: "avr",
+    });
+    expect(done.status).toBe("finished");
+    expect(done.artifacts.firmware).toEqual(ref);
+    expect((await jobs.getCache(job.content_key))?.job_id).toBe(job.id);
+  });
+
+  it("refuses stale and unknown leases, and unknown jobs", async () => {
+    const [d] = processes(1);
+    const job = await submit(d!);
+    const lease = (await d!.lease(agent("a1")))!;
+    const stale = { ...lease, lease_id: newId() };
+    await expect(d!.checkLease(job.id, stale.lease_id)).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(
+      d!.heartbeat(job.id, { lease_id: stale.lease_id, stage: "compiling" }),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(d!.complete(job.id, finish(stale))).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(d!.release(job.id, { lease_id: stale.lease_id, reason: "x" })).rejects.toBeInstanceOf(
+      LeaseLostError,
+    );
+    const nobody = newId();
+    await expect(
+      d!.heartbeat(nobody, { lease_id: lease.lease_id, stage: "compiling" }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(d!.checkLease(nobody, lease.lease_id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("puts a released job back in the queue without counting an attempt", async () => {
+    const [d] = processes(1);
+    const job = await submit(d!);
+    const lease = (await d!.lease(agent("a1")))!;
+    await d!.release(job.id, { lease_id: lease.lease_id, reason: "shutting down" });
+    expect(await d!.queuePosition(job.id)).toBe(0);
+    const again = (await d!.lease(agent("a2")))!;
+    expect(again.job.id).toBe(job.id);
+    expect(again.job.attempts).toBe(0);
+    expect(again.lease_id).not.toBe(lease.lease_id);
+  });
+
+  it("enqueues a job only once however often enqueue is called", async () => {
+    const [d] = processes(1);
+    const job = await submit(d!);
+    await d!.enqueue(job);
+    await d!.enqueue(job);
+    expect(await d!.stats(60)).toMatchObject({ queued: 1 });
+    expect((await d!.lease(agent("a1")))?.job.id).toBe(job.id);
+    expect(await d!.lease(agent("a2"))).toBeNull();
+  });
+});
+
+describe("RedisDispatcher: who gets which job", () => {
+  it("hands a job only to agents of its firmware version", async () => {
+    const [d] = processes(1);
+    const job = await submit(d!, { version: "v2" });
+    expect(await d!.lease(agent("a1"))).toBeNull();
+    expect((await d!.lease(agent("a2", { firmware_version: "v2" })))?.job.id).toBe(job.id);
+  });
+
+  it("keeps a keyboard's jobs from agents without its toolchain once a build has shown which it needs", async () => {
+    const [d] = processes(1);
+    const armBoard = "handwired/arm_board";
+    const first = await submit(d!, { keyboard: armBoard });
+    const lease = (await d!.lease(agent("a1")))!;
+    const ref = {
+      key: "artifacts/x",
+      sha256: "cd".repeat(32),
+      size: 1,
+      filename: "f.bin",
+      content_type: "x/y",
+    };
+    await d!.attachArtifact(first.id, lease.lease_id, "firmware", ref);
+    await d!.complete(first.id, { ...finish(lease), status: "finished", returncode: 0, toolchain: "arm" });
+
+    const next = await submit(d!, { keyboard: armBoard });
+    expect(await d!.lease(agent("avr-only", { toolchains: ["avr"] }))).toBeNull();
+    expect((await d!.lease(agent("arm-one", { toolchains: ["arm"] })))?.job.id).toBe(next.id);
+  });
+
+  it("gives each of 30 jobs to exactly one of 10 agents leasing at once, across 3 API processes", async () => {
+    const dispatchers = processes(3);
+    const submitted = new Set<string>();
+    for (let i = 0; i < 30; i++) submitted.add((await submit(dispatchers[i % 3]!)).id);
+    const leased: string[] = [];
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, a) => {
+        const d = dispatchers[a % 3]!;
+        for (;;) {
+          const lease = await d.lease(agent(`agent-${a}`, { wait_ms: 200 }));
+          if (!lease) return;
+          leased.push(lease.job.id);
+        }
+      }),
+    );
+    expect(leased.length).toBe(30);
+    expect(new Set(leased)).toEqual(submitted);
+  });
+
+  it("never leases one job twice, even when the stream holds a duplicate entry for it", async () => {
+    const [a, b] = processes(2);
+    const job = await submit(a!);
+    const prefix = (a as unknown as { prefix: string }).prefix;
+    await admin.xadd(`${prefix}stream:demo-1:any`, "*", "job", job.id);
+    const leases = await Promise.all([a!.lease(agent("one")), b!.lease(agent("two"))]);
+    expect(leases.filter((l) => l?.job.id === job.id)).toHaveLength(1);
+    expect(leases.filter((l) => l === null)).toHaveLength(1);
+    expect(await a!.lease(agent("three"))).toBeNull();
+  });
+
+  it("wakes a long-polling agent as soon as a job arrives through another process", async () => {
+    const [a, b] = processes(2);
+    const started = Date.now();
+    const waiting = a!.lease(agent("poller", { wait_ms: 10_000 }));
+    await new Promise((r) => setTimeout(r, 300));
+    const job = await submit(b!);
+    const lease = await waiting;
+    expect(lease?.job.id).toBe(job.id);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it("ends a long poll when its request is aborted, leaving later jobs for others", async () => {
+    const [d] = processes(1);
+    const controller = new AbortController();
+    const started = Date.now();
+    const waiting = d!.lease(agent("gone", { wait_ms: 20_000 }), controller.signal);
+    setTimeout(() => controller.abort(), 200);
+    expect(await waiting).toBeNull();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const job = await submit(d!);
+    expect((await d!.lease(agent("other")))?.job.id).toBe(job.id);
+  });
+
+  it("returns null after wait_ms when nothing arrives", async () => {
+    const [d] = processes(1);
+    const started = Date.now();
+    expect(await d!.lease(agent("idle", { wait_ms: 400 }))).toBeNull();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+  });
+});
+
+describe("RedisDispatcher: Redis losing its data", () => {
+  it("creates its consumer groups again instead of failing every lease", async () => {
+    const [d] = processes(1);
+    await submit(d!);
+    expect(await d!.lease(agent("a1"))).not.toBeNull();
+    const prefix = (d as unknown as { prefix: string }).prefix;
+    const keys = await admin.keys(`${prefix}*`);
+    await admin.del(...keys);
+    expect(await d!.lease(agent("a1", { wait_ms: 300 }))).toBeNull();
+    const job = await submit(d!);
+    expect((await d!.lease(agent("a1", { wait_ms: 300 })))?.job.id).toBe(job.id);
+  });
+});
+
+describe("RedisDispatcher: expiry", () => {
+  it("re-queues an expired lease with attempts + 1, then fails the job after the last attempt", async () => {
+    const [d] = processes(1);
+    const job = await submit(d!, { maxAttempts: 2 });
+    const first = (await d!.lease(agent("a1")))!;
+    expect(await d!.reapExpiredLeases(new Date().toISOString())).toBe(0);
+    expect(await d!.reapExpiredLeases(later(120))).toBe(1);
+    const record = (await jobs.get(job.id))!;
+    expect(record).toMatchObject({ status: "queued", attempts: 1, lease: null });
+    await expect(
+      d!.heartbeat(job.id, { lease_id: first.lease_id, stage: "compiling" }),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(d!.complete(job.id, finish(first))).rejects.toBeInstanceOf(LeaseLostError);
+
+    const second = (await d!.lease(agent("a2")))!;
+    expect(second.job).toMatchObject({ id: job.id, attempts: 1 });
+    expect(await d!.reapExpiredLeases(later(120))).toBe(1);
+    const failed = (await jobs.get(job.id))!;
+    expect(failed.status).toBe("failed");
+    expect(failed.attempts).toBe(2);
+    expect(failed.failure_reason).toMatch(/lease expired 2 time/);
+    expect(await d!.lease(agent("a3"))).toBeNull();
+    expect(await d!.stats(60)).toMatchObject({ queued: 0, running: 0 });
+  });
+
+  it("keeps a lease alive while heartbeats come", async () => {
+    const [d] = processes(1, { leaseSeconds: 10 });
+    const job = await submit(d!);
+    const lease = (await d!.lease(agent("a1")))!;
+    const beat = await d!.heartbeat(job.id, { lease_id: lease.lease_id, stage: "compiling" });
+    const justBefore = new Date(Date.parse(beat.lease_expires_at) - 1).toISOString();
+    expect(await d!.reapExpiredLeases(justBefore)).toBe(0);
+    expect((await jobs.get(job.id))?.status).toBe("running");
+  });
+
+  it("is safe with two processes reaping the same leases at once", async () => {
+    const [a, b] = processes(2);
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push((await submit(a!)).id);
+    for (let i = 0; i < 5; i++) await a!.lease(agent(`x${i}`));
+    const [ra, rb] = await Promise.all([a!.reapExpiredLeases(later(120)), b!.reapExpiredLeases(later(120))]);
+    expect(ra + rb).toBe(5);
+    for (const id of ids) expect((await jobs.get(id))?.attempts).toBe(1);
+    expect(await a!.stats(60)).toMatchObject({ queued: 5, running: 0 });
+  });
+
+  it("takes back an entry delivered to a process that died before recording the lease", async () => {
+    const [d] = processes(1, { leaseSeconds: 1, orphanGraceMs: 0 });
+    const job = await submit(d!);
+    const prefix = (d as unknown as { prefix: string }).prefix;
+    // What a crash right after XREADGROUP leaves behind: a pending entry, no lease, the record still queued.
+    const stream = `${prefix}stream:demo-1:any`;
+    const reply = await admin.xreadgroup("GROUP", "agents", "crashed", "COUNT", 1, "STREAMS", stream, ">");
+    expect(reply).not.toBeNull();
+    expect(await d!.lease(agent("a1"))).toBeNull();
+    await new Promise((r) => setTimeout(r, 1_100));
+    await d!.reapExpiredLeases(new Date().toISOString());
+    expect((await d!.lease(agent("a1")))?.job.id).toBe(job.id);
+  });
+});

@@ -1,0 +1,79 @@
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, inject } from "vitest";
+import { newId } from "../src/job-id.ts";
+import { startNodeServer } from "../src/node.ts";
+import { loadNodeConfig } from "../src/node-config.ts";
+import { httpFetch } from "../test-node/http-fetch.ts";
+import type { Target, TargetRequestInit } from "./target.ts";
+
+// The Node app (src/node.ts) over real HTTP on 127.0.0.1, with Redis Streams and the Ceph S3 gateway that
+// test-node/global-setup.ts started. Each test file gets its own server, Redis key prefix and bucket prefix,
+// so its state starts empty like a workerd test file's. QMK_EDGE_TEST_BLOBS=fs (the node-fs project) swaps S3
+// for a directory.
+
+const AGENT_TOKEN = "qmk-edge-local-agent-token";
+const isolation = newId().slice(0, 12);
+const useFs = process.env.QMK_EDGE_TEST_BLOBS === "fs";
+const s3 = useFs ? null : inject("s3");
+
+const config = loadNodeConfig({
+  PORT: "0",
+  HOST: "127.0.0.1",
+  REDIS_URL: inject("redisUrl"),
+  REDIS_PREFIX: `t-${isolation}:`,
+  ...(!s3
+    ? { BLOB_DIR: join(tmpdir(), `qmk-edge-blobs-${isolation}`) }
+    : {
+        S3_ENDPOINT: s3.endpoint,
+        S3_BUCKET: s3.bucket,
+        S3_REGION: s3.region,
+        S3_ACCESS_KEY_ID: s3.accessKeyId,
+        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        S3_PREFIX: `t-${isolation}/`,
+      }),
+  AGENT_TOKENS: AGENT_TOKEN,
+  FIRMWARE_VERSION: "demo-1",
+  MAX_ATTEMPTS: "3",
+  LEASE_SECONDS: "60",
+  // As in the workers project: small enough that the rate-limit test stays quick.
+  RATE_LIMIT_PER_MINUTE: "5",
+  // Tests name the client address; the app reads it from X-Forwarded-For as it would behind a proxy.
+  TRUST_PROXY: "true",
+});
+
+// The reaper stays off: tests expire leases with reapExpiredLeases(now) instead of waiting.
+const server = await startNodeServer(config, { reaper: false });
+afterAll(async () => {
+  await server.close();
+  if (config.storage.kind === "fs") rmSync(config.storage.dir, { recursive: true, force: true });
+});
+
+let clients = 0;
+const freshIp = () => {
+  clients++;
+  return `198.18.${(clients >> 8) & 255}.${clients & 255}`;
+};
+
+export const target: Target = {
+  name: "node",
+  fetch(path: string, init: TargetRequestInit = {}) {
+    const { clientIp, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (!headers.has("x-forwarded-for")) headers.set("x-forwarded-for", clientIp ?? freshIp());
+    return httpFetch(`${server.url}${path}`, {
+      method: rest.method ?? "GET",
+      headers,
+      body: (rest.body ?? null) as string | Uint8Array | ReadableStream<Uint8Array> | null,
+      signal: rest.signal ?? null,
+    });
+  },
+  agentToken: AGENT_TOKEN,
+  firmwareVersion: config.app.firmwareVersion,
+  maxAttempts: config.app.maxAttempts,
+  rateLimitPerMinute: config.rateLimitPerMinute,
+  reapExpiredLeases: (now: string) => server.dispatcher.reapExpiredLeases(now),
+  // RedisDispatcher.enqueue has XADDed the job before POST /v1/compile answers.
+  async deliverQueue() {},
+};

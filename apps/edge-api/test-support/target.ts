@@ -1,0 +1,27 @@
+// The system under test for the shared route tests (src/**/*.test.ts). Each vitest project points the
+// `#test-target` alias at its own implementation: target.worker.ts (workerd) or target.node.ts (Node).
+// Tests import `{ target }` from "#test-target" and never a runtime directly.
+
+export interface TargetRequestInit extends RequestInit {
+  // The client address the API sees (rate limits key on it). Omitted: a fresh address per request, so
+  // tests never share a rate-limit bucket by accident.
+  clientIp?: string;
+}
+
+export interface Target {
+  readonly name: "workers" | "node";
+  // Sends one request to the app; `path` starts with "/" ("/v1/compile").
+  fetch(path: string, init?: TargetRequestInit): Promise<Response>;
+  // A token the app accepts on /v1/agent/* (the documented local token).
+  readonly agentToken: string;
+  // The configuration the app runs with in tests.
+  readonly firmwareVersion: string;
+  readonly maxAttempts: number;
+  readonly rateLimitPerMinute: number;
+  // Expires every lease that ends before `now` (the alarm / reaper's job), instead of waiting for it.
+  reapExpiredLeases(now: string): Promise<number>;
+  // Resolves once every accepted job is leasable (a no-op where enqueue already hands it over).
+  deliverQueue(): Promise<void>;
+}
+
+export declare const target: Target;

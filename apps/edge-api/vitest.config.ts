@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+// One vitest project per runtime; the shared route tests run in each (see test-support/target.ts).
+export default defineConfig({
+  test: {
+    projects: [
+      "./vitest.workers.config.ts",
+      "./test-node/vitest.config.ts",
+      "./test-node/vitest.fs.config.ts",
+    ],
+  },
+});

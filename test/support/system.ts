@@ -1,0 +1,88 @@
+// The whole system as real processes on loopback: the edge API in workerd (wrangler dev) and build agents
+// on the demo tree. Started through test/servers/daemon.ts and stopped by PID.
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Daemon, freePort, startDaemon, waitUntil } from "../servers/daemon.ts";
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const DEMO_TREE = join(REPO_ROOT, "firmware", "demo-tree");
+export const LOCAL_AGENT_TOKEN = "qmk-edge-local-agent-token";
+
+const WRANGLER = join(REPO_ROOT, "apps", "edge-api", "node_modules", ".bin", "wrangler");
+
+export interface EdgeApi {
+  url: string;
+  port: number;
+  daemon: Daemon;
+  stop(): Promise<void>;
+}
+
+// `vars` override wrangler.jsonc's (e.g. a short LEASE_SECONDS for fault tests). `port` reuses a port,
+// so a restarted API keeps its address; `persistDir` keeps R2/Queue/Durable Object state across restarts.
+export async function startEdgeApi(args: {
+  persistDir: string;
+  logFile: string;
+  port?: number;
+  vars?: Record<string, string>;
+}): Promise<EdgeApi> {
+  if (!existsSync(WRANGLER))
+    throw new Error(`wrangler is not installed at ${WRANGLER}; run npm test from the repo root`);
+  const port = args.port ?? (await freePort());
+  const vars = Object.entries(args.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const daemon = startDaemon({
+    command: WRANGLER,
+    args: ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", args.persistDir, ...vars],
+    cwd: join(REPO_ROOT, "apps", "edge-api"),
+    logFile: args.logFile,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil(
+    "wrangler dev",
+    async () => {
+      const res = await fetch(`${url}/v1`);
+      await res.body?.cancel();
+      return res.status === 200;
+    },
+    { timeoutMs: 60_000, intervalMs: 200, gone: daemon.exited, describe: () => daemon.logTail(40) },
+  );
+  return { url, port, daemon, stop: () => daemon.stop(10_000) };
+}
+
+export interface Agent {
+  daemon: Daemon;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+export function startAgent(args: {
+  api: string;
+  workDir: string;
+  logFile: string;
+  agentId: string;
+  tree?: string;
+  extra?: string[];
+}): Agent {
+  const daemon = startDaemon({
+    command: process.execPath,
+    args: [
+      join(REPO_ROOT, "apps", "build-agent", "src", "main.ts"),
+      "--api",
+      args.api,
+      "--tree",
+      args.tree ?? DEMO_TREE,
+      "--work-dir",
+      args.workDir,
+      "--agent-id",
+      args.agentId,
+      "--log-format",
+      "json",
+      ...(args.extra ?? []),
+    ],
+    cwd: REPO_ROOT,
+    logFile: args.logFile,
+    env: { ...process.env, QMK_EDGE_AGENT_TOKEN: LOCAL_AGENT_TOKEN },
+  });
+  return { daemon, stop: () => daemon.stop(30_000), kill: () => daemon.kill() };
+}
