@@ -1,4 +1,4 @@
-import { jsonDepthExceeds, MAX_JSON_DEPTH } from "./json-depth.ts";
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "@qmk-edge/schema";
 import { BodyTooLargeError, MalformedRequestError, UnsupportedMediaTypeError } from "./request-errors.ts";
 
 // The declared length, or null when the request has none (chunked). A malformed value is the client's error.

@@ -1,4 +1,11 @@
-import { type CompileRequest, compileRequest, type FieldError, fieldErrors, LIMITS } from "@qmk-edge/schema";
+import {
+  type CompileRequest,
+  compileRequest,
+  type FieldError,
+  fieldErrors,
+  jsonDepthExceeds,
+  LIMITS,
+} from "@qmk-edge/schema";
 import { parseKeycode, renderKeycode } from "./keycode.ts";
 import { capFieldErrors, keycodeFieldError } from "./keymap-layers.ts";
 import { escapeInput } from "./quote-input.ts";
@@ -108,6 +115,9 @@ export function parseCompileRequestText(
     }
   }
   if (text.trim() === "") return refuse("malformed_json", "request is empty; expected a JSON object");
+  if (jsonDepthExceeds(new TextEncoder().encode(text))) {
+    return refuse("malformed_json", `request is nested deeper than ${LIMITS.jsonDepth} levels`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);

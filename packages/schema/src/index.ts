@@ -3,6 +3,7 @@ export * from "./compile-request.ts";
 export * from "./field-errors.ts";
 export * from "./filenames.ts";
 export * from "./job.ts";
+export * from "./json-depth.ts";
 export * from "./json-schema.ts";
 export * from "./limits.ts";
 export * from "./names.ts";

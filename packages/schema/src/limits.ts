@@ -9,6 +9,8 @@ export const LIMITS = {
   freeTextChars: 16 * 1024,
   logTailChars: 64 * 1024,
   agentIdChars: 64,
+  // Deeper JSON parses fine but overflows the stack later (JSON.stringify, structuredClone).
+  jsonDepth: 64,
 } as const;
 
 export const ARTIFACT_KINDS = ["firmware", "source", "keymap", "log"] as const;

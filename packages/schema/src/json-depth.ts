@@ -1,7 +1,9 @@
 // Nesting depth of JSON text, scanned without parsing. Deeply nested values parse fine but overflow the stack
 // later (JSON.stringify, structuredClone), so bodies are refused before that. Works on UTF-8 bytes directly:
 // the bytes it looks at ([ ] { } " \) never occur inside a multi-byte sequence.
-export const MAX_JSON_DEPTH = 64;
+import { LIMITS } from "./limits.ts";
+
+export const MAX_JSON_DEPTH = LIMITS.jsonDepth;
 
 export function jsonDepthExceeds(bytes: Uint8Array, max: number = MAX_JSON_DEPTH): boolean {
   let depth = 0;
