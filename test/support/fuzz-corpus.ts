@@ -169,6 +169,19 @@ export function fuzzBodies(seed: number, size: number, valid: Record<string, Jso
   return cases;
 }
 
+// Lone surrogates cannot be percent-encoded; they become U+FFFD, as a browser would send them.
+function urlSegment(text: string): string {
+  return encodeURIComponent(
+    text.replace(/[\ud800-\udfff]/g, (c, i: number) => {
+      const code = c.charCodeAt(0);
+      const next = text.charCodeAt(i + 1);
+      const prev = text.charCodeAt(i - 1);
+      const paired = code < 0xdc00 ? next >= 0xdc00 && next <= 0xdfff : prev >= 0xd800 && prev < 0xdc00;
+      return paired ? c : "\ufffd";
+    }),
+  );
+}
+
 // Random path segments for the GET routes: valid-looking ids, junk and traversal attempts.
 export function fuzzIds(seed: number, size: number): string[] {
   const rand = prng(seed);
@@ -176,8 +189,8 @@ export function fuzzIds(seed: number, size: number): string[] {
   return Array.from({ length: size }, () => {
     const r = rand();
     if (r < 0.4) return Array.from({ length: 32 }, () => pick(rand, [...hex])).join("");
-    if (r < 0.6) return encodeURIComponent(pick(rand, NASTY_STRINGS)) || "x";
-    if (r < 0.8) return encodeURIComponent(randomString(rand)) || "y";
+    if (r < 0.6) return urlSegment(pick(rand, NASTY_STRINGS)) || "x";
+    if (r < 0.8) return urlSegment(randomString(rand)) || "y";
     return Array.from({ length: Math.floor(rand() * 200) + 1 }, () =>
       pick(rand, [...hex, "G", "-", "%20"]),
     ).join("");

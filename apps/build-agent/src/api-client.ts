@@ -1,0 +1,271 @@
+import {
+  ARTIFACT_CONTENT_TYPES,
+  ARTIFACT_HEADERS,
+  type ArtifactKind,
+  type ArtifactUploadResponse,
+  artifactUploadResponse,
+  type CompleteRequest,
+  type CompleteResponse,
+  completeResponse,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
+  heartbeatResponse,
+  type LeaseRequest,
+  type LeaseResponse,
+  leaseResponse,
+  type ReleaseRequest,
+} from "@qmk-edge/schema";
+import type { z } from "zod";
+import type { Logger } from "./log.ts";
+
+// The agent's one HTTP client for /v1/agent/*. Transient failures (network errors, 5xx, 429) are retried
+// with exponential backoff and full jitter; the answers a caller can act on become typed errors.
+
+export class ApiError extends Error {
+  override name = "ApiError";
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+// 401: the agent token is wrong or revoked; nothing will work until an operator fixes it.
+export class UnauthorizedError extends ApiError {
+  override name = "UnauthorizedError";
+}
+// 409: this agent no longer holds the job's lease (expired and re-leased, or completed elsewhere).
+export class LeaseLostError extends ApiError {
+  override name = "LeaseLostError";
+}
+// 413: the artifact is larger than the API accepts.
+export class PayloadTooLargeError extends ApiError {
+  override name = "PayloadTooLargeError";
+}
+// A 2xx answer whose body does not match the protocol schema (an API newer or older than this agent).
+export class ProtocolError extends ApiError {
+  override name = "ProtocolError";
+}
+// Network errors or 5xx on every attempt.
+export class ApiUnavailableError extends Error {
+  override name = "ApiUnavailableError";
+}
+
+export interface RetryPolicy {
+  attempts: number; // total tries, >= 1
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 250, maxDelayMs: 15_000 };
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  token: string;
+  log: Logger;
+  retry?: RetryPolicy;
+  requestTimeoutMs?: number;
+  fetch?: typeof fetch;
+  random?: () => number;
+}
+
+export interface ArtifactUpload {
+  leaseId: string;
+  filename: string;
+  sha256: string;
+  body: Uint8Array;
+}
+
+interface Call<T> {
+  method: "GET" | "POST" | "PUT";
+  path: string;
+  json?: unknown;
+  body?: Uint8Array;
+  headers?: Record<string, string>;
+  schema?: z.ZodType<T>;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  allowNoContent?: boolean;
+}
+
+export class ApiClient {
+  readonly #baseUrl: string;
+  readonly #token: string;
+  readonly #log: Logger;
+  readonly #retry: RetryPolicy;
+  readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
+  readonly #random: () => number;
+
+  constructor(opts: ApiClientOptions) {
+    this.#baseUrl = opts.baseUrl.replace(/\/+$/, "");
+    this.#token = opts.token;
+    this.#log = opts.log;
+    this.#retry = opts.retry ?? DEFAULT_RETRY;
+    this.#timeoutMs = opts.requestTimeoutMs ?? 60_000;
+    this.#fetch = opts.fetch ?? fetch;
+    this.#random = opts.random ?? Math.random;
+  }
+
+  // Long-polls up to req.wait_ms; null when no job arrived (204).
+  async lease(req: LeaseRequest, signal?: AbortSignal): Promise<LeaseResponse | null> {
+    return this.#call({
+      method: "POST",
+      path: "/v1/agent/lease",
+      json: req,
+      schema: leaseResponse,
+      timeoutMs: (req.wait_ms ?? 0) + this.#timeoutMs,
+      signal,
+      allowNoContent: true,
+    });
+  }
+
+  async heartbeat(jobId: string, req: HeartbeatRequest, signal?: AbortSignal): Promise<HeartbeatResponse> {
+    const res = await this.#call({
+      method: "POST",
+      path: `/v1/agent/jobs/${jobId}/heartbeat`,
+      json: req,
+      schema: heartbeatResponse,
+      signal,
+    });
+    return res!;
+  }
+
+  async uploadArtifact(
+    jobId: string,
+    kind: ArtifactKind,
+    a: ArtifactUpload,
+    signal?: AbortSignal,
+  ): Promise<ArtifactUploadResponse> {
+    const res = await this.#call({
+      method: "PUT",
+      path: `/v1/agent/jobs/${jobId}/artifacts/${kind}`,
+      body: a.body,
+      headers: {
+        "content-type": ARTIFACT_CONTENT_TYPES[kind],
+        [ARTIFACT_HEADERS.leaseId]: a.leaseId,
+        [ARTIFACT_HEADERS.sha256]: a.sha256,
+        [ARTIFACT_HEADERS.filename]: a.filename,
+      },
+      schema: artifactUploadResponse,
+      signal,
+    });
+    return res!;
+  }
+
+  async complete(jobId: string, req: CompleteRequest, signal?: AbortSignal): Promise<CompleteResponse> {
+    const res = await this.#call({
+      method: "POST",
+      path: `/v1/agent/jobs/${jobId}/complete`,
+      json: req,
+      schema: completeResponse,
+      signal,
+    });
+    return res!;
+  }
+
+  async release(jobId: string, req: ReleaseRequest, signal?: AbortSignal): Promise<void> {
+    await this.#call({ method: "POST", path: `/v1/agent/jobs/${jobId}/release`, json: req, signal });
+  }
+
+  async #call<T>(c: Call<T>): Promise<T | null> {
+    const url = `${this.#baseUrl}${c.path}`;
+    let lastProblem = "";
+    for (let attempt = 1; attempt <= this.#retry.attempts; attempt++) {
+      if (attempt > 1) await sleep(this.#backoff(attempt - 1), c.signal);
+      c.signal?.throwIfAborted();
+      let res: Response;
+      try {
+        res = await this.#fetch(url, {
+          method: c.method,
+          headers: {
+            authorization: `Bearer ${this.#token}`,
+            ...(c.json !== undefined ? { "content-type": "application/json" } : {}),
+            ...c.headers,
+          },
+          body: c.json !== undefined ? JSON.stringify(c.json) : c.body,
+          signal: anySignal(c.signal, AbortSignal.timeout(c.timeoutMs ?? this.#timeoutMs)),
+        });
+      } catch (err) {
+        if (c.signal?.aborted) throw c.signal.reason ?? err;
+        lastProblem = `network error: ${describe(err)}`;
+        this.#log.warn(`${c.method} ${c.path} failed, will retry`, { attempt, problem: lastProblem });
+        continue;
+      }
+      if (res.status >= 500 || res.status === 429) {
+        lastProblem = `HTTP ${res.status}: ${await bodyText(res)}`;
+        this.#log.warn(`${c.method} ${c.path} failed, will retry`, { attempt, problem: lastProblem });
+        continue;
+      }
+      if (res.status === 204) {
+        if (c.allowNoContent || !c.schema) return null;
+        throw new ApiError(204, `${c.method} ${c.path}: unexpected 204 No Content`);
+      }
+      if (!res.ok)
+        throw errorFor(res.status, `${c.method} ${c.path}: HTTP ${res.status}: ${await bodyText(res)}`);
+      if (!c.schema) {
+        await res.body?.cancel();
+        return null;
+      }
+      const parsed = c.schema.safeParse(await res.json().catch(() => undefined));
+      if (!parsed.success) {
+        throw new ProtocolError(
+          res.status,
+          `${c.method} ${c.path}: the API answered a body this agent does not understand: ${parsed.error.message}`,
+        );
+      }
+      return parsed.data;
+    }
+    throw new ApiUnavailableError(
+      `${c.method} ${c.path} failed ${this.#retry.attempts} times; last: ${lastProblem}`,
+    );
+  }
+
+  #backoff(retry: number): number {
+    return backoffDelay(this.#retry, retry, this.#random);
+  }
+}
+
+// Full jitter: a random delay in [0, min(max, base * 2^(n-1))] before retry n, so a fleet of agents
+// does not retry in lockstep after an outage.
+export function backoffDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
+  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
+  return Math.round(random() * cap);
+}
+
+function errorFor(status: number, message: string): ApiError {
+  if (status === 401) return new UnauthorizedError(status, message);
+  if (status === 409) return new LeaseLostError(status, message);
+  if (status === 413) return new PayloadTooLargeError(status, message);
+  return new ApiError(status, message);
+}
+
+async function bodyText(res: Response): Promise<string> {
+  const text = await res.text().catch(() => "");
+  return text.slice(0, 500) || res.statusText;
+}
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? ` (${err.cause.message})` : "";
+  return `${err.message}${cause}`;
+}
+
+function anySignal(...signals: Array<AbortSignal | undefined>): AbortSignal {
+  return AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const done = () => {
+      signal?.removeEventListener("abort", abort);
+      resolve();
+    };
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", abort, { once: true });
+  });
+}

@@ -1,0 +1,396 @@
+import { readFileSync } from "node:fs";
+import { availableParallelism, homedir, hostname } from "node:os";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { agentId, LEASE_MAX_WAIT_MS } from "@qmk-edge/schema";
+import { z } from "zod";
+import { LOG_FORMATS, LOG_LEVELS } from "./log.ts";
+
+// The agent's one config loader: flags, then environment, then an optional JSON file, then defaults.
+// Every option is declared once in OPTIONS; --help, the env names and the file keys all come from it.
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+// What `loadConfig` can ask for instead of a config.
+export type ConfigOutcome = { kind: "config"; config: AgentConfig } | { kind: "help"; text: string };
+
+interface OptionSpec {
+  env: string;
+  value: string; // placeholder shown in --help; "" for a boolean switch
+  help: string;
+  fallback?: string; // shown as the default in --help
+}
+
+const cpus = () => availableParallelism();
+const defaultConcurrency = () => Math.max(1, Math.floor(cpus() / 2));
+const defaultWorkDir = () =>
+  resolve(process.env.XDG_CACHE_HOME ?? resolve(homedir(), ".cache"), "qmk-edge-agent");
+
+export const OPTIONS = {
+  api: {
+    env: "QMK_EDGE_API",
+    value: "URL",
+    help: "Base URL of the qmk-edge API the agent leases jobs from (e.g. https://api.example.org).",
+  },
+  token: {
+    env: "QMK_EDGE_AGENT_TOKEN",
+    value: "TOKEN",
+    help: "Agent token sent as `Authorization: Bearer`. Prefer the env variable: flags show up in `ps`.",
+  },
+  tree: {
+    env: "QMK_EDGE_TREE",
+    value: "PATH",
+    help: "A firmware tree on disk (qmk_firmware or the demo tree), used in place. Its version is its git commit when PATH is the top of a git checkout, else its VERSION file.",
+  },
+  "tree-git": {
+    env: "QMK_EDGE_TREE_GIT",
+    value: "URL",
+    help: "Instead of --tree: a git URL (or path to a repository) cloned once into the work dir and kept warm; the version is the pinned commit.",
+  },
+  "tree-ref": {
+    env: "QMK_EDGE_TREE_REF",
+    value: "REF",
+    help: "Branch, tag or commit of --tree-git to build.",
+    fallback: "HEAD (the remote's default branch)",
+  },
+  "work-dir": {
+    env: "QMK_EDGE_WORK_DIR",
+    value: "DIR",
+    help: "Where the agent keeps warm trees, per-job build dirs, the ccache and tree archives.",
+    fallback: "$XDG_CACHE_HOME/qmk-edge-agent or ~/.cache/qmk-edge-agent",
+  },
+  concurrency: {
+    env: "QMK_EDGE_CONCURRENCY",
+    value: "N",
+    help: "Jobs built at the same time.",
+    fallback: "max(1, CPUs / 2)",
+  },
+  "make-jobs": {
+    env: "QMK_EDGE_MAKE_JOBS",
+    value: "N",
+    help: "Parallel jobs inside one build (`make -jN`).",
+    fallback: "max(1, CPUs / concurrency)",
+  },
+  "build-timeout": {
+    env: "QMK_EDGE_BUILD_TIMEOUT",
+    value: "DURATION",
+    help: "Wall-clock limit of one `make`; the whole process group is killed after it. Units: ms, s, m, h (a bare number is seconds).",
+    fallback: "10m",
+  },
+  "max-log-bytes": {
+    env: "QMK_EDGE_MAX_LOG_BYTES",
+    value: "SIZE",
+    help: "Cap on captured build output; beyond it the head and tail are kept and the cut is marked. Units: k, m (1024-based).",
+    fallback: "1m",
+  },
+  "shutdown-grace": {
+    env: "QMK_EDGE_SHUTDOWN_GRACE",
+    value: "DURATION",
+    help: "On SIGTERM/SIGINT: how long running jobs may finish before they are stopped and released to other agents.",
+    fallback: "60s",
+  },
+  "lease-wait": {
+    env: "QMK_EDGE_LEASE_WAIT",
+    value: "DURATION",
+    help: `How long one lease request long-polls for a job (at most ${LEASE_MAX_WAIT_MS / 1000}s).`,
+    fallback: `${LEASE_MAX_WAIT_MS / 1000}s`,
+  },
+  "agent-id": {
+    env: "QMK_EDGE_AGENT_ID",
+    value: "ID",
+    help: "Name of this agent in the API's records ([A-Za-z0-9_.-], at most 64).",
+    fallback: "<hostname>-<pid>",
+  },
+  ccache: {
+    env: "QMK_EDGE_CCACHE",
+    value: "auto|off",
+    help: "auto: compile through ccache (cache under the work dir) when `ccache` is on PATH.",
+    fallback: "auto",
+  },
+  "isolate-network": {
+    env: "QMK_EDGE_ISOLATE_NETWORK",
+    value: "auto|on|off",
+    help: "Run make without network: `unshare -n` as root, `unshare -rn` (user namespace) otherwise. auto: when it works here; on: refuse to start without it.",
+    fallback: "auto",
+  },
+  "log-format": {
+    env: "QMK_EDGE_LOG_FORMAT",
+    value: LOG_FORMATS.join("|"),
+    help: "human: one readable line per stage with durations; json: one JSON object per line.",
+    fallback: "human",
+  },
+  "log-level": {
+    env: "QMK_EDGE_LOG_LEVEL",
+    value: LOG_LEVELS.join("|"),
+    help: "Least severe level printed.",
+    fallback: "info",
+  },
+  config: {
+    env: "QMK_EDGE_AGENT_CONFIG",
+    value: "FILE",
+    help: 'JSON file with any of these options under their flag names, e.g. {"api": "...", "concurrency": 2}. Flags win over env, env over the file.',
+  },
+} as const satisfies Record<string, OptionSpec>;
+
+type OptionName = keyof typeof OPTIONS;
+
+// Durations: "90s", "10m", "1h", "500ms"; a bare number is seconds.
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
+  return Math.round(n * unit);
+}
+
+// Sizes: "1m", "512k", "65536"; 1024-based.
+export function parseSize(text: string): number | undefined {
+  const m = /^(\d+)([kmg]i?b?)?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const unit = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[
+    (m[2]?.[0] ?? "").toLowerCase() as "k" | "m" | "g"
+  ];
+  return Number(m[1]) * unit;
+}
+
+const text = z.union([z.string(), z.number()]).transform(String);
+const duration = (min: number, max: number) =>
+  text.transform((v, ctx) => {
+    const ms = parseDuration(v);
+    if (ms === undefined) {
+      ctx.addIssue({ code: "custom", message: `"${v}" is not a duration like 90s, 10m or 500ms` });
+      return z.NEVER;
+    }
+    if (ms < min || ms > max) {
+      ctx.addIssue({ code: "custom", message: `must be between ${min}ms and ${max}ms, got ${ms}ms` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+const positiveInt = (max: number) =>
+  text.transform((v, ctx) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v.trim()) || n < 1 || n > max) {
+      ctx.addIssue({ code: "custom", message: `"${v}" must be a whole number from 1 to ${max}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const configSchema = z
+  .object({
+    api: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }),
+    token: z.string().min(1, "must not be empty"),
+    tree: z.string().min(1).optional(),
+    "tree-git": z.string().min(1).optional(),
+    "tree-ref": z
+      .string()
+      .regex(/^[A-Za-z0-9._/@^~-]{1,200}$/, "not a git ref")
+      .default("HEAD"),
+    "work-dir": z.string().min(1).default(defaultWorkDir),
+    concurrency: positiveInt(256).default(defaultConcurrency),
+    "make-jobs": positiveInt(256).optional(),
+    "build-timeout": duration(100, 24 * 3_600_000).default(600_000),
+    "max-log-bytes": text
+      .transform((v, ctx) => {
+        const n = parseSize(v);
+        if (n === undefined || n < 4096 || n > 2 * 1024 * 1024) {
+          ctx.addIssue({ code: "custom", message: `"${v}" must be a size between 4k and 2m` });
+          return z.NEVER;
+        }
+        return n;
+      })
+      .default(1024 * 1024),
+    "shutdown-grace": duration(0, 24 * 3_600_000).default(60_000),
+    "lease-wait": duration(0, LEASE_MAX_WAIT_MS).default(LEASE_MAX_WAIT_MS),
+    "agent-id": agentId.default(
+      () =>
+        `${hostname()
+          .replace(/[^A-Za-z0-9_.-]/g, "-")
+          .slice(0, 50)}-${process.pid}`,
+    ),
+    ccache: z.enum(["auto", "off"]).default("auto"),
+    "isolate-network": z.enum(["auto", "on", "off"]).default("auto"),
+    "log-format": z.enum(LOG_FORMATS).default("human"),
+    "log-level": z.enum(LOG_LEVELS).default("info"),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if ((c.tree === undefined) === (c["tree-git"] === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tree"],
+        message: "give exactly one of --tree PATH or --tree-git URL",
+      });
+    }
+  });
+
+export type TreeSource = { kind: "path"; path: string } | { kind: "git"; url: string; ref: string };
+
+export interface AgentConfig {
+  apiUrl: string;
+  token: string;
+  tree: TreeSource;
+  workDir: string;
+  concurrency: number;
+  makeJobs: number;
+  buildTimeoutMs: number;
+  maxLogBytes: number;
+  shutdownGraceMs: number;
+  leaseWaitMs: number;
+  agentId: string;
+  ccache: "auto" | "off";
+  isolateNetwork: "auto" | "on" | "off";
+  logFormat: (typeof LOG_FORMATS)[number];
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+// argv without node and the script; env is usually process.env. Throws ConfigError with a message
+// fit to print as is.
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): ConfigOutcome {
+  const flags = parseFlags(argv);
+  if (flags.help) return { kind: "help", text: helpText() };
+
+  const fromFlags = flags.values;
+  const fromEnv: Partial<Record<OptionName, string>> = {};
+  for (const [name, spec] of Object.entries(OPTIONS) as Array<[OptionName, OptionSpec]>) {
+    const v = env[spec.env];
+    if (v !== undefined && v !== "") fromEnv[name] = v;
+  }
+  const configFile = fromFlags.config ?? fromEnv.config;
+  const fromFile = configFile ? readConfigFile(resolve(cwd, configFile)) : {};
+  const { config: _f, ...merged } = { ...fromFile, ...fromEnv, ...fromFlags } as Record<string, unknown>;
+
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0] ?? "");
+      const where = key in OPTIONS ? `--${key} (${OPTIONS[key as OptionName].env})` : key || "config";
+      const msg = i.code === "invalid_type" && i.input === undefined ? "is required" : i.message;
+      return `  ${where}: ${msg}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const c = parsed.data;
+  const tree: TreeSource = c.tree
+    ? { kind: "path", path: resolve(cwd, c.tree) }
+    : { kind: "git", url: gitUrl(c["tree-git"]!, cwd), ref: c["tree-ref"] };
+  return {
+    kind: "config",
+    config: {
+      apiUrl: c.api.replace(/\/+$/, ""),
+      token: c.token,
+      tree,
+      workDir: resolve(cwd, c["work-dir"]),
+      concurrency: c.concurrency,
+      makeJobs: c["make-jobs"] ?? Math.max(1, Math.floor(cpus() / c.concurrency)),
+      buildTimeoutMs: c["build-timeout"],
+      maxLogBytes: c["max-log-bytes"],
+      shutdownGraceMs: c["shutdown-grace"],
+      leaseWaitMs: c["lease-wait"],
+      agentId: c["agent-id"],
+      ccache: c.ccache,
+      isolateNetwork: c["isolate-network"],
+      logFormat: c["log-format"],
+      logLevel: c["log-level"],
+    },
+  };
+}
+
+// A relative local path would be resolved by git against the work dir; make it absolute here.
+function gitUrl(url: string, cwd: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^[^/]+@[^:]+:/.test(url) ? url : resolve(cwd, url);
+}
+
+function parseFlags(argv: string[]): { help: boolean; values: Partial<Record<OptionName, string>> } {
+  const options = Object.fromEntries(Object.keys(OPTIONS).map((k) => [k, { type: "string" as const }]));
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: true,
+    });
+    if (positionals.length > 0) {
+      throw new ConfigError(`unexpected argument "${positionals[0]}" (options start with --; see --help)`);
+    }
+    const { help, ...rest } = values as Record<string, string | boolean | undefined>;
+    return { help: help === true, values: rest as Partial<Record<OptionName, string>> };
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    // node:util's messages name the flag ("Unknown option '--x'"); keep them and point at --help.
+    const msg =
+      err instanceof Error ? err.message.replace(/\. To specify a positional.*$/s, "") : String(err);
+    throw new ConfigError(`${msg} (see --help)`);
+  }
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let raw: string;
+  try {
+    raw = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch (err) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new ConfigError(`config file ${path} must hold a JSON object of option names to values`);
+  }
+  for (const key of Object.keys(data)) {
+    if (!(key in OPTIONS) || key === "config") {
+      throw new ConfigError(
+        `config file ${path}: unknown option "${key}" (the keys are the flag names, see --help)`,
+      );
+    }
+  }
+  return data as Record<string, unknown>;
+}
+
+export function helpText(): string {
+  const rows = Object.entries(OPTIONS).map(([name, spec]: [string, OptionSpec]) => {
+    const head = `  --${name} ${spec.value}`;
+    const fallback = "fallback" in spec && spec.fallback ? `\n      default: ${spec.fallback}` : "";
+    return `${head}\n      ${wrap(spec.help, 90).join("\n      ")}\n      env: ${spec.env}${fallback}`;
+  });
+  return [
+    "qmk-edge-agent: builds QMK firmware for a qmk-edge API.",
+    "",
+    "Leases compile jobs from the API (outbound HTTPS only), builds each against a warm firmware tree with the",
+    "native toolchains (avr-gcc, arm-none-eabi-gcc; ccache when present), and uploads the firmware, a source",
+    "zip, the keymap JSON and the build log. SIGTERM/SIGINT stop leasing, let running jobs finish within",
+    "--shutdown-grace and hand the rest back to the API; the exit code is then 0.",
+    "",
+    "Usage:",
+    "  qmk-edge-agent --api URL --token TOKEN (--tree PATH | --tree-git URL [--tree-ref REF]) [options]",
+    "  npm run -s agent -- --api URL --token TOKEN --tree firmware/demo-tree      (from the repo root)",
+    "",
+    "Options (each also from the env variable shown, or from a --config file):",
+    ...rows,
+    "  -h, --help",
+    "      Print this help and exit.",
+    "",
+    "Exit codes: 0 stopped by a signal after a clean shutdown; 1 a fatal runtime error (e.g. the API",
+    "rejects the token); 2 bad configuration.",
+    "",
+  ].join("\n");
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}

@@ -1,0 +1,149 @@
+import { readFile, realpath, stat } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import type { CompileRequest, Toolchain } from "@qmk-edge/schema";
+import { JobFailure } from "../job-failure.ts";
+
+// What the agent must know about a keyboard before writing anything into the tree: where it lives, which
+// toolchain builds it, and its layouts with their key counts. Read from keyboard.json / info.json as QMK
+// does: each folder from keyboards/ down to the keyboard may hold an info.json, deeper ones win.
+
+export interface KeyboardInfo {
+  name: string;
+  dir: string; // absolute
+  processor: string;
+  toolchain: Toolchain;
+  layouts: Record<string, number>; // layout name -> key count
+  aliases: Record<string, string>; // layout_aliases
+  files: string[]; // the info files read, relative to the tree, outermost first
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+// QMK merges info.json files as nested dictionaries; arrays and scalars of a deeper file replace.
+function deepMerge(base: Json, over: Json): Json {
+  const out: Json = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isObject(b) && isObject(v) ? deepMerge(b, v) : v;
+  }
+  return out;
+}
+
+// Boards QMK knows by name; the processor decides the toolchain.
+const DEVELOPMENT_BOARDS: Record<string, string> = {
+  promicro: "atmega32u4",
+  elite_c: "atmega32u4",
+  bit_c_pro: "RP2040",
+  bluepill: "STM32F103",
+  blackpill_f401: "STM32F401",
+  blackpill_f411: "STM32F411",
+  proton_c: "STM32F303",
+  kb2040: "RP2040",
+  promicro_rp2040: "RP2040",
+  elite_pi: "RP2040",
+};
+
+export function toolchainFor(processor: string): Toolchain | null {
+  if (/^(atmega|at90|attiny)/i.test(processor)) return "avr";
+  if (/^(stm32|rp20|cortex|mk[0-9l]|atsam|at32|wb32|nrf5)/i.test(processor)) return "arm";
+  return null;
+}
+
+async function readJson(path: string, treeRoot: string): Promise<Json | null> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw err;
+  }
+  try {
+    const data: unknown = JSON.parse(text);
+    if (!isObject(data)) throw new Error("not a JSON object");
+    return data;
+  } catch (err) {
+    throw new JobFailure(
+      `${relative(treeRoot, path)} in the firmware tree is not valid JSON: ${(err as Error).message}`,
+    );
+  }
+}
+
+export async function readKeyboard(treeRoot: string, keyboard: string): Promise<KeyboardInfo> {
+  const keyboards = join(treeRoot, "keyboards");
+  const dir = join(keyboards, keyboard);
+  // The name grammar already forbids "..", but the tree itself may hold symlinks that lead out of it.
+  const real = await realpath(dir).catch(() => null);
+  const realKeyboards = await realpath(keyboards);
+  const isDir = real !== null && (await stat(real)).isDirectory();
+  if (!isDir || !(real === realKeyboards || real.startsWith(realKeyboards + sep))) {
+    throw new JobFailure(`keyboard "${keyboard}" does not exist in this firmware tree`);
+  }
+
+  let info: Json = {};
+  const files: string[] = [];
+  let leafHasInfo = false;
+  const segments = keyboard.split("/");
+  for (let depth = 1; depth <= segments.length; depth++) {
+    const level = join(keyboards, ...segments.slice(0, depth));
+    const names = depth === segments.length ? ["info.json", "keyboard.json"] : ["info.json"];
+    for (const name of names) {
+      const data = await readJson(join(level, name), treeRoot);
+      if (!data) continue;
+      info = deepMerge(info, data);
+      files.push(relative(treeRoot, join(level, name)));
+      if (depth === segments.length) leafHasInfo = true;
+    }
+  }
+  if (!leafHasInfo) {
+    throw new JobFailure(
+      `keyboard "${keyboard}" does not exist in this firmware tree (keyboards/${keyboard} has no keyboard.json or info.json)`,
+    );
+  }
+
+  const board =
+    typeof info.development_board === "string" ? DEVELOPMENT_BOARDS[info.development_board] : undefined;
+  const processor = typeof info.processor === "string" ? info.processor : board;
+  if (!processor) throw new JobFailure(`keyboard "${keyboard}" names no processor in ${files.join(", ")}`);
+  const toolchain = toolchainFor(processor);
+  if (!toolchain) {
+    throw new JobFailure(
+      `keyboard "${keyboard}" uses processor "${processor}", which this agent cannot build (avr and arm only)`,
+    );
+  }
+
+  const layouts: Record<string, number> = {};
+  if (isObject(info.layouts)) {
+    for (const [name, spec] of Object.entries(info.layouts)) {
+      if (isObject(spec) && Array.isArray(spec.layout)) layouts[name] = spec.layout.length;
+    }
+  }
+  const aliases: Record<string, string> = {};
+  if (isObject(info.layout_aliases)) {
+    for (const [from, to] of Object.entries(info.layout_aliases))
+      if (typeof to === "string") aliases[from] = to;
+  }
+  return { name: keyboard, dir, processor, toolchain, layouts, aliases, files };
+}
+
+// The layout must exist and every layer must have exactly its key count, or the LAYOUT macro call
+// would fail to compile (or worse, compile with keys shifted).
+export function checkLayout(kb: KeyboardInfo, req: Pick<CompileRequest, "layout" | "layers">): number {
+  const name = kb.layouts[req.layout] !== undefined ? req.layout : kb.aliases[req.layout];
+  const count = name !== undefined ? kb.layouts[name] : undefined;
+  if (count === undefined) {
+    const known = Object.keys(kb.layouts).sort().join(", ") || "none";
+    throw new JobFailure(`keyboard "${kb.name}" has no layout "${req.layout}" (its layouts: ${known})`);
+  }
+  const wrong = req.layers
+    .map((layer, i) => ({ i, n: layer.length }))
+    .filter(({ n }) => n !== count)
+    .map(({ i, n }) => `layer ${i} has ${n}`);
+  if (wrong.length > 0) {
+    throw new JobFailure(
+      `layout "${req.layout}" of keyboard "${kb.name}" has ${count} keys, but ${wrong.join(", ")}`,
+    );
+  }
+  return count;
+}

@@ -1,0 +1,49 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { type BuildContext, runJob } from "../src/job-runner.ts";
+import { buildContext, DEMO_TREE, makeJob, userKeymap } from "./helpers/demo-tree.ts";
+import { buildElf, elfKeymapWords, expectedKeymapWords, firmwareImage } from "./helpers/fidelity.ts";
+
+// Two jobs of one keyboard at the same time, in one warm tree: each gets its own keymap dir, build dir
+// and firmware file, so each firmware holds its own keymap.
+
+let workDir: string;
+let ctx: BuildContext;
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), "qe-agent-parallel-"));
+  ctx = await buildContext({ workDir, keepBuildDir: true });
+});
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+test.each([
+  ["handwired/edge_pad", "LAYOUT_ortho_4x4", 16],
+  ["handwired/edge_split", "LAYOUT_split_3x5_3", 36],
+])("two jobs of %s in parallel do not clobber each other", async (keyboard, layout, keys) => {
+  // Same keymap name on purpose: the user-facing names collide, the per-job ones must not.
+  const a = userKeymap(keyboard, layout, keys, 2, "same");
+  const b = {
+    ...userKeymap(keyboard, layout, keys, 3, "same"),
+    layers: userKeymap(keyboard, layout, keys, 3).layers.reverse(),
+  };
+  const jobs = [makeJob(a, ctx.trees.current.version), makeJob(b, ctx.trees.current.version)];
+  const outs = await Promise.all(jobs.map((j) => runJob(j, ctx)));
+
+  const images: Buffer[] = [];
+  for (const [i, out] of outs.entries()) {
+    if (out.kind !== "done") throw new Error(out.kind);
+    expect(out.result.status, out.log).toBe("finished");
+    const req = i === 0 ? a : b;
+    const toolchain = out.result.toolchain!;
+    const elf = await elfKeymapWords(buildElf(out.buildDir, keyboard, jobs[i]!.id), toolchain);
+    expect(elf.words).toEqual(await expectedKeymapWords(DEMO_TREE, req));
+    const firmware = out.artifacts.find((x) => x.kind === "firmware")!;
+    const image = await firmwareImage(firmware.path);
+    expect(image.indexOf(elf.bytes)).toBeGreaterThanOrEqual(0);
+    images.push(await readFile(firmware.path));
+  }
+  expect(images[0]!.equals(images[1]!)).toBe(false);
+});

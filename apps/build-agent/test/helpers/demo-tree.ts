@@ -1,0 +1,134 @@
+import { randomBytes } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { AgentJob, CompileRequest } from "@qmk-edge/schema";
+import { probeBuildHost } from "../../src/build-host.ts";
+import type { TreeSource } from "../../src/config.ts";
+import type { BuildContext } from "../../src/job-runner.ts";
+import { silentLogger } from "../../src/log.ts";
+import { TreeArchives } from "../../src/packaging.ts";
+import { TreeManager } from "../../src/tree/firmware-tree.ts";
+
+export const REPO_ROOT = resolve(import.meta.dirname, "../../../..");
+export const DEMO_TREE = join(REPO_ROOT, "firmware/demo-tree");
+
+export const newJobId = () => randomBytes(16).toString("hex");
+
+export function makeJob(request: CompileRequest, firmwareVersion: string, id = newJobId()): AgentJob {
+  return { id, request, content_key: "0".repeat(64), firmware_version: firmwareVersion, attempts: 0 };
+}
+
+// Every keyboard of the demo tree (a folder with keyboard.json), found on disk so new ones are covered.
+export async function demoKeyboards(tree = DEMO_TREE): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string, name: string) => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    if (name && entries.some((e) => e.isFile() && e.name === "keyboard.json")) found.push(name);
+    for (const e of entries) {
+      if (e.isDirectory() && e.name !== "keymaps")
+        await walk(join(dir, e.name), name ? `${name}/${e.name}` : e.name);
+    }
+  };
+  await walk(join(tree, "keyboards"), "");
+  return found.sort();
+}
+
+export async function readKeyboardJson(
+  keyboard: string,
+  tree = DEMO_TREE,
+): Promise<{
+  processor: string;
+  layouts: Record<string, { layout: Array<{ matrix: [number, number] }> }>;
+  layout_aliases?: Record<string, string>;
+}> {
+  return JSON.parse(await readFile(join(tree, "keyboards", keyboard, "keyboard.json"), "utf8"));
+}
+
+export async function defaultKeymap(keyboard: string, tree = DEMO_TREE): Promise<CompileRequest> {
+  return JSON.parse(await readFile(join(tree, "keyboards", keyboard, "keymaps/default/keymap.json"), "utf8"));
+}
+
+// Keycodes of every family the Configurator sends: basic, modified, mod-tap, layer-tap, layer switches,
+// one-shot, media, mouse, transparent, none.
+const USER_KEYCODES = [
+  "KC_Q",
+  "KC_W",
+  "KC_E",
+  "KC_1",
+  "KC_ENT",
+  "KC_ESC",
+  "KC_SPC",
+  "KC_LSFT",
+  "LCTL(KC_C)",
+  "S(KC_1)",
+  "LT(1, KC_BSPC)",
+  "MT(MOD_LCTL | MOD_LSFT, KC_A)",
+  "LSFT_T(KC_F)",
+  "MO(1)",
+  "TG(2)",
+  "TO(0)",
+  "OSM(MOD_LALT)",
+  "KC_VOLU",
+  "KC_MS_U",
+  "KC_TRNS",
+  "KC_NO",
+  "KC_F12",
+];
+
+// A user keymap for `layout` with `layers` layers, different from the default one.
+export function userKeymap(
+  keyboard: string,
+  layout: string,
+  keys: number,
+  layers = 3,
+  keymap = "user_km",
+): CompileRequest {
+  return {
+    keyboard,
+    keymap,
+    layout,
+    layers: Array.from({ length: layers }, (_, l) =>
+      Array.from({ length: keys }, (_, k) => USER_KEYCODES[(k * 7 + l * 5) % USER_KEYCODES.length]!),
+    ),
+  };
+}
+
+export interface ContextOptions {
+  workDir: string;
+  source?: TreeSource;
+  ccache?: "auto" | "off";
+  keepBuildDir?: boolean;
+  timeoutMs?: number;
+  maxLogBytes?: number;
+}
+
+export async function buildContext(o: ContextOptions): Promise<BuildContext> {
+  const trees = new TreeManager({
+    source: o.source ?? { kind: "path", path: DEMO_TREE },
+    workDir: o.workDir,
+    log: silentLogger,
+  });
+  await trees.open();
+  const host = await probeBuildHost({
+    workDir: o.workDir,
+    path: process.env.PATH ?? "/usr/bin:/bin",
+    ccache: o.ccache ?? "auto",
+    isolateNetwork: "auto",
+  });
+  return {
+    trees,
+    archives: new TreeArchives(join(o.workDir, "tree-archives")),
+    workDir: o.workDir,
+    compile: {
+      sandbox: host.sandbox,
+      makeJobs: 2,
+      timeoutMs: o.timeoutMs ?? 120_000,
+      maxLogBytes: o.maxLogBytes ?? 1024 * 1024,
+      killGraceMs: 1000,
+    },
+    toolchains: host.toolchains,
+    sandboxNote: host.note,
+    log: silentLogger,
+    keepBuildDir: o.keepBuildDir,
+  };
+}
