@@ -1,0 +1,135 @@
+// Compile benchmark: N distinct keymaps of one demo keyboard, three ways, measured in this run.
+//   (a) bare `make` in a fresh copy of the tree per keymap (a fresh-checkout worker, like qmk_compiler)
+//   (b) the agent's warm path: runJob (prepare + keymap.c + make + source zip) on a warm tree with ccache
+//   (c) bare `make` in one warm tree (the floor the agent can approach)
+// Prints b/a (target <= 0.2) and b/c (target <= 1.05).
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { probeBuildHost } from "@qmk-edge/build-agent/src/build-host.ts";
+import { type BuildContext, runJob } from "@qmk-edge/build-agent/src/job-runner.ts";
+import { silentLogger } from "@qmk-edge/build-agent/src/log.ts";
+import { TreeArchives } from "@qmk-edge/build-agent/src/packaging.ts";
+import { TreeManager } from "@qmk-edge/build-agent/src/tree/firmware-tree.ts";
+import { generateKeymapC, parseCompileRequest } from "@qmk-edge/keymap";
+import type { CompileRequest } from "@qmk-edge/schema";
+import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
+import { execa } from "execa";
+import { round, summarize, timed } from "./stats.ts";
+
+const KEYCODES = ["KC_A", "KC_B", "KC_C", "LT(1, KC_SPC)", "LCTL_T(KC_Z)", "MO(1)", "KC_TRNS", "KC_ENT"];
+
+export function benchKeymap(keyboard: string, layout: string, keys: number, i: number): CompileRequest {
+  const parsed = parseCompileRequest({
+    keyboard,
+    keymap: `bench_${i}`,
+    layout,
+    layers: [0, 1].map((l) =>
+      Array.from({ length: keys }, (_, k) => KEYCODES[(k * 3 + l + i) % KEYCODES.length]!),
+    ),
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.value;
+}
+
+const copyTree = (to: string) =>
+  cp(DEMO_TREE, to, { recursive: true, filter: (p) => !p.includes("/.build") && !/\/keymaps\/qe_/.test(p) });
+
+async function bareMake(tree: string, req: CompileRequest): Promise<void> {
+  const dir = join(tree, "keyboards", req.keyboard, "keymaps", req.keymap);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "keymap.c"), generateKeymapC(req));
+  await execa("make", ["-j2", `${req.keyboard}:${req.keymap}`], { cwd: tree, env: { CCACHE_DISABLE: "1" } });
+}
+
+async function agentContext(workDir: string): Promise<BuildContext> {
+  const trees = new TreeManager({ source: { kind: "path", path: DEMO_TREE }, workDir, log: silentLogger });
+  await trees.open();
+  const host = await probeBuildHost({
+    workDir,
+    path: process.env.PATH ?? "/usr/bin:/bin",
+    ccache: "auto",
+    isolateNetwork: "auto",
+  });
+  return {
+    trees,
+    archives: new TreeArchives(join(workDir, "tree-archives")),
+    workDir,
+    compile: {
+      sandbox: host.sandbox,
+      makeJobs: 2,
+      timeoutMs: 120_000,
+      maxLogBytes: 1 << 20,
+      killGraceMs: 1000,
+    },
+    toolchains: host.toolchains,
+    sandboxNote: host.note,
+    log: silentLogger,
+  };
+}
+
+export async function benchCompile(opts: {
+  keymaps: number;
+  keyboard: string;
+  layout: string;
+  keys: number;
+}) {
+  const scratch = await mkdtemp(join(tmpdir(), "qe-bench-compile-"));
+  try {
+    const warmTree = join(scratch, "warm-tree");
+    await copyTree(warmTree);
+    const ctx = await agentContext(join(scratch, "agent"));
+    // One untimed build each, so (b) and (c) start warm as a long-running agent would be.
+    await bareMake(warmTree, benchKeymap(opts.keyboard, opts.layout, opts.keys, 1000));
+    await runJob(job(benchKeymap(opts.keyboard, opts.layout, opts.keys, 1001), ctx), ctx);
+
+    const fresh: number[] = [];
+    const agent: number[] = [];
+    const warm: number[] = [];
+    for (let i = 0; i < opts.keymaps; i++) {
+      const req = benchKeymap(opts.keyboard, opts.layout, opts.keys, i);
+      const [, a] = await timed(async () => {
+        const tree = join(scratch, `fresh-${i}`);
+        await copyTree(tree);
+        await bareMake(tree, req);
+        await rm(tree, { recursive: true, force: true });
+      });
+      const [outcome, b] = await timed(() => runJob(job(req, ctx), ctx));
+      if (outcome.kind !== "done" || outcome.result.status !== "finished")
+        throw new Error(`agent build ${i} failed`);
+      const [, c] = await timed(() => bareMake(warmTree, req));
+      fresh.push(a);
+      agent.push(b);
+      warm.push(c);
+    }
+    const sa = summarize(fresh);
+    const sb = summarize(agent);
+    const sc = summarize(warm);
+    return {
+      keyboard: opts.keyboard,
+      keymaps: opts.keymaps,
+      fresh_tree_make: sa,
+      agent_warm_path: sb,
+      warm_tree_make: sc,
+      ratio_agent_vs_fresh: round(sb.total_ms / sa.total_ms),
+      ratio_agent_vs_warm_make: round(sb.total_ms / sc.total_ms),
+      targets: { ratio_agent_vs_fresh: 0.2, ratio_agent_vs_warm_make: 1.05 },
+    };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+let counter = 0;
+function job(request: CompileRequest, ctx: BuildContext) {
+  const id = (Date.now().toString(16) + (counter++).toString(16).padStart(8, "0"))
+    .padStart(32, "0")
+    .slice(-32);
+  return {
+    id,
+    request,
+    content_key: "0".repeat(64),
+    firmware_version: ctx.trees.current.version,
+    attempts: 0,
+  };
+}

@@ -1,0 +1,78 @@
+// `npm run -s bench`: every benchmark, one run, ratios against baselines measured in that same run.
+// Results go to bench/results/latest.json and a short table to stdout. Never part of pass/fail.
+//   BENCH_KEYMAPS=10 BENCH_CLIENTS=200 BENCH_SECONDS=10 npm run -s bench
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { makeTempDir, removeDir } from "@qmk-edge/test/servers/daemon.ts";
+import { startAgent, startEdgeApi } from "@qmk-edge/test/support/system.ts";
+import { benchApi } from "./api.bench.ts";
+import { benchCompile } from "./compile.bench.ts";
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const say = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+const results: Record<string, unknown> = { at: new Date().toISOString(), node: process.version };
+
+say("compile: fresh tree vs agent warm path vs warm tree ...");
+const compile = await benchCompile({
+  keymaps: env("BENCH_KEYMAPS", 10),
+  keyboard: "handwired/edge_sixty",
+  layout: "LAYOUT_60_ansi",
+  keys: 61,
+});
+results.compile = compile;
+
+say("api: starting the edge API in workerd and one agent ...");
+const tmp = makeTempDir("bench");
+const api = await startEdgeApi({
+  persistDir: join(tmp, "state"),
+  logFile: join(tmp, "api.log"),
+  vars: { RATE_LIMIT_PER_MINUTE: "100000000" },
+});
+const agent = startAgent({
+  api: api.url,
+  workDir: join(tmp, "agent"),
+  logFile: join(tmp, "agent.log"),
+  agentId: "bench",
+});
+try {
+  say("api: cache hits and status reads under load ...");
+  results.api = await benchApi(api.url, {
+    cacheHits: env("BENCH_CACHE_HITS", 200),
+    clients: env("BENCH_CLIENTS", 200),
+    seconds: env("BENCH_SECONDS", 10),
+  });
+} finally {
+  await agent.stop();
+  await api.stop();
+  removeDir(tmp);
+}
+
+const dir = join(import.meta.dirname, "results");
+mkdirSync(dir, { recursive: true });
+writeFileSync(join(dir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+
+const a = results.api as Awaited<ReturnType<typeof benchApi>>;
+const rows: Array<[string, string, string]> = [
+  ["compile: fresh-tree make, total ms", String(compile.fresh_tree_make.total_ms), "baseline a"],
+  ["compile: agent warm path, total ms", String(compile.agent_warm_path.total_ms), "b"],
+  ["compile: warm-tree make, total ms", String(compile.warm_tree_make.total_ms), "baseline c"],
+  ["compile: b/a", String(compile.ratio_agent_vs_fresh), "target <= 0.2"],
+  ["compile: b/c", String(compile.ratio_agent_vs_warm_make), "target <= 1.05"],
+  [
+    "cache hit POST->finished p50 / p99 ms",
+    `${a.cache_hit.p50_ms} / ${a.cache_hit.p99_ms}`,
+    "target p99 < 50",
+  ],
+  ["cache hit p50 / GET /v1 p50", String(a.cache_hit.ratio_p50_vs_get_v1), "baseline GET /v1"],
+  [
+    `status reads (${a.status_reads.clients} clients) req/s`,
+    String(a.status_reads.requests_per_s),
+    `errors ${a.status_reads.errors}`,
+  ],
+  ["status reads p50 / p99 ms", `${a.status_reads.p50_ms} / ${a.status_reads.p99_ms}`, ""],
+  ["status req/s / GET /v1 req/s", String(a.status_reads.ratio_rps_vs_get_v1), "baseline GET /v1"],
+];
+const w = Math.max(...rows.map((r) => r[0].length));
+console.log(rows.map(([k, v, n]) => `${k.padEnd(w)}  ${v.padStart(12)}  ${n}`).join("\n"));
+console.log(`\nwritten to ${join("bench", "results", "latest.json")}`);
