@@ -7,7 +7,7 @@ import { makeTempDir, removeDir, waitUntil } from "../servers/daemon.ts";
 import { getStatus, submit, waitForEnd } from "../support/compile-client.ts";
 import { type Agent, DEMO_TREE, type EdgeApi, startAgent, startEdgeApi } from "../support/system.ts";
 
-// 20 distinct keymaps of one keyboard: letters rotate so every firmware differs.
+// Distinct keymaps of one keyboard (for i < 16 * 12): layer 0 rotates, layer 1 marks one key per round.
 const LETTERS = [
   "KC_A",
   "KC_B",
@@ -30,7 +30,10 @@ const keymap = (i: number) => ({
   keyboard: "handwired/edge_pad",
   keymap: `fault_${i}`,
   layout: "LAYOUT_ortho_4x4",
-  layers: [LETTERS.map((_, k) => LETTERS[(k + i) % 16]!), Array(16).fill(i % 2 ? "KC_TRNS" : "KC_NO")],
+  layers: [
+    LETTERS.map((_, k) => LETTERS[(k + i) % 16]!),
+    Array.from({ length: 16 }, (_, k) => (k === i % 16 ? `KC_F${1 + (Math.floor(i / 16) % 12)}` : "KC_TRNS")),
+  ],
   notes: `job ${i}`,
 });
 
