@@ -1,13 +1,14 @@
 // Self-hosted entry point: the same Hono app as on Workers, served by @hono/node-server, with Redis Streams
 // for dispatch and rate limits and S3 (or a directory) for records and artifacts. Any number of these
 // processes can share one Redis and one bucket. `npm run -s serve:node`; configuration: node-config.ts.
+import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context } from "hono";
 import { FsBlobStore } from "./adapters/blob-store/fs.ts";
-import { S3BlobStore } from "./adapters/blob-store/s3.ts";
+import { S3BlobStore, S3Error } from "./adapters/blob-store/s3.ts";
 import { RedisDispatcher } from "./adapters/dispatcher/redis.ts";
 import { BlobJobStore } from "./adapters/job-store/blob.ts";
 import { RedisRateLimiter } from "./adapters/rate-limiter/redis.ts";
@@ -101,8 +102,12 @@ export async function startNodeServer(
       stopReaper();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       built.dispatcher.interruptWaits();
-      const force = setTimeout(() => "closeAllConnections" in server && server.closeAllConnections(), 10_000);
+      // Keep-alive sockets that go idle after close() would otherwise linger until their timeout.
+      const http = server as HttpServer;
+      const idle = setInterval(() => http.closeIdleConnections(), 50);
+      const force = setTimeout(() => http.closeAllConnections(), 10_000);
       await closed;
+      clearInterval(idle);
       clearTimeout(force);
       await built.close();
     },
@@ -119,6 +124,14 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const server = await startNodeServer(config);
+  const problem = await checkBackends(server);
+  if (problem?.fatal) {
+    console.error(`qmk-edge: ${problem.message}`);
+    await server.close();
+    process.exit(2);
+  }
+  if (problem)
+    console.warn(`qmk-edge: ${problem.message} (serving anyway; requests answer 503 until it is back)`);
   const storage =
     config.storage.kind === "fs" ? `dir ${config.storage.dir}` : `s3 ${config.storage.endpoint}`;
   console.log(
@@ -139,6 +152,22 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+}
+
+// A wrong bucket or key is a configuration error worth stopping for; an unreachable server may come back.
+async function checkBackends(server: NodeServer): Promise<{ message: string; fatal: boolean } | null> {
+  try {
+    await server.dispatcher.redis.ping();
+  } catch (err) {
+    return { message: `Redis is unreachable: ${(err as Error).message}`, fatal: false };
+  }
+  try {
+    await server.deps.blobs.head("jobs/startup-check.json");
+  } catch (err) {
+    const message = `the blob store refused a read: ${(err as Error).message}`;
+    return { message, fatal: err instanceof S3Error };
+  }
+  return null;
 }
 
 function redactUrl(url: string): string {

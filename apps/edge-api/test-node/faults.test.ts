@@ -111,7 +111,7 @@ describe("faults: Redis restarts mid-run (append-only file, fsync always)", () =
 
       while (built < 3) await new Promise((r) => setTimeout(r, 20));
       const builtBefore = built;
-      await redis.restart({ hard: true, downMs: 700 });
+      await redis.restart({ hard: true, downMs: 1_500 });
       // Jobs submitted right after the restart go through the recovered Redis.
       for (let i = 0; i < 6; i++) accepted.push(await submit(api, client));
 

@@ -63,10 +63,27 @@ describe("node src/node.ts", () => {
       server.child.kill("SIGTERM");
       expect((await poll).status).toBe(204);
       expect(await server.exited).toBe(0);
-      expect(Date.now() - stopAt).toBeLessThan(5_000);
+      expect(Date.now() - stopAt).toBeLessThan(2_000);
     } finally {
       server.child.kill("SIGKILL");
     }
+  });
+
+  it("stops at start with exit code 2 when the S3 store refuses its credentials", async () => {
+    const s3 = inject("s3");
+    const server = run({
+      PORT: "0",
+      REDIS_URL: inject("redisUrl"),
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: s3.bucket,
+      S3_REGION: s3.region,
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: "not-the-secret",
+      AGENT_TOKENS: "serve-test-agent-token",
+    });
+    expect(await server.exited).toBe(2);
+    expect(server.output()).toContain("the blob store refused a read");
+    expect(server.output()).toContain("403");
   });
 
   it("refuses to start with a configuration error that names the variables, exit code 2", async () => {

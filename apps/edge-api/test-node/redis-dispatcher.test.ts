@@ -49,7 +49,7 @@ function processes(
 let counter = 0;
 async function submit(
   dispatcher: RedisDispatcher,
-  options: { maxAttempts?: number; version?: string; keyboard?: string } = {},
+  options: { maxAttempts?: number; version?: string; keyboard?: string; enqueue?: boolean } = {},
 ): Promise<JobRecord> {
   counter++;
   const record = newJobRecord({
@@ -66,7 +66,7 @@ async function submit(
     now: new Date().toISOString(),
   });
   await jobs.put(record);
-  await dispatcher.enqueue(record);
+  if (options.enqueue !== false) await dispatcher.enqueue(record);
   return record;
 }
 
@@ -259,6 +259,27 @@ describe("RedisDispatcher: who gets which job", () => {
     const lease = await waiting;
     expect(lease?.job.id).toBe(job.id);
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it("leases both of two jobs that arrive in two lanes at once while an agent waits", async () => {
+    const [d] = processes(1);
+    const prefix = (d as unknown as { prefix: string }).prefix;
+    // Two queued records, written to two lanes in one transaction so a single wake-up sees both.
+    const records = [await submit(d!, { enqueue: false }), await submit(d!, { enqueue: false })];
+    const waiting = d!.lease(agent("waiter", { wait_ms: 5_000 }));
+    await new Promise((r) => setTimeout(r, 200));
+    const now = Date.now();
+    await admin
+      .multi()
+      .xadd(`${prefix}stream:demo-1:any`, "*", "job", records[0]!.id)
+      .xadd(`${prefix}stream:demo-1:avr`, "*", "job", records[1]!.id)
+      .zadd(`${prefix}waiting`, 1, records[0]!.id, 2, records[1]!.id)
+      .zadd(`${prefix}waiting-since`, now, records[0]!.id, now, records[1]!.id)
+      .exec();
+    const first = await waiting;
+    expect(first).not.toBeNull();
+    const other = records.find((r) => r.id !== first!.job.id)!;
+    expect((await d!.lease(agent("second")))?.job.id).toBe(other.id);
   });
 
   it("ends a long poll when its request is aborted, leaving later jobs for others", async () => {

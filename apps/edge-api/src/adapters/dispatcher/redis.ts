@@ -13,7 +13,7 @@
 //   leases                   zset job id -> lease expiry (ms): what the reaper looks at
 //   agents                   zset agent id -> last seen (ms)
 //   keyboard-toolchains      hash keyboard -> toolchain, learned from finished builds
-//   lock:<job id>            per-job mutex (SET NX PX + token) held while a transition reads, changes and saves
+//   lock:<job id>            per-job mutex (token, 15 s expiry) held while a transition reads, changes and saves
 //                            the job record, so two processes never interleave read-modify-writes of a record
 //
 // A lease: a Lua script picks the agent's lane whose next undelivered entry is oldest and XREADGROUPs it (the
@@ -175,6 +175,17 @@ if ARGV[3] == '1' then
 end
 return false`,
   },
+  // Takes the lock, or confirms this token already holds it (a retried SET whose first reply was lost).
+  // KEYS: lock  ARGV: token, ttl_ms
+  qeLock: {
+    keys: 1,
+    lua: `
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then return 1 end
+if holder then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`,
+  },
   // KEYS: lock  ARGV: token
   qeUnlock: {
     keys: 1,
@@ -212,7 +223,7 @@ export class RedisDispatcher implements Dispatcher {
     this.leaseMs = options.leaseSeconds * 1000;
     this.prefix = options.prefix ?? "qmk-edge:";
     this.poolSize = options.poolSize ?? 8;
-    this.lockTtlMs = options.lockTtlMs ?? 30_000;
+    this.lockTtlMs = options.lockTtlMs ?? 15_000;
     this.orphanIdleMs = this.leaseMs + (options.orphanGraceMs ?? 5_000);
     this.clock = options.clock ?? Date.now;
   }
@@ -255,16 +266,12 @@ export class RedisDispatcher implements Dispatcher {
           Math.min(remaining, BLOCK_SLICE_MS),
           signal,
         );
-        for (const [i, entry] of waited.entries()) {
-          if (i === 0) {
-            const leased = await this.start(entry, request);
-            if (leased) {
-              for (const extra of waited.slice(1)) await this.putBack(extra);
-              return leased;
-            }
-          } else {
-            await this.putBack(entry);
-          }
+        // One read may deliver an entry from each lane; this lease takes the first, the others go back.
+        const [first, ...extras] = waited;
+        for (const extra of extras) await this.putBack(extra);
+        if (first) {
+          const leased = await this.start(first, request);
+          if (leased) return leased;
         }
       }
     });
@@ -751,15 +758,28 @@ export class RedisDispatcher implements Dispatcher {
     const token = newId();
     const deadline = Date.now() + this.lockTtlMs;
     let wait = 5;
-    while ((await this.redis.set(key, token, "PX", this.lockTtlMs, "NX")) !== "OK") {
+    while ((await this.script("qeLock", [key, token, this.lockTtlMs])) !== 1) {
       if (Date.now() > deadline) throw new UnavailableError(`job ${jobId} is busy; retry shortly`);
       await new Promise((r) => setTimeout(r, wait));
       wait = Math.min(wait * 2, 100);
     }
+    const expires = Date.now() + this.lockTtlMs;
     try {
       return await fn();
     } finally {
-      await this.script("qeUnlock", [key, token]).catch(() => {});
+      await this.unlock(key, token, expires);
+    }
+  }
+
+  // A lock left behind by an unlock that failed (Redis was down) would stall the job until its TTL: the
+  // unlock is retried in the background until it lands or the lock has expired anyway.
+  private async unlock(key: string, token: string, until: number): Promise<void> {
+    try {
+      await this.script("qeUnlock", [key, token]);
+    } catch {
+      if (Date.now() >= until || this.closed) return;
+      const timer = setTimeout(() => void this.unlock(key, token, until), 200);
+      timer.unref();
     }
   }
 
