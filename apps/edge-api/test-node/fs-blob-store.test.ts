@@ -3,9 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BlobSizeError } from "../src/adapters/blob-store/blob-body.ts";
 import { FsBlobStore, InvalidBlobKeyError } from "../src/adapters/blob-store/fs.ts";
-import { DigestMismatchError } from "../src/ports/blob-store.ts";
+import { BlobSizeError, DigestMismatchError } from "../src/ports/blob-store.ts";
 
 const sha256 = (data: Uint8Array | string) => createHash("sha256").update(data).digest("hex");
 const text = (body: ReadableStream<Uint8Array>) => new Response(body).text();

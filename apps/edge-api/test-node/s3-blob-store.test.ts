@@ -2,11 +2,10 @@
 // a signing or hashing bug in the adapter fails here, as it would against AWS S3, R2 or MinIO.
 import { createHash } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
-import { BlobSizeError } from "../src/adapters/blob-store/blob-body.ts";
 import { S3BlobStore, type S3BlobStoreConfig, S3Error } from "../src/adapters/blob-store/s3.ts";
 import { newId } from "../src/job-id.ts";
 import { UnavailableError } from "../src/jobs/errors.ts";
-import { DigestMismatchError } from "../src/ports/blob-store.ts";
+import { BlobSizeError, DigestMismatchError } from "../src/ports/blob-store.ts";
 import { httpTransport } from "./http-fetch.ts";
 
 const s3 = inject("s3");

@@ -38,3 +38,8 @@ export class DigestMismatchError extends Error {
     this.actual = actual;
   }
 }
+
+// The body size did not match the size the caller declared, or passed the store's limit.
+export class BlobSizeError extends Error {
+  override name = "BlobSizeError";
+}

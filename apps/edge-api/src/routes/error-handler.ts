@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
 import type { AppEnv } from "../deps.ts";
 import { LeaseLostError, NotFoundError, StateConflictError, UnavailableError } from "../jobs/errors.ts";
-import { DigestMismatchError } from "../ports/blob-store.ts";
+import { BlobSizeError, DigestMismatchError } from "../ports/blob-store.ts";
 import {
   BodyTooLargeError,
   InvalidInputError,
@@ -30,7 +30,8 @@ function mapError(err: unknown): Mapped | null {
   if (err instanceof MalformedRequestError) {
     return { status: 400, message: err.message, ...(err.errors.length ? { errors: err.errors } : {}) };
   }
-  if (err instanceof BodyTooLargeError) return { status: 413, message: err.message };
+  if (err instanceof BodyTooLargeError || err instanceof BlobSizeError)
+    return { status: 413, message: err.message };
   if (err instanceof UnsupportedMediaTypeError) return { status: 415, message: err.message };
   if (err instanceof UnauthorizedError) {
     return {

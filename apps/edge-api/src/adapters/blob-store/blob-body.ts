@@ -17,8 +17,3 @@ export async function* chunksOf(body: BlobBody): AsyncGenerator<Uint8Array> {
   }
   for await (const chunk of body) yield chunk;
 }
-
-// The body size did not match the size the caller declared, or passed the store's limit.
-export class BlobSizeError extends Error {
-  override name = "BlobSizeError";
-}

@@ -12,11 +12,12 @@ import {
   type BlobBody,
   type BlobHead,
   type BlobObject,
+  BlobSizeError,
   type BlobStore,
   DigestMismatchError,
   type PutOptions,
 } from "../../ports/blob-store.ts";
-import { BlobSizeError, chunksOf } from "./blob-body.ts";
+import { chunksOf } from "./blob-body.ts";
 
 const HEADER_BYTES = 512;
 const TEMP_DIR = ".tmp";

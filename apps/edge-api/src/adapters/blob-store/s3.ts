@@ -13,11 +13,12 @@ import {
   type BlobBody,
   type BlobHead,
   type BlobObject,
+  BlobSizeError,
   type BlobStore,
   DigestMismatchError,
   type PutOptions,
 } from "../../ports/blob-store.ts";
-import { BlobSizeError, chunksOf, isBytes, toBytes } from "./blob-body.ts";
+import { chunksOf, isBytes, toBytes } from "./blob-body.ts";
 
 export interface S3BlobStoreConfig {
   // Scheme + host (+ port) of the S3 API, e.g. https://s3.eu-west-1.amazonaws.com,
@@ -44,7 +45,9 @@ export interface S3BlobObject extends BlobObject {
 
 export type ConditionalGet = S3BlobObject | "not-modified" | null;
 
-export class S3Error extends Error {
+// A refusal by the store (credentials, bucket, signature) is the service's fault, never the client's:
+// as an UnavailableError it becomes a 503 that callers may retry, not a 500.
+export class S3Error extends UnavailableError {
   override name = "S3Error";
   readonly status: number;
   readonly code: string | null;
