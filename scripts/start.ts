@@ -2,7 +2,7 @@
 // agent on the demo firmware tree, compiles the example keymap with the CLI, prints where the firmware is,
 // and keeps serving until Ctrl-C, then stops everything it started.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { createWriteStream, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -13,12 +13,16 @@ const token = process.env.AGENT_TOKEN ?? "qmk-edge-local-agent-token";
 const work = join(root, ".work");
 const out = join(work, "firmware");
 const example = join(root, "firmware/demo-tree/keyboards/handwired/edge_pad/keymaps/default/keymap.json");
+const logs = join(work, "logs");
 const children: ChildProcess[] = [];
+let stopping = false;
 
 const say = (msg: string) => process.stdout.write(`[qmk-edge] ${msg}\n`);
 
-function start(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, detached: true });
+// Each service logs to .work/logs/<name>.log; with `echo` its lines also show here, prefixed.
+function start(name: string, cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; echo: boolean }) {
+  const log = createWriteStream(join(logs, `${name}.log`), { flags: "a" });
+  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...opts.env }, detached: true });
   const prefix = (chunk: Buffer) =>
     chunk
       .toString()
@@ -26,13 +30,21 @@ function start(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv
       .filter((line) => line.trim() !== "")
       .map((line) => `  ${name} | ${line}\n`)
       .join("");
-  child.stdout?.on("data", (c: Buffer) => process.stdout.write(prefix(c)));
-  child.stderr?.on("data", (c: Buffer) => process.stderr.write(prefix(c)));
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on("data", (c: Buffer) => {
+      log.write(c);
+      if (opts.echo) process.stdout.write(prefix(c));
+    });
+  }
+  child.on("exit", (code, signal) => {
+    if (!stopping) say(`${name} exited (${signal ?? code}); its log: ${join(logs, `${name}.log`)}`);
+  });
   children.push(child);
   return child;
 }
 
 function stopAll(): void {
+  stopping = true;
   for (const child of children) {
     if (child.pid && child.exitCode === null) {
       try {
@@ -54,15 +66,22 @@ async function waitForApi(deadlineMs: number): Promise<void> {
   throw new Error(`the edge API did not answer on ${api} within ${deadlineMs / 1000} s`);
 }
 
-function runToEnd(cmd: string, args: string[]): Promise<number> {
+// Runs a command to its end with its output shown as it comes; resolves with its exit code and stderr.
+function runToEnd(cmd: string, args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: "inherit" });
-    child.on("exit", (code) => resolve(code ?? 1));
+    const child = spawn(cmd, args, { cwd: root, stdio: ["ignore", "inherit", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+      process.stderr.write(c);
+    });
+    child.on("exit", (code) => resolve({ code: code ?? 1, stderr }));
   });
 }
 
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
+  mkdirSync(logs, { recursive: true });
   process.on("SIGINT", () => {
     say("stopping ...");
     stopAll();
@@ -74,23 +93,31 @@ async function main(): Promise<void> {
   });
 
   say(`starting the edge API in workerd on ${api} (state in .work/edge-state) ...`);
-  start("edge-api", "pnpm", ["--filter", "@qmk-edge/edge-api", "run", "-s", "dev"], { PORT: String(port) });
+  start("edge-api", "pnpm", ["--filter", "@qmk-edge/edge-api", "run", "-s", "dev"], {
+    env: { PORT: String(port) },
+    echo: false,
+  });
   await waitForApi(60_000);
   say("starting a build agent on firmware/demo-tree ...");
-  start("agent", process.execPath, [
-    "apps/build-agent/src/main.ts",
-    "--api",
-    api,
-    "--token",
-    token,
-    "--tree",
-    "firmware/demo-tree",
-    "--work-dir",
-    join(work, "agent"),
-  ]);
+  start(
+    "agent",
+    process.execPath,
+    [
+      "apps/build-agent/src/main.ts",
+      "--api",
+      api,
+      "--token",
+      token,
+      "--tree",
+      "firmware/demo-tree",
+      "--work-dir",
+      join(work, "agent"),
+    ],
+    { echo: true },
+  );
 
   say(`compiling ${example.slice(root.length + 1)} ...`);
-  const code = await runToEnd(process.execPath, [
+  const { code, stderr } = await runToEnd(process.execPath, [
     "apps/cli/src/main.ts",
     "compile",
     example,
@@ -103,11 +130,12 @@ async function main(): Promise<void> {
   if (code !== 0) {
     say(`the demo compile failed (exit ${code}); the services keep running so you can look around.`);
   }
-  say(`try:
+  const job = /job ([0-9a-f]{32}) submitted/.exec(stderr)?.[1] ?? "<job_id>";
+  say(`the edge API serves ${api}; logs are in ${logs}. Try:
     curl ${api}/v1/healthcheck
+    curl ${api}/v1/compile/${job}
+    curl -OJ ${api}/v1/compile/${job}/download
     curl -X POST -H 'content-type: application/json' --data @${example.slice(root.length + 1)} ${api}/v1/compile
-    curl ${api}/v1/compile/<job_id>
-    curl -OJ ${api}/v1/compile/<job_id>/download
     npm run -s qmk-edge -- compile <your-keymap.json> --api ${api}
   Press Ctrl-C to stop.`);
 }

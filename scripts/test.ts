@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 
 const steps: Array<[string, string[]]> = [
   ["biome", ["ci", "."]],
+  ["tsc", ["-p", "scripts"]],
   [
     "turbo",
     ["run", "typecheck", "test", "--concurrency=1", "--output-logs=errors-only", ...process.argv.slice(2)],
