@@ -16,9 +16,18 @@ export function publicBaseUrl(requestUrl: string, configured: string | undefined
 export const artifactUrl = (base: string, id: string, route: "download" | "keymap" | "source" | "log") =>
   `${base}/v1/compile/${id}/${route}`;
 
+// qmk_compiler's return code for a job that failed inside the service (no build result to show).
+const RETURNCODE_INTERNAL = -3;
+
 function compileResult(record: JobRecord, base: string): CompileResult | null {
-  if (!record.result) return null;
-  const { request, result } = record;
+  if (!record.result && record.status !== "failed") return null;
+  const { request } = record;
+  const result = record.result ?? {
+    returncode: RETURNCODE_INTERNAL,
+    output: record.failure_reason ?? "the job failed inside the compile service",
+    command: "",
+    firmware_filename: null,
+  };
   return {
     id: record.id,
     keyboard: request.keyboard,

@@ -48,6 +48,9 @@ describe("an expired lease", () => {
       is_finished: false,
     });
     expect(failed.failure_reason).toMatch(/lease expired/);
+    // v1 clients read result.returncode/output: an internal failure is -3 with the reason as the output.
+    expect(failed.result).toMatchObject({ returncode: -3, firmware_filename: null });
+    expect(failed.result?.output).toMatch(/lease expired/);
     expect(await agent.lease()).toBeNull();
   });
 
