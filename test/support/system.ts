@@ -1,8 +1,9 @@
 // The whole system as real processes on loopback: the edge API in workerd (wrangler dev) and build agents
 // on the demo tree. Started through test/servers/daemon.ts and stopped by PID.
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { serviceStatus } from "@qmk-edge/schema";
 import { type Daemon, freePort, startDaemon, waitUntil } from "../servers/daemon.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -30,22 +31,46 @@ export async function startEdgeApi(args: {
     throw new Error(`wrangler is not installed at ${WRANGLER}; run npm test from the repo root`);
   const port = args.port ?? (await freePort());
   const vars = Object.entries(args.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  // wrangler's own config and logs beside the test's log, not in the user's home.
+  const home = join(dirname(args.logFile), "wrangler-home");
   const daemon = startDaemon({
     command: WRANGLER,
-    args: ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", args.persistDir, ...vars],
+    args: [
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--persist-to",
+      args.persistDir,
+      "--show-interactive-dev-session=false",
+      ...vars,
+    ],
     cwd: join(REPO_ROOT, "apps", "edge-api"),
     logFile: args.logFile,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+    env: {
+      ...process.env,
+      // This process's Node (22) first on PATH: wrangler needs it.
+      PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`,
+      // Nothing phones home: no metrics, no update check (it rides on the banner), no Request.cf download.
+      WRANGLER_SEND_METRICS: "false",
+      WRANGLER_HIDE_BANNER: "true",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      XDG_CONFIG_HOME: join(home, "xdg"),
+      WRANGLER_LOG_PATH: join(home, "logs"),
+      CI: "true",
+      NO_COLOR: "1",
+    },
   });
   const url = `http://127.0.0.1:${port}`;
+  // Ready once GET /v1 answers a service status: the Worker runs and reaches its Durable Object.
   await waitUntil(
-    "wrangler dev",
+    "wrangler dev serving GET /v1",
     async () => {
-      const res = await fetch(`${url}/v1`);
-      await res.body?.cancel();
-      return res.status === 200;
+      const res = await fetch(`${url}/v1`, { signal: AbortSignal.timeout(5000) });
+      return res.status === 200 && serviceStatus.safeParse(await res.json()).success;
     },
-    { timeoutMs: 60_000, intervalMs: 200, gone: daemon.exited, describe: () => daemon.logTail(40) },
+    { timeoutMs: 90_000, intervalMs: 250, gone: daemon.exited, describe: () => daemon.logTail(40) },
   );
   return { url, port, daemon, stop: () => daemon.stop(10_000) };
 }
@@ -62,6 +87,8 @@ export function startAgent(args: {
   logFile: string;
   agentId: string;
   tree?: string;
+  // JSON lines unless told; "human" for tests of the human log format.
+  logFormat?: "json" | "human";
   extra?: string[];
 }): Agent {
   const daemon = startDaemon({
@@ -77,7 +104,7 @@ export function startAgent(args: {
       "--agent-id",
       args.agentId,
       "--log-format",
-      "json",
+      args.logFormat ?? "json",
       ...(args.extra ?? []),
     ],
     cwd: REPO_ROOT,

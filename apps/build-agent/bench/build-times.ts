@@ -4,8 +4,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { userKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
 import { runJob } from "../src/job-runner.ts";
-import { buildContext, makeJob, userKeymap } from "../test/helpers/demo-tree.ts";
+import { buildContext, makeJob } from "../test/helpers/build-context.ts";
 
 const runs = Number(process.argv[2] ?? 5);
 const boards = [

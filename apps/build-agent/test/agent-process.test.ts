@@ -1,69 +1,78 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { execa, type ResultPromise } from "execa";
+import { join } from "node:path";
+import { getStatus, submit, waitForEnd } from "@qmk-edge/test/support/compile-client.ts";
+import { FaultProxy } from "@qmk-edge/test/support/fault-proxy.ts";
+import { defaultKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
+import { slowDemoTree } from "@qmk-edge/test/support/firmware/slow-tree.ts";
+import { type Agent, type EdgeApi, startAgent, startEdgeApi } from "@qmk-edge/test/support/system.ts";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import { DEMO_TREE, defaultKeymap } from "./helpers/demo-tree.ts";
-import { FakeApi } from "./helpers/fake-api.ts";
-import { fixtureRequest, HANG_ON_KC_Z, makeFixtureTree } from "./helpers/fixture-tree.ts";
+import { groupsAlive, runningBuild } from "./helpers/build-processes.ts";
+import { drainQueue } from "./helpers/queue-drain.ts";
 
-// qmk-edge-agent as a process: its log formats, and SIGTERM ending in exit 0 with running work released.
+// qmk-edge-agent as a process against the real edge API in workerd: its log formats, and SIGTERM/SIGINT
+// ending in exit 0 with running work released. The proxy only watches here; it injects no faults.
 
-const MAIN = resolve(import.meta.dirname, "../src/main.ts");
 let dir: string;
-let api: FakeApi;
-let child: ResultPromise | null = null;
+let api: EdgeApi;
+let proxy: FaultProxy;
+let agent: Agent | null = null;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "qe-agent-proc-"));
+  api = await startEdgeApi({
+    persistDir: join(dir, "edge-state"),
+    logFile: join(dir, "wrangler.log"),
+    vars: { RATE_LIMIT_PER_MINUTE: "100000" },
+  });
+  proxy = await FaultProxy.start(api.url);
 });
 afterAll(async () => {
+  await proxy?.close();
+  await api?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 afterEach(async () => {
-  child?.kill("SIGKILL");
-  await child?.catch(() => {});
-  child = null;
-  await api?.close();
+  await agent?.kill();
+  agent = null;
+  // A lease poll the agent gave up on still claims a job arriving before its wait is over (wrangler dev does
+  // not tell the Worker the client hung up): let it run out before the next test submits.
+  await new Promise((r) => setTimeout(r, 1250));
+  await drainQueue(api.url);
 });
 
-function spawnAgent(tree: string, extra: string[]): ResultPromise {
-  child = execa(
-    process.execPath,
-    [
-      MAIN,
-      "--api",
-      api.url,
-      "--tree",
-      tree,
-      "--work-dir",
-      join(dir, `work-${Date.now()}`),
-      "--lease-wait",
-      "1s",
-      ...extra,
-    ],
-    { env: { QMK_EDGE_AGENT_TOKEN: api.token }, reject: false, all: true },
-  );
-  return child;
+function spawnAgent(name: string, over: { tree?: string; logFormat?: "json" | "human"; extra?: string[] }) {
+  agent = startAgent({
+    api: proxy.url,
+    workDir: join(dir, `work-${name}`),
+    logFile: join(dir, `${name}.log`),
+    agentId: name,
+    tree: over.tree,
+    logFormat: over.logFormat,
+    extra: ["--lease-wait", "1s", ...(over.extra ?? [])], // 1s: see afterEach
+  });
+  return agent;
 }
 
 test("SIGTERM stops leasing, releases the job still building after the grace period, and exits 0", async () => {
-  api = await new FakeApi().start();
-  const tree = await makeFixtureTree(join(dir, "fixture"), HANG_ON_KC_Z);
-  const id = api.enqueue({ ...fixtureRequest, layers: [["KC_Z", "KC_A"]] }, "fixture-1");
-  const agent = spawnAgent(tree, ["--shutdown-grace", "500ms", "--log-format", "json"]);
-  await expect
-    .poll(() => readdir(tree).then((f) => f.includes(`qe_${id}.pid`)), { timeout: 60_000 })
-    .toBe(true);
-  agent.kill("SIGTERM");
-  const res = await agent;
-  expect(res.exitCode).toBe(0);
-  const j = api.jobs.get(id)!;
-  expect(j.release?.reason).toBe("agent shutting down");
-  expect(j.complete).toBeNull();
+  const tree = slowDemoTree(join(dir, "slow-tree"), 30);
+  const id = await submit(api.url, { ...(await defaultKeymap("handwired/edge_pad")), keymap: "proc_term" });
+  // One slot, busy: no lease poll is open at shutdown to claim the released job straight back.
+  const proc = spawnAgent("agent-json", { tree, extra: ["--concurrency", "1", "--shutdown-grace", "500ms"] });
+  const groups = await runningBuild(id);
+  await proc.stop(); // SIGTERM, by PID
+  expect(await proc.daemon.exited).toBe(0);
+
+  // Released to the API, so back in the queue with no attempt counted; never completed.
+  const releases = proxy.exchanges({ path: `/v1/agent/jobs/${id}/release` });
+  expect(releases.map((ex) => ex.status)).toEqual([204]);
+  expect(JSON.parse(releases[0]!.requestBody.toString()).reason).toBe("agent shutting down");
+  expect(proxy.exchanges({ path: `/v1/agent/jobs/${id}/complete` })).toEqual([]);
+  const status = await getStatus(api.url, id);
+  expect({ status: status.status, attempts: status.attempts }).toEqual({ status: "queued", attempts: 0 });
 
   // Every line is a JSON object with time, level and msg; the job's lines carry its id.
-  const lines = String(res.stderr)
+  const lines = (await readFile(proc.daemon.logFile, "utf8"))
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l));
@@ -72,21 +81,16 @@ test("SIGTERM stops leasing, releases the job still building after the grace per
   expect(lines.some((l) => l.msg === "leased" && l.job === id)).toBe(true);
   expect(lines.some((l) => /releasing the job/.test(l.msg) && l.job === id)).toBe(true);
   expect(lines.at(-1).msg).toBe("agent stopped");
-  const pid = Number((await readFile(join(tree, `qe_${id}.pid`), "utf8")).trim());
-  await expect
-    .poll(async () => (await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "1 (x) Z")).split(" ")[2])
-    .toMatch(/[ZX]/);
+  await expect.poll(() => groupsAlive(groups), { timeout: 30_000 }).toBe(false);
 });
 
 test("human logs: a line per stage with its duration; SIGINT after the job exits 0", async () => {
-  api = await new FakeApi().start();
-  const id = api.enqueue(await defaultKeymap("handwired/edge_pad"), "demo-1");
-  const agent = spawnAgent(DEMO_TREE, []);
-  await api.until(() => !!api.jobs.get(id)!.complete, "complete");
-  agent.kill("SIGINT");
-  const res = await agent;
-  expect(res.exitCode).toBe(0);
-  const log = String(res.stderr);
+  const id = await submit(api.url, { ...(await defaultKeymap("handwired/edge_pad")), keymap: "proc_human" });
+  const proc = spawnAgent("agent-human", { logFormat: "human" });
+  expect((await waitForEnd(api.url, id)).status).toBe("finished");
+  process.kill(proc.daemon.pid, "SIGINT");
+  expect(await proc.daemon.exited).toBe(0);
+  const log = await readFile(proc.daemon.logFile, "utf8");
   for (const stage of ["preparing", "compiling", "packaging", "uploading"]) {
     expect(log).toMatch(new RegExp(`info  job ${id.slice(0, 8)} ${stage}: done in \\d+(\\.\\d)?(ms|s)`));
   }

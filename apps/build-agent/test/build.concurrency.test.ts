@@ -1,10 +1,16 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { userKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
+import {
+  elfKeymapWords,
+  expectedKeymapWords,
+  firmwareImage,
+} from "@qmk-edge/test/support/firmware/fidelity.ts";
+import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type BuildContext, runJob } from "../src/job-runner.ts";
-import { buildContext, DEMO_TREE, makeJob, userKeymap } from "./helpers/demo-tree.ts";
-import { buildElf, elfKeymapWords, expectedKeymapWords, firmwareImage } from "./helpers/fidelity.ts";
+import { buildContext, buildElf, makeJob } from "./helpers/build-context.ts";
 
 // Two jobs of one keyboard at the same time, in one warm tree: each gets its own keymap dir, build dir
 // and firmware file, so each firmware holds its own keymap.

@@ -2,10 +2,12 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CompileRequest } from "@qmk-edge/schema";
+import { defaultKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
+import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { RETURNCODE_NOT_BUILT } from "../src/job-failure.ts";
 import { type BuildContext, type JobOutcome, runJob } from "../src/job-runner.ts";
-import { buildContext, DEMO_TREE, defaultKeymap, makeJob } from "./helpers/demo-tree.ts";
+import { buildContext, makeJob } from "./helpers/build-context.ts";
 
 // Jobs that must end as `failed` with a message a user can act on, and leave the tree as it was.
 

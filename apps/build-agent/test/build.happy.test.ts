@@ -2,18 +2,21 @@ import { access, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { firmwareFileName, type Toolchain } from "@qmk-edge/schema";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type BuildContext, runJob } from "../src/job-runner.ts";
 import {
-  buildContext,
-  DEMO_TREE,
   defaultKeymap,
   demoKeyboards,
-  makeJob,
   readKeyboardJson,
   userKeymap,
-} from "./helpers/demo-tree.ts";
-import { buildElf, elfKeymapWords, expectedKeymapWords, firmwareImage } from "./helpers/fidelity.ts";
+} from "@qmk-edge/test/support/firmware/demo-tree.ts";
+import {
+  elfKeymapWords,
+  expectedKeymapWords,
+  firmwareImage,
+} from "@qmk-edge/test/support/firmware/fidelity.ts";
+import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type BuildContext, runJob } from "../src/job-runner.ts";
+import { buildContext, buildElf, makeJob } from "./helpers/build-context.ts";
 
 // Real builds of every demo keyboard, default keymap and a user keymap per layout, on the real toolchains;
 // each firmware's keymaps[] is read back from the ELF and checked against what the request's keycodes mean.

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { runJob } from "../src/job-runner.ts";
-import { buildContext, makeJob } from "./helpers/demo-tree.ts";
+import { buildContext, makeJob } from "./helpers/build-context.ts";
 import { FIXTURE_KEYBOARD, fixtureRequest, makeFixtureTree } from "./helpers/fixture-tree.ts";
 
 // A build that never ends: the job fails at the timeout, make's whole group is gone, the tree is clean.

@@ -1,10 +1,10 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ConfigError, helpText, loadConfig, OPTIONS, parseDuration, parseSize } from "../src/config.ts";
-import { DEMO_TREE } from "./helpers/demo-tree.ts";
 
 // The CLI as an operator meets it: --help, and exit code 2 with a message for every bad config.
 

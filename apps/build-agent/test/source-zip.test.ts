@@ -2,11 +2,13 @@ import { cp, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { CompileRequest } from "@qmk-edge/schema";
+import { userKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
+import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type BuildContext, type JobOutcome, runJob } from "../src/job-runner.ts";
 import { MANIFEST_NAME, type SourceManifest } from "../src/packaging.ts";
-import { buildContext, DEMO_TREE, makeJob, userKeymap } from "./helpers/demo-tree.ts";
+import { buildContext, makeJob } from "./helpers/build-context.ts";
 
 // The source zip is enough to rebuild the firmware: unzip it over the tree it names, run the manifest's
 // command, get the same bytes.

@@ -1,6 +1,8 @@
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { defaultKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
+import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { JobFailure } from "../src/job-failure.ts";
@@ -8,7 +10,7 @@ import { runJob } from "../src/job-runner.ts";
 import { silentLogger } from "../src/log.ts";
 import { TreeError, TreeManager } from "../src/tree/firmware-tree.ts";
 import { readKeyboard, toolchainFor } from "../src/tree/keyboard-info.ts";
-import { buildContext, DEMO_TREE, defaultKeymap, makeJob } from "./helpers/demo-tree.ts";
+import { buildContext, makeJob } from "./helpers/build-context.ts";
 
 // Firmware trees: a git URL cloned once and kept warm per pinned commit; a path used in place.
 

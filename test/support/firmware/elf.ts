@@ -9,13 +9,19 @@ import { execa } from "execa";
 
 const PREFIX: Record<Toolchain, string> = { avr: "avr-", arm: "arm-none-eabi-" };
 
-export async function readSymbol(elf: string, toolchain: Toolchain, symbol: string): Promise<Buffer> {
+export interface ElfSymbol {
+  // The symbol's address as nm prints it (its VMA).
+  address: number;
+  bytes: Buffer;
+}
+
+export async function readSymbol(elf: string, toolchain: Toolchain, symbol: string): Promise<ElfSymbol> {
   const p = PREFIX[toolchain];
   const nm = await execa(`${p}nm`, ["-S", elf]);
   const line = nm.stdout.split("\n").find((l) => l.trim().split(/\s+/)[3] === symbol);
   if (!line) throw new Error(`${symbol} not found in ${elf}`);
   const [addrHex, sizeHex] = line.trim().split(/\s+/);
-  const addr = Number.parseInt(addrHex!, 16);
+  const address = Number.parseInt(addrHex!, 16);
   const size = Number.parseInt(sizeHex!, 16);
 
   const heads = await execa(`${p}objdump`, ["-h", elf]);
@@ -24,7 +30,7 @@ export async function readSymbol(elf: string, toolchain: Toolchain, symbol: stri
     .map((l) => l.trim().split(/\s+/))
     .filter((f) => f.length >= 7 && /^\d+$/.test(f[0]!))
     .map((f) => ({ name: f[1]!, size: Number.parseInt(f[2]!, 16), vma: Number.parseInt(f[3]!, 16) }))
-    .find((s) => addr >= s.vma && addr + size <= s.vma + s.size);
+    .find((s) => address >= s.vma && address + size <= s.vma + s.size);
   if (!section) throw new Error(`no section of ${elf} holds ${symbol} at 0x${addrHex}`);
 
   const dir = await mkdtemp(join(tmpdir(), "qe-elf-"));
@@ -32,7 +38,7 @@ export async function readSymbol(elf: string, toolchain: Toolchain, symbol: stri
     const out = join(dir, "section.bin");
     await execa(`${p}objcopy`, ["-O", "binary", `--only-section=${section.name}`, elf, out]);
     const bytes = await readFile(out);
-    return bytes.subarray(addr - section.vma, addr - section.vma + size);
+    return { address, bytes: bytes.subarray(address - section.vma, address - section.vma + size) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,24 +1,12 @@
-import { randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import type { AgentJob, CompileRequest } from "@qmk-edge/schema";
-import { probeBuildHost } from "../../src/build-host.ts";
-import type { TreeSource } from "../../src/config.ts";
-import type { BuildContext } from "../../src/job-runner.ts";
-import { silentLogger } from "../../src/log.ts";
-import { TreeArchives } from "../../src/packaging.ts";
-import { TreeManager } from "../../src/tree/firmware-tree.ts";
+import { join } from "node:path";
+import type { CompileRequest } from "@qmk-edge/schema";
+import { DEMO_TREE } from "../system.ts";
 
-export const REPO_ROOT = resolve(import.meta.dirname, "../../../..");
-export const DEMO_TREE = join(REPO_ROOT, "firmware/demo-tree");
+// What tests read from a QMK-shaped tree (the demo tree unless told otherwise): its keyboards, their
+// keyboard.json and default keymaps, and user keymaps made up for a layout.
 
-export const newJobId = () => randomBytes(16).toString("hex");
-
-export function makeJob(request: CompileRequest, firmwareVersion: string, id = newJobId()): AgentJob {
-  return { id, request, content_key: "0".repeat(64), firmware_version: firmwareVersion, attempts: 0 };
-}
-
-// Every keyboard of the demo tree (a folder with keyboard.json), found on disk so new ones are covered.
+// Every keyboard of the tree (a folder with keyboard.json), found on disk so new ones are covered.
 export async function demoKeyboards(tree = DEMO_TREE): Promise<string[]> {
   const found: string[] = [];
   const walk = async (dir: string, name: string) => {
@@ -90,45 +78,5 @@ export function userKeymap(
     layers: Array.from({ length: layers }, (_, l) =>
       Array.from({ length: keys }, (_, k) => USER_KEYCODES[(k * 7 + l * 5) % USER_KEYCODES.length]!),
     ),
-  };
-}
-
-export interface ContextOptions {
-  workDir: string;
-  source?: TreeSource;
-  ccache?: "auto" | "off";
-  keepBuildDir?: boolean;
-  timeoutMs?: number;
-  maxLogBytes?: number;
-}
-
-export async function buildContext(o: ContextOptions): Promise<BuildContext> {
-  const trees = new TreeManager({
-    source: o.source ?? { kind: "path", path: DEMO_TREE },
-    workDir: o.workDir,
-    log: silentLogger,
-  });
-  await trees.open();
-  const host = await probeBuildHost({
-    workDir: o.workDir,
-    path: process.env.PATH ?? "/usr/bin:/bin",
-    ccache: o.ccache ?? "auto",
-    isolateNetwork: "auto",
-  });
-  return {
-    trees,
-    archives: new TreeArchives(join(o.workDir, "tree-archives")),
-    workDir: o.workDir,
-    compile: {
-      sandbox: host.sandbox,
-      makeJobs: 2,
-      timeoutMs: o.timeoutMs ?? 120_000,
-      maxLogBytes: o.maxLogBytes ?? 1024 * 1024,
-      killGraceMs: 1000,
-    },
-    toolchains: host.toolchains,
-    sandboxNote: host.note,
-    log: silentLogger,
-    keepBuildDir: o.keepBuildDir,
   };
 }

@@ -1,9 +1,11 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { CompileRequest, Toolchain } from "@qmk-edge/schema";
 import { readKeyboardJson } from "./demo-tree.ts";
 import { readSymbol, uint16s } from "./elf.ts";
 import { evaluateKeycodes } from "./keycode-values.ts";
+
+// Does a firmware hold exactly the keymap a request asked for? What the request means, computed from the
+// tree's own headers, against what the ELF's `keymaps` symbol and the shipped hex/bin actually hold.
 
 // keymaps[][MATRIX_ROWS][MATRIX_COLS] as the request means it: each layer's keys placed at their
 // keyboard.json matrix positions, KC_NO elsewhere, values from the tree's headers (keycode-values.ts).
@@ -26,12 +28,13 @@ export async function expectedKeymapWords(tree: string, request: CompileRequest)
   });
 }
 
+// The ELF's `keymaps` symbol: its bytes, as uint16 words, and its address from nm.
 export async function elfKeymapWords(
   elf: string,
   toolchain: Toolchain,
-): Promise<{ bytes: Buffer; words: number[] }> {
-  const bytes = await readSymbol(elf, toolchain, "keymaps");
-  return { bytes, words: uint16s(bytes) };
+): Promise<{ words: number[]; bytes: Buffer; address: number }> {
+  const { bytes, address } = await readSymbol(elf, toolchain, "keymaps");
+  return { words: uint16s(bytes), bytes, address };
 }
 
 // The flash image of an Intel HEX file (data records only), or a .bin as is.
@@ -55,6 +58,3 @@ export async function firmwareImage(path: string): Promise<Buffer> {
   for (const c of chunks) c.data.copy(image, c.at);
   return image;
 }
-
-export const buildElf = (buildDir: string, keyboard: string, jobId: string) =>
-  join(buildDir, `${keyboard.replaceAll("/", "_")}_qe_${jobId}.elf`);
