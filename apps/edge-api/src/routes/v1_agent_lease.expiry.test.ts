@@ -54,6 +54,15 @@ describe("an expired lease", () => {
     expect(await agent.lease()).toBeNull();
   });
 
+  // The Durable Object's alarm fires at exactly the earliest expiry: a lease must count as expired then,
+  // or the alarm is set again for the same moment and never fires.
+  it("expires at exactly its expiry time, not only after it", async () => {
+    const id = await submit(target);
+    const lease = await agent.leaseJob(id);
+    await target.reapExpiredLeases(new Date(Date.parse(lease.lease_expires_at)).toISOString());
+    expect(await status(target, id)).toMatchObject({ status: "queued", attempts: 1 });
+  });
+
   it("is extended by heartbeats", async () => {
     const id = await submit(target);
     const lease = await agent.leaseJob(id);

@@ -280,10 +280,10 @@ export class DispatcherObject extends DurableObject<Env> {
     };
   }
 
-  // Leases that expired before `now` go back to the queue with attempts + 1, or fail after the last attempt.
+  // Leases whose expiry is at or before `now` go back to the queue with attempts + 1, or fail after the last attempt.
   async reapExpiredLeases(now: string): Promise<number> {
     const rows = this.#sql
-      .exec<JobRow>("SELECT * FROM jobs WHERE status = 'running' AND lease_expires_at < ?", Date.parse(now))
+      .exec<JobRow>("SELECT * FROM jobs WHERE status = 'running' AND lease_expires_at <= ?", Date.parse(now))
       .toArray();
     for (const row of rows) this.#write(expireLease(JSON.parse(row.record) as JobRecord, { now }));
     if (rows.length > 0) this.#wake();

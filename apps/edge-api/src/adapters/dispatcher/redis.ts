@@ -398,7 +398,7 @@ export class RedisDispatcher implements Dispatcher {
     return await guard(async () => {
       const nowMs = Date.parse(now);
       let expired = 0;
-      const due = await this.redis.zrangebyscore(this.key("leases"), "-inf", `(${nowMs}`);
+      const due = await this.redis.zrangebyscore(this.key("leases"), "-inf", nowMs);
       for (const jobId of due) {
         if (await this.expire(jobId, nowMs)) expired++;
       }
@@ -610,7 +610,7 @@ export class RedisDispatcher implements Dispatcher {
         await this.redis.zrem(this.key("leases"), jobId);
         return false;
       }
-      if (lease.expiresMs >= nowMs) return false;
+      if (lease.expiresMs > nowMs) return false;
       const record = await this.jobs.get(jobId);
       if (!record) {
         await this.settle(jobId, lease, null);
