@@ -3,8 +3,7 @@
 //   BENCH_KEYMAPS=10 BENCH_CLIENTS=200 BENCH_SECONDS=10 npm run -s bench
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeTempDir, removeDir } from "@qmk-edge/test/servers/daemon.ts";
-import { startAgent, startEdgeApi } from "@qmk-edge/test/support/system.ts";
+import { startSystem } from "@qmk-edge/test/support/system.ts";
 import { benchApi } from "./api.bench.ts";
 import { benchCompile } from "./compile.bench.ts";
 
@@ -23,29 +22,16 @@ const compile = await benchCompile({
 results.compile = compile;
 
 say("api: starting the edge API in workerd and one agent ...");
-const tmp = makeTempDir("bench");
-const api = await startEdgeApi({
-  persistDir: join(tmp, "state"),
-  logFile: join(tmp, "api.log"),
-  vars: { RATE_LIMIT_PER_MINUTE: "100000000" },
-});
-const agent = startAgent({
-  api: api.url,
-  workDir: join(tmp, "agent"),
-  logFile: join(tmp, "agent.log"),
-  agentId: "bench",
-});
+const system = await startSystem("bench");
 try {
   say("api: cache hits and status reads under load ...");
-  results.api = await benchApi(api.url, {
+  results.api = await benchApi(system.api.url, {
     cacheHits: env("BENCH_CACHE_HITS", 200),
     clients: env("BENCH_CLIENTS", 200),
     seconds: env("BENCH_SECONDS", 10),
   });
 } finally {
-  await agent.stop();
-  await api.stop();
-  removeDir(tmp);
+  await system.stop();
 }
 
 const dir = join(import.meta.dirname, "results");

@@ -6,21 +6,13 @@ import { parseCompileRequest } from "@qmk-edge/keymap";
 import type { CompileRequest } from "@qmk-edge/schema";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTempDir, removeDir } from "../servers/daemon.ts";
 import { fetchBytes, getStatus, submit, waitForEnd } from "../support/compile-client.ts";
 import { elfKeymapWords, expectedKeymapWords, firmwareImage } from "../support/firmware/fidelity.ts";
-import {
-  type Agent,
-  DEMO_TREE,
-  type EdgeApi,
-  REPO_ROOT,
-  startAgent,
-  startEdgeApi,
-} from "../support/system.ts";
+import { DEMO_TREE, type EdgeApi, type LocalSystem, REPO_ROOT, startSystem } from "../support/system.ts";
 
-const tmp = makeTempDir("e2e-happy");
+let system: LocalSystem;
 let api: EdgeApi;
-let agent: Agent;
+let tmp = "";
 
 const avrRequest = {
   keyboard: "handwired/edge_pad",
@@ -89,28 +81,16 @@ function canonical(body: unknown): CompileRequest {
 function agentLeases(): number {
   return readFileSync(join(tmp, "agent.log"), "utf8")
     .split("\n")
-    .filter((l) => /"leased"|"event":"lease/.test(l)).length;
+    .filter((l) => /"msg":"leased"/.test(l)).length;
 }
 
 beforeAll(async () => {
-  api = await startEdgeApi({
-    persistDir: join(tmp, "state"),
-    logFile: join(tmp, "api.log"),
-    vars: { RATE_LIMIT_PER_MINUTE: "100000" },
-  });
-  agent = startAgent({
-    api: api.url,
-    workDir: join(tmp, "agent"),
-    logFile: join(tmp, "agent.log"),
-    agentId: "e2e-1",
-  });
+  system = await startSystem("e2e-happy");
+  api = system.api;
+  tmp = system.dir;
 }, 90_000);
 
-afterAll(async () => {
-  await agent?.stop();
-  await api?.stop();
-  removeDir(tmp);
-});
+afterAll(async () => system?.stop());
 
 describe("compile through the whole system", () => {
   it.each([
@@ -178,6 +158,8 @@ describe("compile through the whole system", () => {
     const first = await waitForEnd(api.url, await submit(api.url, avrRequest));
     expect(first.status).toBe("finished");
     const leasesBefore = agentLeases();
+    // The first build went through the agent, so the count below would notice another lease.
+    expect(leasesBefore).toBeGreaterThan(0);
     const id = await submit(api.url, { ...avrRequest, notes: undefined });
     const second = await getStatus(api.url, id);
     expect(second.status).toBe("finished");

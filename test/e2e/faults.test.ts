@@ -1,11 +1,11 @@
 // Nothing accepted is lost: an agent killed mid-build, and an API restarted between submit and completion.
-import { cpSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CompileStatus } from "@qmk-edge/schema";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeTempDir, removeDir, waitUntil } from "../servers/daemon.ts";
 import { getStatus, submit, waitForEnd } from "../support/compile-client.ts";
-import { type Agent, DEMO_TREE, type EdgeApi, startAgent, startEdgeApi } from "../support/system.ts";
+import { slowDemoTree } from "../support/firmware/slow-tree.ts";
+import { type Agent, type EdgeApi, startAgent, startEdgeApi } from "../support/system.ts";
 
 // Distinct keymaps of one keyboard (for i < 16 * 12): layer 0 rotates, layer 1 marks one key per round.
 const LETTERS = [
@@ -64,16 +64,7 @@ describe("faults", () => {
     const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => submit(api.url, keymap(i))));
 
     // The doomed agent builds on a copy of the tree whose make is slow, so it is surely mid-build when killed.
-    const slowTree = join(tmp, "slow-tree");
-    cpSync(DEMO_TREE, slowTree, {
-      recursive: true,
-      filter: (p) => !p.includes("/.build") && !/\/keymaps\/qe_/.test(p),
-    });
-    renameSync(join(slowTree, "Makefile"), join(slowTree, "Makefile.real"));
-    writeFileSync(
-      join(slowTree, "Makefile"),
-      "%:\n\tsleep 5\n\t$(MAKE) --no-print-directory -f Makefile.real $@\n",
-    );
+    const slowTree = slowDemoTree(join(tmp, "slow-tree"), 5);
     const first: Agent = startAgent({
       api: api.url,
       workDir: join(tmp, "agent-1"),

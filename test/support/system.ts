@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serviceStatus } from "@qmk-edge/schema";
-import { type Daemon, freePort, startDaemon, waitUntil } from "../servers/daemon.ts";
+import { type Daemon, freePort, makeTempDir, removeDir, startDaemon, waitUntil } from "../servers/daemon.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const DEMO_TREE = join(REPO_ROOT, "firmware", "demo-tree");
@@ -112,4 +112,39 @@ export function startAgent(args: {
     env: { ...process.env, QMK_EDGE_AGENT_TOKEN: LOCAL_AGENT_TOKEN },
   });
   return { daemon, stop: () => daemon.stop(30_000), kill: () => daemon.kill() };
+}
+
+export interface LocalSystem {
+  api: EdgeApi;
+  agent: Agent;
+  // Scratch dir holding the API state, the agent's work dir and both logs (api.log, agent.log).
+  dir: string;
+  stop(): Promise<void>;
+}
+
+// An edge API with one agent on the demo tree, in a fresh scratch dir; stop() ends both and removes it.
+// The rate limit is lifted: these clients are tests, not abusers.
+export async function startSystem(name: string, vars: Record<string, string> = {}): Promise<LocalSystem> {
+  const dir = makeTempDir(name);
+  const api = await startEdgeApi({
+    persistDir: join(dir, "state"),
+    logFile: join(dir, "api.log"),
+    vars: { RATE_LIMIT_PER_MINUTE: "100000000", ...vars },
+  });
+  const agent = startAgent({
+    api: api.url,
+    workDir: join(dir, "agent"),
+    logFile: join(dir, "agent.log"),
+    agentId: name,
+  });
+  return {
+    api,
+    agent,
+    dir,
+    stop: async () => {
+      await agent.stop();
+      await api.stop();
+      removeDir(dir);
+    },
+  };
 }
