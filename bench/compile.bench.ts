@@ -6,11 +6,8 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { probeBuildHost } from "@qmk-edge/build-agent/src/build-host.ts";
-import { type BuildContext, runJob } from "@qmk-edge/build-agent/src/job-runner.ts";
-import { silentLogger } from "@qmk-edge/build-agent/src/log.ts";
-import { TreeArchives } from "@qmk-edge/build-agent/src/packaging.ts";
-import { TreeManager } from "@qmk-edge/build-agent/src/tree/firmware-tree.ts";
+import { runJob } from "@qmk-edge/build-agent/src/job-runner.ts";
+import { buildContext, makeJob } from "@qmk-edge/build-agent/test/helpers/build-context.ts";
 import { generateKeymapC, parseCompileRequest } from "@qmk-edge/keymap";
 import type { CompileRequest } from "@qmk-edge/schema";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
@@ -42,32 +39,6 @@ async function bareMake(tree: string, req: CompileRequest): Promise<void> {
   await execa("make", ["-j2", `${req.keyboard}:${req.keymap}`], { cwd: tree, env: { CCACHE_DISABLE: "1" } });
 }
 
-async function agentContext(workDir: string): Promise<BuildContext> {
-  const trees = new TreeManager({ source: { kind: "path", path: DEMO_TREE }, workDir, log: silentLogger });
-  await trees.open();
-  const host = await probeBuildHost({
-    workDir,
-    path: process.env.PATH ?? "/usr/bin:/bin",
-    ccache: "auto",
-    isolateNetwork: "auto",
-  });
-  return {
-    trees,
-    archives: new TreeArchives(join(workDir, "tree-archives")),
-    workDir,
-    compile: {
-      sandbox: host.sandbox,
-      makeJobs: 2,
-      timeoutMs: 120_000,
-      maxLogBytes: 1 << 20,
-      killGraceMs: 1000,
-    },
-    toolchains: host.toolchains,
-    sandboxNote: host.note,
-    log: silentLogger,
-  };
-}
-
 export async function benchCompile(opts: {
   keymaps: number;
   keyboard: string;
@@ -78,10 +49,13 @@ export async function benchCompile(opts: {
   try {
     const warmTree = join(scratch, "warm-tree");
     await copyTree(warmTree);
-    const ctx = await agentContext(join(scratch, "agent"));
+    const ctx = await buildContext({ workDir: join(scratch, "agent"), ccache: "auto" });
     // One untimed build each, so (b) and (c) start warm as a long-running agent would be.
     await bareMake(warmTree, benchKeymap(opts.keyboard, opts.layout, opts.keys, 1000));
-    await runJob(job(benchKeymap(opts.keyboard, opts.layout, opts.keys, 1001), ctx), ctx);
+    await runJob(
+      makeJob(benchKeymap(opts.keyboard, opts.layout, opts.keys, 1001), ctx.trees.current.version),
+      ctx,
+    );
 
     const fresh: number[] = [];
     const agent: number[] = [];
@@ -94,7 +68,7 @@ export async function benchCompile(opts: {
         await bareMake(tree, req);
         await rm(tree, { recursive: true, force: true });
       });
-      const [outcome, b] = await timed(() => runJob(job(req, ctx), ctx));
+      const [outcome, b] = await timed(() => runJob(makeJob(req, ctx.trees.current.version), ctx));
       if (outcome.kind !== "done" || outcome.result.status !== "finished")
         throw new Error(`agent build ${i} failed`);
       const [, c] = await timed(() => bareMake(warmTree, req));
@@ -118,18 +92,4 @@ export async function benchCompile(opts: {
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-}
-
-let counter = 0;
-function job(request: CompileRequest, ctx: BuildContext) {
-  const id = (Date.now().toString(16) + (counter++).toString(16).padStart(8, "0"))
-    .padStart(32, "0")
-    .slice(-32);
-  return {
-    id,
-    request,
-    content_key: "0".repeat(64),
-    firmware_version: ctx.trees.current.version,
-    attempts: 0,
-  };
 }

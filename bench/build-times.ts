@@ -1,12 +1,12 @@
 // Cold vs warm build time of one keymap, with and without ccache, on the demo tree through the real job
 // runner (prepare + make + package). Prints a table and the warm/cold ratios measured in this run.
-//   node scripts/bootstrap.mjs exec node apps/build-agent/bench/build-times.ts [runs]
+//   node scripts/bootstrap.mjs exec node bench/build-times.ts [runs]
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runJob } from "@qmk-edge/build-agent/src/job-runner.ts";
+import { buildContext, makeJob } from "@qmk-edge/build-agent/test/helpers/build-context.ts";
 import { userKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
-import { runJob } from "../src/job-runner.ts";
-import { buildContext, makeJob } from "../test/helpers/build-context.ts";
 
 const runs = Number(process.argv[2] ?? 5);
 const boards = [
