@@ -29,6 +29,24 @@ import type { JobStore } from "../../ports/job-store.ts";
 import { configFromEnv, type Env, type WorkerConfig } from "../../worker-env.ts";
 import { R2BlobStore } from "../blob-store/r2.ts";
 import { BlobJobStore } from "../job-store/blob.ts";
+import {
+  createSchema,
+  dispatchStats,
+  expiredLeaseRows,
+  insertJob,
+  type JobRow,
+  jobRow,
+  learnToolchain,
+  markSaved,
+  nextDue,
+  oldestClaimableRow,
+  purge,
+  queuedAhead,
+  seeAgent,
+  unsavedJobIds,
+  updateJob,
+} from "./dispatcher-sql.ts";
+import { LeaseWaiters } from "./lease-waiters.ts";
 import { type Outcome, ok, outcomeOf } from "./outcome.ts";
 
 // The one Dispatcher Durable Object. Its SQLite tables hold every job that is queued or running (and, for an
@@ -40,60 +58,16 @@ const RETENTION_MS = 60 * 60 * 1000;
 const RETRY_WRITE_MS = 10_000;
 const AGENT_MEMORY_MS = 24 * 60 * 60 * 1000;
 
-interface JobRow {
-  id: string;
-  seq: number;
-  status: string;
-  version: number;
-  saved_version: number;
-  record: string;
-  [key: string]: SqlStorageValue;
-}
-
 interface Claim {
   previous: JobRecord;
   response: LeaseResponse;
 }
 
-interface Waiter {
-  request: LeaseRequest;
-  resolve: (outcome: Outcome<LeaseResponse | null>) => void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS jobs (
-  id TEXT PRIMARY KEY,
-  seq INTEGER NOT NULL,
-  status TEXT NOT NULL,
-  firmware_version TEXT NOT NULL,
-  keyboard TEXT NOT NULL,
-  toolchain TEXT,
-  lease_id TEXT,
-  lease_expires_at INTEGER,
-  enqueued_at INTEGER NOT NULL,
-  finished_at INTEGER,
-  version INTEGER NOT NULL,
-  saved_version INTEGER NOT NULL,
-  record TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS jobs_by_queue ON jobs (status, firmware_version, seq);
-CREATE TABLE IF NOT EXISTS agents (
-  agent_id TEXT PRIMARY KEY,
-  last_seen INTEGER NOT NULL,
-  firmware_version TEXT,
-  toolchains TEXT
-);
-CREATE TABLE IF NOT EXISTS keyboard_toolchains (keyboard TEXT PRIMARY KEY, toolchain TEXT NOT NULL);
-`;
-
-const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : null);
-
 export class DispatcherObject extends DurableObject<Env> {
   readonly #sql: SqlStorage;
   readonly #jobs: JobStore;
   readonly #config: WorkerConfig;
-  readonly #waiters: Waiter[] = [];
+  readonly #waiters = new LeaseWaiters();
   readonly #writes = new Map<string, Promise<void>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -101,7 +75,7 @@ export class DispatcherObject extends DurableObject<Env> {
     this.#sql = ctx.storage.sql;
     this.#jobs = new BlobJobStore(new R2BlobStore(env.BUCKET));
     this.#config = configFromEnv(env);
-    this.#sql.exec(SCHEMA);
+    createSchema(this.#sql);
   }
 
   // --- RPC methods (called through adapters/dispatcher/durable-object.ts and the queue consumers) ---
@@ -111,7 +85,7 @@ export class DispatcherObject extends DurableObject<Env> {
     try {
       if (this.#row(record.id)) return ok("known");
       if (record.status !== "queued") return ok("ended");
-      this.#insert(record);
+      insertJob(this.#sql, record);
       this.#wake();
       return ok("queued");
     } catch (err) {
@@ -133,21 +107,11 @@ export class DispatcherObject extends DurableObject<Env> {
 
   async lease(request: LeaseRequest): Promise<Outcome<LeaseResponse | null>> {
     try {
-      this.#seeAgent(request.agent_id, request);
+      seeAgent(this.#sql, request.agent_id, request);
       const claim = this.#claim(request);
       if (claim) return await this.#settle(claim);
       if (!request.wait_ms) return ok(null);
-      return await new Promise((resolve) => {
-        const waiter: Waiter = {
-          request,
-          resolve,
-          timer: setTimeout(() => {
-            this.#dropWaiter(waiter);
-            resolve(ok(null));
-          }, request.wait_ms),
-        };
-        this.#waiters.push(waiter);
-      });
+      return await this.#waiters.wait(request, request.wait_ms);
     } catch (err) {
       return this.#failed(err);
     }
@@ -165,7 +129,7 @@ export class DispatcherObject extends DurableObject<Env> {
         now: now.toISOString(),
       });
       this.#write(next);
-      if (next.lease) this.#seeAgent(next.lease.agent_id, null);
+      if (next.lease) seeAgent(this.#sql, next.lease.agent_id, null);
       await this.#persist(jobId);
       await this.#scheduleAlarm();
       return ok({ lease_expires_at: expiresAt });
@@ -219,11 +183,7 @@ export class DispatcherObject extends DurableObject<Env> {
         const entry = cacheEntryFor(record, { now });
         if (entry) await this.#jobs.putCache(entry);
         if (record.toolchain) {
-          this.#sql.exec(
-            "INSERT INTO keyboard_toolchains (keyboard, toolchain) VALUES (?, ?) ON CONFLICT(keyboard) DO UPDATE SET toolchain = excluded.toolchain",
-            record.request.keyboard,
-            record.toolchain,
-          );
+          learnToolchain(this.#sql, record.request.keyboard, record.toolchain);
         }
       }
       await this.#scheduleAlarm();
@@ -251,40 +211,16 @@ export class DispatcherObject extends DurableObject<Env> {
   async queuePosition(jobId: string): Promise<number | null> {
     const row = this.#row(jobId);
     if (row?.status !== "queued") return null;
-    const ahead = this.#sql
-      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued' AND seq < ?", row.seq)
-      .one();
-    return ahead.n;
+    return queuedAhead(this.#sql, row.seq);
   }
 
   async stats(agentWindowSeconds: number): Promise<DispatchStats> {
-    const jobs = this.#sql
-      .exec<{ queued: number | null; running: number | null; oldest: number | null }>(
-        `SELECT SUM(status = 'queued') AS queued, SUM(status = 'running') AS running,
-                MIN(CASE WHEN status = 'queued' THEN enqueued_at END) AS oldest FROM jobs`,
-      )
-      .one();
-    const since = Date.now() - agentWindowSeconds * 1000;
-    const agents = this.#sql
-      .exec<{ seen: number; last: number | null }>(
-        "SELECT SUM(last_seen >= ?) AS seen, MAX(last_seen) AS last FROM agents",
-        since,
-      )
-      .one();
-    return {
-      queued: jobs.queued ?? 0,
-      running: jobs.running ?? 0,
-      oldestQueuedAt: jobs.oldest === null ? null : new Date(jobs.oldest).toISOString(),
-      agentsSeen: agents.seen ?? 0,
-      lastAgentSeenAt: agents.last === null ? null : new Date(agents.last).toISOString(),
-    };
+    return dispatchStats(this.#sql, agentWindowSeconds);
   }
 
   // Leases whose expiry is at or before `now` go back to the queue with attempts + 1, or fail after the last attempt.
   async reapExpiredLeases(now: string): Promise<number> {
-    const rows = this.#sql
-      .exec<JobRow>("SELECT * FROM jobs WHERE status = 'running' AND lease_expires_at <= ?", Date.parse(now))
-      .toArray();
+    const rows = expiredLeaseRows(this.#sql, Date.parse(now));
     for (const row of rows) this.#write(expireLease(JSON.parse(row.record) as JobRecord, { now }));
     if (rows.length > 0) this.#wake();
     const writes = await Promise.allSettled(rows.map((row) => this.#persist(row.id)));
@@ -311,17 +247,10 @@ export class DispatcherObject extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     await this.reapExpiredLeases(new Date().toISOString());
-    const dirty = this.#sql
-      .exec<{ id: string }>("SELECT id FROM jobs WHERE saved_version < version")
-      .toArray();
-    for (const { id } of dirty)
+    for (const id of unsavedJobIds(this.#sql))
       await this.#persist(id).catch((err) => console.error("dispatcher: retry write", err));
     const now = Date.now();
-    this.#sql.exec(
-      "DELETE FROM jobs WHERE status IN ('finished', 'failed') AND saved_version >= version AND finished_at < ?",
-      now - RETENTION_MS,
-    );
-    this.#sql.exec("DELETE FROM agents WHERE last_seen < ?", now - AGENT_MEMORY_MS);
+    purge(this.#sql, now - RETENTION_MS, now - AGENT_MEMORY_MS);
     await this.#scheduleAlarm();
   }
 
@@ -334,7 +263,7 @@ export class DispatcherObject extends DurableObject<Env> {
   }
 
   #row(id: string): JobRow | undefined {
-    return this.#sql.exec<JobRow>("SELECT * FROM jobs WHERE id = ?", id).toArray()[0];
+    return jobRow(this.#sql, id);
   }
 
   // The record of a job this object holds, or the reason an agent cannot act on it.
@@ -346,34 +275,9 @@ export class DispatcherObject extends DurableObject<Env> {
     throw new LeaseLostError(`job ${jobId} is ${stored.status} and no longer leased`);
   }
 
-  #insert(record: JobRecord): void {
-    this.#sql.exec(
-      `INSERT INTO jobs (id, seq, status, firmware_version, keyboard, toolchain, lease_id, lease_expires_at,
-                         enqueued_at, finished_at, version, saved_version, record)
-       VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), 'queued', ?, ?, ?, NULL, NULL, ?, NULL, 0, 0, ?)
-       ON CONFLICT(id) DO NOTHING`,
-      record.id,
-      record.firmware_version,
-      record.request.keyboard,
-      record.toolchain,
-      ms(record.enqueued_at) ?? Date.now(),
-      JSON.stringify(record),
-    );
-  }
-
   // Applies a transition's result to the row; the write-through to R2 follows in #persist.
   #write(record: JobRecord): void {
-    this.#sql.exec(
-      `UPDATE jobs SET status = ?, toolchain = ?, lease_id = ?, lease_expires_at = ?, finished_at = ?,
-                       version = version + 1, record = ? WHERE id = ?`,
-      record.status,
-      record.toolchain,
-      record.lease?.id ?? null,
-      ms(record.lease?.expires_at),
-      ms(record.finished_at),
-      JSON.stringify(record),
-      record.id,
-    );
+    updateJob(this.#sql, record);
   }
 
   // Writes the row's latest record to R2. Writes of one job run one after another, so R2 never ends up older.
@@ -385,7 +289,7 @@ export class DispatcherObject extends DurableObject<Env> {
         const row = this.#row(id);
         if (!row || row.saved_version >= row.version) return;
         await this.#jobs.put(JSON.parse(row.record) as JobRecord);
-        this.#sql.exec("UPDATE jobs SET saved_version = MAX(saved_version, ?) WHERE id = ?", row.version, id);
+        markSaved(this.#sql, id, row.version);
       });
     this.#writes.set(id, run);
     try {
@@ -395,41 +299,9 @@ export class DispatcherObject extends DurableObject<Env> {
     }
   }
 
-  #seeAgent(agentId: string, request: LeaseRequest | null): void {
-    if (request) {
-      this.#sql.exec(
-        `INSERT INTO agents (agent_id, last_seen, firmware_version, toolchains) VALUES (?, ?, ?, ?)
-         ON CONFLICT(agent_id) DO UPDATE SET last_seen = excluded.last_seen,
-           firmware_version = excluded.firmware_version, toolchains = excluded.toolchains`,
-        agentId,
-        Date.now(),
-        request.firmware_version,
-        request.toolchains.join(","),
-      );
-    } else {
-      this.#sql.exec(
-        "INSERT INTO agents (agent_id, last_seen) VALUES (?, ?) ON CONFLICT(agent_id) DO UPDATE SET last_seen = excluded.last_seen",
-        agentId,
-        Date.now(),
-      );
-    }
-  }
-
-  // The oldest queued job this agent can build: same firmware version, and a toolchain it has when the job's
-  // toolchain is known (from the job, or learned from earlier builds of the keyboard). Synchronous on purpose.
+  // Leases the oldest job this agent can build. Synchronous on purpose: no other call runs in between.
   #claim(request: LeaseRequest): Claim | null {
-    const toolchains = request.toolchains;
-    const known =
-      "COALESCE(toolchain, (SELECT k.toolchain FROM keyboard_toolchains k WHERE k.keyboard = jobs.keyboard))";
-    const row = this.#sql
-      .exec<JobRow>(
-        `SELECT * FROM jobs WHERE status = 'queued' AND firmware_version = ?
-           AND (${known} IS NULL OR ${known} IN (${toolchains.map(() => "?").join(", ")}))
-         ORDER BY seq LIMIT 1`,
-        request.firmware_version,
-        ...toolchains,
-      )
-      .toArray()[0];
+    const row = oldestClaimableRow(this.#sql, request);
     if (!row) return null;
     const previous = JSON.parse(row.record) as JobRecord;
     const now = new Date();
@@ -472,31 +344,17 @@ export class DispatcherObject extends DurableObject<Env> {
     return ok(claim.response);
   }
 
-  #dropWaiter(waiter: Waiter): void {
-    const i = this.#waiters.indexOf(waiter);
-    if (i >= 0) this.#waiters.splice(i, 1);
-  }
-
   // Hands newly queued jobs to agents that are long-polling, oldest poll first.
   #wake(): void {
-    for (const waiter of [...this.#waiters]) {
-      const claim = this.#claim(waiter.request);
-      if (!claim) continue;
-      clearTimeout(waiter.timer);
-      this.#dropWaiter(waiter);
-      this.#settle(claim).then(waiter.resolve, (err) => waiter.resolve(this.#failed(err)));
-    }
+    this.#waiters.wake((request) => {
+      const claim = this.#claim(request);
+      return claim ? this.#settle(claim).catch((err) => this.#failed(err)) : null;
+    });
   }
 
   // One alarm at the earliest moment something is due: a lease expiry, a failed write to retry, a purge.
   async #scheduleAlarm(): Promise<void> {
-    const due = this.#sql
-      .exec<{ lease: number | null; ended: number | null; dirty: number | null }>(
-        `SELECT (SELECT MIN(lease_expires_at) FROM jobs WHERE status = 'running') AS lease,
-                (SELECT MIN(finished_at) FROM jobs WHERE status IN ('finished', 'failed')) AS ended,
-                (SELECT COUNT(*) FROM jobs WHERE saved_version < version) AS dirty`,
-      )
-      .one();
+    const due = nextDue(this.#sql);
     const candidates = [
       due.lease,
       due.ended === null ? null : due.ended + RETENTION_MS,
