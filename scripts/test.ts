@@ -6,7 +6,7 @@ const steps: Array<[string, string[]]> = [
   ["tsc", ["-p", "scripts"]],
   [
     "turbo",
-    ["run", "typecheck", "test", "--concurrency=1", "--output-logs=errors-only", ...process.argv.slice(2)],
+    ["run", "typecheck", "test", "--concurrency=1", "--output-logs=new-only", ...process.argv.slice(2)],
   ],
 ];
 for (const [cmd, args] of steps) {
