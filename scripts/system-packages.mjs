@@ -28,13 +28,20 @@ export function ensureSystemPackages(groups, say) {
   const missing = groups.filter((g) => SYSTEM_PACKAGES[g].commands.some((c) => !has(c)));
   if (missing.length === 0) return;
   const packages = missing.flatMap((g) => SYSTEM_PACKAGES[g].packages);
-  if (process.getuid?.() !== 0) {
+  // Root installs directly; otherwise passwordless sudo if there is one (CI runners), else say what to run.
+  const root = process.getuid?.() === 0;
+  const sudo = !root && spawnSync("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0;
+  if (!root && !sudo) {
     say(`missing Debian packages; install them with:\n  sudo apt-get install -y ${packages.join(" ")}`);
     process.exit(1);
   }
   say(`installing Debian packages: ${packages.join(" ")} ...`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const apt = (args) => spawnSync("apt-get", args, { stdio: ["ignore", "ignore", "inherit"], env }).status;
+  const apt = (args) =>
+    spawnSync(sudo ? "sudo" : "apt-get", sudo ? ["-n", "-E", "apt-get", ...args] : args, {
+      stdio: ["ignore", "ignore", "inherit"],
+      env,
+    }).status;
   const install = ["install", "-y", "-qq", "--no-install-recommends", ...packages];
   if (apt(install) !== 0 && (apt(["update", "-qq"]) !== 0 || apt(install) !== 0)) {
     say("apt-get install failed; see the messages above");
