@@ -3,7 +3,7 @@
 import { cpSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseCompileRequest } from "@qmk-edge/keymap";
-import type { CompileRequest } from "@qmk-edge/schema";
+import { type CompileRequest, SOURCE_MANIFEST_NAME, sourceManifest } from "@qmk-edge/schema";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchBytes, getStatus, submit, waitForEnd } from "../support/compile-client.ts";
@@ -135,7 +135,9 @@ describe("compile through the whole system", () => {
         filter: (p) => !p.includes("/.build") && !/\/keymaps\/qe_/.test(p),
       });
       await execa("unzip", ["-o", "-q", result.source.path, "-d", tree]);
-      const manifest = JSON.parse(readFileSync(join(tree, "MANIFEST.json"), "utf8")) as { command: string };
+      const manifest = sourceManifest.parse(
+        JSON.parse(readFileSync(join(tree, SOURCE_MANIFEST_NAME), "utf8")),
+      );
       expect(manifest.command).toBe(`make ${request.keyboard}:${request.keymap}`);
       await execa("sh", ["-c", manifest.command], { cwd: tree });
       const rebuilt = readFileSync(

@@ -3,34 +3,13 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { lstat, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join, posix, relative, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
-import type { Toolchain } from "@qmk-edge/schema";
+import { SOURCE_MANIFEST_NAME, type SourceManifest } from "@qmk-edge/schema";
 import { ZipArchive } from "archiver";
-import type { FirmwareTree, TreeOrigin } from "./tree/firmware-tree.ts";
+import type { FirmwareTree } from "./tree/firmware-tree.ts";
 
 // Zips for reproducing a build: the per-job source zip (the generated keymap, the keyboard's folder and a
 // manifest), and one archive of the whole tree per firmware version, made once and cached in the work dir
 // (qmk_compiler re-clones and zips the whole tree for every single job instead).
-
-export const MANIFEST_NAME = "MANIFEST.json";
-export const MANIFEST_FORMAT = "qmk-edge-source/1";
-
-export interface SourceManifest {
-  format: typeof MANIFEST_FORMAT;
-  job_id: string;
-  keyboard: string;
-  keymap: string;
-  layout: string;
-  firmware_version: string;
-  toolchain: Toolchain;
-  command: string;
-  firmware: { filename: string; sha256: string; size: number };
-  tree: {
-    origin: TreeOrigin;
-    // The complete tree this build used; built once per version by the agent that made this zip.
-    archive: { filename: string; sha256: string; size: number; where: string };
-  };
-  reproduce: string[];
-}
 
 export interface ZipEntry {
   name: string;
@@ -167,7 +146,7 @@ export async function writeSourceZip(input: SourceZipInput): Promise<{ sha256: s
   entries.push(
     { name: `${keymapDir}/keymap.c`, content: input.keymapC },
     { name: `${keymapDir}/keymap.json`, content: input.keymapJson },
-    { name: MANIFEST_NAME, content: `${JSON.stringify(input.manifest, null, 2)}\n` },
+    { name: SOURCE_MANIFEST_NAME, content: `${JSON.stringify(input.manifest, null, 2)}\n` },
   );
   return writeZip(input.dest, entries);
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { firmwareFileName } from "@qmk-edge/schema";
+import { firmwareFileName, SOURCE_MANIFEST_NAME, sourceManifest } from "@qmk-edge/schema";
 import { fetchBytes, submit, waitForEnd } from "@qmk-edge/test/support/compile-client.ts";
 import { defaultKeymap, userKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
 import { expectedKeymapWords, firmwareImage } from "@qmk-edge/test/support/firmware/fidelity.ts";
@@ -15,7 +15,6 @@ import {
 } from "@qmk-edge/test/support/system.ts";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { MANIFEST_NAME, type SourceManifest } from "../src/packaging.ts";
 
 // The agent process against the real edge API in workerd (`wrangler dev`, local R2 / Queue / Durable
 // Object state in a temp dir): a compile request goes from queued to finished with downloadable artifacts.
@@ -86,8 +85,8 @@ describe("agent + edge API in workerd", () => {
 
       const zipPath = join(dir, result.source_archive);
       await writeFile(zipPath, await download(result.firmware_source_url[0]));
-      const manifest: SourceManifest = JSON.parse(
-        (await execa("unzip", ["-p", zipPath, MANIFEST_NAME])).stdout,
+      const manifest = sourceManifest.parse(
+        JSON.parse((await execa("unzip", ["-p", zipPath, SOURCE_MANIFEST_NAME])).stdout),
       );
       expect(manifest.firmware.sha256).toBe(sha256(firmware));
       expect(manifest.job_id).toBe(id);

@@ -1,13 +1,17 @@
 import { cp, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import type { CompileRequest } from "@qmk-edge/schema";
+import {
+  type CompileRequest,
+  SOURCE_MANIFEST_NAME,
+  type SourceManifest,
+  sourceManifest,
+} from "@qmk-edge/schema";
 import { userKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type BuildContext, type JobOutcome, runJob } from "../src/job-runner.ts";
-import { MANIFEST_NAME, type SourceManifest } from "../src/packaging.ts";
 import { buildContext, makeJob } from "./helpers/build-context.ts";
 
 // The source zip is enough to rebuild the firmware: unzip it over the tree it names, run the manifest's
@@ -51,7 +55,9 @@ describe.each([
   beforeAll(async () => {
     out = await build(req);
     zip = out.artifacts.find((a) => a.kind === "source")!.path;
-    manifest = JSON.parse((await execa("unzip", ["-p", zip, MANIFEST_NAME])).stdout);
+    manifest = sourceManifest.parse(
+      JSON.parse((await execa("unzip", ["-p", zip, SOURCE_MANIFEST_NAME])).stdout),
+    );
   });
 
   test("has clean relative entries: the keymap, the keyboard folder without other keymaps, the manifest", async () => {
@@ -59,12 +65,12 @@ describe.each([
     for (const e of entries) {
       expect(e.startsWith("/")).toBe(false);
       expect(e.split("/")).not.toContain("..");
-      expect(e === MANIFEST_NAME || e.startsWith(`keyboards/${keyboard}/`)).toBe(true);
+      expect(e === SOURCE_MANIFEST_NAME || e.startsWith(`keyboards/${keyboard}/`)).toBe(true);
     }
     expect(entries).toContain(`keyboards/${keyboard}/keymaps/from_zip/keymap.c`);
     expect(entries).toContain(`keyboards/${keyboard}/keymaps/from_zip/keymap.json`);
     expect(entries).toContain(`keyboards/${keyboard}/keyboard.json`);
-    expect(entries).toContain(MANIFEST_NAME);
+    expect(entries).toContain(SOURCE_MANIFEST_NAME);
     expect(entries.filter((e) => e.includes("/keymaps/") && !e.includes("/keymaps/from_zip/"))).toEqual([]);
     expect(basename(zip)).toBe(`qmk_firmware-${keyboard.replaceAll("/", "-")}-from_zip.zip`);
   });
@@ -123,6 +129,8 @@ test("the tree archive is made once per version and reused", async () => {
   expect(again).toBe(first);
   const out = await build(userKeymap("handwired/edge_pad", "LAYOUT_ortho_4x4", 16, 1, "again"));
   const zip = out.artifacts.find((a) => a.kind === "source")!.path;
-  const manifest: SourceManifest = JSON.parse((await execa("unzip", ["-p", zip, MANIFEST_NAME])).stdout);
+  const manifest: SourceManifest = sourceManifest.parse(
+    JSON.parse((await execa("unzip", ["-p", zip, SOURCE_MANIFEST_NAME])).stdout),
+  );
   expect(manifest.tree.archive.sha256).toBe(first.sha256);
 });

@@ -7,4 +7,5 @@ export * from "./json-depth.ts";
 export * from "./json-schema.ts";
 export * from "./limits.ts";
 export * from "./names.ts";
+export * from "./source-manifest.ts";
 export * from "./v1.ts";

@@ -1,13 +1,12 @@
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ARTIFACT_MAX_BYTES, type ArtifactKind } from "@qmk-edge/schema";
 import {
-  MANIFEST_FORMAT,
+  ARTIFACT_MAX_BYTES,
+  type ArtifactKind,
+  SOURCE_MANIFEST_FORMAT,
   type SourceManifest,
-  sha256File,
-  type TreeArchives,
-  writeSourceZip,
-} from "../packaging.ts";
+} from "@qmk-edge/schema";
+import { sha256File, type TreeArchives, writeSourceZip } from "../packaging.ts";
 import type { CompiledFirmware } from "./compile.ts";
 import type { GeneratedKeymap } from "./generate.ts";
 import type { PreparedJob } from "./prepare.ts";
@@ -36,7 +35,7 @@ export async function packageSources(
       ? `git clone ${origin.url} qmk_firmware && git -C qmk_firmware checkout ${origin.commit}`
       : `${archive.path} on the build agent (not uploaded); the same files as the tree at ${origin.path}`;
   const manifest: SourceManifest = {
-    format: MANIFEST_FORMAT,
+    format: SOURCE_MANIFEST_FORMAT,
     job_id: p.job.id,
     keyboard: p.request.keyboard,
     keymap: p.request.keymap,

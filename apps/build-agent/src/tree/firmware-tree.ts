@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { access, mkdir, readdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { firmwareVersion } from "@qmk-edge/schema";
+import { firmwareVersion, type TreeOrigin } from "@qmk-edge/schema";
 import type { TreeSource } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { GitError, git, tryGit } from "./git.ts";
@@ -14,9 +14,7 @@ export class TreeError extends Error {
   override name = "TreeError";
 }
 
-export type TreeOrigin =
-  | { kind: "path"; path: string }
-  | { kind: "git"; url: string; ref: string; commit: string };
+export type { TreeOrigin } from "@qmk-edge/schema";
 
 export interface FirmwareTree {
   root: string;
