@@ -9,6 +9,7 @@ import {
   LIMITS,
   type Toolchain,
 } from "@qmk-edge/schema";
+import { renderBuildLog } from "./build-log.ts";
 import { JobFailure } from "./job-failure.ts";
 import { formatDuration, type Logger } from "./log.ts";
 import type { TreeArchives } from "./packaging.ts";
@@ -68,6 +69,7 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
     `firmware tree ${tree.version} (${tree.origin.kind === "git" ? tree.origin.url : tree.origin.path})`,
   ];
   const jobDir = join(ctx.workDir, "jobs", job.id);
+  const render = () => renderBuildLog(lines, { [ctx.workDir]: "<work-dir>", [tree.root]: "<firmware-tree>" });
   let prepared: PreparedJob | null = null;
   let generated: GeneratedKeymap | null = null;
   let firmware: CompiledFirmware | null = null;
@@ -126,9 +128,9 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
     lines.push(
       `reproduce: unzip ${source.filename} over firmware tree ${tree.version}, then \`${prepared.command}\``,
     );
-    artifacts.push(await writeArtifact(prepared.outDir, "log", prepared.names.log, `${lines.join("\n")}\n`));
+    const text = render();
+    artifacts.push(await writeArtifact(prepared.outDir, "log", prepared.names.log, text));
     leave("packaging", "package_ms");
-    const text = `${lines.join("\n")}\n`;
     return {
       kind: "done",
       result: {
@@ -157,7 +159,7 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
     log.info(`failed: ${failure.message.split("\n")[0]}`, { returncode: failure.returncode });
     if (failure.output) lines.push(failure.output.trimEnd(), "");
     lines.push(`error: ${failure.message}`);
-    const text = `${lines.join("\n")}\n`;
+    const text = render();
     const outDir = prepared?.outDir ?? join(jobDir, "out");
     const logName = prepared?.names.log ?? `${keymapArchiveName(job.request).replace(/\.json$/, "")}.log`;
     const failedArtifacts = [await writeArtifact(outDir, "log", logName, text)];

@@ -66,6 +66,10 @@ describe("real builds of the demo keyboards", () => {
       const out = await runJob(job, ctx);
       if (out.kind !== "done") throw new Error(`expected a build, got ${out.kind}`);
       expect(out.result.output).not.toContain("error:");
+      // The log users see names no path of the agent's machine (they may name a home directory).
+      expect(out.log).not.toContain(workDir);
+      expect(out.log).not.toContain(DEMO_TREE);
+      expect(out.log).toContain("BUILD_DIR=<work-dir>/jobs/");
       expect(out.result.status, out.log).toBe("finished");
       expect(out.result.returncode).toBe(0);
       expect(out.result.command).toBe(`make ${req.keyboard}:${req.keymap}`);
