@@ -13,10 +13,12 @@ import { v1AgentRelease } from "./routes/v1_agent_release.ts";
 import { v1CompileArtifact } from "./routes/v1_compile_artifact.ts";
 import { v1CompileCreate } from "./routes/v1_compile_create.ts";
 import { v1CompileStatus } from "./routes/v1_compile_status.ts";
+import { v1OpenApi } from "./routes/v1_openapi.ts";
 import { v1Status } from "./routes/v1_status.ts";
 
 export const routes: Route[] = [
   ...v1Status,
+  v1OpenApi,
   v1CompileCreate,
   v1CompileStatus,
   ...v1CompileArtifact,

@@ -7,5 +7,6 @@ export * from "./json-depth.ts";
 export * from "./json-schema.ts";
 export * from "./limits.ts";
 export * from "./names.ts";
+export * from "./openapi.ts";
 export * from "./source-manifest.ts";
 export * from "./v1.ts";

@@ -250,15 +250,15 @@ describe("JSON Schema export", () => {
   it("describes the public request and responses", () => {
     const schemas = publicJsonSchemas() as Record<string, { type?: string; required?: string[] }>;
     expect(Object.keys(schemas).sort()).toEqual([
-      "compileEnqueued",
-      "compileRequest",
-      "compileStatus",
-      "errorBody",
-      "serviceStatus",
+      "CompileEnqueued",
+      "CompileRequest",
+      "CompileStatus",
+      "Error",
+      "ServiceStatus",
     ]);
-    expect(schemas.compileRequest?.required).toEqual(
+    expect(schemas.CompileRequest?.required).toEqual(
       expect.arrayContaining(["keyboard", "keymap", "layout", "layers"]),
     );
-    expect(schemas.compileStatus?.type).toBe("object");
+    expect(schemas.CompileStatus?.type).toBe("object");
   });
 });

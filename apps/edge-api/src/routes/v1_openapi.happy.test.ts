@@ -1,0 +1,41 @@
+import { compileRequest } from "@qmk-edge/schema";
+import { describe, expect, it } from "vitest";
+import { target } from "#test-target";
+
+type Doc = {
+  openapi: string;
+  paths: Record<string, Record<string, unknown>>;
+  components: { schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }> };
+};
+
+describe("GET /v1/openapi.json", () => {
+  it("describes every public route with schemas generated from the validators", async () => {
+    const res = await target.fetch("/v1/openapi.json");
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as Doc;
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/v1/compile",
+        "/v1/compile/{id}",
+        "/v1/compile/{id}/download",
+        "/v1/compile/{id}/source",
+        "/v1",
+        "/v1/healthcheck",
+      ]),
+    );
+    expect(doc.paths["/v1/compile"]).toHaveProperty("post");
+    const request = doc.components.schemas.CompileRequest!;
+    expect(request.required).toEqual(expect.arrayContaining(["keyboard", "keymap", "layout", "layers"]));
+    // Every field the validator knows is documented, so the document cannot fall behind the code.
+    expect(Object.keys(request.properties ?? {}).sort()).toEqual(
+      expect.arrayContaining(Object.keys(compileRequest.shape).sort()),
+    );
+  });
+
+  it("is not an agent route: no token needed, and other methods are refused as JSON", async () => {
+    const res = await target.fetch("/v1/openapi.json", { method: "POST" });
+    expect(res.status).toBe(405);
+    expect(await res.json()).toMatchObject({ code: 405 });
+  });
+});

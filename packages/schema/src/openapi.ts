@@ -1,0 +1,88 @@
+import { type PublicSchemaName, publicJsonSchemas } from "./json-schema.ts";
+
+// The public API as an OpenAPI 3.1 document, its schemas generated from the same zod schemas the
+// service validates with, so the document cannot drift from the code.
+
+const ref = (name: PublicSchemaName) => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: PublicSchemaName) => ({ content: { "application/json": { schema: ref(name) } } });
+const error = (description: string) => ({ description, ...json("Error") });
+const jobId = {
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "string", pattern: "^[0-9a-f]{32}$" },
+};
+
+const artifact = (what: string, type: string) => ({
+  get: {
+    summary: `Download the ${what} of a finished job`,
+    parameters: [jobId],
+    responses: {
+      "200": {
+        description: `the ${what}; strong ETag (sha256), immutable`,
+        content: { [type]: { schema: { type: "string", format: "binary" } } },
+      },
+      "304": { description: "not modified (If-None-Match)" },
+      "400": error("malformed id"),
+      "404": error("no such job or artifact"),
+      "409": error("the job has not finished"),
+    },
+  },
+});
+
+export function openApiDocument(version: string): Record<string, unknown> {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "qmk-edge compile API",
+      version,
+      description:
+        "QMK Compile API v1 compatible: POST a QMK Configurator keymap, poll the job, download the firmware.",
+    },
+    paths: {
+      "/v1/compile": {
+        post: {
+          summary: "Enqueue a compile job (answered at once from the build cache for a request built before)",
+          requestBody: { required: true, ...json("CompileRequest") },
+          responses: {
+            "200": { description: "accepted", ...json("CompileEnqueued") },
+            "400": error("unreadable body (JSON, UTF-8, nesting)"),
+            "413": error("body over 256 KiB"),
+            "415": error("not application/json"),
+            "422": error("invalid fields; `errors[].path` names each"),
+            "429": error("rate limited; see Retry-After"),
+          },
+        },
+      },
+      "/v1/compile/{id}": {
+        get: {
+          summary: "A job's status and, once it ended, its result",
+          parameters: [jobId],
+          responses: {
+            "200": { description: "status", ...json("CompileStatus") },
+            "400": error("malformed id"),
+            "404": error("no such job"),
+          },
+        },
+      },
+      "/v1/compile/{id}/download": artifact("firmware", "application/octet-stream"),
+      "/v1/compile/{id}/hex": artifact("firmware (deprecated name)", "application/octet-stream"),
+      "/v1/compile/{id}/source": artifact("source zip", "application/zip"),
+      "/v1/compile/{id}/keymap": artifact("keymap JSON", "application/json"),
+      "/v1/compile/{id}/log": artifact("build log", "text/plain"),
+      "/v1": {
+        get: {
+          summary: "Service status",
+          responses: { "200": { description: "status", ...json("ServiceStatus") } },
+        },
+      },
+      "/v1/healthcheck": {
+        get: {
+          summary: "Service status",
+          responses: { "200": { description: "status", ...json("ServiceStatus") } },
+        },
+      },
+    },
+    components: { schemas: publicJsonSchemas() },
+  };
+}
