@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type CompileRequest, firmwareFileName, leaseResponse } from "@qmk-edge/schema";
 import { fetchBytes, getStatus, submit, waitForEnd } from "@qmk-edge/test/support/compile-client.ts";
-import { type Exchange, FaultProxy } from "@qmk-edge/test/support/fault-proxy.ts";
+import type { Exchange, FaultProxy } from "@qmk-edge/test/support/fault-proxy.ts";
 import { defaultKeymap, userKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
 import { slowDemoTree } from "@qmk-edge/test/support/firmware/slow-tree.ts";
-import { type EdgeApi, LOCAL_AGENT_TOKEN, startEdgeApi } from "@qmk-edge/test/support/system.ts";
+import { type ProxiedApi, startProxiedApi } from "@qmk-edge/test/support/proxied-api.ts";
+import { type EdgeApi, LOCAL_AGENT_TOKEN } from "@qmk-edge/test/support/system.ts";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { AgentLoop } from "../src/agent-loop.ts";
 import { ApiClient } from "../src/api-client.ts";
@@ -34,26 +34,18 @@ let api: EdgeApi;
 let proxy: FaultProxy;
 let demo: BuildContext;
 let slow: BuildContext;
+let system: ProxiedApi;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "qe-agent-loop-"));
+  system = await startProxiedApi("agent-loop", { LEASE_SECONDS: String(LEASE_SECONDS) });
+  ({ api, proxy, dir } = system);
   const slowTree = slowDemoTree(join(dir, "slow-tree"), 30);
-  [api, demo, slow] = await Promise.all([
-    startEdgeApi({
-      persistDir: join(dir, "edge-state"),
-      logFile: join(dir, "wrangler.log"),
-      vars: { LEASE_SECONDS: String(LEASE_SECONDS), RATE_LIMIT_PER_MINUTE: "100000" },
-    }),
+  [demo, slow] = await Promise.all([
     buildContext({ workDir: join(dir, "demo-work") }),
     buildContext({ workDir: join(dir, "slow-work"), source: { kind: "path", path: slowTree } }),
   ]);
-  proxy = await FaultProxy.start(api.url);
 });
-afterAll(async () => {
-  await proxy?.close();
-  await api?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(async () => system?.stop());
 
 let loops: Array<{ loop: AgentLoop; done: Promise<number> }> = [];
 afterEach(async () => {

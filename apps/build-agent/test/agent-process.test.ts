@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { getStatus, submit, waitForEnd } from "@qmk-edge/test/support/compile-client.ts";
-import { FaultProxy } from "@qmk-edge/test/support/fault-proxy.ts";
+import type { FaultProxy } from "@qmk-edge/test/support/fault-proxy.ts";
 import { defaultKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
 import { slowDemoTree } from "@qmk-edge/test/support/firmware/slow-tree.ts";
-import { type Agent, type EdgeApi, startAgent, startEdgeApi } from "@qmk-edge/test/support/system.ts";
+import { type ProxiedApi, startProxiedApi } from "@qmk-edge/test/support/proxied-api.ts";
+import { type Agent, type EdgeApi, startAgent } from "@qmk-edge/test/support/system.ts";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { groupsAlive, runningBuild } from "./helpers/build-processes.ts";
 import { drainQueue } from "./helpers/queue-drain.ts";
@@ -17,21 +17,13 @@ let dir: string;
 let api: EdgeApi;
 let proxy: FaultProxy;
 let agent: Agent | null = null;
+let system: ProxiedApi;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "qe-agent-proc-"));
-  api = await startEdgeApi({
-    persistDir: join(dir, "edge-state"),
-    logFile: join(dir, "wrangler.log"),
-    vars: { RATE_LIMIT_PER_MINUTE: "100000" },
-  });
-  proxy = await FaultProxy.start(api.url);
+  system = await startProxiedApi("agent-proc");
+  ({ api, proxy, dir } = system);
 });
-afterAll(async () => {
-  await proxy?.close();
-  await api?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(async () => system?.stop());
 afterEach(async () => {
   await agent?.kill();
   agent = null;

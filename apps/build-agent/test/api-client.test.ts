@@ -1,12 +1,10 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { LeaseResponse } from "@qmk-edge/schema";
 import { submit } from "@qmk-edge/test/support/compile-client.ts";
-import { FaultProxy } from "@qmk-edge/test/support/fault-proxy.ts";
+import type { FaultProxy } from "@qmk-edge/test/support/fault-proxy.ts";
 import { defaultKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
-import { type EdgeApi, LOCAL_AGENT_TOKEN, startEdgeApi } from "@qmk-edge/test/support/system.ts";
+import { type ProxiedApi, startProxiedApi } from "@qmk-edge/test/support/proxied-api.ts";
+import { type EdgeApi, LOCAL_AGENT_TOKEN } from "@qmk-edge/test/support/system.ts";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import {
   ApiClient,
@@ -24,24 +22,15 @@ import { drainQueue } from "./helpers/queue-drain.ts";
 // The agent's HTTP client against the real edge API in workerd, through a fault-injecting proxy for the
 // answers the API gives only when something is broken (5xx, dropped connections, unreadable bodies).
 
-let dir: string;
 let api: EdgeApi;
 let proxy: FaultProxy;
+let system: ProxiedApi;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "qe-agent-client-"));
-  api = await startEdgeApi({
-    persistDir: join(dir, "edge-state"),
-    logFile: join(dir, "wrangler.log"),
-    vars: { RATE_LIMIT_PER_MINUTE: "100000" },
-  });
-  proxy = await FaultProxy.start(api.url);
+  system = await startProxiedApi("agent-client");
+  ({ api, proxy } = system);
 });
-afterAll(async () => {
-  await proxy?.close();
-  await api?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(async () => system?.stop());
 afterEach(async () => {
   proxy.clearFaults();
   proxy.log.splice(0);
