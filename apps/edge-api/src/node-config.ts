@@ -3,20 +3,18 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import type { S3BlobStoreConfig } from "./adapters/blob-store/s3.ts";
 import type { AppConfig } from "./deps.ts";
 
+// The S3 variant is the adapter's own config with every setting the environment decides made explicit.
 export type StorageConfig =
   | { kind: "fs"; dir: string }
-  | {
-      kind: "s3";
-      endpoint: string;
-      bucket: string;
-      region: string;
-      accessKeyId: string;
-      secretAccessKey: string;
-      forcePathStyle: boolean;
-      prefix: string;
-    };
+  | ({ kind: "s3" } & Required<
+      Pick<
+        S3BlobStoreConfig,
+        "endpoint" | "bucket" | "region" | "accessKeyId" | "secretAccessKey" | "forcePathStyle" | "prefix"
+      >
+    >);
 
 export interface NodeConfig {
   port: number;

@@ -1,4 +1,5 @@
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from "@qmk-edge/schema";
+import { concatBytes } from "./bytes.ts";
 import { BodyTooLargeError, MalformedRequestError, UnsupportedMediaTypeError } from "./request-errors.ts";
 
 // The declared length, or null when the request has none (chunked). A malformed value is the client's error.
@@ -33,13 +34,7 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(chunks, total);
 }
 
 // application/json or any +json type, with or without parameters (charset).

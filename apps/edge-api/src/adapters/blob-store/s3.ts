@@ -6,8 +6,8 @@
 // - A stream of unknown size is buffered up to maxBytes (S3 refuses a PUT without Content-Length).
 // - Network failures and 5xx answers become UnavailableError (503: the agent retries); idempotent requests
 //   (GET, HEAD, DELETE, PUT of bytes) are retried a few times first.
-import { createHash } from "node:crypto";
 import { AwsClient } from "aws4fetch";
+import { concatBytes } from "../../bytes.ts";
 import { UnavailableError } from "../../jobs/errors.ts";
 import {
   type BlobBody,
@@ -18,6 +18,7 @@ import {
   DigestMismatchError,
   type PutOptions,
 } from "../../ports/blob-store.ts";
+import { sha256Hex } from "../../sha256-hex.ts";
 import { chunksOf, isBytes, toBytes } from "./blob-body.ts";
 
 export interface S3BlobStoreConfig {
@@ -131,7 +132,7 @@ export class S3BlobStore implements BlobStore {
         throw new BlobSizeError(`blob ${key} has ${bytes.byteLength} bytes, ${options.size} were declared`);
       }
       if (bytes.byteLength > limit) throw new BlobSizeError(`blob ${key} is larger than ${limit} bytes`);
-      const sha256 = sha256Hex(bytes);
+      const sha256 = await sha256Hex(bytes);
       if (options.sha256 !== undefined && options.sha256 !== sha256) {
         throw new DigestMismatchError(options.sha256, sha256);
       }
@@ -278,15 +279,5 @@ async function collect(body: BlobBody, limit: number, key: string): Promise<Uint
     if (size > limit) throw new BlobSizeError(`blob ${key} is larger than ${limit} bytes`);
     chunks.push(chunk);
   }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
+  return concatBytes(chunks, size);
 }
