@@ -6,18 +6,9 @@ import {
   parseCompileRequest,
   parseCompileRequestText,
 } from "./parse-compile-request.ts";
+import { minimalRequest, refusal } from "./testing/requests.ts";
 
-const minimal = {
-  keyboard: "planck/rev6",
-  keymap: "default",
-  layout: "LAYOUT_ortho_4x12",
-  layers: [["KC_A", "KC_B"]],
-};
-
-function refusal(result: CompileRequestParse) {
-  if (result.ok) throw new Error("accepted");
-  return result;
-}
+const minimal = minimalRequest;
 
 const paths = (result: CompileRequestParse) => refusal(result).errors.map((e) => e.path);
 

@@ -1,13 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parseCompileRequest, parseCompileRequestText } from "./parse-compile-request.ts";
 import { keymapFixtures } from "./testing/qmk-fixtures.ts";
+import { minimalRequest } from "./testing/requests.ts";
 
-const minimal = {
-  keyboard: "planck/rev6",
-  keymap: "default",
-  layout: "LAYOUT_ortho_4x12",
-  layers: [["KC_A", "KC_B"]],
-};
+const minimal = minimalRequest;
 
 describe("parseCompileRequest accepts real Configurator keymaps", () => {
   const fixtures = keymapFixtures();

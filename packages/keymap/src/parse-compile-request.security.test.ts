@@ -5,18 +5,11 @@ import {
   parseCompileRequest,
   parseCompileRequestText,
 } from "./parse-compile-request.ts";
+import { minimalRequest, refusal } from "./testing/requests.ts";
 
-const minimal = {
-  keyboard: "planck/rev6",
-  keymap: "default",
-  layout: "LAYOUT_ortho_4x12",
-  layers: [["KC_A", "KC_B"]],
-};
+const minimal = minimalRequest;
 
-function errors(result: CompileRequestParse) {
-  if (result.ok) throw new Error("accepted");
-  return result.errors;
-}
+const errors = (result: CompileRequestParse) => refusal(result).errors;
 
 describe("hostile keycodes are refused with their path", () => {
   it.each([
