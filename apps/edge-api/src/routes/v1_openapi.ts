@@ -1,6 +1,17 @@
 import { openApiDocument } from "@qmk-edge/schema";
 import type { Route } from "../route.ts";
 
+// Built once per service version: generating JSON Schema from zod is work no request should repeat.
+const documents = new Map<string, Record<string, unknown>>();
+function documentFor(version: string): Record<string, unknown> {
+  let doc = documents.get(version);
+  if (!doc) {
+    doc = openApiDocument(version);
+    documents.set(version, doc);
+  }
+  return doc;
+}
+
 // GET /v1/openapi.json: the public API described from the schemas the routes validate with.
 export const v1OpenApi: Route = {
   method: "GET",
@@ -8,6 +19,6 @@ export const v1OpenApi: Route = {
   handler: (c) => {
     const { config } = c.get("deps");
     c.header("Cache-Control", "public, max-age=300");
-    return c.json(openApiDocument(config.serviceVersion));
+    return c.json(documentFor(config.serviceVersion));
   },
 };
