@@ -13,7 +13,7 @@ import { renderBuildLog } from "./build-log.ts";
 import { JobFailure } from "./job-failure.ts";
 import { formatDuration, type Logger } from "./log.ts";
 import type { TreeArchives } from "./packaging.ts";
-import { type CompiledFirmware, type CompileSettings, compile, rootFirmwarePath } from "./steps/compile.ts";
+import { type CompiledFirmware, type CompileSettings, compile, rootJobFiles } from "./steps/compile.ts";
 import { type GeneratedKeymap, generate } from "./steps/generate.ts";
 import { type LocalArtifact, packageSources, writeArtifact } from "./steps/package.ts";
 import { type PreparedJob, prepare } from "./steps/prepare.ts";
@@ -93,6 +93,7 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
       return { kind: "release", reason: `this agent has no ${prepared.toolchain} toolchain` };
     }
     lines.push(
+      ...prepared.folder.steps,
       `toolchain ${prepared.toolchain} (${prepared.keyboard.processor}); built as keymap ${prepared.buildKeymap}`,
       ...(ctx.sandboxNote ? [ctx.sandboxNote] : []),
     );
@@ -101,7 +102,11 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
     opts.signal?.throwIfAborted();
 
     enter("compiling");
-    lines.push(`$ make -j${ctx.compile.makeJobs} ${prepared.target} BUILD_DIR=${prepared.buildDir}`, "");
+    const vars = Object.entries(prepared.vars).map(([k, v]) => ` ${k}=${v}`);
+    lines.push(
+      `$ make -j${ctx.compile.makeJobs} ${prepared.target} BUILD_DIR=${prepared.buildDir}${vars.join("")}`,
+      "",
+    );
     firmware = await compile(prepared, ctx.compile, opts.signal);
     lines.push(
       firmware.make.output.trimEnd(),
@@ -192,7 +197,7 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
 // The job's traces in the shared tree and its build dir; the out dir stays until the loop disposes it.
 async function cleanTree(p: PreparedJob, keepBuildDir: boolean): Promise<void> {
   await rm(p.keymapDir, { recursive: true, force: true });
-  await rm(rootFirmwarePath(p), { force: true });
+  for (const file of await rootJobFiles(p)) await rm(file, { force: true });
   await rm(p.homeDir, { recursive: true, force: true });
   if (!keepBuildDir) await rm(p.buildDir, { recursive: true, force: true });
 }

@@ -1,19 +1,19 @@
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { lstat, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { createReadStream, createWriteStream, type Stats } from "node:fs";
+import { lstat, readdir, rename, rm, stat } from "node:fs/promises";
 import { join, posix, relative, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { SOURCE_MANIFEST_NAME, type SourceManifest } from "@qmk-edge/schema";
 import { ZipArchive } from "archiver";
-import type { FirmwareTree } from "./tree/firmware-tree.ts";
 
 // Zips for reproducing a build: the per-job source zip (the generated keymap, the keyboard's folder and a
-// manifest), and one archive of the whole tree per firmware version, made once and cached in the work dir
-// (qmk_compiler re-clones and zips the whole tree for every single job instead).
+// manifest), and the whole tree once per firmware version (tree-archives.ts). Either may hold tens of
+// thousands of files, so files are opened one at a time, as the zip reaches them.
 
 export interface ZipEntry {
   name: string;
   path?: string; // a file on disk
+  stats?: Stats; // its lstat, when already known (saves archiver a second one)
   content?: string | Buffer;
   mode?: number;
 }
@@ -34,7 +34,11 @@ export function assertCleanEntryName(name: string): void {
   if (bad) throw new Error(`refusing zip entry name ${JSON.stringify(name)}`);
 }
 
-export async function writeZip(dest: string, entries: ZipEntry[]): Promise<{ sha256: string; size: number }> {
+export async function writeZip(
+  dest: string,
+  entries: ZipEntry[],
+  opts: { level?: number } = {},
+): Promise<{ sha256: string; size: number }> {
   const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const names = new Set<string>();
   for (const e of sorted) {
@@ -43,19 +47,25 @@ export async function writeZip(dest: string, entries: ZipEntry[]): Promise<{ sha
     names.add(e.name);
   }
   const tmp = `${dest}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const zip = new ZipArchive({ zlib: { level: 9 } });
-  const out = createWriteStream(tmp);
-  const done = pipeline(zip, out);
+  // statConcurrency bounds archiver's own lstat calls; its entry queue reads one file at a time.
+  const zip = new ZipArchive({ zlib: { level: opts.level ?? 9 }, statConcurrency: 4 });
+  // archiver reports a file it could not stat as a warning and leaves it out; a zip that silently
+  // lacks a file would not rebuild the firmware, so that is an error here.
+  const warned = new Promise<never>((_, reject) => zip.on("warning", reject));
+  const written = pipeline(zip, createWriteStream(tmp));
   for (const e of sorted) {
     const data = { name: e.name, date: ENTRY_DATE, mode: e.mode ?? 0o644 };
-    if (e.path !== undefined) zip.append(createReadStream(e.path), data);
+    // file() wraps the path in a lazy stream: it is opened when the zip reaches it, not now, so
+    // the number of open files stays bounded however many entries there are.
+    if (e.path !== undefined) zip.file(e.path, e.stats ? { ...data, stats: e.stats } : data);
     else zip.append(e.content ?? "", data);
   }
   try {
-    await zip.finalize();
-    await done;
+    await Promise.race([Promise.all([zip.finalize(), written]), warned]);
     await rename(tmp, dest);
   } catch (err) {
+    zip.abort();
+    await written.catch(() => {});
     await rm(tmp, { force: true });
     throw err;
   }
@@ -69,31 +79,40 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 // Outputs a build may leave in a keyboard folder; never part of the source.
-const BUILD_OUTPUT = /\.(hex|bin|elf|uf2|o|d|lst|map)$/i;
-const SKIP_DIRS = new Set([".git", ".build", "node_modules"]);
+export const BUILD_OUTPUT = /\.(hex|bin|elf|uf2|o|d|lst|map)$/i;
+export const SKIP_DIRS = new Set([".git", ".build", "node_modules"]);
 
-interface Walked {
+export interface Walked {
   name: string; // relative to the tree, POSIX
   path: string;
-  mode: number;
+  stats: Stats;
 }
 
-// Regular files under dir (symlinks are skipped: they may point anywhere), relative names.
-async function walkFiles(
+export const zipEntryOf = (f: Walked): ZipEntry => ({
+  name: f.name,
+  path: f.path,
+  stats: f.stats,
+  mode: f.stats.mode & 0o777,
+});
+
+// Regular files under dir (symlinks are skipped: they may point anywhere), relative names. One
+// directory is read at a time, so a walk of a large tree holds one directory handle at most.
+export async function walkFiles(
   treeRoot: string,
   dir: string,
   skipDir: (rel: string, name: string) => boolean,
   skipFile: (rel: string, name: string) => boolean,
+  out: Walked[] = [],
 ): Promise<Walked[]> {
-  const out: Walked[] = [];
   const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const path = join(dir, e.name);
     const rel = relative(treeRoot, path).split(sep).join("/");
     if (e.isDirectory()) {
-      if (!skipDir(rel, e.name)) out.push(...(await walkFiles(treeRoot, path, skipDir, skipFile)));
+      if (!skipDir(rel, e.name)) await walkFiles(treeRoot, path, skipDir, skipFile, out);
     } else if (e.isFile() && !skipFile(rel, e.name)) {
-      out.push({ name: rel, path, mode: (await lstat(path)).mode & 0o777 });
+      out.push({ name: rel, path, stats: await lstat(path) });
     }
   }
   return out;
@@ -115,22 +134,22 @@ export async function keyboardFiles(treeRoot: string, keyboard: string): Promise
     for (const e of await readdir(dir, { withFileTypes: true })) {
       if (e.isFile() && !BUILD_OUTPUT.test(e.name)) {
         const path = join(dir, e.name);
-        files.push({
-          name: relative(treeRoot, path).split(sep).join("/"),
-          path,
-          mode: (await lstat(path)).mode & 0o777,
-        });
+        files.push({ name: relative(treeRoot, path).split(sep).join("/"), path, stats: await lstat(path) });
       }
     }
   }
   return files;
 }
 
+// Where the request's keymap.json goes in the source zip: at its root, beside MANIFEST.json, and never
+// in the keymap dir, where QMK would build it as well as keymap.c (`qmk compile keymap.json` takes it).
+export const SOURCE_KEYMAP_JSON = "keymap.json";
+
 export interface SourceZipInput {
   dest: string;
   treeRoot: string;
-  keyboard: string;
-  keymap: string; // the user's keymap name: the zip holds keyboards/<kb>/keymaps/<keymap>/
+  keyboard: string; // the keyboard folder that was built (aliases and DEFAULT_FOLDER resolved)
+  keymap: string; // the user's keymap name: the zip holds keyboards/<keyboard>/keymaps/<keymap>/keymap.c
   keymapC: string;
   keymapJson: string;
   manifest: SourceManifest;
@@ -138,67 +157,11 @@ export interface SourceZipInput {
 
 export async function writeSourceZip(input: SourceZipInput): Promise<{ sha256: string; size: number }> {
   const keymapDir = `keyboards/${input.keyboard}/keymaps/${input.keymap}`;
-  const entries: ZipEntry[] = (await keyboardFiles(input.treeRoot, input.keyboard)).map((f) => ({
-    name: f.name,
-    path: f.path,
-    mode: f.mode,
-  }));
+  const entries = (await keyboardFiles(input.treeRoot, input.keyboard)).map(zipEntryOf);
   entries.push(
     { name: `${keymapDir}/keymap.c`, content: input.keymapC },
-    { name: `${keymapDir}/keymap.json`, content: input.keymapJson },
+    { name: SOURCE_KEYMAP_JSON, content: input.keymapJson },
     { name: SOURCE_MANIFEST_NAME, content: `${JSON.stringify(input.manifest, null, 2)}\n` },
   );
   return writeZip(input.dest, entries);
-}
-
-export interface TreeArchive {
-  path: string;
-  filename: string;
-  sha256: string;
-  size: number;
-}
-
-// Per-job leftovers that may be in a shared tree while it is archived.
-const JOB_FILE = /_qe_[0-9a-f]{32}\.[A-Za-z0-9]+$/;
-const JOB_KEYMAP_DIR = /^qe_[0-9a-f]{32}$/;
-
-// One archive of the complete tree per firmware version, made on first use and kept in the work dir.
-export class TreeArchives {
-  readonly #dir: string;
-  readonly #pending = new Map<string, Promise<TreeArchive>>();
-
-  constructor(dir: string) {
-    this.#dir = dir;
-  }
-
-  get(tree: FirmwareTree): Promise<TreeArchive> {
-    let p = this.#pending.get(tree.version);
-    if (!p) {
-      p = this.#make(tree);
-      this.#pending.set(tree.version, p);
-      p.catch(() => this.#pending.delete(tree.version));
-    }
-    return p;
-  }
-
-  async #make(tree: FirmwareTree): Promise<TreeArchive> {
-    const filename = `tree-${tree.version}.zip`;
-    const path = join(this.#dir, filename);
-    await mkdir(this.#dir, { recursive: true });
-    const existing = await stat(path).catch(() => null);
-    if (existing?.isFile()) return { path, filename, sha256: await sha256File(path), size: existing.size };
-    // Build outputs land at the top of the tree (firmware files) or in skipped dirs (.build).
-    const files = await walkFiles(
-      tree.root,
-      tree.root,
-      (rel, name) => SKIP_DIRS.has(name) || (rel.includes("/keymaps/") && JOB_KEYMAP_DIR.test(name)),
-      (rel, name) =>
-        rel === name && (BUILD_OUTPUT.test(name) || JOB_FILE.test(name) || name.startsWith(".qmk-edge")),
-    );
-    const { sha256, size } = await writeZip(
-      path,
-      files.map((f) => ({ name: f.name, path: f.path, mode: f.mode })),
-    );
-    return { path, filename, sha256, size };
-  }
 }

@@ -5,6 +5,7 @@ import { requireAgent } from "./agent-auth.ts";
 import type { AppEnv, Deps } from "./deps.ts";
 import type { Route } from "./route.ts";
 import { errorHandler, methodNotAllowedHandler, notFoundHandler } from "./routes/error-handler.ts";
+import { v1AgentArtifactLink } from "./routes/v1_agent_artifact_link.ts";
 import { v1AgentArtifactUpload } from "./routes/v1_agent_artifact_upload.ts";
 import { v1AgentComplete } from "./routes/v1_agent_complete.ts";
 import { v1AgentHeartbeat } from "./routes/v1_agent_heartbeat.ts";
@@ -25,6 +26,7 @@ export const routes: Route[] = [
   v1AgentLease,
   v1AgentHeartbeat,
   v1AgentArtifactUpload,
+  v1AgentArtifactLink,
   v1AgentComplete,
   v1AgentRelease,
 ];

@@ -13,8 +13,11 @@ export function publicBaseUrl(requestUrl: string, configured: string | undefined
   return new URL(requestUrl).origin;
 }
 
-export const artifactUrl = (base: string, id: string, route: "download" | "keymap" | "source" | "log") =>
-  `${base}/v1/compile/${id}/${route}`;
+export const artifactUrl = (
+  base: string,
+  id: string,
+  route: "download" | "keymap" | "source" | "log" | "tree",
+) => `${base}/v1/compile/${id}/${route}`;
 
 // qmk_compiler's return code for a job that failed inside the service (no build result to show).
 const RETURNCODE_INTERNAL = -3;
@@ -44,6 +47,8 @@ function compileResult(record: JobRecord, base: string): CompileResult | null {
     firmware_binary_url: [artifactUrl(base, record.id, "download")],
     firmware_keymap_url: [artifactUrl(base, record.id, "keymap")],
     firmware_source_url: [artifactUrl(base, record.id, "source")],
+    // qmk-edge addition: the whole tree the source zip goes over, when the agent uploaded it.
+    ...(record.artifacts.tree ? { source_tree_url: [artifactUrl(base, record.id, "tree")] } : {}),
   };
 }
 

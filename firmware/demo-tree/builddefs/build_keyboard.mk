@@ -22,16 +22,9 @@ include builddefs/names.mk
 # Locate the keyboard and keymap. Errors are collected into BUILD_ERROR and reported by the
 # build goal itself, so that the message is the last thing printed and make exits non-zero.
 # -----------------------------------------------------------------------------------------
-KB_DIR := keyboards/$(KEYBOARD)
-KM_DIR := $(KB_DIR)/keymaps/$(KEYMAP)
-KEYMAP_C := $(KM_DIR)/keymap.c
-TARGET := $(subst /,_,$(KEYBOARD))_$(KEYMAP)
-OBJDIR := $(BUILD_DIR)/obj_$(TARGET)
-
-# keyboards/a/b/c -> "a/b/c a/b a": a keyboard inherits headers and config.h from its
-# parent folders (revisions share the parent's files), deepest first.
+# keyboards/a/b/c -> "a/b/c a/b a": a keyboard inherits headers, config.h, info.json and
+# keymaps from its parent folders (revisions share the parent's files), deepest first.
 parent_dirs = $(if $(findstring /,$1),$1 $(call parent_dirs,$(patsubst %/,%,$(dir $1))),$1)
-KB_PARENTS := $(call parent_dirs,$(KEYBOARD))
 reverse = $(if $1,$(call reverse,$(wordlist 2,$(words $1),$1)) $(firstword $1))
 
 BUILD_ERROR :=
@@ -39,14 +32,45 @@ ifeq ($(call valid_keyboard,$(KEYBOARD)),)
     BUILD_ERROR := invalid keyboard name '$(KEYBOARD)': use [a-z0-9_] segments joined by '/'
 else ifeq ($(call valid_keymap,$(KEYMAP)),)
     BUILD_ERROR := invalid keymap name '$(KEYMAP)': use [a-z0-9_]+
-else ifeq ($(wildcard $(KB_DIR)/keyboard.json),)
-    BUILD_ERROR := keyboard '$(KEYBOARD)' not found ($(KB_DIR)/keyboard.json does not exist; see make list-keyboards)
-else ifeq ($(wildcard $(KEYMAP_C)),)
-    ifneq ($(wildcard $(KM_DIR)/keymap.json),)
-        BUILD_ERROR := keymap '$(KEYMAP)' of '$(KEYBOARD)' has only keymap.json; this tree builds keymap.c (write it, e.g. with qmk json2c)
+else
+    # Aliases and DEFAULT_FOLDER: `make handwired/edge_duo:x` builds handwired/edge_duo/rev1.
+    include builddefs/resolve_keyboard.mk
+    ifneq ($(filter !%,$(KEYBOARD_FOLDER)),)
+        BUILD_ERROR := keyboard '$(KEYBOARD)' resolves to the invalid name '$(patsubst !%,%,$(KEYBOARD_FOLDER))' (keyboard_aliases.hjson or DEFAULT_FOLDER)
     else
-        BUILD_ERROR := keymap '$(KEYMAP)' not found for keyboard '$(KEYBOARD)' ($(KEYMAP_C) does not exist)
+        override KEYBOARD := $(KEYBOARD_FOLDER)
     endif
+endif
+
+KB_DIR := keyboards/$(KEYBOARD)
+KB_PARENTS := $(call parent_dirs,$(KEYBOARD))
+TARGET := $(subst /,_,$(KEYBOARD))_$(KEYMAP)
+OBJDIR := $(BUILD_DIR)/obj_$(TARGET)
+
+# The keymap, found as QMK finds it: keyboards/<level>/keymaps/<km>/ for each level of the
+# keyboard path, shallowest first; a keymap.json anywhere wins over a keymap.c and is turned
+# into $(OBJDIR)/src/keymap.c by builddefs/json2c.awk. A keymap.c beside that keymap.json is
+# merged into the generated file as QMK does, so one that defines keymaps[] as well fails to
+# build ("redefinition of 'keymaps'"): a keymap dir holds one source of the keymap, not two.
+KEYMAP_DIRS := $(foreach d,$(call reverse,$(KB_PARENTS)),keyboards/$(d)/keymaps/$(KEYMAP))
+KEYMAP_JSON := $(firstword $(wildcard $(addsuffix /keymap.json,$(KEYMAP_DIRS))))
+ifneq ($(KEYMAP_JSON),)
+    KM_DIR := $(patsubst %/,%,$(dir $(KEYMAP_JSON)))
+    KEYMAP_C := $(OBJDIR)/src/keymap.c
+    KEYMAP_MERGE := $(wildcard $(KM_DIR)/keymap.c)
+else
+    KEYMAP_C := $(firstword $(wildcard $(addsuffix /keymap.c,$(KEYMAP_DIRS))))
+    KM_DIR := $(patsubst %/,%,$(dir $(KEYMAP_C)))
+endif
+
+ifeq ($(BUILD_ERROR),)
+ifeq ($(wildcard $(KB_DIR)/keyboard.json $(KB_DIR)/info.json),)
+    BUILD_ERROR := keyboard '$(KEYBOARD)' not found ($(KB_DIR) has no keyboard.json or info.json; see make list-keyboards)
+else ifeq ($(KEYMAP_C),)
+    BUILD_ERROR := keymap '$(KEYMAP)' not found for keyboard '$(KEYBOARD)' (no keymap.json or keymap.c in $(KEYMAP_DIRS))
+else ifneq ($(CONVERT_TO),)
+    BUILD_ERROR := CONVERT_TO=$(CONVERT_TO): the demo tree has no converters
+endif
 endif
 
 ifeq ($(BUILD_ERROR),)
@@ -54,13 +78,15 @@ ifeq ($(BUILD_ERROR),)
 KEYBOARD_H := $(firstword $(foreach d,$(KB_PARENTS),$(wildcard keyboards/$(d)/$(notdir $(d)).h)))
 # config.h files, shallowest first so deeper ones (and the keymap's) can override.
 CONFIG_H := $(wildcard $(foreach d,$(call reverse,$(KB_PARENTS)),keyboards/$(d)/config.h) $(KM_DIR)/config.h)
-# The processor named in keyboard.json picks toolchain and flags.
-PROCESSOR := $(shell sed -n 's/^[[:space:]]*"processor"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' $(KB_DIR)/keyboard.json | head -n 1)
+# keyboard.json and info.json files along the path, deepest first; the first "processor"
+# found picks toolchain and flags (a revision may override its parent's).
+INFO_FILES := $(wildcard $(foreach d,$(KB_PARENTS),keyboards/$(d)/keyboard.json keyboards/$(d)/info.json))
+PROCESSOR := $(shell sed -n 's/^[[:space:]]*"processor"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' $(INFO_FILES) | head -n 1)
 include builddefs/mcu_selection.mk
 ifeq ($(KEYBOARD_H),)
     BUILD_ERROR := keyboard '$(KEYBOARD)' has no keyboard header (keyboards/<dir>/<dir-name>.h)
 else ifeq ($(PLATFORM),)
-    BUILD_ERROR := keyboard '$(KEYBOARD)': unsupported processor '$(PROCESSOR)' in keyboard.json
+    BUILD_ERROR := keyboard '$(KEYBOARD)': unsupported processor '$(PROCESSOR)' in $(INFO_FILES)
 endif
 endif
 
@@ -127,6 +153,10 @@ $(OBJDIR)/%.o: %.c
 	@mkdir -p $(@D)
 	$(STEP) "Compiling: $<" $(CC) $(CFLAGS) -MMD -MP -MF $(@:.o=.d) -c $< -o $@
 
+# keymap.json -> keymap.c, in the build dir (the tree is never written to).
+$(OBJDIR)/src/keymap.c: $(KEYMAP_JSON) builddefs/json2c.awk
+	$(STEP) "Generating: $@" sh builddefs/json2c.sh $(KEYMAP_JSON) $@ $(KEYMAP_MERGE)
+
 # The keymap is compiled through keymap_introspection.c; name it in the progress line.
 $(OBJDIR)/quantum/keymap_introspection.o: quantum/keymap_introspection.c $(KEYMAP_C)
 	@mkdir -p $(@D)
@@ -134,7 +164,7 @@ $(OBJDIR)/quantum/keymap_introspection.o: quantum/keymap_introspection.c $(KEYMA
 		-DQMK_KEYMAP='"$(KEYMAP)"' -MMD -MP -MF $(@:.o=.d) -c $< -o $@
 
 # Flags come from these files, which the compiler's .d files do not list.
-$(OBJ): VERSION $(KB_DIR)/keyboard.json builddefs/build_keyboard.mk builddefs/mcu_selection.mk
+$(OBJ): VERSION $(INFO_FILES) builddefs/build_keyboard.mk builddefs/mcu_selection.mk
 
 $(ELF): $(OBJ) $(MCU_LDSCRIPT)
 	$(STEP) "Linking: $@" $(CC) $(LDFLAGS) -o $@ $(OBJ) $(MCU_LIBS)

@@ -54,6 +54,19 @@ export const artifactUploadHeaders = z.object({
 });
 export type ArtifactUploadHeaders = z.infer<typeof artifactUploadHeaders>;
 
+// POST /v1/agent/jobs/:id/artifacts/:kind/link: attach an object the store already holds (found by its
+// sha256 and size) without sending its bytes again; 404 when it has none, and the agent uploads it. For
+// `tree` artifacts only: hundreds of megabytes, the same for every job of a firmware version.
+export const LINKABLE_ARTIFACT_KINDS = ["tree"] as const;
+
+export const artifactLinkRequest = z.object({
+  lease_id: z.string().min(16).max(64),
+  sha256: sha256Hex,
+  size: z.number().int().nonnegative(),
+  filename: z.string().regex(/^[A-Za-z0-9._-]{1,160}$/),
+});
+export type ArtifactLinkRequest = z.infer<typeof artifactLinkRequest>;
+
 export const artifactUploadResponse = z.object({
   kind: artifactKind,
   sha256: sha256Hex,

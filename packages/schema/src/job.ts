@@ -27,6 +27,7 @@ export const artifactSet = z.object({
   source: artifactRef.optional(),
   keymap: artifactRef.optional(),
   log: artifactRef.optional(),
+  tree: artifactRef.optional(),
 });
 export type ArtifactSet = z.infer<typeof artifactSet>;
 

@@ -13,7 +13,9 @@ export const LIMITS = {
   jsonDepth: 64,
 } as const;
 
-export const ARTIFACT_KINDS = ["firmware", "source", "keymap", "log"] as const;
+// `tree` is the zip of the whole firmware tree a job built in, one object shared by every job of that
+// firmware version (content-addressed like the rest, so it is stored and uploaded once).
+export const ARTIFACT_KINDS = ["firmware", "source", "keymap", "log", "tree"] as const;
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
 
 // The most an agent may upload per artifact kind; the API answers 413 beyond.
@@ -22,6 +24,7 @@ export const ARTIFACT_MAX_BYTES: Record<ArtifactKind, number> = {
   source: 64 * 1024 * 1024,
   keymap: 512 * 1024,
   log: 2 * 1024 * 1024,
+  tree: 1024 * 1024 * 1024,
 };
 
 export const ARTIFACT_CONTENT_TYPES: Record<ArtifactKind, string> = {
@@ -29,4 +32,5 @@ export const ARTIFACT_CONTENT_TYPES: Record<ArtifactKind, string> = {
   source: "application/zip",
   keymap: "application/json",
   log: "text/plain; charset=utf-8",
+  tree: "application/zip",
 };

@@ -70,6 +70,10 @@ export function openApiDocument(version: string): Record<string, unknown> {
       "/v1/compile/{id}/source": artifact("source zip", "application/zip"),
       "/v1/compile/{id}/keymap": artifact("keymap JSON", "application/json"),
       "/v1/compile/{id}/log": artifact("build log", "text/plain"),
+      "/v1/compile/{id}/tree": artifact(
+        "whole firmware tree (zip) the source zip goes over",
+        "application/zip",
+      ),
       "/v1": {
         get: {
           summary: "Service status",

@@ -31,17 +31,22 @@ export const sourceManifest = z.object({
   format: z.literal(SOURCE_MANIFEST_FORMAT),
   job_id: jobId,
   keyboard: keyboardName,
+  // The folder under keyboards/ that was built: `keyboard` after keyboard_aliases and DEFAULT_FOLDER.
+  keyboard_folder: keyboardName.optional(),
   keymap: keymapName,
   layout: layoutName,
   firmware_version: firmwareVersion,
   toolchain,
   // The user-facing command that rebuilds this firmware in the tree, e.g. `make handwired/edge_pad:mine`.
   command: z.string().min(1),
+  // Where the zip holds the request as keymap.json (outside the keymap dir, which holds keymap.c only).
+  keymap_json: z.string().min(1).optional(),
   firmware: fileRef,
   tree: z.object({
     origin: treeOrigin,
-    // The complete tree this build used; built once per version by the agent that made this zip.
-    archive: fileRef.extend({ where: z.string() }),
+    // The complete tree this build used; built once per version by the agent that made this zip and
+    // uploaded with the job as its `tree` artifact. null when the agent could not make it.
+    archive: fileRef.extend({ where: z.string() }).nullable(),
   }),
   reproduce: z.array(z.string()),
 });

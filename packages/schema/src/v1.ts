@@ -24,6 +24,9 @@ export const compileResult = z.object({
   firmware_binary_url: oneUrl,
   firmware_keymap_url: oneUrl,
   firmware_source_url: oneUrl,
+  // qmk-edge addition: the zip of the whole firmware tree the build used (unzip the source zip over it
+  // and run its command). Absent when the agent did not upload one.
+  source_tree_url: oneUrl.optional(),
 });
 export type CompileResult = z.infer<typeof compileResult>;
 

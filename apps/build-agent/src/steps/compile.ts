@@ -1,14 +1,16 @@
-import { copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { ARTIFACT_MAX_BYTES, firmwareExtension } from "@qmk-edge/schema";
+import { ARTIFACT_MAX_BYTES } from "@qmk-edge/schema";
 import { JobFailure } from "../job-failure.ts";
 import { formatDuration } from "../log.ts";
 import { type MakeResult, type MakeSandbox, runMake } from "../make-runner.ts";
 import { sha256File } from "../packaging.ts";
 import type { PreparedJob } from "./prepare.ts";
 
-// Stage "compiling": `make <kb>:qe_<jobid> BUILD_DIR=<job build dir>` in the warm tree, then the firmware
-// file QMK leaves at the tree root moves to the job's output dir under the name users expect.
+// Stage "compiling": `make <folder>:qe_<jobid> BUILD_DIR=<job build dir>` in the warm tree, then the
+// firmware file make actually produced moves to the job's output dir under the name users expect. It is
+// found, not predicted: QMK names it <keyboard folder>_<keymap>[_<converter>].<hex|bin|uf2> by rules of
+// its own (DEFAULT_FOLDER, converters, RP2040 -> uf2), and only the job's unique keymap name is assumed.
 
 export interface CompileSettings {
   sandbox: MakeSandbox;
@@ -26,12 +28,35 @@ export interface CompiledFirmware {
   make: MakeResult;
 }
 
-// Where the tree leaves the firmware: <keyboard with _>_<keymap>.<hex|bin> at its root.
-export const rootFirmwarePath = (p: PreparedJob) =>
-  join(
-    p.tree.root,
-    `${p.request.keyboard.replaceAll("/", "_")}_${p.buildKeymap}.${firmwareExtension(p.toolchain)}`,
-  );
+const FIRMWARE_FILE = /^(.+)_(qe_[0-9a-f]{32})((?:_[A-Za-z0-9_]+)?)\.(hex|bin|uf2)$/;
+
+// Files of this job at the tree root: QMK copies the firmware there (any name holding qe_<jobid>).
+export async function rootJobFiles(p: PreparedJob): Promise<string[]> {
+  const entries = await readdir(p.tree.root);
+  return entries.filter((name) => name.includes(`_${p.buildKeymap}`)).map((name) => join(p.tree.root, name));
+}
+
+// The newest firmware file of this job, at the tree root or else at the top of its build dir.
+async function findFirmware(p: PreparedJob): Promise<{ path: string; name: string } | null> {
+  let best: { path: string; name: string; mtimeMs: number } | null = null;
+  for (const dir of [p.tree.root, p.buildDir]) {
+    const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => {
+      const m = FIRMWARE_FILE.exec(n);
+      return m !== null && m[2] === p.buildKeymap;
+    });
+    for (const name of names) {
+      const st = await stat(join(dir, name)).catch(() => null);
+      if (st?.isFile() && (!best || st.mtimeMs > best.mtimeMs))
+        best = { path: join(dir, name), name, mtimeMs: st.mtimeMs };
+    }
+    if (best) return best;
+  }
+  return null;
+}
+
+// lily58_rev1_qe_<id>.hex -> lily58_rev1_<user keymap>.hex: the name qmk_compiler gives it.
+export const userFirmwareName = (builtName: string, keymap: string) =>
+  builtName.replace(FIRMWARE_FILE, (_all, kb: string, _km, suffix: string, ext: string) => `${kb}_${keymap}${suffix}.${ext}`);
 
 export async function compile(
   p: PreparedJob,
@@ -42,7 +67,7 @@ export async function compile(
   const make = await runMake({
     tree: p.tree.root,
     target: p.target,
-    vars: { BUILD_DIR: p.buildDir },
+    vars: { BUILD_DIR: p.buildDir, ...p.vars },
     jobs: s.makeJobs,
     home: p.homeDir,
     timeoutMs: s.timeoutMs,
@@ -64,14 +89,14 @@ export async function compile(
       output: make.output,
     });
   }
-  const built = rootFirmwarePath(p);
-  const size = (await stat(built).catch(() => null))?.size;
-  if (size === undefined) {
-    throw new JobFailure(`make succeeded but left no ${built.slice(p.tree.root.length + 1)} in the tree`, {
-      returncode: 1,
-      output: make.output,
-    });
+  const built = await findFirmware(p);
+  if (!built) {
+    throw new JobFailure(
+      `make succeeded but left no firmware file (*_${p.buildKeymap}*.hex, .bin or .uf2) in the tree or its build dir`,
+      { returncode: 1, output: make.output },
+    );
   }
+  const { size } = await stat(built.path);
   if (size > ARTIFACT_MAX_BYTES.firmware) {
     throw new JobFailure(
       `the firmware is ${size} bytes; at most ${ARTIFACT_MAX_BYTES.firmware} can be uploaded`,
@@ -82,9 +107,10 @@ export async function compile(
     );
   }
   await mkdir(p.outDir, { recursive: true });
-  const path = join(p.outDir, p.names.firmware);
-  await moveFile(built, path);
-  return { path, filename: p.names.firmware, sha256: await sha256File(path), size, make };
+  const filename = userFirmwareName(built.name, p.request.keymap);
+  const path = join(p.outDir, filename);
+  await moveFile(built.path, path);
+  return { path, filename, sha256: await sha256File(path), size, make };
 }
 
 // The tree and the work dir may be on different file systems.

@@ -3,8 +3,11 @@ import { join } from "node:path";
 import { generateKeymapC, generateKeymapJson } from "@qmk-edge/keymap";
 import type { PreparedJob } from "./prepare.ts";
 
-// Stage "preparing", part 2: write the job's keymap.c (and keymap.json, for the source zip) into its own
-// keymap directory of the warm tree.
+// Stage "preparing", part 2: write the job's keymap.c into its own keymap directory of the warm tree.
+// Only keymap.c: QMK builds a keymap dir's keymap.json itself and merges a keymap.c beside it into the
+// result, so the two together define keymaps[] twice and fail. keymap.c is ours because it is rendered
+// from the parsed request (no client text reaches C unchecked) and matches `qmk json2c` on real
+// keymaps. The keymap.json is still made, for the keymap artifact and the source zip (outside the dir).
 
 export interface GeneratedKeymap {
   keymapC: string;
@@ -18,6 +21,5 @@ export async function generate(p: PreparedJob): Promise<GeneratedKeymap> {
   await rm(p.keymapDir, { recursive: true, force: true });
   await mkdir(p.keymapDir, { recursive: true });
   await writeFile(join(p.keymapDir, "keymap.c"), keymapC);
-  await writeFile(join(p.keymapDir, "keymap.json"), keymapJson);
   return { keymapC, keymapJson };
 }

@@ -6,13 +6,16 @@ import {
   SOURCE_MANIFEST_FORMAT,
   type SourceManifest,
 } from "@qmk-edge/schema";
-import { sha256File, type TreeArchives, writeSourceZip } from "../packaging.ts";
+import type { Logger } from "../log.ts";
+import { SOURCE_KEYMAP_JSON, sha256File, writeSourceZip } from "../packaging.ts";
+import type { TreeArchive, TreeArchives } from "../tree-archives.ts";
 import type { CompiledFirmware } from "./compile.ts";
 import type { GeneratedKeymap } from "./generate.ts";
 import type { PreparedJob } from "./prepare.ts";
 
 // Stage "packaging": the source zip (keymap, keyboard folder, manifest) and the keymap JSON, as files in
-// the job's output dir ready for upload.
+// the job's output dir ready for upload, and the version's tree archive the zip goes over. The archive
+// is a courtesy: if it cannot be made the job still finishes, and its manifest says there is none.
 
 export interface LocalArtifact {
   kind: ArtifactKind;
@@ -27,31 +30,45 @@ export async function packageSources(
   generated: GeneratedKeymap,
   firmware: CompiledFirmware,
   archives: TreeArchives,
-): Promise<{ source: LocalArtifact; manifest: SourceManifest }> {
-  const archive = await archives.get(p.tree);
+  log: Logger,
+): Promise<{ source: LocalArtifact; tree: LocalArtifact | null; manifest: SourceManifest }> {
+  const archive = await archives.get(p.tree).catch((err: unknown): TreeArchive | null => {
+    log.warn("could not archive the firmware tree; the job goes without it", { problem: String(err) });
+    return null;
+  });
   const origin = p.tree.origin;
-  const where =
+  const clone =
     origin.kind === "git"
       ? `git clone ${origin.url} qmk_firmware && git -C qmk_firmware checkout ${origin.commit}`
-      : `${archive.path} on the build agent (not uploaded); the same files as the tree at ${origin.path}`;
+      : null;
+  const download = `GET /v1/compile/${p.job.id}/tree (result.source_tree_url of the job)`;
+  const where = [download, clone ?? `the same files as the tree at ${origin.path} on the build agent`].join(
+    "; or ",
+  );
+  const get = archive ? `unzip ${archive.filename} (${download})` : (clone ?? `the tree at ${origin.path}`);
   const manifest: SourceManifest = {
     format: SOURCE_MANIFEST_FORMAT,
     job_id: p.job.id,
     keyboard: p.request.keyboard,
+    keyboard_folder: p.folder.folder,
     keymap: p.request.keymap,
     layout: p.request.layout,
     firmware_version: p.tree.version,
     toolchain: p.toolchain,
     command: p.command,
+    keymap_json: SOURCE_KEYMAP_JSON,
     firmware: { filename: firmware.filename, sha256: firmware.sha256, size: firmware.size },
     tree: {
       origin,
-      archive: { filename: archive.filename, sha256: archive.sha256, size: archive.size, where },
+      archive: archive
+        ? { filename: archive.filename, sha256: archive.sha256, size: archive.size, where }
+        : null,
     },
     reproduce: [
-      `get firmware tree ${p.tree.version}: ${where}`,
+      `get firmware tree ${p.tree.version}: ${get}`,
       "unzip this archive over the root of that tree",
-      `run \`${p.command}\` there; ${firmware.filename} at the tree root should have sha256 ${firmware.sha256}`,
+      `run \`${p.command}\` there (QMK's make needs the \`qmk\` CLI on PATH); ${firmware.filename} at the tree root should have sha256 ${firmware.sha256}`,
+      `${SOURCE_KEYMAP_JSON} is the same keymap as submitted; \`qmk compile ${SOURCE_KEYMAP_JSON}\` builds it too`,
     ],
   };
   await mkdir(p.outDir, { recursive: true });
@@ -59,13 +76,16 @@ export async function packageSources(
   const { sha256, size } = await writeSourceZip({
     dest: path,
     treeRoot: p.tree.root,
-    keyboard: p.request.keyboard,
+    keyboard: p.folder.folder,
     keymap: p.request.keymap,
     keymapC: generated.keymapC,
     keymapJson: generated.keymapJson,
     manifest,
   });
-  return { source: { kind: "source", path, filename: p.names.source, sha256, size }, manifest };
+  const tree: LocalArtifact | null = archive
+    ? { kind: "tree", path: archive.path, filename: archive.filename, sha256: archive.sha256, size: archive.size }
+    : null;
+  return { source: { kind: "source", path, filename: p.names.source, sha256, size }, tree, manifest };
 }
 
 export async function writeArtifact(

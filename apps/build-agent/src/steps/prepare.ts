@@ -3,13 +3,13 @@ import { parseCompileRequest } from "@qmk-edge/keymap";
 import {
   type AgentJob,
   type CompileRequest,
-  firmwareFileName,
   keymapArchiveName,
   sourceArchiveName,
   type Toolchain,
 } from "@qmk-edge/schema";
 import { JobFailure } from "../job-failure.ts";
 import { type FirmwareTree, jobKeymapName } from "../tree/firmware-tree.ts";
+import { type KeyboardFolder, resolveKeyboardFolder } from "../tree/keyboard-folder.ts";
 import { checkLayout, type KeyboardInfo, readKeyboard } from "../tree/keyboard-info.ts";
 
 // Stage "preparing", part 1: re-validate the request against the tree on disk before anything is
@@ -19,18 +19,20 @@ export interface PreparedJob {
   job: AgentJob;
   request: CompileRequest;
   tree: FirmwareTree;
+  folder: KeyboardFolder; // the request's keyboard after aliases and DEFAULT_FOLDER
   keyboard: KeyboardInfo;
   toolchain: Toolchain;
   keyCount: number;
   buildKeymap: string; // qe_<jobid>: the keymap name make sees
-  keymapDir: string; // <tree>/keyboards/<kb>/keymaps/qe_<jobid>
-  target: string; // <kb>:qe_<jobid>
-  command: string; // what a user runs to reproduce: make <kb>:<km>
+  keymapDir: string; // <tree>/keyboards/<folder>/keymaps/qe_<jobid>, a level QMK's make searches
+  target: string; // <folder>:qe_<jobid>
+  vars: Record<string, string>; // make variables besides BUILD_DIR (CONVERT_TO for a converter)
+  command: string; // what a user runs to reproduce: make <folder>:<km> [CONVERT_TO=...]
   jobDir: string;
   buildDir: string;
   outDir: string;
   homeDir: string;
-  names: { firmware: string; source: string; keymap: string; log: string };
+  names: { source: string; keymap: string; log: string };
 }
 
 export async function prepare(job: AgentJob, tree: FirmwareTree, workDir: string): Promise<PreparedJob> {
@@ -41,29 +43,35 @@ export async function prepare(job: AgentJob, tree: FirmwareTree, workDir: string
     throw new JobFailure(`the compile request is invalid:\n${lines.join("\n")}`);
   }
   const request = parsed.value;
-  const keyboard = await readKeyboard(tree.root, request.keyboard);
+  const folder = await resolveKeyboardFolder(tree.root, request.keyboard);
+  const keyboard = await readKeyboard(tree.root, folder.folder);
   const keyCount = checkLayout(keyboard, request);
 
   const buildKeymap = jobKeymapName(job.id);
   const jobDir = join(workDir, "jobs", job.id);
   const base = `${request.keyboard.replaceAll("/", "_")}_${request.keymap}`;
+  // The keymap.c the agent writes carries the keymap but not keymap.json's other fields; a converter
+  // reaches QMK as the make variable `qmk compile` would set from keymap.json.
+  const vars: Record<string, string> = request.converter ? { CONVERT_TO: request.converter } : {};
+  const varArgs = Object.entries(vars).map(([k, v]) => ` ${k}=${v}`);
   return {
     job,
     request,
     tree,
+    folder,
     keyboard,
     toolchain: keyboard.toolchain,
     keyCount,
     buildKeymap,
     keymapDir: join(keyboard.dir, "keymaps", buildKeymap),
-    target: `${request.keyboard}:${buildKeymap}`,
-    command: `make ${request.keyboard}:${request.keymap}`,
+    target: `${folder.folder}:${buildKeymap}`,
+    vars,
+    command: `make ${folder.folder}:${request.keymap}${varArgs.join("")}`,
     jobDir,
     buildDir: join(jobDir, "build"),
     outDir: join(jobDir, "out"),
     homeDir: join(jobDir, "home"),
     names: {
-      firmware: firmwareFileName(request, keyboard.toolchain),
       source: sourceArchiveName(request),
       keymap: keymapArchiveName(request),
       log: `${base}.log`,

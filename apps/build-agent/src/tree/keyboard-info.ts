@@ -5,7 +5,8 @@ import { JobFailure } from "../job-failure.ts";
 
 // What the agent must know about a keyboard before writing anything into the tree: where it lives, which
 // toolchain builds it, and its layouts with their key counts. Read from keyboard.json / info.json as QMK
-// does: each folder from keyboards/ down to the keyboard may hold an info.json, deeper ones win.
+// does: each folder from keyboards/ down to the keyboard may hold either or both, deeper ones win.
+// `keyboard` is a folder (tree/keyboard-folder.ts resolves aliases and DEFAULT_FOLDER first).
 
 export interface KeyboardInfo {
   name: string;
@@ -87,8 +88,8 @@ export async function readKeyboard(treeRoot: string, keyboard: string): Promise<
   const segments = keyboard.split("/");
   for (let depth = 1; depth <= segments.length; depth++) {
     const level = join(keyboards, ...segments.slice(0, depth));
-    const names = depth === segments.length ? ["info.json", "keyboard.json"] : ["info.json"];
-    for (const name of names) {
+    // QMK reads both names at every level (a revision's keyboard.json under its parent's info.json).
+    for (const name of ["info.json", "keyboard.json"]) {
       const data = await readJson(join(level, name), treeRoot);
       if (!data) continue;
       info = deepMerge(info, data);

@@ -12,7 +12,7 @@ import { parseInput, parseJobId } from "../parse-input.ts";
 import { BodyTooLargeError, InvalidInputError, MalformedRequestError } from "../request-errors.ts";
 import type { Route } from "../route.ts";
 
-function parseKind(value: string | undefined): ArtifactKind {
+export function parseKind(value: string | undefined): ArtifactKind {
   const kind = ARTIFACT_KINDS.find((k) => k === value);
   if (!kind) {
     throw new MalformedRequestError(`unknown artifact kind; use one of ${ARTIFACT_KINDS.join(", ")}`, [

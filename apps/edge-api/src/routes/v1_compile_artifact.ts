@@ -6,7 +6,7 @@ import { isTerminal } from "../jobs/lifecycle.ts";
 import { parseJobId } from "../parse-input.ts";
 import type { Route } from "../route.ts";
 
-// GET /v1/compile/:id/download (and the deprecated /hex), /source, /keymap, /log. Artifacts are content-addressed
+// GET /v1/compile/:id/download (and the deprecated /hex), /source, /keymap, /log, /tree. Artifacts are content-addressed
 // and immutable, so they carry a strong ETag (their sha256) and may be cached anywhere for a year.
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
@@ -69,4 +69,6 @@ export const v1CompileArtifact: Route[] = [
   route("source", "source"),
   route("keymap", "keymap"),
   route("log", "log"),
+  // The whole firmware tree the job built in (qmk-edge addition; shared by every job of its version).
+  route("tree", "tree"),
 ];

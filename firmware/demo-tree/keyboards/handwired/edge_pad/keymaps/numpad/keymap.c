@@ -1,4 +1,4 @@
-// qmk-edge demo tree: handwired/edge_pad "numpad" keymap (same as keymap.json).
+// qmk-edge demo tree: handwired/edge_pad "numpad" keymap, written in C (no keymap.json beside it).
 #include QMK_KEYBOARD_H
 
 const uint16_t PROGMEM keymaps[][MATRIX_ROWS][MATRIX_COLS] = {
