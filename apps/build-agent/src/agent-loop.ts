@@ -9,7 +9,7 @@ import {
 } from "./api-client.ts";
 import { type BuildContext, disposeJob, type JobOutcome, runJob, tail } from "./job-runner.ts";
 import { formatDuration, type Logger } from "./log.ts";
-import { uploadArtifacts } from "./steps/upload.ts";
+import { attachTree, uploadArtifacts } from "./steps/upload.ts";
 
 // lease (long-poll) -> build -> upload -> complete, up to `concurrency` jobs at once, heartbeating each
 // job's stage while it works. One job's trouble never stops the loop; only a rejected token does.
@@ -35,10 +35,14 @@ export interface AgentLoopOptions {
 class ShutdownAbort extends Error {
   override name = "ShutdownAbort";
 }
+// The process is exiting on an unexpected error; releaseAll has released the job already.
+class CrashAbort extends Error {
+  override name = "CrashAbort";
+}
 
 export class AgentLoop {
   readonly #o: AgentLoopOptions;
-  readonly #running = new Map<string, { done: Promise<void>; abort: AbortController }>();
+  readonly #running = new Map<string, { done: Promise<void>; abort: AbortController; leaseId: string }>();
   readonly #stopLeasing = new AbortController();
   #graceOver = new AbortController();
   #stopping = false;
@@ -96,6 +100,20 @@ export class AgentLoop {
     this.#slotFreed?.();
   }
 
+  // The process is about to die of an unexpected error (main.ts): stop every build and hand each leased
+  // job back at once, so it is rebuilt now rather than after its lease expires. Never throws.
+  async releaseAll(reason: string): Promise<void> {
+    this.#stopping = true;
+    this.#stopLeasing.abort(new ShutdownAbort(reason));
+    const running = [...this.#running.entries()];
+    for (const [, job] of running) job.abort.abort(new CrashAbort(reason));
+    await Promise.all(
+      running.map(([jobId, job]) =>
+        this.#release(jobId, job.leaseId, reason, this.#o.log.child({ job: jobId })),
+      ),
+    );
+  }
+
   async #lease(): Promise<LeaseResponse | null> {
     const { api, log } = this.#o;
     try {
@@ -141,7 +159,7 @@ export class AgentLoop {
         this.#slotFreed = null;
         wake?.();
       });
-    this.#running.set(lease.job.id, { done, abort });
+    this.#running.set(lease.job.id, { done, abort, leaseId: lease.lease_id });
   }
 
   async #runLeased(lease: LeaseResponse, abort: AbortController): Promise<void> {
@@ -185,6 +203,8 @@ export class AgentLoop {
       } else if (reason instanceof ShutdownAbort) {
         log.warn("stopped by shutdown; releasing the job to another agent");
         await this.#release(job.id, lease.lease_id, "agent shutting down", log);
+      } else if (reason instanceof CrashAbort) {
+        log.warn("stopped: the agent is exiting on an unexpected error (the job was released)");
       } else {
         log.error("could not finish the job; its lease will expire and it will be retried", {
           problem: String(err),
@@ -209,6 +229,10 @@ export class AgentLoop {
     const t0 = performance.now();
     try {
       await uploadArtifacts(api, lease.job.id, lease.lease_id, outcome.artifacts, signal);
+      const tree = outcome.artifacts.find((a) => a.kind === "tree");
+      if (tree && result.status === "finished") {
+        await attachTree(api, lease.job.id, lease.lease_id, tree, log, signal);
+      }
     } catch (err) {
       if (err instanceof LeaseLostError || signal.aborted) throw err;
       if (result.status === "finished" && !(err instanceof PayloadTooLargeError)) throw err;

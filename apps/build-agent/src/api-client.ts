@@ -2,6 +2,7 @@ import {
   ARTIFACT_CONTENT_TYPES,
   ARTIFACT_HEADERS,
   type ArtifactKind,
+  type ArtifactLinkRequest,
   type ArtifactUploadResponse,
   artifactUploadResponse,
   type CompleteRequest,
@@ -72,14 +73,15 @@ export interface ArtifactUpload {
   leaseId: string;
   filename: string;
   sha256: string;
-  body: Uint8Array;
+  // A Blob from fs.openAsBlob streams from disk (and again on a retry) with a known Content-Length.
+  body: Uint8Array | Blob;
 }
 
 interface Call<T> {
   method: "GET" | "POST" | "PUT";
   path: string;
   json?: unknown;
-  body?: Uint8Array;
+  body?: Uint8Array | Blob;
   headers?: Record<string, string>;
   schema?: z.ZodType<T>;
   timeoutMs?: number;
@@ -147,9 +149,32 @@ export class ApiClient {
         [ARTIFACT_HEADERS.filename]: a.filename,
       },
       schema: artifactUploadResponse,
+      // A second per megabyte on top: a tree zip of hundreds of megabytes must not hit the plain timeout.
+      timeoutMs: this.#timeoutMs + Math.ceil(bodySize(a.body) / 1_000_000) * 1000,
       signal,
     });
     return res!;
+  }
+
+  // Attaches an object the API's store already holds; null (404) when it has none and it must be uploaded.
+  async linkArtifact(
+    jobId: string,
+    kind: ArtifactKind,
+    req: ArtifactLinkRequest,
+    signal?: AbortSignal,
+  ): Promise<ArtifactUploadResponse | null> {
+    try {
+      return await this.#call({
+        method: "POST",
+        path: `/v1/agent/jobs/${jobId}/artifacts/${kind}/link`,
+        json: req,
+        schema: artifactUploadResponse,
+        signal,
+      });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    }
   }
 
   async complete(jobId: string, req: CompleteRequest, signal?: AbortSignal): Promise<CompleteResponse> {
@@ -231,6 +256,8 @@ export function backoffDelay(policy: RetryPolicy, retry: number, random: () => n
   const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
   return Math.round(random() * cap);
 }
+
+const bodySize = (body: Uint8Array | Blob) => (body instanceof Blob ? body.size : body.byteLength);
 
 function errorFor(status: number, message: string): ApiError {
   if (status === 401) return new UnauthorizedError(status, message);

@@ -12,12 +12,12 @@ import {
 import { renderBuildLog } from "./build-log.ts";
 import { JobFailure } from "./job-failure.ts";
 import { formatDuration, type Logger } from "./log.ts";
-import type { TreeArchives } from "./packaging.ts";
 import { type CompiledFirmware, type CompileSettings, compile, rootJobFiles } from "./steps/compile.ts";
 import { type GeneratedKeymap, generate } from "./steps/generate.ts";
 import { type LocalArtifact, packageSources, writeArtifact } from "./steps/package.ts";
 import { type PreparedJob, prepare } from "./steps/prepare.ts";
 import type { TreeManager } from "./tree/firmware-tree.ts";
+import type { TreeArchives } from "./tree-archives.ts";
 
 // One job from lease to "ready to upload": prepare -> generate -> compile -> package. Whatever happens,
 // the tree is left as it was (the job's keymap dir and firmware file go) and so is the build dir.
@@ -117,7 +117,7 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
     opts.signal?.throwIfAborted();
 
     enter("packaging");
-    const { source } = await packageSources(prepared, generated, firmware, ctx.archives);
+    const { source, tree: treeZip } = await packageSources(prepared, generated, firmware, ctx.archives, log);
     artifacts.push(
       {
         kind: "firmware",
@@ -128,6 +128,7 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
       },
       source,
       await writeArtifact(prepared.outDir, "keymap", prepared.names.keymap, generated.keymapJson),
+      ...(treeZip ? [treeZip] : []),
     );
     lines.push(`firmware ${firmware.filename}: ${firmware.size} bytes, sha256 ${firmware.sha256}`);
     lines.push(

@@ -4,15 +4,37 @@ import { AgentLoop } from "./agent-loop.ts";
 import { ApiClient } from "./api-client.ts";
 import { BuildHostError, probeBuildHost } from "./build-host.ts";
 import { ConfigError, loadConfig } from "./config.ts";
-import { createLogger } from "./log.ts";
-import { TreeArchives } from "./packaging.ts";
+import { createLogger, type Logger } from "./log.ts";
 import { TreeError, TreeManager } from "./tree/firmware-tree.ts";
+import { TreeArchives } from "./tree-archives.ts";
 import { lockWorkDir, WorkDirBusyError } from "./work-dir.ts";
 
 // qmk-edge-agent: read the config, wire the parts, run the loop until a signal. Exit codes: 0 after a
 // signal-driven shutdown, 1 fatal runtime error, 2 bad configuration (flags, env, file, tree, host).
 
 const EXIT_BAD_CONFIG = 2;
+const EXIT_FATAL = 1;
+// How long a crashing agent may spend handing its jobs back before it exits anyway.
+const CRASH_RELEASE_MS = 15_000;
+
+let loop: AgentLoop | null = null;
+let crashing = false;
+
+// An error nothing caught (a stream's 'error' event, a rejected promise nobody awaited) leaves the
+// process in an unknown state: log it, hand every leased job back so it is rebuilt now rather than
+// after its lease expires, and exit non-zero for the supervisor to restart the agent.
+function onCrash(kind: string, log: Logger) {
+  return (err: unknown) => {
+    const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`qmk-edge-agent: ${kind}: ${text}\n`);
+    if (crashing) return;
+    crashing = true;
+    log.error(`${kind}; releasing leased jobs and exiting`, { problem: String(err) });
+    const release = loop?.releaseAll(`agent crashed (${kind})`) ?? Promise.resolve();
+    const deadline = new Promise((resolve) => setTimeout(resolve, CRASH_RELEASE_MS).unref());
+    void Promise.race([release, deadline]).finally(() => process.exit(EXIT_FATAL));
+  };
+}
 
 async function main(): Promise<number> {
   const loaded = loadConfig(process.argv.slice(2), process.env);
@@ -22,6 +44,8 @@ async function main(): Promise<number> {
   }
   const config = loaded.config;
   const log = createLogger({ format: config.logFormat, level: config.logLevel });
+  process.on("uncaughtException", onCrash("uncaught exception", log));
+  process.on("unhandledRejection", onCrash("unhandled promise rejection", log));
 
   const unlock = await lockWorkDir(config.workDir);
   try {
@@ -32,17 +56,25 @@ async function main(): Promise<number> {
       path: process.env.PATH ?? "/usr/bin:/bin",
       ccache: config.ccache,
       isolateNetwork: config.isolateNetwork,
+      treeRoot: tree.root,
     });
     log.info("firmware tree ready", { version: tree.version, root: tree.root });
     log.info(host.note);
 
     const archives = new TreeArchives(join(config.workDir, "tree-archives"));
-    // Made once per version; start now so the first job does not wait for it.
-    archives
-      .get(tree)
-      .catch((err) => log.warn("could not archive the firmware tree", { problem: String(err) }));
+    // Made once per version; start now so the first job does not wait for it. A failure only means
+    // jobs go without the tree download until a later job's attempt succeeds.
+    const started = performance.now();
+    archives.get(tree).then(
+      (a) =>
+        log.info("firmware tree archived", {
+          bytes: a.size,
+          took_ms: Math.round(performance.now() - started),
+        }),
+      (err) => log.warn("could not archive the firmware tree", { problem: String(err) }),
+    );
 
-    const loop = new AgentLoop({
+    loop = new AgentLoop({
       api: new ApiClient({ baseUrl: config.apiUrl, token: config.token, log }),
       build: {
         trees,
@@ -65,8 +97,9 @@ async function main(): Promise<number> {
       shutdownGraceMs: config.shutdownGraceMs,
       log,
     });
-    for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => loop.shutdown(signal));
-    return await loop.run();
+    const running = loop;
+    for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => running.shutdown(signal));
+    return await running.run();
   } finally {
     await unlock();
   }
@@ -78,6 +111,6 @@ main().then(
     const bad = [ConfigError, TreeError, BuildHostError, WorkDirBusyError].some((E) => err instanceof E);
     process.stderr.write(`qmk-edge-agent: ${err instanceof Error ? err.message : String(err)}\n`);
     if (!bad && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-    process.exit(bad ? EXIT_BAD_CONFIG : 1);
+    process.exit(bad ? EXIT_BAD_CONFIG : EXIT_FATAL);
   },
 );

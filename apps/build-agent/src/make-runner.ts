@@ -1,6 +1,6 @@
-import { access, constants, mkdir, readlink, rm, symlink } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { constants as osConstants } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter } from "node:path";
 import { execa } from "execa";
 
 // The one place that spawns `make`. A build gets a scrubbed environment (no agent token, no proxy
@@ -13,8 +13,10 @@ export interface MakeSandbox {
   ccacheDir: string | null;
   // Command prefix that drops the network (e.g. ["unshare", "-n"]), or [] when unavailable.
   isolate: string[];
-  // PATH the compilers are found on (without the ccache dir).
+  // PATH the compilers (and a real tree's `qmk` CLI) are found on, without the ccache dir.
   path: string;
+  // Further variables builds need, e.g. PYTHONUSERBASE for a `pip install --user` qmk CLI.
+  env: Record<string, string>;
 }
 
 export interface MakeRun {
@@ -60,6 +62,9 @@ export async function runMake(run: MakeRun): Promise<MakeResult> {
     TMPDIR: run.home,
     LANG: "C",
     LC_ALL: "C",
+    // The qmk CLI finds its qmk_firmware here rather than under HOME (a real tree's make calls it).
+    QMK_HOME: run.tree,
+    ...run.sandbox.env,
   };
   if (run.sandbox.ccacheBin && run.sandbox.ccacheDir) {
     env.CCACHE_DIR = run.sandbox.ccacheDir;
@@ -169,51 +174,4 @@ export class CappedLog {
     if (cut <= 0) return head + keptTail.toString("utf8");
     return `${head}\n[qmk-edge-agent: ${cut} bytes of output cut here; ${this.#total} in all, max-log-bytes is ${this.#max}]\n${keptTail.toString("utf8")}`;
   }
-}
-
-// Finds an executable on PATH without spawning anything.
-export async function findOnPath(name: string, path: string): Promise<string | null> {
-  for (const dir of path.split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {}
-  }
-  return null;
-}
-
-// ccache's masquerade mode: a symlink named like the compiler makes ccache run the next one on PATH.
-export async function prepareCcache(
-  workDir: string,
-  path: string,
-): Promise<{ bin: string; dir: string } | null> {
-  const ccache = await findOnPath("ccache", path);
-  if (!ccache) return null;
-  const bin = join(workDir, "ccache-bin");
-  const dir = join(workDir, "ccache");
-  await mkdir(bin, { recursive: true });
-  await mkdir(dir, { recursive: true });
-  for (const name of CCACHE_COMPILERS) {
-    const link = join(bin, name);
-    const current = await readlink(link).catch(() => null);
-    if (current === ccache) continue;
-    await rm(link, { force: true });
-    await symlink(ccache, link);
-  }
-  return { bin, dir };
-}
-
-// Which prefix runs a command without network here: `unshare -n` needs root (CAP_SYS_ADMIN);
-// `unshare -rn` makes a user namespace first, which unprivileged users may do on most Linux kernels.
-export async function probeNetworkIsolation(path: string): Promise<string[] | null> {
-  const unshare = await findOnPath("unshare", path);
-  if (!unshare) return null;
-  const candidates = process.getuid?.() === 0 ? [["-n"], ["-rn"]] : [["-rn"]];
-  for (const flags of candidates) {
-    const res = await execa(unshare, [...flags, "true"], { reject: false, stdin: "ignore", timeout: 10_000 });
-    if (res.exitCode === 0) return [unshare, ...flags];
-  }
-  return null;
 }

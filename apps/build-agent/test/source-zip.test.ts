@@ -65,10 +65,16 @@ describe.each([
     for (const e of entries) {
       expect(e.startsWith("/")).toBe(false);
       expect(e.split("/")).not.toContain("..");
-      expect(e === SOURCE_MANIFEST_NAME || e.startsWith(`keyboards/${keyboard}/`)).toBe(true);
+      expect(
+        [SOURCE_MANIFEST_NAME, "keymap.json"].includes(e) || e.startsWith(`keyboards/${keyboard}/`),
+      ).toBe(true);
     }
-    expect(entries).toContain(`keyboards/${keyboard}/keymaps/from_zip/keymap.c`);
-    expect(entries).toContain(`keyboards/${keyboard}/keymaps/from_zip/keymap.json`);
+    // One source of the keymap in its dir: keymap.c. The request's keymap.json sits at the root,
+    // where QMK's make never looks for a keymap.
+    expect(entries.filter((e) => e.startsWith(`keyboards/${keyboard}/keymaps/`))).toEqual([
+      `keyboards/${keyboard}/keymaps/from_zip/keymap.c`,
+    ]);
+    expect(entries).toContain("keymap.json");
     expect(entries).toContain(`keyboards/${keyboard}/keyboard.json`);
     expect(entries).toContain(SOURCE_MANIFEST_NAME);
     expect(entries.filter((e) => e.includes("/keymaps/") && !e.includes("/keymaps/from_zip/"))).toEqual([]);
@@ -86,11 +92,11 @@ describe.each([
       size: firmware.size,
     });
     expect(manifest.tree.origin).toEqual({ kind: "path", path: DEMO_TREE });
-    expect(manifest.tree.archive.filename).toBe("tree-demo-1.zip");
+    expect(manifest.tree.archive?.filename).toBe("tree-demo-1.zip");
+    expect(manifest.keyboard_folder).toBe(keyboard);
+    expect(manifest.keymap_json).toBe("keymap.json");
     const keymapJson = await readFile(out.artifacts.find((a) => a.kind === "keymap")!.path, "utf8");
-    expect(
-      (await execa("unzip", ["-p", zip, `keyboards/${keyboard}/keymaps/from_zip/keymap.json`])).stdout,
-    ).toBe(keymapJson.trimEnd());
+    expect((await execa("unzip", ["-p", zip, "keymap.json"])).stdout).toBe(keymapJson.trimEnd());
   });
 
   test("unzipped over a copy of the tree, the manifest's command rebuilds the same firmware bytes", async () => {
@@ -105,7 +111,7 @@ describe.each([
   });
 
   test("the per-version tree archive plus the source zip rebuild it too", async () => {
-    const archive = join(ctx.workDir, "tree-archives", manifest.tree.archive.filename);
+    const archive = join(ctx.workDir, "tree-archives", manifest.tree.archive!.filename);
     const tree = join(dir, `from-archive-${keyboard.replaceAll("/", "_")}`);
     await mkdir(tree);
     await execa("unzip", ["-q", archive, "-d", tree]);
@@ -132,5 +138,11 @@ test("the tree archive is made once per version and reused", async () => {
   const manifest: SourceManifest = sourceManifest.parse(
     JSON.parse((await execa("unzip", ["-p", zip, SOURCE_MANIFEST_NAME])).stdout),
   );
-  expect(manifest.tree.archive.sha256).toBe(first.sha256);
+  expect(manifest.tree.archive?.sha256).toBe(first.sha256);
+  // The job carries the same file as its `tree` artifact, to be uploaded once and shared.
+  expect(out.artifacts.find((a) => a.kind === "tree")).toMatchObject({
+    path: first.path,
+    sha256: first.sha256,
+    filename: "tree-demo-1.zip",
+  });
 });

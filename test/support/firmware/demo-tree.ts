@@ -21,19 +21,37 @@ export async function demoKeyboards(tree = DEMO_TREE): Promise<string[]> {
   return found.sort();
 }
 
-export async function readKeyboardJson(
-  keyboard: string,
-  tree = DEMO_TREE,
-): Promise<{
+type KeyboardJson = {
   processor: string;
   layouts: Record<string, { layout: Array<{ matrix: [number, number] }> }>;
   layout_aliases?: Record<string, string>;
-}> {
-  return JSON.parse(await readFile(join(tree, "keyboards", keyboard, "keyboard.json"), "utf8"));
+};
+
+// keyboard.json of a keyboard folder merged over the info.json / keyboard.json of each folder above it
+// (a revision's keyboard.json under its parent's info.json), deeper files winning, as the agent reads it.
+export async function readKeyboardJson(keyboard: string, tree = DEMO_TREE): Promise<KeyboardJson> {
+  let merged: Record<string, unknown> = {};
+  const segments = keyboard.split("/");
+  for (let depth = 1; depth <= segments.length; depth++) {
+    for (const name of ["info.json", "keyboard.json"]) {
+      const path = join(tree, "keyboards", ...segments.slice(0, depth), name);
+      const text = await readFile(path, "utf8").catch(() => null);
+      if (text !== null) merged = { ...merged, ...JSON.parse(text) };
+    }
+  }
+  return merged as KeyboardJson;
 }
 
+// The keymap.json of a keyboard's "default" keymap, found as QMK's make finds it: in keymaps/default of
+// the shallowest folder on the keyboard's path that has one.
 export async function defaultKeymap(keyboard: string, tree = DEMO_TREE): Promise<CompileRequest> {
-  return JSON.parse(await readFile(join(tree, "keyboards", keyboard, "keymaps/default/keymap.json"), "utf8"));
+  const segments = keyboard.split("/");
+  for (let depth = 1; depth <= segments.length; depth++) {
+    const path = join(tree, "keyboards", ...segments.slice(0, depth), "keymaps/default/keymap.json");
+    const text = await readFile(path, "utf8").catch(() => null);
+    if (text !== null) return { ...JSON.parse(text), keyboard };
+  }
+  throw new Error(`${keyboard} has no default keymap.json in ${tree}`);
 }
 
 // Keycodes of every family the Configurator sends: basic, modified, mod-tap, layer-tap, layer switches,

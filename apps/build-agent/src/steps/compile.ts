@@ -56,7 +56,10 @@ async function findFirmware(p: PreparedJob): Promise<{ path: string; name: strin
 
 // lily58_rev1_qe_<id>.hex -> lily58_rev1_<user keymap>.hex: the name qmk_compiler gives it.
 export const userFirmwareName = (builtName: string, keymap: string) =>
-  builtName.replace(FIRMWARE_FILE, (_all, kb: string, _km, suffix: string, ext: string) => `${kb}_${keymap}${suffix}.${ext}`);
+  builtName.replace(
+    FIRMWARE_FILE,
+    (_all, kb: string, _km, suffix: string, ext: string) => `${kb}_${keymap}${suffix}.${ext}`,
+  );
 
 export async function compile(
   p: PreparedJob,

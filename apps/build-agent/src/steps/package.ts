@@ -37,15 +37,13 @@ export async function packageSources(
     return null;
   });
   const origin = p.tree.origin;
-  const clone =
+  const elsewhere =
     origin.kind === "git"
       ? `git clone ${origin.url} qmk_firmware && git -C qmk_firmware checkout ${origin.commit}`
-      : null;
+      : `the tree at ${origin.path} on the build agent`;
   const download = `GET /v1/compile/${p.job.id}/tree (result.source_tree_url of the job)`;
-  const where = [download, clone ?? `the same files as the tree at ${origin.path} on the build agent`].join(
-    "; or ",
-  );
-  const get = archive ? `unzip ${archive.filename} (${download})` : (clone ?? `the tree at ${origin.path}`);
+  const where = `${download}; or ${elsewhere}`;
+  const get = archive ? `unzip ${archive.filename} (${download})` : elsewhere;
   const manifest: SourceManifest = {
     format: SOURCE_MANIFEST_FORMAT,
     job_id: p.job.id,
@@ -83,7 +81,13 @@ export async function packageSources(
     manifest,
   });
   const tree: LocalArtifact | null = archive
-    ? { kind: "tree", path: archive.path, filename: archive.filename, sha256: archive.sha256, size: archive.size }
+    ? {
+        kind: "tree",
+        path: archive.path,
+        filename: archive.filename,
+        sha256: archive.sha256,
+        size: archive.size,
+      }
     : null;
   return { source: { kind: "source", path, filename: p.names.source, sha256, size }, tree, manifest };
 }

@@ -6,8 +6,8 @@ import { probeBuildHost } from "../../src/build-host.ts";
 import type { TreeSource } from "../../src/config.ts";
 import type { BuildContext } from "../../src/job-runner.ts";
 import { silentLogger } from "../../src/log.ts";
-import { TreeArchives } from "../../src/packaging.ts";
 import { TreeManager } from "../../src/tree/firmware-tree.ts";
+import { TreeArchives } from "../../src/tree-archives.ts";
 
 // What the agent's job runner needs to build in tests without an API: a BuildContext on a tree (the demo
 // tree unless told), jobs as a lease would hand them out, and where a job's build leaves its ELF.
