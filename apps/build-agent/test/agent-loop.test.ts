@@ -162,7 +162,10 @@ describe("the agent loop with a working API", () => {
       ]);
 
       // Each artifact went up once, was accepted (the API checks length and sha256), and downloads as sent.
-      const uploads = await proxy.settled({ method: "PUT", path: artifactPaths(id) });
+      // (The shared tree zip has its own test below.)
+      const uploads = (await proxy.settled({ method: "PUT", path: artifactPaths(id) })).filter(
+        (ex) => !ex.path.endsWith("/tree"),
+      );
       expect(uploads.map((ex) => ex.path.split("/").at(-1)).sort()).toEqual([
         "firmware",
         "keymap",
@@ -187,6 +190,37 @@ describe("the agent loop with a working API", () => {
     }
     // Nothing of the jobs is left in the work dir once they are delivered.
     await expect.poll(async () => readdir(join(demo.workDir, "jobs")).catch(() => [])).toEqual([]);
+  });
+
+  test("the tree zip is uploaded by the first job of a version only; later jobs link it, all download it", async () => {
+    // A fresh work dir and tree copy: a version whose tree zip the API has never seen.
+    const tree = slowDemoTree(join(dir, "tree-once"), 0);
+    const ctx = await buildContext({
+      workDir: join(dir, "tree-once-work"),
+      source: { kind: "path", path: tree },
+    });
+    const archive = await ctx.archives.get(ctx.trees.current);
+    const ids: string[] = [];
+    startLoop(ctx, { concurrency: 1 });
+    for (const keymap of ["tree_first", "tree_second", "tree_third"]) {
+      const id = await submit(api.url, await pad(keymap));
+      expect((await waitForEnd(api.url, id)).status).toBe("finished");
+      ids.push(id);
+    }
+    const treePuts = ids.flatMap((id) =>
+      proxy.exchanges({ method: "PUT", path: jobPath(id, "artifacts/tree") }),
+    );
+    expect(treePuts.map((ex) => [ex.path, ex.status])).toEqual([[jobPath(ids[0]!, "artifacts/tree"), 200]]);
+    const links = ids.map((id) =>
+      proxy.exchanges({ method: "POST", path: jobPath(id, "artifacts/tree/link") }).map((ex) => ex.status),
+    );
+    expect(links).toEqual([[404], [200], [200]]);
+    for (const id of ids) {
+      const end = await getStatus(api.url, id);
+      expect(end.result?.source_tree_url).toEqual([`${api.url}/v1/compile/${id}/tree`]);
+      const got = await fetchBytes(end.result!.source_tree_url![0]!);
+      expect(sha256(got.bytes)).toBe(archive.sha256);
+    }
   });
 
   test("a failed build is completed as failed with the compiler's message and its log uploaded", async () => {

@@ -86,7 +86,13 @@ describe("real builds of the demo keyboards", () => {
       const firmware = out.artifacts.find((a) => a.kind === "firmware")!;
       expect(firmware.filename.endsWith(toolchain === "avr" ? ".hex" : ".bin")).toBe(true);
       expect((await firmwareImage(firmware.path)).indexOf(elf.bytes)).toBeGreaterThanOrEqual(0);
-      expect(out.artifacts.map((a) => a.kind).sort()).toEqual(["firmware", "keymap", "log", "source", "tree"]);
+      expect(out.artifacts.map((a) => a.kind).sort()).toEqual([
+        "firmware",
+        "keymap",
+        "log",
+        "source",
+        "tree",
+      ]);
 
       // The shared tree is as it was: no job keymap dir, no firmware file at its root.
       const keymaps = await readdir(join(DEMO_TREE, "keyboards", req.keyboard, "keymaps"));

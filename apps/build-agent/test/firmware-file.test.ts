@@ -1,0 +1,80 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { runJob } from "../src/job-runner.ts";
+import { userFirmwareName } from "../src/steps/compile.ts";
+import { buildContext, makeJob } from "./helpers/build-context.ts";
+import { fixtureRequest, makeFixtureTree } from "./helpers/fixture-tree.ts";
+
+// The firmware is the file make produced, found by the job's unique keymap name, not a name the agent
+// predicts: QMK picks .hex (AVR), .bin (ARM) or .uf2 (RP2040, `bootloader: rp2040`, converters), adds a
+// converter's name, and names a keyboard by its resolved folder.
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "qe-firmware-file-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+// A tree whose make leaves `file` (a shell word; $$km is the keymap make was given) where told.
+async function build(name: string, recipe: string, request: Record<string, unknown> = {}) {
+  const tree = await makeFixtureTree(join(dir, name), `@km=$(word 2,$(subst :, ,$@)); ${recipe}`);
+  const ctx = await buildContext({
+    workDir: join(dir, `${name}-work`),
+    source: { kind: "path", path: tree },
+  });
+  const out = await runJob(makeJob({ ...fixtureRequest, ...request }, ctx.trees.current.version), ctx);
+  if (out.kind !== "done") throw new Error(out.kind);
+  return { out, tree };
+}
+
+describe("the firmware file", () => {
+  test("a .uf2 at the tree root is found and named <folder>_<keymap>.uf2", async () => {
+    const { out, tree } = await build("uf2", "printf UF2 > fixture_board_$$km.uf2");
+    expect(out.result.status, out.log).toBe("finished");
+    expect(out.result.firmware_filename).toBe("fixture_board_mine.uf2");
+    const firmware = out.artifacts.find((a) => a.kind === "firmware")!;
+    expect(await readFile(firmware.path, "utf8")).toBe("UF2");
+    expect((await readdir(tree)).filter((f) => f.includes("_qe_"))).toEqual([]);
+  });
+
+  test("a converter goes to make as CONVERT_TO and its name stays in the file name", async () => {
+    const { out } = await build(
+      "converter",
+      "printf '%s' '$(CONVERT_TO)' > fixture_board_$${km}_$(CONVERT_TO).uf2",
+      { converter: "rp2040_ce" },
+    );
+    expect(out.result.status, out.log).toBe("finished");
+    expect(out.result.firmware_filename).toBe("fixture_board_mine_rp2040_ce.uf2");
+    expect(out.result.command).toBe("make fixture/board:mine CONVERT_TO=rp2040_ce");
+    expect(await readFile(out.artifacts.find((a) => a.kind === "firmware")!.path, "utf8")).toBe("rp2040_ce");
+  });
+
+  test("a firmware left only in BUILD_DIR is found there", async () => {
+    const { out } = await build("build-dir", "printf ':00000001FF\\n' > $(BUILD_DIR)/fixture_board_$$km.hex");
+    expect(out.result.status, out.log).toBe("finished");
+    expect(out.result.firmware_filename).toBe("fixture_board_mine.hex");
+  });
+
+  test("no firmware file at all fails the job, naming what was looked for", async () => {
+    const { out } = await build("none", "printf 'nothing\\n' > fixture_board_$$km.elf");
+    expect(out.result.status).toBe("failed");
+    expect(out.result.output).toMatch(/left no firmware file \(\*_qe_[0-9a-f]{32}\*\.hex, \.bin or \.uf2\)/);
+  });
+
+  test("another job's firmware is never taken for this one", async () => {
+    const other = "fixture_board_qe_0123456789abcdef0123456789abcdef.hex";
+    const { out } = await build("other-job", `printf ':00000001FF\\n' > ${other}`);
+    expect(out.result.status).toBe("failed");
+  });
+});
+
+test("user-facing names keep the keyboard folder and converter, with the user's keymap", () => {
+  const id = "0123456789abcdef0123456789abcdef";
+  expect(userFirmwareName(`lily58_rev1_qe_${id}.hex`, "mine")).toBe("lily58_rev1_mine.hex");
+  expect(userFirmwareName(`planck_rev6_qe_${id}.bin`, "x")).toBe("planck_rev6_x.bin");
+  expect(userFirmwareName(`crkbd_rev1_qe_${id}_rp2040_ce.uf2`, "km")).toBe("crkbd_rev1_km_rp2040_ce.uf2");
+});
