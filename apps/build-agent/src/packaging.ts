@@ -1,19 +1,19 @@
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, type Stats } from "node:fs";
+import { createReadStream, type Stats } from "node:fs";
 import { lstat, readdir, rename, rm, stat } from "node:fs/promises";
 import { join, posix, relative, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { SOURCE_MANIFEST_NAME, type SourceManifest } from "@qmk-edge/schema";
-import { ZipArchive } from "archiver";
+import { writeZipFile } from "./zip-writer.ts";
 
 // Zips for reproducing a build: the per-job source zip (the generated keymap, the keyboard's folder and a
-// manifest), and the whole tree once per firmware version (tree-archives.ts). Either may hold tens of
-// thousands of files, so files are opened one at a time, as the zip reaches them.
+// manifest), and the whole tree once per firmware version (tree-archives.ts), which holds tens of
+// thousands of files: zip-writer.ts reads a bounded few at a time.
 
 export interface ZipEntry {
   name: string;
   path?: string; // a file on disk
-  stats?: Stats; // its lstat, when already known (saves archiver a second one)
+  stats?: Stats; // its lstat, when already known
   content?: string | Buffer;
   mode?: number;
 }
@@ -47,25 +47,20 @@ export async function writeZip(
     names.add(e.name);
   }
   const tmp = `${dest}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  // statConcurrency bounds archiver's own lstat calls; its entry queue reads one file at a time.
-  const zip = new ZipArchive({ zlib: { level: opts.level ?? 9 }, statConcurrency: 4 });
-  // archiver reports a file it could not stat as a warning and leaves it out; a zip that silently
-  // lacks a file would not rebuild the firmware, so that is an error here.
-  const warned = new Promise<never>((_, reject) => zip.on("warning", reject));
-  const written = pipeline(zip, createWriteStream(tmp));
-  for (const e of sorted) {
-    const data = { name: e.name, date: ENTRY_DATE, mode: e.mode ?? 0o644 };
-    // file() wraps the path in a lazy stream: it is opened when the zip reaches it, not now, so
-    // the number of open files stays bounded however many entries there are.
-    if (e.path !== undefined) zip.file(e.path, e.stats ? { ...data, stats: e.stats } : data);
-    else zip.append(e.content ?? "", data);
-  }
   try {
-    await Promise.race([Promise.all([zip.finalize(), written]), warned]);
+    await writeZipFile(
+      tmp,
+      sorted.map((e) => ({
+        name: e.name,
+        mode: e.mode ?? 0o644,
+        path: e.path,
+        size: e.stats?.size,
+        content: e.content ?? (e.path === undefined ? "" : undefined),
+      })),
+      { level: opts.level ?? 9 },
+    );
     await rename(tmp, dest);
   } catch (err) {
-    zip.abort();
-    await written.catch(() => {});
     await rm(tmp, { force: true });
     throw err;
   }
@@ -106,13 +101,17 @@ export async function walkFiles(
 ): Promise<Walked[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const rel = (name: string) => relative(treeRoot, join(dir, name)).split(sep).join("/");
+  const files = entries.filter((e) => e.isFile() && !skipFile(rel(e.name), e.name));
+  // lstat holds no file open: a directory's files are stat'ed a batch at a time.
+  for (let i = 0; i < files.length; i += 64) {
+    const batch = files.slice(i, i + 64);
+    const stats = await Promise.all(batch.map((e) => lstat(join(dir, e.name))));
+    batch.forEach((e, j) => out.push({ name: rel(e.name), path: join(dir, e.name), stats: stats[j]! }));
+  }
   for (const e of entries) {
-    const path = join(dir, e.name);
-    const rel = relative(treeRoot, path).split(sep).join("/");
-    if (e.isDirectory()) {
-      if (!skipDir(rel, e.name)) await walkFiles(treeRoot, path, skipDir, skipFile, out);
-    } else if (e.isFile() && !skipFile(rel, e.name)) {
-      out.push({ name: rel, path, stats: await lstat(path) });
+    if (e.isDirectory() && !skipDir(rel(e.name), e.name)) {
+      await walkFiles(treeRoot, join(dir, e.name), skipDir, skipFile, out);
     }
   }
   return out;
