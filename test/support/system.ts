@@ -90,10 +90,20 @@ export function startAgent(args: {
   // JSON lines unless told; "human" for tests of the human log format.
   logFormat?: "json" | "human";
   extra?: string[];
+  // Node flags before the script (e.g. --import of a test's preload).
+  nodeArgs?: string[];
+  // Runs the agent under `ulimit -n` of this many open files, as a small host would.
+  openFilesLimit?: number;
+  env?: Record<string, string>;
 }): Agent {
+  const node = [process.execPath, ...(args.nodeArgs ?? [])];
+  const limit = args.openFilesLimit;
+  const [command, ...prefix] =
+    limit === undefined ? node : ["bash", "-c", `ulimit -n ${limit} && exec "$0" "$@"`, ...node];
   const daemon = startDaemon({
-    command: process.execPath,
+    command: command!,
     args: [
+      ...prefix,
       join(REPO_ROOT, "apps", "build-agent", "src", "main.ts"),
       "--api",
       args.api,
@@ -109,7 +119,7 @@ export function startAgent(args: {
     ],
     cwd: REPO_ROOT,
     logFile: args.logFile,
-    env: { ...process.env, QMK_EDGE_AGENT_TOKEN: LOCAL_AGENT_TOKEN },
+    env: { ...process.env, QMK_EDGE_AGENT_TOKEN: LOCAL_AGENT_TOKEN, ...args.env },
   });
   return { daemon, stop: () => daemon.stop(30_000), kill: () => daemon.kill() };
 }

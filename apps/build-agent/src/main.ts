@@ -105,9 +105,11 @@ async function main(): Promise<number> {
   }
 }
 
+// A crash handler that is releasing jobs decides the exit (1) itself; the loop it stopped returns too.
 main().then(
-  (code) => process.exit(code),
+  (code) => crashing || process.exit(code),
   (err: unknown) => {
+    if (crashing) return;
     const bad = [ConfigError, TreeError, BuildHostError, WorkDirBusyError].some((E) => err instanceof E);
     process.stderr.write(`qmk-edge-agent: ${err instanceof Error ? err.message : String(err)}\n`);
     if (!bad && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);

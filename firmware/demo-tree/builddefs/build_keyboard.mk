@@ -47,19 +47,21 @@ KB_PARENTS := $(call parent_dirs,$(KEYBOARD))
 TARGET := $(subst /,_,$(KEYBOARD))_$(KEYMAP)
 OBJDIR := $(BUILD_DIR)/obj_$(TARGET)
 
-# The keymap, found as QMK finds it: keyboards/<level>/keymaps/<km>/ for each level of the
-# keyboard path, shallowest first; a keymap.json anywhere wins over a keymap.c and is turned
-# into $(OBJDIR)/src/keymap.c by builddefs/json2c.awk. A keymap.c beside that keymap.json is
-# merged into the generated file as QMK does, so one that defines keymaps[] as well fails to
-# build ("redefinition of 'keymaps'"): a keymap dir holds one source of the keymap, not two.
+# The keymap, found as QMK finds it (builddefs/locate_keymap.mk): keyboards/<level>/keymaps/<km>/
+# for each level of the keyboard path, the shallowest match winning, keymap.json and keymap.c each
+# looked for on their own. A keymap.json is turned into $(OBJDIR)/src/keymap.c by
+# builddefs/json2c.awk; a keymap.c found as well is merged into that generated file, as QMK's
+# json2c does with OTHER_KEYMAP_C, so one that defines keymaps[] too fails to build
+# ("redefinition of 'keymaps'"): a keymap holds one source of keymaps[], not two.
 KEYMAP_DIRS := $(foreach d,$(call reverse,$(KB_PARENTS)),keyboards/$(d)/keymaps/$(KEYMAP))
 KEYMAP_JSON := $(firstword $(wildcard $(addsuffix /keymap.json,$(KEYMAP_DIRS))))
+KEYMAP_C_FOUND := $(firstword $(wildcard $(addsuffix /keymap.c,$(KEYMAP_DIRS))))
 ifneq ($(KEYMAP_JSON),)
     KM_DIR := $(patsubst %/,%,$(dir $(KEYMAP_JSON)))
     KEYMAP_C := $(OBJDIR)/src/keymap.c
-    KEYMAP_MERGE := $(wildcard $(KM_DIR)/keymap.c)
+    KEYMAP_MERGE := $(KEYMAP_C_FOUND)
 else
-    KEYMAP_C := $(firstword $(wildcard $(addsuffix /keymap.c,$(KEYMAP_DIRS))))
+    KEYMAP_C := $(KEYMAP_C_FOUND)
     KM_DIR := $(patsubst %/,%,$(dir $(KEYMAP_C)))
 endif
 

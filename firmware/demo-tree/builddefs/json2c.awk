@@ -4,7 +4,7 @@
 #
 # Reads the top-level "layout" and "layers" (an array of arrays of keycode strings) and
 # prints a keymap.c whose keymaps[] calls the layout macro once per layer. When `merge`
-# names a keymap.c beside the keymap.json, it is #included at the end, as QMK merges a
+# names a keymap.c found with the keymap.json, it is #included at the end, as QMK merges a
 # hand-written keymap.c into the one it generates: a keymap.c that defines keymaps[] too
 # then fails with gcc's "redefinition of 'keymaps'".
 #
