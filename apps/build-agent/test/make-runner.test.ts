@@ -117,6 +117,8 @@ describe("runMake", () => {
       expect(vars.HTTPS_PROXY).toBeUndefined();
       expect(vars.HOME).toBe(join(dir, "env-home"));
       expect(vars.LANG).toBe("C");
+      // A real tree's make runs the qmk CLI, which finds its qmk_firmware through QMK_HOME.
+      expect(vars.QMK_HOME).toBe(join(dir, "env"));
       if (sandbox.ccacheBin) {
         expect(vars.PATH!.split(":")[0]).toBe(sandbox.ccacheBin);
         expect(vars.CCACHE_DIR).toBe(sandbox.ccacheDir);
