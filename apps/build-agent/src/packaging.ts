@@ -18,9 +18,6 @@ export interface ZipEntry {
   mode?: number;
 }
 
-// Fixed, so equal inputs give byte-equal zips (and equal sha256s).
-const ENTRY_DATE = new Date("2000-01-01T00:00:00Z");
-
 // Entry names are relative POSIX paths with no "." or ".." segments, so unzipping can never write
 // outside the directory it is unzipped in.
 export function assertCleanEntryName(name: string): void {
@@ -107,7 +104,9 @@ export async function walkFiles(
   for (let i = 0; i < files.length; i += 64) {
     const batch = files.slice(i, i + 64);
     const stats = await Promise.all(batch.map((e) => lstat(join(dir, e.name))));
-    batch.forEach((e, j) => out.push({ name: rel(e.name), path: join(dir, e.name), stats: stats[j]! }));
+    batch.forEach((e, j) => {
+      out.push({ name: rel(e.name), path: join(dir, e.name), stats: stats[j]! });
+    });
   }
   for (const e of entries) {
     if (e.isDirectory() && !skipDir(rel(e.name), e.name)) {
