@@ -35,7 +35,9 @@ describe("loadNodeConfig: happy path", () => {
       trustProxy: false,
       app: { firmwareVersion: "demo-1", maxAttempts: 3, leaseSeconds: 60, agentWindowSeconds: 120 },
     });
-    expect(config.app.agentTokenHashes).toEqual([createHash("sha256").update(TOKEN).digest("hex")]);
+    const hash = createHash("sha256").update(TOKEN).digest("hex");
+    expect(config.app.agentTokens).toEqual([{ hash, id: `token-${hash.slice(0, 12)}`, trust: "trusted" }]);
+    expect(config.app.operatorTokenHashes).toEqual([]);
     expect(JSON.stringify(config)).not.toContain(TOKEN);
     expect(config.app.serviceVersion).toMatch(/^\d+\.\d+\.\d+/);
   });
@@ -61,8 +63,8 @@ describe("loadNodeConfig: happy path", () => {
       ...s3Config(),
       prefix: "qmk/",
     });
-    expect(config.app.agentTokenHashes).toHaveLength(3);
-    expect(config.app.agentTokenHashes).toContain(hash);
+    expect(config.app.agentTokens).toHaveLength(3);
+    expect(config.app.agentTokens.map((t) => t.hash)).toContain(hash);
     expect(config).toMatchObject({ port: 9000, host: "0.0.0.0", rateLimitPerMinute: 10, trustProxy: true });
     expect(config.app).toMatchObject({
       maxAttempts: 5,
