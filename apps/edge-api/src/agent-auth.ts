@@ -67,9 +67,11 @@ export const requireAgent: MiddlewareHandler<AppEnv> = async (c, next) => {
 // /v1/operator/*: `Authorization: Bearer <operator token>`, a different secret from any agent token.
 export const requireOperator: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = bearerToken(c.req.header("authorization"));
-  if (token === null) throw new UnauthorizedError("missing operator token: send Authorization: Bearer <token>");
+  if (token === null)
+    throw new UnauthorizedError("missing operator token: send Authorization: Bearer <token>");
   const hashes = c.get("deps").config.operatorTokenHashes.map((hash) => ({ hash }));
   if (hashes.length === 0) throw new UnauthorizedError("no operator token is configured on this API");
-  if (!constantTimeFind(hashes, await sha256Hex(token))) throw new UnauthorizedError("unknown operator token");
+  if (!constantTimeFind(hashes, await sha256Hex(token)))
+    throw new UnauthorizedError("unknown operator token");
   await next();
 };

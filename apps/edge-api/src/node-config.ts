@@ -109,7 +109,9 @@ const envSchema = z.object({
       return tokens;
     })
     .optional(),
-  OPERATOR_TOKENS: list.pipe(z.array(z.string().min(16, "operator tokens need at least 16 characters"))).optional(),
+  OPERATOR_TOKENS: list
+    .pipe(z.array(z.string().min(16, "operator tokens need at least 16 characters")))
+    .optional(),
   OPERATOR_TOKEN_HASHES: list
     .transform((hashes) => hashes.map((h) => h.toLowerCase()))
     .pipe(z.array(z.string().regex(/^[0-9a-f]{64}$/, "sha256 hex digests, comma-separated")))
@@ -163,7 +165,8 @@ export function loadNodeConfig(env: Record<string, string | undefined>): NodeCon
     problems.push(`S3 storage needs ${S3_VARS.filter((n) => v[n] === undefined).join(", ")} as well`);
   }
   const tokens = mergeTokens([...(v.AGENT_TOKEN_HASHES ?? []), ...(v.AGENT_TOKENS ?? [])]);
-  for (const problem of duplicateNames(tokens)) problems.push(`AGENT_TOKENS / AGENT_TOKEN_HASHES: ${problem}`);
+  for (const problem of duplicateNames(tokens))
+    problems.push(`AGENT_TOKENS / AGENT_TOKEN_HASHES: ${problem}`);
   if (tokens.length === 0) {
     problems.push(
       "set AGENT_TOKENS (comma-separated tokens) or AGENT_TOKEN_HASHES (their sha256 hex digests)",

@@ -15,6 +15,7 @@ import { RedisRateLimiter } from "./adapters/rate-limiter/redis.ts";
 import { createApp } from "./app.ts";
 import type { AppEnv, Deps } from "./deps.ts";
 import { newId } from "./job-id.ts";
+import { answerClientErrorsWithJson } from "./node-client-errors.ts";
 import { ConfigError, loadNodeConfig, type NodeConfig } from "./node-config.ts";
 import type { BlobStore } from "./ports/blob-store.ts";
 
@@ -91,6 +92,7 @@ export async function startNodeServer(
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
+  answerClientErrorsWithJson(server as HttpServer);
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   return {

@@ -154,12 +154,16 @@ describe("RedisDispatcher: one job through its life", () => {
       d!.complete(job.id, { ...finish(lease), status: "finished", returncode: 0 }, fleet),
     ).rejects.toThrow(/source, log/);
     await attachSourceAndLog(d!, job.id, lease);
-    const done = await d!.complete(job.id, {
-      ...finish(lease),
-      status: "finished",
-      returncode: 0,
-      toolchain: "avr",
-    }, fleet);
+    const done = await d!.complete(
+      job.id,
+      {
+        ...finish(lease),
+        status: "finished",
+        returncode: 0,
+        toolchain: "avr",
+      },
+      fleet,
+    );
     expect(done.status).toBe("finished");
     expect(done.artifacts.firmware).toEqual({ ...ref, lease_id: lease.lease_id });
     expect((await jobs.getCache(job.content_key))?.job_id).toBe(job.id);
@@ -230,7 +234,11 @@ describe("RedisDispatcher: who gets which job", () => {
     };
     await d!.attachArtifact(first.id, lease.lease_id, fleet, "firmware", ref);
     await attachSourceAndLog(d!, first.id, lease);
-    await d!.complete(first.id, { ...finish(lease), status: "finished", returncode: 0, toolchain: "arm" }, fleet);
+    await d!.complete(
+      first.id,
+      { ...finish(lease), status: "finished", returncode: 0, toolchain: "arm" },
+      fleet,
+    );
 
     const next = await submit(d!, { keyboard: armBoard });
     expect(await d!.lease(agent("avr-only", { toolchains: ["avr"] }), fleet)).toBeNull();

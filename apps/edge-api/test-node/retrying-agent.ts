@@ -88,7 +88,9 @@ export class RetryingAgent {
           "content-length": String(bytes.byteLength),
           [ARTIFACT_HEADERS.leaseId]: lease.lease_id,
           [ARTIFACT_HEADERS.sha256]: sha256,
-          [ARTIFACT_HEADERS.filename]: { firmware: "firmware.hex", source: "source.zip", log: "build.log" }[kind],
+          [ARTIFACT_HEADERS.filename]: { firmware: "firmware.hex", source: "source.zip", log: "build.log" }[
+            kind
+          ],
         },
         body,
       });

@@ -19,7 +19,11 @@ export const TEST_AGENT_TOKENS = {
   communityB: { token: "qmk-edge-test-community-b-0001", name: "community-b", trust: "community" },
   communityC: { token: "qmk-edge-test-community-c-0001", name: "community-c", trust: "community" },
   doomedTrusted: { token: "qmk-edge-test-doomed-trusted-0001", name: "doomed-trusted", trust: "trusted" },
-  doomedCommunity: { token: "qmk-edge-test-doomed-community-01", name: "doomed-community", trust: "community" },
+  doomedCommunity: {
+    token: "qmk-edge-test-doomed-community-01",
+    name: "doomed-community",
+    trust: "community",
+  },
   doomedPurged: { token: "qmk-edge-test-doomed-purged-00001", name: "doomed-purged", trust: "trusted" },
 } as const satisfies Record<string, TestToken>;
 

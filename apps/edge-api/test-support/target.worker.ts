@@ -30,9 +30,16 @@ export const target: Target = {
     const headers = new Headers(rest.headers);
     if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", clientIp ?? freshIp());
     // On Workers the request URL carries the Host the client sent.
-    const request = new Request(`http://${headers.get("host") ?? "qmk-edge.test"}${path}`, { ...rest, headers });
+    const request = new Request(`http://${headers.get("host") ?? "qmk-edge.test"}${path}`, {
+      ...rest,
+      headers,
+    });
     if (!changedEnv) return entry.fetch(request);
-    return worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, changedEnv, createExecutionContext());
+    return worker.fetch(
+      request as Request<unknown, IncomingRequestCfProperties>,
+      changedEnv,
+      createExecutionContext(),
+    );
   },
   agentToken: TEST_AGENT_TOKENS.local.token,
   tokens: TEST_AGENT_TOKENS,

@@ -45,8 +45,18 @@ export const compileRequest = z
 export type CompileRequest = z.infer<typeof compileRequest>;
 
 // Every field the schema names; anything else is an unknown field.
-const SCHEMA_FIELDS = new Set(["keyboard", "keymap", "layout", "layers", "version", "author", "notes",
-  "documentation", "branch", "converter"]);
+const SCHEMA_FIELDS = new Set([
+  "keyboard",
+  "keymap",
+  "layout",
+  "layers",
+  "version",
+  "author",
+  "notes",
+  "documentation",
+  "branch",
+  "converter",
+]);
 
 // Keeps unknown fields, in order, while their JSON stays within LIMITS.unknownFieldsChars; drops the rest,
 // so a client cannot make the service store and ship an arbitrarily large blob it never uses.

@@ -39,4 +39,7 @@ export type AgentTrust = z.infer<typeof agentTrust>;
 // `--purge-agent` refer to. It becomes a blob key segment, so it never starts with '.' or '-'.
 export const tokenId = z
   .string()
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, "1 to 64 characters of [A-Za-z0-9_.-], not starting with . or -");
+  .regex(
+    /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/,
+    "1 to 64 characters of [A-Za-z0-9_.-], not starting with . or -",
+  );

@@ -47,10 +47,15 @@ export function admitBuild(record: JobRecord, candidate: CacheCandidate | null, 
   });
   if (build.trust === "trusted") return entry([build]);
   const earlier = candidate?.firmware_version === record.firmware_version ? candidate.builds : [];
-  const agreeing = earlier.find((b) => b.token_id !== build.token_id && b.firmware_sha256 === build.firmware_sha256);
+  const agreeing = earlier.find(
+    (b) => b.token_id !== build.token_id && b.firmware_sha256 === build.firmware_sha256,
+  );
   if (agreeing) return entry([agreeing, build]);
   // One build per token, newest first: a token cannot crowd out the others by building again.
-  const builds = [build, ...earlier.filter((b) => b.token_id !== build.token_id)].slice(0, CACHE_CANDIDATES_MAX);
+  const builds = [build, ...earlier.filter((b) => b.token_id !== build.token_id)].slice(
+    0,
+    CACHE_CANDIDATES_MAX,
+  );
   return {
     kind: "candidate",
     candidate: { content_key: record.content_key, firmware_version: record.firmware_version, builds },

@@ -40,17 +40,27 @@ function exactLength(body: ReadableStream<Uint8Array>, declared: number) {
       try {
         next = await reader.read();
       } catch {
-        fail(controller, new MalformedRequestError(`body broke off after ${seen} of ${declared} announced bytes`));
+        fail(
+          controller,
+          new MalformedRequestError(`body broke off after ${seen} of ${declared} announced bytes`),
+        );
         return;
       }
       if (next.done) {
         if (seen === declared) controller.close();
-        else fail(controller, new MalformedRequestError(`body ended after ${seen} of ${declared} announced bytes`));
+        else
+          fail(
+            controller,
+            new MalformedRequestError(`body ended after ${seen} of ${declared} announced bytes`),
+          );
         return;
       }
       seen += next.value.byteLength;
       if (seen > declared) {
-        fail(controller, new BodyTooLargeError(`body is longer than its Content-Length of ${declared} bytes`));
+        fail(
+          controller,
+          new BodyTooLargeError(`body is longer than its Content-Length of ${declared} bytes`),
+        );
         return;
       }
       controller.enqueue(next.value);

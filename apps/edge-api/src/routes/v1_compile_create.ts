@@ -1,8 +1,8 @@
 import { parseCompileRequestText } from "@qmk-edge/keymap";
 import { boundUnknownFields, type CompileEnqueued, LIMITS } from "@qmk-edge/schema";
 import { contentKey } from "../content-key.ts";
-import { UnavailableError } from "../jobs/errors.ts";
 import { cachedJobRecord } from "../jobs/build-cache.ts";
+import { UnavailableError } from "../jobs/errors.ts";
 import { failJob, newJobRecord } from "../jobs/lifecycle.ts";
 import { assertJsonDepth, readBodyBytes, requireJsonContentType } from "../request-body.ts";
 import {

@@ -127,7 +127,8 @@ export class FsBlobStore implements BlobStore {
   }
 
   async list(prefix: string): Promise<string[]> {
-    if (!prefix.endsWith("/")) throw new InvalidBlobKeyError(`list needs a folder prefix ending in '/': ${prefix}`);
+    if (!prefix.endsWith("/"))
+      throw new InvalidBlobKeyError(`list needs a folder prefix ending in '/': ${prefix}`);
     const entries = await readdir(this.pathOf(prefix.slice(0, -1)), { withFileTypes: true }).catch(
       (err: NodeJS.ErrnoException) => {
         if (err.code === "ENOENT" || err.code === "ENOTDIR") return [];

@@ -180,7 +180,9 @@ export class S3BlobStore implements BlobStore {
     do {
       const url = new URL(this.base);
       const basePath = url.pathname.replace(/\/+$/, "");
-      url.pathname = this.config.forcePathStyle ? `${basePath}/${encodeSegment(this.config.bucket)}/` : `${basePath}/`;
+      url.pathname = this.config.forcePathStyle
+        ? `${basePath}/${encodeSegment(this.config.bucket)}/`
+        : `${basePath}/`;
       url.searchParams.set("list-type", "2");
       url.searchParams.set("prefix", `${own}${prefix}`);
       url.searchParams.set("delimiter", "/");

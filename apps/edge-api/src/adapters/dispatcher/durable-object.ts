@@ -50,7 +50,11 @@ export class DurableObjectDispatcher implements Dispatcher {
     }
   }
 
-  async lease(request: LeaseRequest, holder: LeaseHolder, signal?: AbortSignal): Promise<LeaseResponse | null> {
+  async lease(
+    request: LeaseRequest,
+    holder: LeaseHolder,
+    signal?: AbortSignal,
+  ): Promise<LeaseResponse | null> {
     const leased = outcome<LeaseResponse | null>(await this.#stub().lease(request, holder));
     // The agent hung up while waiting: give the job straight back instead of letting the lease expire.
     if (leased && signal?.aborted) {

@@ -104,7 +104,11 @@ export class RedisDispatcher implements Dispatcher {
     });
   }
 
-  async lease(request: LeaseRequest, holder: LeaseHolder, signal?: AbortSignal): Promise<LeaseResponse | null> {
+  async lease(
+    request: LeaseRequest,
+    holder: LeaseHolder,
+    signal?: AbortSignal,
+  ): Promise<LeaseResponse | null> {
     return await guard(async () => {
       const streams = lanesFor(this.keys, request);
       const waitMs = Math.min(request.wait_ms ?? 0, LEASE_MAX_WAIT_MS);
@@ -199,7 +203,9 @@ export class RedisDispatcher implements Dispatcher {
         if (lifecycle.isTerminal(record) && record.lease?.id === request.lease_id) {
           // A repeated completion: the record is final; finish the Redis side if the first try could not.
           if (lifecycle.completeJob(record, request, holder, { now }) !== record) {
-            throw new LeaseLostError(`lease ${request.lease_id} does not hold job ${jobId} for this agent token`);
+            throw new LeaseLostError(
+              `lease ${request.lease_id} does not hold job ${jobId} for this agent token`,
+            );
           }
           if (lease?.leaseId === request.lease_id) await settle(this.redis, this.keys, jobId, lease, null);
           return record;
