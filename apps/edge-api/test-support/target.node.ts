@@ -62,7 +62,7 @@ const freshIp = () => {
 export const target: Target = {
   name: "node",
   fetch(path: string, init: TargetRequestInit = {}) {
-    const { clientIp, ...rest } = init;
+    const { clientIp, direct: _direct, ...rest } = init;
     const headers = new Headers(rest.headers);
     if (!headers.has("x-forwarded-for")) headers.set("x-forwarded-for", clientIp ?? freshIp());
     return httpFetch(`${server.url}${path}`, {

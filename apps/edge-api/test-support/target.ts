@@ -8,6 +8,11 @@ export interface TargetRequestInit extends RequestInit {
   // The client address the API sees (rate limits key on it). Omitted: a fresh address per request, so
   // tests never share a rate-limit bucket by accident.
   clientIp?: string;
+  // Workers: hand the Request to the Worker's fetch handler in this isolate, body stream and all, instead of
+  // through the runtime's service binding (which turns a failing body into a short one). A body stream that
+  // fails mid-way then reaches the route as a failing read, as a client that dropped mid-upload does.
+  // Node ignores it: its requests always cross a real socket.
+  direct?: boolean;
 }
 
 export interface Target {

@@ -26,7 +26,7 @@ let changedEnv: Env | null = null;
 export const target: Target = {
   name: "workers",
   async fetch(path: string, init: TargetRequestInit = {}) {
-    const { clientIp, ...rest } = init;
+    const { clientIp, direct, ...rest } = init;
     const headers = new Headers(rest.headers);
     if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", clientIp ?? freshIp());
     // On Workers the request URL carries the Host the client sent.
@@ -34,10 +34,10 @@ export const target: Target = {
       ...rest,
       headers,
     });
-    if (!changedEnv) return entry.fetch(request);
+    if (!changedEnv && !direct) return entry.fetch(request);
     return worker.fetch(
       request as Request<unknown, IncomingRequestCfProperties>,
-      changedEnv,
+      changedEnv ?? workerEnv,
       createExecutionContext(),
     );
   },

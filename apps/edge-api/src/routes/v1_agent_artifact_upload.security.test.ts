@@ -77,6 +77,7 @@ describe("PUT /v1/agent/jobs/:id/artifacts/:kind is safe against", () => {
       }),
       body,
       duplex: "half",
+      direct: true,
     } as RequestInit);
     const error = await expectError(res, 400);
     expect(error.message).toMatch(/body (ended|broke off)/);
