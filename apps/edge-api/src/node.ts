@@ -134,6 +134,12 @@ async function main(): Promise<void> {
   }
   if (problem)
     console.warn(`qmk-edge: ${problem.message} (serving anyway; requests answer 503 until it is back)`);
+  if (!config.app.publicBaseUrl && !/^(127\.|::1$|localhost$)/.test(config.host)) {
+    console.warn(
+      `qmk-edge: HOST is ${config.host} but PUBLIC_BASE_URL is not set: artifact links in status answers ` +
+        "say http://localhost for clients that are not on this machine (a Host header never chooses them)",
+    );
+  }
   const storage =
     config.storage.kind === "fs" ? `dir ${config.storage.dir}` : `s3 ${config.storage.endpoint}`;
   console.log(

@@ -79,6 +79,49 @@ describe("loadNodeConfig: happy path", () => {
   });
 });
 
+describe("loadNodeConfig: agent tokens with names and trust levels, operator tokens", () => {
+  it("reads <name>:<trust>:<token> and <name>:<trust>:<hash> entries beside plain ones", () => {
+    const hash = "cd".repeat(32);
+    const config = loadNodeConfig({
+      ...base,
+      AGENT_TOKENS: `${TOKEN},alice-desk:community:alices-long-agent-token`,
+      AGENT_TOKEN_HASHES: `fleet-2:trusted:${hash.toUpperCase()}`,
+      OPERATOR_TOKENS: "operator-token-long-enough",
+      OPERATOR_TOKEN_HASHES: "ef".repeat(32),
+    });
+    const sha = (t: string) => createHash("sha256").update(t).digest("hex");
+    expect(config.app.agentTokens).toEqual(
+      expect.arrayContaining([
+        { hash: sha(TOKEN), id: `token-${sha(TOKEN).slice(0, 12)}`, trust: "trusted" },
+        { hash: sha("alices-long-agent-token"), id: "alice-desk", trust: "community" },
+        { hash, id: "fleet-2", trust: "trusted" },
+      ]),
+    );
+    expect(config.app.operatorTokenHashes.sort()).toEqual(
+      [sha("operator-token-long-enough"), "ef".repeat(32)].sort(),
+    );
+    expect(JSON.stringify(config)).not.toContain("alices-long-agent-token");
+  });
+
+  it("refuses bad names, short named tokens and one name for two tokens", () => {
+    expect(problemsOf({ ...base, AGENT_TOKENS: "-bad:community:a-long-enough-token-x" })).toEqual([
+      expect.stringMatching(/^AGENT_TOKENS: entry 1: token name "-bad"/),
+    ]);
+    expect(problemsOf({ ...base, AGENT_TOKENS: "x:trusted:short" })).toEqual([
+      expect.stringMatching(/^AGENT_TOKENS: entry 1: agent tokens need at least 16 characters/),
+    ]);
+    expect(
+      problemsOf({
+        ...base,
+        AGENT_TOKENS: "same:trusted:first-long-token-0001,same:community:second-long-token-01",
+      }),
+    ).toEqual([expect.stringContaining("token name same is used twice")]);
+    expect(problemsOf({ ...base, OPERATOR_TOKENS: "short" })).toEqual([
+      expect.stringMatching(/^OPERATOR_TOKENS: /),
+    ]);
+  });
+});
+
 function s3Config() {
   return {
     endpoint: s3.S3_ENDPOINT,
