@@ -1,6 +1,10 @@
+import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { TEST_AGENT_TOKENS, TEST_OPERATOR_TOKEN, tokenEntries } from "./test-support/agent-tokens.ts";
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 // The Worker in workerd with its real (local) R2, Queues and Durable Objects; storage is isolated per test file.
 export default defineConfig({
@@ -8,8 +12,13 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: "./wrangler.jsonc" },
       miniflare: {
-        // Small enough that the rate-limit test stays quick.
-        bindings: { RATE_LIMIT_PER_MINUTE: "5" },
+        bindings: {
+          // Small enough that the rate-limit test stays quick.
+          RATE_LIMIT_PER_MINUTE: "5",
+          // The test tokens of every trust level (test-support/agent-tokens.ts), as hashes like in production.
+          AGENT_TOKEN_HASHES: tokenEntries(Object.values(TEST_AGENT_TOKENS), sha256),
+          OPERATOR_TOKEN_HASHES: sha256(TEST_OPERATOR_TOKEN),
+        },
       },
     }),
   ],

@@ -1,7 +1,7 @@
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { requireAgent } from "./agent-auth.ts";
+import { requireAgent, requireOperator } from "./agent-auth.ts";
 import type { AppEnv, Deps } from "./deps.ts";
 import type { Route } from "./route.ts";
 import { errorHandler, methodNotAllowedHandler, notFoundHandler } from "./routes/error-handler.ts";
@@ -15,6 +15,7 @@ import { v1CompileArtifact } from "./routes/v1_compile_artifact.ts";
 import { v1CompileCreate } from "./routes/v1_compile_create.ts";
 import { v1CompileStatus } from "./routes/v1_compile_status.ts";
 import { v1OpenApi } from "./routes/v1_openapi.ts";
+import { v1OperatorPurgeAgent } from "./routes/v1_operator_purge_agent.ts";
 import { v1Status } from "./routes/v1_status.ts";
 
 export const routes: Route[] = [
@@ -29,6 +30,7 @@ export const routes: Route[] = [
   v1AgentArtifactLink,
   v1AgentComplete,
   v1AgentRelease,
+  v1OperatorPurgeAgent,
 ];
 
 export interface AppOptions {
@@ -36,7 +38,7 @@ export interface AppOptions {
   deps: (c: Context<AppEnv>) => Deps | Promise<Deps>;
 }
 
-// Browsers (QMK Configurator) call the public routes from any origin; agents are not browsers.
+// Browsers (QMK Configurator) call the public routes from any origin; agents and operators are not browsers.
 const publicCors = cors({
   origin: "*",
   allowMethods: ["GET", "HEAD", "POST", "OPTIONS"],
@@ -53,9 +55,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     c.set("deps", await options.deps(c));
     await next();
   });
-  app.use(async (c, next) => (c.req.path.startsWith("/v1/agent/") ? next() : publicCors(c, next)));
+  const private_ = (path: string) => path.startsWith("/v1/agent/") || path.startsWith("/v1/operator/");
+  app.use(async (c, next) => (private_(c.req.path) ? next() : publicCors(c, next)));
   app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedHandler }));
   app.use("/v1/agent/*", requireAgent);
+  app.use("/v1/operator/*", requireOperator);
   for (const route of routes) app.on(route.method, route.path, route.handler);
   return app;
 }

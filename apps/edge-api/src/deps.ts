@@ -1,4 +1,6 @@
+import type { LeaseHolder } from "@qmk-edge/schema";
 import type { Context } from "hono";
+import type { AgentToken } from "./agent-tokens.ts";
 import type { BlobStore } from "./ports/blob-store.ts";
 import type { Dispatcher } from "./ports/dispatcher.ts";
 import type { JobStore } from "./ports/job-store.ts";
@@ -9,12 +11,15 @@ export interface AppConfig {
   serviceVersion: string;
   // The firmware version the agent pool builds; part of every content key.
   firmwareVersion: string;
-  // Lower-case hex sha256 of each accepted agent token; the tokens themselves are never configured.
-  agentTokenHashes: string[];
+  // Each accepted agent token: its sha256 (the token itself is never kept), name and trust.
+  agentTokens: AgentToken[];
+  // sha256 of each operator token (POST /v1/operator/*); empty = the operator routes are closed.
+  operatorTokenHashes: string[];
   maxAttempts: number;
   leaseSeconds: number;
   agentWindowSeconds: number;
-  // Base of the absolute URLs in status answers; the request's origin when absent.
+  // Base of the absolute URLs in status answers. Absent: the request's origin when its host is a loopback
+  // name (local development), else http://localhost; a request's Host header never chooses it.
   publicBaseUrl?: string;
 }
 
@@ -36,5 +41,6 @@ export interface Deps {
 export interface AppEnv {
   // biome-ignore lint/suspicious/noExplicitAny: each runtime passes its own bindings (Workers env, Node incoming).
   Bindings: any;
-  Variables: { deps: Deps };
+  // `agent` is set by requireAgent on /v1/agent/*: the token the caller authenticated with.
+  Variables: { deps: Deps; agent: LeaseHolder };
 }

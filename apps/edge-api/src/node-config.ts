@@ -4,6 +4,15 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { S3BlobStoreConfig } from "./adapters/blob-store/s3.ts";
+import {
+  type AgentToken,
+  agentTokensFromHashes,
+  defaultTokenId,
+  duplicateNames,
+  mergeTokens,
+  parseTokenEntry,
+  splitList,
+} from "./agent-tokens.ts";
 import type { AppConfig } from "./deps.ts";
 
 // The S3 variant is the adapter's own config with every setting the environment decides made explicit.
@@ -74,8 +83,36 @@ const envSchema = z.object({
     .string()
     .regex(/^([A-Za-z0-9._-]+\/)*$/, "path segments each ending in '/'")
     .default(""),
-  AGENT_TOKENS: list.pipe(z.array(z.string().min(16, "agent tokens need at least 16 characters"))).optional(),
-  AGENT_TOKEN_HASHES: list
+  // Entries `<token>` or `<name>:<trusted|community>:<token>` (see agent-tokens.ts).
+  AGENT_TOKENS: z
+    .string()
+    .transform((value, ctx) => {
+      const tokens: AgentToken[] = [];
+      for (const [i, raw] of splitList(value).entries()) {
+        const entry = parseTokenEntry(raw);
+        if (typeof entry === "string" || entry.secret.length < 16) {
+          const message = typeof entry === "string" ? entry : "agent tokens need at least 16 characters";
+          ctx.addIssue({ code: "custom", path: [i], message });
+          continue;
+        }
+        const hash = sha256(entry.secret);
+        tokens.push({ hash, id: entry.id ?? defaultTokenId(hash), trust: entry.trust });
+      }
+      return tokens;
+    })
+    .optional(),
+  AGENT_TOKEN_HASHES: z
+    .string()
+    .transform((value, ctx) => {
+      const { tokens, problems } = agentTokensFromHashes(value);
+      for (const message of problems) ctx.addIssue({ code: "custom", message });
+      return tokens;
+    })
+    .optional(),
+  OPERATOR_TOKENS: list
+    .pipe(z.array(z.string().min(16, "operator tokens need at least 16 characters")))
+    .optional(),
+  OPERATOR_TOKEN_HASHES: list
     .transform((hashes) => hashes.map((h) => h.toLowerCase()))
     .pipe(z.array(z.string().regex(/^[0-9a-f]{64}$/, "sha256 hex digests, comma-separated")))
     .optional(),
@@ -127,8 +164,10 @@ export function loadNodeConfig(env: Record<string, string | undefined>): NodeCon
   } else if (s3Given.length > 0 && s3Given.length < S3_VARS.length) {
     problems.push(`S3 storage needs ${S3_VARS.filter((n) => v[n] === undefined).join(", ")} as well`);
   }
-  const hashes = [...(v.AGENT_TOKEN_HASHES ?? []), ...(v.AGENT_TOKENS ?? []).map(sha256)];
-  if (hashes.length === 0) {
+  const tokens = mergeTokens([...(v.AGENT_TOKEN_HASHES ?? []), ...(v.AGENT_TOKENS ?? [])]);
+  for (const problem of duplicateNames(tokens))
+    problems.push(`AGENT_TOKENS / AGENT_TOKEN_HASHES: ${problem}`);
+  if (tokens.length === 0) {
     problems.push(
       "set AGENT_TOKENS (comma-separated tokens) or AGENT_TOKEN_HASHES (their sha256 hex digests)",
     );
@@ -160,7 +199,10 @@ export function loadNodeConfig(env: Record<string, string | undefined>): NodeCon
     app: {
       serviceVersion: v.SERVICE_VERSION ?? packageVersion(),
       firmwareVersion: v.FIRMWARE_VERSION,
-      agentTokenHashes: [...new Set(hashes)],
+      agentTokens: tokens,
+      operatorTokenHashes: [
+        ...new Set([...(v.OPERATOR_TOKEN_HASHES ?? []), ...(v.OPERATOR_TOKENS ?? []).map(sha256)]),
+      ],
       maxAttempts: v.MAX_ATTEMPTS,
       leaseSeconds: v.LEASE_SECONDS,
       agentWindowSeconds: v.AGENT_WINDOW_SECONDS,

@@ -15,6 +15,7 @@ import { RedisRateLimiter } from "./adapters/rate-limiter/redis.ts";
 import { createApp } from "./app.ts";
 import type { AppEnv, Deps } from "./deps.ts";
 import { newId } from "./job-id.ts";
+import { answerClientErrorsWithJson } from "./node-client-errors.ts";
 import { ConfigError, loadNodeConfig, type NodeConfig } from "./node-config.ts";
 import type { BlobStore } from "./ports/blob-store.ts";
 
@@ -91,6 +92,7 @@ export async function startNodeServer(
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
+  answerClientErrorsWithJson(server as HttpServer);
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   return {
@@ -132,6 +134,12 @@ async function main(): Promise<void> {
   }
   if (problem)
     console.warn(`qmk-edge: ${problem.message} (serving anyway; requests answer 503 until it is back)`);
+  if (!config.app.publicBaseUrl && !/^(127\.|::1$|localhost$)/.test(config.host)) {
+    console.warn(
+      `qmk-edge: HOST is ${config.host} but PUBLIC_BASE_URL is not set: artifact links in status answers ` +
+        "say http://localhost for clients that are not on this machine (a Host header never chooses them)",
+    );
+  }
   const storage =
     config.storage.kind === "fs" ? `dir ${config.storage.dir}` : `s3 ${config.storage.endpoint}`;
   console.log(

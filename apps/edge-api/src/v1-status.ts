@@ -7,10 +7,20 @@ import {
 } from "@qmk-edge/schema";
 import { isTerminal } from "./jobs/lifecycle.ts";
 
-// Base of absolute URLs: the configured public URL, else the origin the client used.
+// 127.0.0.0/8, ::1 and localhost: names only this machine answers to, so a client naming one is local.
+function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+// Base of absolute URLs: the configured public URL. Without one, the origin the client used only when it is a
+// loopback address (local development, tests); any other Host header is the client's word, and a link built
+// from it could point anyone who follows it elsewhere, so the links then say http://localhost (set
+// PUBLIC_BASE_URL in a deployment).
 export function publicBaseUrl(requestUrl: string, configured: string | undefined): string {
   if (configured) return configured.replace(/\/+$/, "");
-  return new URL(requestUrl).origin;
+  const url = new URL(requestUrl);
+  return isLoopback(url.hostname) ? url.origin : "http://localhost";
 }
 
 export const artifactUrl = (
@@ -74,5 +84,7 @@ export function compileStatusOf(
     cached: record.cache_hit_of !== null,
     failure_reason: record.failure_reason,
     firmware_version: record.firmware_version,
+    verified: record.status === "finished" ? record.verified !== false : null,
+    built_by: record.built_by ? { agent_id: record.built_by.agent_id, trust: record.built_by.trust } : null,
   };
 }

@@ -2,6 +2,7 @@ import type { JobQueueMessage } from "@qmk-edge/schema";
 import { z } from "zod";
 import type { DispatcherObject } from "./adapters/dispatcher/dispatcher-object.ts";
 import type { RateLimiterObject } from "./adapters/rate-limiter/rate-limiter-object.ts";
+import { agentTokensFromHashes, duplicateNames, mergeTokens, splitList } from "./agent-tokens.ts";
 import type { AppConfig } from "./deps.ts";
 
 // The Worker's bindings and vars, as wrangler.jsonc declares them. AGENT_TOKEN_HASHES is a secret in production.
@@ -17,6 +18,7 @@ export interface Env {
   AGENT_WINDOW_SECONDS: string;
   RATE_LIMIT_PER_MINUTE: string;
   AGENT_TOKEN_HASHES: string;
+  OPERATOR_TOKEN_HASHES?: string;
   PUBLIC_BASE_URL?: string;
 }
 
@@ -33,14 +35,15 @@ const envSchema = z.object({
   LEASE_SECONDS: positiveInt,
   AGENT_WINDOW_SECONDS: positiveInt,
   RATE_LIMIT_PER_MINUTE: positiveInt,
-  AGENT_TOKEN_HASHES: z
+  AGENT_TOKEN_HASHES: z.string().transform((list, ctx) => {
+    const { tokens, problems } = agentTokensFromHashes(list);
+    for (const message of [...problems, ...duplicateNames(tokens)]) ctx.addIssue({ code: "custom", message });
+    return mergeTokens(tokens);
+  }),
+  OPERATOR_TOKEN_HASHES: z
     .string()
-    .transform((s) =>
-      s
-        .split(",")
-        .map((h) => h.trim().toLowerCase())
-        .filter(Boolean),
-    )
+    .optional()
+    .transform((s) => splitList(s ?? "").map((h) => h.toLowerCase()))
     .pipe(z.array(z.string().regex(/^[0-9a-f]{64}$/, "sha256 hex digests, comma-separated"))),
   PUBLIC_BASE_URL: z.union([z.literal(""), z.url()]).optional(),
 });
@@ -60,7 +63,8 @@ export function configFromEnv(env: Env): WorkerConfig {
   const config: WorkerConfig = {
     serviceVersion: v.SERVICE_VERSION,
     firmwareVersion: v.FIRMWARE_VERSION,
-    agentTokenHashes: v.AGENT_TOKEN_HASHES,
+    agentTokens: v.AGENT_TOKEN_HASHES,
+    operatorTokenHashes: v.OPERATOR_TOKEN_HASHES,
     maxAttempts: v.MAX_ATTEMPTS,
     leaseSeconds: v.LEASE_SECONDS,
     agentWindowSeconds: v.AGENT_WINDOW_SECONDS,

@@ -31,6 +31,16 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const tempFiles = () => readdirSync(join(dir, ".tmp"));
 
 describe("FsBlobStore: happy path", () => {
+  it("lists the keys directly under a folder", async () => {
+    for (const key of ["producers/t1/a", "producers/t1/b", "producers/t1/deeper/c", "producers/t10/d"]) {
+      await store.put(key, "", { contentType: "text/plain" });
+    }
+    expect((await store.list("producers/t1/")).sort()).toEqual(["producers/t1/a", "producers/t1/b"]);
+    expect(await store.list("producers/none/")).toEqual([]);
+    await expect(store.list("producers/t1")).rejects.toBeInstanceOf(InvalidBlobKeyError);
+    await expect(store.list("../")).rejects.toBeInstanceOf(InvalidBlobKeyError);
+  });
+
   it("stores, reads, heads and deletes an object with its metadata", async () => {
     const head = await store.put("jobs/abc.json", '{"a":1}', { contentType: "application/json" });
     expect(head).toEqual({ size: 7, contentType: "application/json", sha256: sha256('{"a":1}') });

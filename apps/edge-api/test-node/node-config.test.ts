@@ -35,7 +35,9 @@ describe("loadNodeConfig: happy path", () => {
       trustProxy: false,
       app: { firmwareVersion: "demo-1", maxAttempts: 3, leaseSeconds: 60, agentWindowSeconds: 120 },
     });
-    expect(config.app.agentTokenHashes).toEqual([createHash("sha256").update(TOKEN).digest("hex")]);
+    const hash = createHash("sha256").update(TOKEN).digest("hex");
+    expect(config.app.agentTokens).toEqual([{ hash, id: `token-${hash.slice(0, 12)}`, trust: "trusted" }]);
+    expect(config.app.operatorTokenHashes).toEqual([]);
     expect(JSON.stringify(config)).not.toContain(TOKEN);
     expect(config.app.serviceVersion).toMatch(/^\d+\.\d+\.\d+/);
   });
@@ -61,8 +63,8 @@ describe("loadNodeConfig: happy path", () => {
       ...s3Config(),
       prefix: "qmk/",
     });
-    expect(config.app.agentTokenHashes).toHaveLength(3);
-    expect(config.app.agentTokenHashes).toContain(hash);
+    expect(config.app.agentTokens).toHaveLength(3);
+    expect(config.app.agentTokens.map((t) => t.hash)).toContain(hash);
     expect(config).toMatchObject({ port: 9000, host: "0.0.0.0", rateLimitPerMinute: 10, trustProxy: true });
     expect(config.app).toMatchObject({
       maxAttempts: 5,
@@ -74,6 +76,49 @@ describe("loadNodeConfig: happy path", () => {
     ).toMatchObject({
       forcePathStyle: false,
     });
+  });
+});
+
+describe("loadNodeConfig: agent tokens with names and trust levels, operator tokens", () => {
+  it("reads <name>:<trust>:<token> and <name>:<trust>:<hash> entries beside plain ones", () => {
+    const hash = "cd".repeat(32);
+    const config = loadNodeConfig({
+      ...base,
+      AGENT_TOKENS: `${TOKEN},alice-desk:community:alices-long-agent-token`,
+      AGENT_TOKEN_HASHES: `fleet-2:trusted:${hash.toUpperCase()}`,
+      OPERATOR_TOKENS: "operator-token-long-enough",
+      OPERATOR_TOKEN_HASHES: "ef".repeat(32),
+    });
+    const sha = (t: string) => createHash("sha256").update(t).digest("hex");
+    expect(config.app.agentTokens).toEqual(
+      expect.arrayContaining([
+        { hash: sha(TOKEN), id: `token-${sha(TOKEN).slice(0, 12)}`, trust: "trusted" },
+        { hash: sha("alices-long-agent-token"), id: "alice-desk", trust: "community" },
+        { hash, id: "fleet-2", trust: "trusted" },
+      ]),
+    );
+    expect(config.app.operatorTokenHashes.sort()).toEqual(
+      [sha("operator-token-long-enough"), "ef".repeat(32)].sort(),
+    );
+    expect(JSON.stringify(config)).not.toContain("alices-long-agent-token");
+  });
+
+  it("refuses bad names, short named tokens and one name for two tokens", () => {
+    expect(problemsOf({ ...base, AGENT_TOKENS: "-bad:community:a-long-enough-token-x" })).toEqual([
+      expect.stringMatching(/^AGENT_TOKENS: entry 1: token name "-bad"/),
+    ]);
+    expect(problemsOf({ ...base, AGENT_TOKENS: "x:trusted:short" })).toEqual([
+      expect.stringMatching(/^AGENT_TOKENS: entry 1: agent tokens need at least 16 characters/),
+    ]);
+    expect(
+      problemsOf({
+        ...base,
+        AGENT_TOKENS: "same:trusted:first-long-token-0001,same:community:second-long-token-01",
+      }),
+    ).toEqual([expect.stringContaining("token name same is used twice")]);
+    expect(problemsOf({ ...base, OPERATOR_TOKENS: "short" })).toEqual([
+      expect.stringMatching(/^OPERATOR_TOKENS: /),
+    ]);
   });
 });
 

@@ -71,7 +71,7 @@ export class RetryingAgent {
   // Uploads `bytes` as the job's artifact; `body` may stream them (slowly, or breaking off) on the first try.
   async upload(
     lease: LeaseResponse,
-    kind: "firmware" | "log",
+    kind: "firmware" | "source" | "log",
     bytes: Uint8Array,
     firstBody?: ReadableStream<Uint8Array>,
   ): Promise<Response> {
@@ -88,7 +88,9 @@ export class RetryingAgent {
           "content-length": String(bytes.byteLength),
           [ARTIFACT_HEADERS.leaseId]: lease.lease_id,
           [ARTIFACT_HEADERS.sha256]: sha256,
-          [ARTIFACT_HEADERS.filename]: kind === "firmware" ? "firmware.hex" : "build.log",
+          [ARTIFACT_HEADERS.filename]: { firmware: "firmware.hex", source: "source.zip", log: "build.log" }[
+            kind
+          ],
         },
         body,
       });
@@ -105,8 +107,10 @@ export class RetryingAgent {
     const fw = await this.upload(lease, "firmware", firmware);
     if (fw.status === 409) return false;
     if (fw.status !== 200) throw new Error(`upload: HTTP ${fw.status} ${await fw.text()}`);
-    const log = await this.upload(lease, "log", new TextEncoder().encode(`built ${id}\n`));
-    if (log.status === 409) return false;
+    for (const kind of ["source", "log"] as const) {
+      const res = await this.upload(lease, kind, new TextEncoder().encode(`${kind} of ${id}\n`));
+      if (res.status === 409) return false;
+    }
     const done = await this.retry("complete", () =>
       this.post(`/v1/agent/jobs/${id}/complete`, {
         lease_id: lease.lease_id,

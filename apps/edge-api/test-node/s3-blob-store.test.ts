@@ -55,6 +55,20 @@ describe("S3BlobStore: happy path (path-style)", () => {
     await store.delete("jobs/one.json");
   });
 
+  it("lists the keys directly under a folder, page after page, within its own prefix only", async () => {
+    const other = storeWith();
+    await other.put("producers/t1/not-mine", "", { contentType: "text/plain" });
+    const keys = Array.from({ length: 1005 }, (_, i) => `producers/t1/${String(i).padStart(4, "0")}`);
+    for (let i = 0; i < keys.length; i += 50) {
+      await Promise.all(keys.slice(i, i + 50).map((k) => store.put(k, "", { contentType: "text/plain" })));
+    }
+    await store.put("producers/t1/deeper/x", "", { contentType: "text/plain" });
+    await store.put("producers/t10/y", "", { contentType: "text/plain" });
+    expect((await store.list("producers/t1/")).sort()).toEqual(keys);
+    expect(await store.list("producers/none/")).toEqual([]);
+    expect(await store.list("producers/t10/")).toEqual(["producers/t10/y"]);
+  });
+
   it("streams a 6 MiB upload in chunks with the digest the server verifies, and streams it back", async () => {
     const chunks = Array.from({ length: 96 }, (_, i) => new Uint8Array(64 * 1024).fill(i));
     const whole = Buffer.concat(chunks);

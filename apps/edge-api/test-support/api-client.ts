@@ -9,6 +9,7 @@ import type {
 } from "@qmk-edge/schema";
 import { ARTIFACT_HEADERS } from "@qmk-edge/schema";
 import { expect } from "vitest";
+import type { TestTokenName } from "./agent-tokens.ts";
 import type { Target } from "./target.ts";
 
 // Runtime-neutral steps of the public API and the agent protocol, for the shared route tests.
@@ -69,15 +70,23 @@ export class Agent {
   readonly target: Target;
   readonly id: string;
   readonly toolchains: string[];
+  // The agent token it authenticates with (the trusted local token unless told).
+  readonly token: string;
 
-  constructor(target: Target, id = "test-agent", toolchains = ["avr", "arm"]) {
+  constructor(target: Target, id = "test-agent", toolchains = ["avr", "arm"], token = target.agentToken) {
     this.target = target;
     this.id = id;
     this.toolchains = toolchains;
+    this.token = token;
+  }
+
+  // An agent on another of the configured tokens (test-support/agent-tokens.ts).
+  static withToken(target: Target, token: TestTokenName, id = `${token}-agent`): Agent {
+    return new Agent(target, id, ["avr", "arm"], target.tokens[token].token);
   }
 
   auth(extra: Record<string, string> = {}): Record<string, string> {
-    return { authorization: `Bearer ${this.target.agentToken}`, ...extra };
+    return { authorization: `Bearer ${this.token}`, ...extra };
   }
 
   post(path: string, body: unknown): Promise<Response> {
@@ -159,7 +168,15 @@ export class Agent {
     return this.post(`/v1/agent/jobs/${lease.job.id}/complete`, request);
   }
 
-  // lease -> heartbeat -> upload firmware + log -> complete as finished; returns the firmware bytes.
+  // Uploads what completing as finished needs besides the firmware: a source zip and the log.
+  async uploadSourceAndLog(lease: LeaseResponse): Promise<void> {
+    const source = new TextEncoder().encode(`PK source of ${lease.job.id}`);
+    expect((await this.upload(lease, "source", source, { filename: "source.zip" })).status).toBe(200);
+    const log = new TextEncoder().encode("make: ok\n");
+    expect((await this.upload(lease, "log", log, { filename: "build.log" })).status).toBe(200);
+  }
+
+  // lease -> heartbeat -> upload firmware, source + log -> complete as finished; returns the firmware bytes.
   async build(
     jobId: string,
     firmware = randomBytes(512),
@@ -167,10 +184,7 @@ export class Agent {
     const lease = await this.leaseJob(jobId);
     expect((await this.heartbeat(lease, "compiling")).status).toBe(200);
     expect((await this.upload(lease, "firmware", firmware, { filename: "firmware.hex" })).status).toBe(200);
-    expect(
-      (await this.upload(lease, "log", new TextEncoder().encode("make: ok\n"), { filename: "build.log" }))
-        .status,
-    ).toBe(200);
+    await this.uploadSourceAndLog(lease);
     expect((await this.complete(lease)).status).toBe(200);
     return { lease, firmware };
   }

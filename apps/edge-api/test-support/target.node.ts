@@ -6,6 +6,7 @@ import { newId } from "../src/job-id.ts";
 import { startNodeServer } from "../src/node.ts";
 import { loadNodeConfig } from "../src/node-config.ts";
 import { httpFetch } from "../test-node/http-fetch.ts";
+import { TEST_AGENT_TOKENS, TEST_OPERATOR_TOKEN, type TestToken, tokenEntries } from "./agent-tokens.ts";
 import type { Target, TargetRequestInit } from "./target.ts";
 
 // The Node app (src/node.ts) over real HTTP on 127.0.0.1, with Redis Streams and the Ceph S3 gateway that
@@ -13,12 +14,12 @@ import type { Target, TargetRequestInit } from "./target.ts";
 // so its state starts empty like a workerd test file's. QMK_EDGE_TEST_BLOBS=fs (the node-fs project) swaps S3
 // for a directory.
 
-const AGENT_TOKEN = "qmk-edge-local-agent-token";
 const isolation = newId().slice(0, 12);
 const useFs = process.env.QMK_EDGE_TEST_BLOBS === "fs";
 const s3 = useFs ? null : inject("s3");
 
-const config = loadNodeConfig({
+let configured: TestToken[] = Object.values(TEST_AGENT_TOKENS);
+const env = (tokens: TestToken[]) => ({
   PORT: "0",
   HOST: "127.0.0.1",
   REDIS_URL: inject("redisUrl"),
@@ -33,7 +34,8 @@ const config = loadNodeConfig({
         S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
         S3_PREFIX: `t-${isolation}/`,
       }),
-  AGENT_TOKENS: AGENT_TOKEN,
+  AGENT_TOKENS: tokenEntries(tokens, (token) => token),
+  OPERATOR_TOKENS: TEST_OPERATOR_TOKEN,
   FIRMWARE_VERSION: "demo-1",
   MAX_ATTEMPTS: "3",
   LEASE_SECONDS: "60",
@@ -42,9 +44,10 @@ const config = loadNodeConfig({
   // Tests name the client address; the app reads it from X-Forwarded-For as it would behind a proxy.
   TRUST_PROXY: "true",
 });
+const config = loadNodeConfig(env(configured));
 
 // The reaper stays off: tests expire leases with reapExpiredLeases(now) instead of waiting.
-const server = await startNodeServer(config, { reaper: false });
+let server = await startNodeServer(config, { reaper: false });
 afterAll(async () => {
   await server.close();
   if (config.storage.kind === "fs") rmSync(config.storage.dir, { recursive: true, force: true });
@@ -59,7 +62,7 @@ const freshIp = () => {
 export const target: Target = {
   name: "node",
   fetch(path: string, init: TargetRequestInit = {}) {
-    const { clientIp, ...rest } = init;
+    const { clientIp, direct: _direct, ...rest } = init;
     const headers = new Headers(rest.headers);
     if (!headers.has("x-forwarded-for")) headers.set("x-forwarded-for", clientIp ?? freshIp());
     return httpFetch(`${server.url}${path}`, {
@@ -69,7 +72,15 @@ export const target: Target = {
       signal: rest.signal ?? null,
     });
   },
-  agentToken: AGENT_TOKEN,
+  agentToken: TEST_AGENT_TOKENS.local.token,
+  tokens: TEST_AGENT_TOKENS,
+  operatorToken: TEST_OPERATOR_TOKEN,
+  // As an operator does it: the API process restarts without the token (same Redis, same storage).
+  async revokeAgentToken(token: string) {
+    configured = configured.filter((t) => t.token !== token);
+    await server.close();
+    server = await startNodeServer(loadNodeConfig(env(configured)), { reaper: false });
+  },
   firmwareVersion: config.app.firmwareVersion,
   maxAttempts: config.app.maxAttempts,
   rateLimitPerMinute: config.rateLimitPerMinute,

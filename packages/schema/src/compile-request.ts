@@ -44,6 +44,38 @@ export const compileRequest = z
   });
 export type CompileRequest = z.infer<typeof compileRequest>;
 
+// Every field the schema names; anything else is an unknown field.
+const SCHEMA_FIELDS = new Set([
+  "keyboard",
+  "keymap",
+  "layout",
+  "layers",
+  "version",
+  "author",
+  "notes",
+  "documentation",
+  "branch",
+  "converter",
+]);
+
+// Keeps unknown fields, in order, while their JSON stays within LIMITS.unknownFieldsChars; drops the rest,
+// so a client cannot make the service store and ship an arbitrarily large blob it never uses.
+export function boundUnknownFields(req: CompileRequest): CompileRequest {
+  const out: Record<string, unknown> = {};
+  let budget: number = LIMITS.unknownFieldsChars;
+  for (const [key, value] of Object.entries(req)) {
+    if (SCHEMA_FIELDS.has(key)) {
+      out[key] = value;
+      continue;
+    }
+    const size = key.length + (JSON.stringify(value)?.length ?? 0);
+    if (size > budget) continue;
+    budget -= size;
+    out[key] = value;
+  }
+  return out as CompileRequest;
+}
+
 const KNOWN_FIELDS = [
   "keyboard",
   "keymap",

@@ -1,7 +1,16 @@
 import { z } from "zod";
 import { compileRequest } from "./compile-request.ts";
 import { ARTIFACT_KINDS, LIMITS } from "./limits.ts";
-import { agentId, firmwareVersion, isoTimestamp, jobId, sha256Hex, toolchain } from "./names.ts";
+import {
+  agentId,
+  agentTrust,
+  firmwareVersion,
+  isoTimestamp,
+  jobId,
+  sha256Hex,
+  tokenId,
+  toolchain,
+} from "./names.ts";
 
 // QMK API v1 status values. A job only moves forward: queued -> running -> finished | failed
 // (an expired lease is the one way back, from running to queued, with attempts + 1).
@@ -19,6 +28,8 @@ export const artifactRef = z.object({
   size: z.number().int().nonnegative(),
   filename: z.string().min(1),
   content_type: z.string().min(1),
+  // The lease it was uploaded under: artifacts belong to that lease and end with it.
+  lease_id: z.string().min(16).max(64).optional(),
 });
 export type ArtifactRef = z.infer<typeof artifactRef>;
 
@@ -54,8 +65,20 @@ export const lease = z.object({
   id: z.string().min(16).max(64),
   agent_id: agentId,
   expires_at: isoTimestamp,
+  // The agent token that holds the lease, and its trust; only that token may act on the lease.
+  // (Absent on leases granted before tokens had names: any accepted token may act on those.)
+  token_id: tokenId.optional(),
+  trust: agentTrust.optional(),
 });
 export type Lease = z.infer<typeof lease>;
+
+// Who asks: the token an agent authenticated with, as the API's configuration names it.
+export const leaseHolder = z.object({ token_id: tokenId, trust: agentTrust });
+export type LeaseHolder = z.infer<typeof leaseHolder>;
+
+// Who built a result: the agent's own id, the token it used and that token's trust.
+export const builtBy = z.object({ agent_id: agentId, token_id: tokenId, trust: agentTrust });
+export type BuiltBy = z.infer<typeof builtBy>;
 
 export const historyEntry = z.object({
   at: isoTimestamp,
@@ -87,8 +110,16 @@ export const jobRecord = z.object({
   artifacts: artifactSet,
   result: buildResult.nullable(),
   failure_reason: z.string().max(1024).nullable(),
+  // Set when a build ends: who built it, and whether the result is trusted (a trusted token built it, or a
+  // second token reproduced its firmware byte for byte). Absent on records written before trust levels.
+  built_by: builtBy.nullable().optional(),
+  verified: z.boolean().optional(),
 });
 export type JobRecord = z.infer<typeof jobRecord>;
+
+// One finished build of a content key, as the build cache remembers it.
+export const cacheBuild = builtBy.extend({ job_id: jobId, firmware_sha256: sha256Hex, at: isoTimestamp });
+export type CacheBuild = z.infer<typeof cacheBuild>;
 
 // Points a content key at the finished job whose artifacts answer it: cache/<content_key>.json.
 export const cacheEntry = z.object({
@@ -98,8 +129,21 @@ export const cacheEntry = z.object({
   artifacts: artifactSet,
   result: buildResult,
   created_at: isoTimestamp,
+  // The builds that put it here: one by a trusted token, or two by different tokens with the same firmware
+  // sha256. Absent on entries written before trust levels (those came from the operator's own tokens).
+  producers: z.array(cacheBuild).min(1).optional(),
 });
 export type CacheEntry = z.infer<typeof cacheEntry>;
+
+// Community builds of a content key waiting for a second token to reproduce them: candidates/<content_key>.json.
+// They never answer a request. At most one build per token is kept, newest first.
+export const CACHE_CANDIDATES_MAX = 8;
+export const cacheCandidate = z.object({
+  content_key: sha256Hex,
+  firmware_version: firmwareVersion,
+  builds: z.array(cacheBuild).max(CACHE_CANDIDATES_MAX),
+});
+export type CacheCandidate = z.infer<typeof cacheCandidate>;
 
 // A message on the job queue (Cloudflare Queue "compile-jobs"): the record itself stays in the blob store.
 export const jobQueueMessage = z.object({ job_id: jobId });

@@ -9,6 +9,9 @@ export const LIMITS = {
   freeTextChars: 16 * 1024,
   logTailChars: 64 * 1024,
   agentIdChars: 64,
+  // Unknown request fields (encoders, config, ...) are never built; beyond this much JSON they are dropped
+  // before the request is stored or handed to an agent.
+  unknownFieldsChars: 8 * 1024,
   // Deeper JSON parses fine but overflows the stack later (JSON.stringify, structuredClone).
   jsonDepth: 64,
 } as const;

@@ -29,3 +29,17 @@ export const firmwareVersion = z
   .regex(/^[A-Za-z0-9._@+-]{1,128}$/, "1 to 128 characters of [A-Za-z0-9._@+-]");
 
 export const agentId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "1 to 64 characters of [A-Za-z0-9_.-]");
+
+// Set by the operator per agent token: `trusted` (the operator's own fleet) or `community` (anyone's hardware).
+// Only trusted results, or community results a second token reproduced byte for byte, enter the build cache.
+export const agentTrust = z.enum(["trusted", "community"]);
+export type AgentTrust = z.infer<typeof agentTrust>;
+
+// The operator's name for an agent token (never the token or its hash): what leases, cache entries and
+// `--purge-agent` refer to. It becomes a blob key segment, so it never starts with '.' or '-'.
+export const tokenId = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/,
+    "1 to 64 characters of [A-Za-z0-9_.-], not starting with . or -",
+  );

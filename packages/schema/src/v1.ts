@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { jobStage, jobStatus } from "./job.ts";
-import { firmwareVersion, isoTimestamp, jobId } from "./names.ts";
+import { agentId, agentTrust, firmwareVersion, isoTimestamp, jobId, sha256Hex, tokenId } from "./names.ts";
 
 // QMK API v1 wire shapes, field for field; our additions are new optional fields, never renames.
 
@@ -49,6 +49,11 @@ export const compileStatus = z.object({
   cached: z.boolean().optional(),
   failure_reason: z.string().nullable().optional(),
   firmware_version: firmwareVersion.optional(),
+  // Once finished: false when only a community agent built it and no second agent reproduced it yet (the
+  // firmware is served to this job, never to anyone else's); true otherwise. Null before the job ends.
+  verified: z.boolean().nullable().optional(),
+  // The agent that built it (its own id and its token's trust); null before the build ends.
+  built_by: z.object({ agent_id: agentId, trust: agentTrust }).nullable().optional(),
 });
 export type CompileStatus = z.infer<typeof compileStatus>;
 
@@ -60,11 +65,21 @@ export const serviceStatus = z.object({
   running_jobs: z.number().int().nonnegative(),
   oldest_queued_age_seconds: z.number().nonnegative().nullable(),
   agents_seen: z.number().int().nonnegative(),
+  // Of those, the agents that asked for jobs of firmware_version: none means `degraded`.
+  agents_for_firmware_version: z.number().int().nonnegative().optional(),
   agents_window_seconds: z.number().int().positive(),
   last_agent_seen_at: isoTimestamp.nullable(),
   firmware_version: firmwareVersion,
 });
 export type ServiceStatus = z.infer<typeof serviceStatus>;
+
+// POST /v1/operator/agents/:token_id/purge: what was removed from the build cache.
+export const purgeAgentResponse = z.object({
+  token_id: tokenId,
+  removed_cache_entries: z.array(sha256Hex),
+  updated_candidates: z.array(sha256Hex),
+});
+export type PurgeAgentResponse = z.infer<typeof purgeAgentResponse>;
 
 export const fieldError = z.object({ path: z.string(), message: z.string() });
 export type FieldError = z.infer<typeof fieldError>;

@@ -70,7 +70,10 @@ export async function compile(
   const make = await runMake({
     tree: p.tree.root,
     target: p.target,
-    vars: { BUILD_DIR: p.buildDir, ...p.vars },
+    // SKIP_VERSION: real QMK trees embed the build time in version.h otherwise (QMK_BUILDDATE, and the
+    // time again as CHIBIOS_VERSION when lib/chibios is no git checkout), so no two builds would be
+    // byte-identical; the build cache needs them to be (edge-api jobs/build-cache.ts).
+    vars: { BUILD_DIR: p.buildDir, SKIP_VERSION: "yes", ...p.vars },
     jobs: s.makeJobs,
     home: p.homeDir,
     timeoutMs: s.timeoutMs,

@@ -1,18 +1,26 @@
 import type {
   ArtifactKind,
   ArtifactRef,
-  CacheEntry,
+  ArtifactSet,
+  BuiltBy,
   CompileRequest,
   CompleteRequest,
   JobRecord,
   JobStage,
   JobStatus,
   Lease,
+  LeaseHolder,
 } from "@qmk-edge/schema";
+import { stripAnsi } from "./ansi-escapes.ts";
 import { LeaseLostError, StateConflictError } from "./errors.ts";
 
 // Every job state transition, as pure functions of a record. Both dispatchers (Durable Object, Redis)
-// apply these, so the rules live once: forward only, one lease at a time, idempotent completion.
+// apply these, so the rules live once: forward only, one lease at a time, idempotent completion, a lease
+// acted on only by the token it was granted to, and artifacts that belong to the lease that uploaded them
+// (a lease that ends without finishing takes them along).
+
+// What `complete` as finished needs, uploaded under the completing lease.
+export const REQUIRED_FOR_FINISHED = ["firmware", "source", "log"] as const satisfies ArtifactKind[];
 
 type Now = { now: string };
 
@@ -59,36 +67,6 @@ export function newJobRecord(args: {
   };
 }
 
-// A new job answered from the build cache: finished at once, pointing at the earlier build's artifacts.
-export function cachedJobRecord(args: {
-  id: string;
-  request: CompileRequest;
-  cache: CacheEntry;
-  now: string;
-}) {
-  const base = newJobRecord({
-    id: args.id,
-    request: args.request,
-    contentKey: args.cache.content_key,
-    firmwareVersion: args.cache.firmware_version,
-    maxAttempts: 1,
-    now: args.now,
-  });
-  return {
-    ...base,
-    started_at: args.now,
-    finished_at: args.now,
-    status: "finished",
-    toolchain: args.cache.result.toolchain,
-    cache_hit_of: args.cache.job_id,
-    artifacts: args.cache.artifacts,
-    result: args.cache.result,
-    history: [
-      { at: args.now, status: "finished", stage: null, note: `build cache hit of ${args.cache.job_id}` },
-    ],
-  } satisfies JobRecord;
-}
-
 export function startLease(record: JobRecord, lease: Lease, { now }: Now): JobRecord {
   if (record.status !== "queued")
     throw new StateConflictError(`job ${record.id} is ${record.status}, not queued`);
@@ -102,48 +80,89 @@ export function startLease(record: JobRecord, lease: Lease, { now }: Now): JobRe
   };
 }
 
-export function assertLease(record: JobRecord, leaseId: string): void {
-  if (record.status !== "running" || record.lease?.id !== leaseId) {
-    throw new LeaseLostError(`lease ${leaseId} does not hold job ${record.id}`);
+// The lease a token may act on: this lease id, held by this token. Leases granted before tokens had names
+// carry no token and stay usable by any accepted token until they end.
+function holds(lease: Lease | null, leaseId: string, holder: LeaseHolder): boolean {
+  return lease?.id === leaseId && (lease.token_id === undefined || lease.token_id === holder.token_id);
+}
+
+export function assertLease(record: JobRecord, leaseId: string, holder: LeaseHolder): void {
+  if (record.status !== "running" || !holds(record.lease, leaseId, holder)) {
+    throw new LeaseLostError(`lease ${leaseId} does not hold job ${record.id} for this agent token`);
   }
 }
 
 export function recordHeartbeat(
   record: JobRecord,
-  args: { leaseId: string; stage: JobStage; expiresAt: string; now: string },
+  args: { leaseId: string; holder: LeaseHolder; stage: JobStage; expiresAt: string; now: string },
 ): JobRecord {
-  assertLease(record, args.leaseId);
+  assertLease(record, args.leaseId, args.holder);
   const lease = { ...(record.lease as Lease), expires_at: args.expiresAt };
   const history =
     record.stage === args.stage ? record.history : withHistory(record, "running", args.stage, args.now);
   return { ...record, lease, stage: args.stage, history };
 }
 
-export function attachArtifact(record: JobRecord, leaseId: string, kind: ArtifactKind, ref: ArtifactRef) {
-  assertLease(record, leaseId);
-  return { ...record, artifacts: { ...record.artifacts, [kind]: ref } } satisfies JobRecord;
+export function attachArtifact(
+  record: JobRecord,
+  args: { leaseId: string; holder: LeaseHolder; kind: ArtifactKind; ref: ArtifactRef },
+) {
+  assertLease(record, args.leaseId, args.holder);
+  const ref = { ...args.ref, lease_id: args.leaseId };
+  return { ...record, artifacts: { ...record.artifacts, [args.kind]: ref } } satisfies JobRecord;
+}
+
+// The artifacts uploaded under `leaseId`: whatever an earlier lease left is not this build's.
+function artifactsOf(artifacts: ArtifactSet, leaseId: string): ArtifactSet {
+  return Object.fromEntries(
+    Object.entries(artifacts).filter(([, ref]) => ref?.lease_id === leaseId),
+  ) as ArtifactSet;
 }
 
 export function isTerminal(record: JobRecord): boolean {
   return record.status === "finished" || record.status === "failed";
 }
 
-// Completing twice with the same lease returns the record unchanged; any other lease is refused.
-export function completeJob(record: JobRecord, request: CompleteRequest, { now }: Now): JobRecord {
-  if (isTerminal(record) && record.lease?.id === request.lease_id) return record;
-  assertLease(record, request.lease_id);
-  if (request.status === "finished" && !record.artifacts.firmware) {
-    throw new StateConflictError("upload the firmware artifact before completing as finished");
+// Completing twice with the same lease returns the record unchanged; any other lease is refused. A finished
+// build must have uploaded its firmware, source and log under this lease; a failed one serves no firmware.
+// The result is `verified` at once when a trusted token built it (a community build may become verified
+// later, see jobs/build-cache.ts).
+export function completeJob(
+  record: JobRecord,
+  request: CompleteRequest,
+  holder: LeaseHolder,
+  { now }: Now,
+): JobRecord {
+  if (isTerminal(record) && holds(record.lease, request.lease_id, holder)) return record;
+  assertLease(record, request.lease_id, holder);
+  const lease = record.lease as Lease;
+  const own = artifactsOf(record.artifacts, lease.id);
+  if (request.status === "finished") {
+    const missing = REQUIRED_FOR_FINISHED.filter((kind) => !own[kind]);
+    if (missing.length > 0) {
+      throw new StateConflictError(
+        `upload the ${missing.join(", ")} artifact(s) under this lease before completing as finished`,
+      );
+    }
   }
+  const { firmware: _dropped, ...withoutFirmware } = own;
+  const builtBy: BuiltBy = {
+    agent_id: lease.agent_id,
+    token_id: lease.token_id ?? holder.token_id,
+    trust: lease.trust ?? holder.trust,
+  };
   return {
     ...record,
     status: request.status,
     stage: null,
     finished_at: now,
     toolchain: request.toolchain,
+    artifacts: request.status === "finished" ? own : withoutFirmware,
+    built_by: builtBy,
+    verified: request.status === "finished" && builtBy.trust === "trusted",
     result: {
       returncode: request.returncode,
-      output: request.output,
+      output: stripAnsi(request.output),
       command: request.command,
       firmware_filename: request.firmware_filename,
       toolchain: request.toolchain,
@@ -167,6 +186,7 @@ export function expireLease(record: JobRecord, { now }: Now): JobRecord {
       status: "failed",
       stage: null,
       lease: null,
+      artifacts: {},
       finished_at: now,
       failure_reason: reason,
       history: withHistory(record, "failed", null, now, reason),
@@ -178,6 +198,7 @@ export function expireLease(record: JobRecord, { now }: Now): JobRecord {
     status: "queued",
     stage: null,
     lease: null,
+    artifacts: {},
     history: withHistory(record, "queued", null, now, `lease expired (attempt ${attempts})`),
   };
 }
@@ -185,16 +206,42 @@ export function expireLease(record: JobRecord, { now }: Now): JobRecord {
 // The agent gives the job back (shutting down, or it cannot build it): no attempt is counted.
 export function releaseJob(
   record: JobRecord,
-  args: { leaseId: string; reason: string; now: string },
+  args: { leaseId: string; holder: LeaseHolder; reason: string; now: string },
 ): JobRecord {
-  assertLease(record, args.leaseId);
+  assertLease(record, args.leaseId, args.holder);
   return {
     ...record,
     status: "queued",
     stage: null,
     lease: null,
+    artifacts: {},
     history: withHistory(record, "queued", null, args.now, `released: ${args.reason}`),
   };
+}
+
+// The lease's token was removed from the configuration: the job goes back to the queue (no attempt counted)
+// without anything that token uploaded. Unchanged when `leaseId` is not the lease or its token is still active.
+export function revokeLease(
+  record: JobRecord,
+  args: { leaseId: string; activeTokenIds: string[]; now: string },
+): JobRecord {
+  const lease = record.lease;
+  if (record.status !== "running" || lease?.id !== args.leaseId) return record;
+  if (lease.token_id === undefined || args.activeTokenIds.includes(lease.token_id)) return record;
+  return {
+    ...record,
+    status: "queued",
+    stage: null,
+    lease: null,
+    artifacts: {},
+    history: withHistory(record, "queued", null, args.now, `agent token ${lease.token_id} revoked`),
+  };
+}
+
+// A community build whose firmware a second token reproduced byte for byte (jobs/build-cache.ts).
+export function markVerified(record: JobRecord): JobRecord {
+  if (record.status !== "finished" || record.verified) return record;
+  return { ...record, verified: true };
 }
 
 // Used when the queue gives up on a job (dead-letter queue) so it never disappears silently.
@@ -205,20 +252,9 @@ export function failJob(record: JobRecord, reason: string, { now }: Now): JobRec
     status: "failed",
     stage: null,
     lease: null,
+    artifacts: {},
     finished_at: now,
     failure_reason: reason,
     history: withHistory(record, "failed", null, now, reason),
-  };
-}
-
-export function cacheEntryFor(record: JobRecord, { now }: Now): CacheEntry | null {
-  if (record.status !== "finished" || !record.result || !record.artifacts.firmware) return null;
-  return {
-    content_key: record.content_key,
-    job_id: record.cache_hit_of ?? record.id,
-    firmware_version: record.firmware_version,
-    artifacts: record.artifacts,
-    result: record.result,
-    created_at: now,
   };
 }

@@ -26,6 +26,8 @@ export interface BlobStore {
   head(key: string): Promise<BlobHead | null>;
   put(key: string, body: BlobBody, options: PutOptions): Promise<BlobHead>;
   delete(key: string): Promise<void>;
+  // The keys directly under a folder `prefix` (ending in "/"), in no particular order.
+  list(prefix: string): Promise<string[]>;
 }
 
 export class DigestMismatchError extends Error {

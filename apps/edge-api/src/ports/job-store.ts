@@ -1,10 +1,19 @@
-import type { CacheEntry, JobRecord } from "@qmk-edge/schema";
+import type { CacheCandidate, CacheEntry, JobRecord } from "@qmk-edge/schema";
 
-// Job records (jobs/<id>.json) and build-cache entries (cache/<content_key>.json).
-// One implementation over any BlobStore: adapters/job-store/blob.ts.
+// Job records (jobs/<id>.json), build-cache entries (cache/<content_key>.json), community builds waiting to be
+// reproduced (candidates/<content_key>.json) and, per agent token, the content keys it produced
+// (producers/<token_id>/<content_key>), so a purge finds them. One implementation over any BlobStore:
+// adapters/job-store/blob.ts.
 export interface JobStore {
   get(id: string): Promise<JobRecord | null>;
   put(record: JobRecord): Promise<void>;
   getCache(contentKey: string): Promise<CacheEntry | null>;
   putCache(entry: CacheEntry): Promise<void>;
+  deleteCache(contentKey: string): Promise<void>;
+  getCandidate(contentKey: string): Promise<CacheCandidate | null>;
+  putCandidate(candidate: CacheCandidate): Promise<void>;
+  deleteCandidate(contentKey: string): Promise<void>;
+  markProducer(tokenId: string, contentKey: string): Promise<void>;
+  unmarkProducer(tokenId: string, contentKey: string): Promise<void>;
+  producedBy(tokenId: string): Promise<string[]>;
 }

@@ -22,26 +22,51 @@ export function parseKind(value: string | undefined): ArtifactKind {
   return kind;
 }
 
-// Counts the bytes on their way to the store: more than announced is 413, fewer is 400. The failure is kept
-// here because the store only sees its stream break, not why.
-function exactLength(declared: number) {
+// Counts the bytes on their way to the store: more than announced is 413, fewer is 400, and so is a body that
+// breaks off (the client closed its side early; workerd then fails the read with "Network connection lost").
+// The failure is kept here because the store only sees its stream break, not why.
+function exactLength(body: ReadableStream<Uint8Array>, declared: number) {
   const state: { failure: Error | null } = { failure: null };
+  const reader = body.getReader();
   let seen = 0;
-  const stream = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      seen += chunk.byteLength;
-      if (seen > declared) {
-        state.failure = new BodyTooLargeError(`body is longer than its Content-Length of ${declared} bytes`);
-        controller.error(state.failure);
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, failure: Error) => {
+    state.failure = failure;
+    controller.error(failure);
+    reader.cancel(failure).catch(() => {});
+  };
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let next: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        next = await reader.read();
+      } catch {
+        fail(
+          controller,
+          new MalformedRequestError(`body broke off after ${seen} of ${declared} announced bytes`),
+        );
         return;
       }
-      controller.enqueue(chunk);
-    },
-    flush(controller) {
-      if (seen !== declared) {
-        state.failure = new MalformedRequestError(`body ended after ${seen} of ${declared} announced bytes`);
-        controller.error(state.failure);
+      if (next.done) {
+        if (seen === declared) controller.close();
+        else
+          fail(
+            controller,
+            new MalformedRequestError(`body ended after ${seen} of ${declared} announced bytes`),
+          );
+        return;
       }
+      seen += next.value.byteLength;
+      if (seen > declared) {
+        fail(
+          controller,
+          new BodyTooLargeError(`body is longer than its Content-Length of ${declared} bytes`),
+        );
+        return;
+      }
+      controller.enqueue(next.value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
     },
   });
   return { stream, state };
@@ -74,7 +99,7 @@ export const v1AgentArtifactUpload: Route = {
     const leaseId = headers[ARTIFACT_HEADERS.leaseId];
     const sha256 = headers[ARTIFACT_HEADERS.sha256];
     const size = headers["content-length"];
-    await dispatcher.checkLease(id, leaseId);
+    await dispatcher.checkLease(id, leaseId, c.get("agent"));
     const max = ARTIFACT_MAX_BYTES[kind];
     if (size > max) throw new BodyTooLargeError(`a ${kind} artifact may be at most ${max} bytes`);
 
@@ -85,9 +110,9 @@ export const v1AgentArtifactUpload: Route = {
       if (size !== 0) throw new MalformedRequestError(`body ended after 0 of ${size} announced bytes`);
       await blobs.put(key, new Uint8Array(0), { contentType, sha256, size: 0 });
     } else {
-      const counter = exactLength(size);
+      const counter = exactLength(body, size);
       try {
-        await blobs.put(key, body.pipeThrough(counter.stream), { contentType, sha256, size });
+        await blobs.put(key, counter.stream, { contentType, sha256, size });
       } catch (err) {
         throw counter.state.failure ?? err;
       }
@@ -100,7 +125,7 @@ export const v1AgentArtifactUpload: Route = {
       filename: headers[ARTIFACT_HEADERS.filename],
       content_type: contentType,
     };
-    await dispatcher.attachArtifact(id, leaseId, kind, ref);
+    await dispatcher.attachArtifact(id, leaseId, c.get("agent"), kind, ref);
     const answer: ArtifactUploadResponse = { kind, sha256, size };
     return c.json(answer);
   },

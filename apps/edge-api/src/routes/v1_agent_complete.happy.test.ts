@@ -45,6 +45,8 @@ describe("a job through the agent protocol", () => {
       (await agent.upload(lease, "log", new TextEncoder().encode("gcc ok\n"), { filename: "build.log" }))
         .status,
     ).toBe(200);
+    const source = new TextEncoder().encode("PK zip");
+    expect((await agent.upload(lease, "source", source, { filename: "src.zip" })).status).toBe(200);
 
     const done = await agent.complete(lease, { output: "Compiling keymap.c ... [OK]\n" });
     expect(done.status).toBe(200);

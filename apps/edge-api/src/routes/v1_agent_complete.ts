@@ -3,8 +3,8 @@ import { parseInput, parseJobId } from "../parse-input.ts";
 import { readJsonBody } from "../request-body.ts";
 import type { Route } from "../route.ts";
 
-// POST /v1/agent/jobs/:id/complete: `finished` (after the firmware upload) or `failed`. Repeating it with the
-// same lease answers the same result; another lease gets 409.
+// POST /v1/agent/jobs/:id/complete: `finished` (after uploading firmware, source and log under this lease) or
+// `failed`. Repeating it with the same lease answers the same result; another lease (or token) gets 409.
 export const v1AgentComplete: Route = {
   method: "POST",
   path: "/v1/agent/jobs/:id/complete",
@@ -16,7 +16,7 @@ export const v1AgentComplete: Route = {
       await readJsonBody(c.req.raw, LIMITS.bodyBytes),
       "completion",
     );
-    const record = await dispatcher.complete(id, request);
+    const record = await dispatcher.complete(id, request, c.get("agent"));
     const body: CompleteResponse = { id, status: record.status === "failed" ? "failed" : "finished" };
     return c.json(body);
   },

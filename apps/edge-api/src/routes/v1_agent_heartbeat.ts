@@ -15,6 +15,6 @@ export const v1AgentHeartbeat: Route = {
       await readJsonBody(c.req.raw, LIMITS.bodyBytes),
       "heartbeat",
     );
-    return c.json(await dispatcher.heartbeat(id, request));
+    return c.json(await dispatcher.heartbeat(id, request, c.get("agent")));
   },
 };

@@ -46,6 +46,7 @@ describe("POST /v1/agent/lease", () => {
     const armAgent = new Agent(target, "arm-agent", ["arm"]);
     const lease = await armAgent.leaseJob(first);
     expect((await armAgent.upload(lease, "firmware", new Uint8Array([1, 2, 3]))).status).toBe(200);
+    await armAgent.uploadSourceAndLog(lease);
     expect((await armAgent.complete(lease, { toolchain: "arm", firmware_filename: "x.bin" })).status).toBe(
       200,
     );

@@ -15,7 +15,11 @@ export const v1AgentLease: Route = {
       await readJsonBody(c.req.raw, LIMITS.bodyBytes),
       "lease request",
     );
-    const leased = await dispatcher.lease({ ...request, wait_ms: request.wait_ms ?? 0 }, c.req.raw.signal);
+    const leased = await dispatcher.lease(
+      { ...request, wait_ms: request.wait_ms ?? 0 },
+      c.get("agent"),
+      c.req.raw.signal,
+    );
     if (!leased) return c.body(null, 204);
     return c.json(leased);
   },

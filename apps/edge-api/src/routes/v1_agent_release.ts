@@ -11,7 +11,7 @@ export const v1AgentRelease: Route = {
     const { dispatcher } = c.get("deps");
     const id = parseJobId(c.req.param("id"));
     const request = parseInput(releaseRequest, await readJsonBody(c.req.raw, LIMITS.bodyBytes), "release");
-    await dispatcher.release(id, request);
+    await dispatcher.release(id, request, c.get("agent"));
     return c.body(null, 204);
   },
 };

@@ -24,8 +24,8 @@ describe("GET /v1/compile/:id/<artifact> refuses", () => {
 
   it("an artifact the build did not produce (404)", async () => {
     const id = await submit(target);
+    // build() uploads firmware, source and log (what `finished` needs), never a keymap.
     await agent.build(id);
-    await expectError(await target.fetch(`/v1/compile/${id}/source`), 404);
     await expectError(await target.fetch(`/v1/compile/${id}/keymap`), 404);
   });
 });

@@ -36,7 +36,8 @@ async function serveArtifact(c: Context<AppEnv>, kind: ArtifactKind): Promise<Re
   if (!record) throw new NotFoundError(`no job ${id}`);
   if (!isTerminal(record))
     throw new StateConflictError(`job ${id} is ${record.status}; artifacts come once it ends`);
-  const ref = record.artifacts[kind];
+  // A failed build serves no firmware, whatever was uploaded on the way.
+  const ref = record.status === "failed" && kind === "firmware" ? undefined : record.artifacts[kind];
   if (!ref) throw new NotFoundError(`job ${id} (${record.status}) has no ${kind} artifact`);
 
   const etag = `"${ref.sha256}"`;

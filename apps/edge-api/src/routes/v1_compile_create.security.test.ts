@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { target } from "#test-target";
-import { compileBody, expectError, json, status, submit } from "../../test-support/api-client.ts";
+import { Agent, compileBody, expectError, json, status, submit } from "../../test-support/api-client.ts";
 
 const post = (body: unknown) => target.fetch("/v1/compile", json(body));
 
@@ -107,5 +107,16 @@ describe("POST /v1/compile against hostile bodies", () => {
       expect(res.status).toBeLessThan(500);
       expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     }
+  });
+
+  it("does not store or hand to agents an unknown field of 250,000 characters; small ones stay", async () => {
+    const agent = new Agent(target, "unknown-fields-agent");
+    await agent.drain();
+    const id = await submit(target, compileBody({ blob: "x".repeat(250_000), encoders: [{ cw: "KC_A" }] }));
+    const lease = await agent.leaseJob(id);
+    const request = lease.job.request as Record<string, unknown>;
+    expect(request.blob).toBeUndefined();
+    expect(request.encoders).toEqual([{ cw: "KC_A" }]);
+    expect(JSON.stringify(lease).length).toBeLessThan(20_000);
   });
 });

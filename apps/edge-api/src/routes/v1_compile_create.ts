@@ -1,8 +1,9 @@
 import { parseCompileRequestText } from "@qmk-edge/keymap";
-import { type CompileEnqueued, LIMITS } from "@qmk-edge/schema";
+import { boundUnknownFields, type CompileEnqueued, LIMITS } from "@qmk-edge/schema";
 import { contentKey } from "../content-key.ts";
+import { cachedJobRecord } from "../jobs/build-cache.ts";
 import { UnavailableError } from "../jobs/errors.ts";
-import { cachedJobRecord, failJob, newJobRecord } from "../jobs/lifecycle.ts";
+import { failJob, newJobRecord } from "../jobs/lifecycle.ts";
 import { assertJsonDepth, readBodyBytes, requireJsonContentType } from "../request-body.ts";
 import {
   BodyTooLargeError,
@@ -33,7 +34,8 @@ export const v1CompileCreate: Route = {
       throw new InvalidInputError("invalid compile request", parsed.errors);
     }
 
-    const request = parsed.value;
+    // Unknown fields are never built; past a small budget they are not stored or sent to agents either.
+    const request = boundUnknownFields(parsed.value);
     const { firmwareVersion, maxAttempts } = deps.config;
     const key = await contentKey(request, firmwareVersion);
     const id = deps.newId();

@@ -5,7 +5,7 @@
 // mismatch deletes the temp file instead of publishing it.
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, mkdirSync } from "node:fs";
-import { type FileHandle, mkdir, open, rename, unlink } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readdir, rename, unlink } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import {
@@ -124,6 +124,18 @@ export class FsBlobStore implements BlobStore {
     await unlink(this.pathOf(key)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== "ENOENT") throw err;
     });
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    if (!prefix.endsWith("/"))
+      throw new InvalidBlobKeyError(`list needs a folder prefix ending in '/': ${prefix}`);
+    const entries = await readdir(this.pathOf(prefix.slice(0, -1)), { withFileTypes: true }).catch(
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === "ENOENT" || err.code === "ENOTDIR") return [];
+        throw err;
+      },
+    );
+    return entries.filter((e) => e.isFile() && KEY_SEGMENT.test(e.name)).map((e) => `${prefix}${e.name}`);
   }
 }
 

@@ -61,4 +61,15 @@ export class R2BlobStore implements BlobStore {
   async delete(key: string) {
     await this.#bucket.delete(key);
   }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.#bucket.list({ prefix, delimiter: "/", ...(cursor ? { cursor } : {}) });
+      for (const object of page.objects) keys.push(object.key);
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+    return keys;
+  }
 }

@@ -171,6 +171,32 @@ export class S3BlobStore implements BlobStore {
     if (!res.ok && res.status !== 404) throw await this.failure(res, `DELETE ${key}`);
   }
 
+  // ListObjectsV2 with a delimiter, page by page. Our keys are plain ASCII, so <Key> needs no entity decoding
+  // beyond the five XML ones.
+  async list(prefix: string): Promise<string[]> {
+    const own = this.config.prefix ?? "";
+    const keys: string[] = [];
+    let token: string | null = null;
+    do {
+      const url = new URL(this.base);
+      const basePath = url.pathname.replace(/\/+$/, "");
+      url.pathname = this.config.forcePathStyle
+        ? `${basePath}/${encodeSegment(this.config.bucket)}/`
+        : `${basePath}/`;
+      url.searchParams.set("list-type", "2");
+      url.searchParams.set("prefix", `${own}${prefix}`);
+      url.searchParams.set("delimiter", "/");
+      if (token) url.searchParams.set("continuation-token", token);
+      const res = await this.send(url, { method: "GET" }, true);
+      if (!res.ok) throw await this.failure(res, `LIST ${prefix}`);
+      const xml = await res.text();
+      for (const [, key] of xml.matchAll(/<Key>([^<]*)<\/Key>/g)) keys.push(xmlText(key!).slice(own.length));
+      const truncated = /<IsTruncated>true<\/IsTruncated>/.test(xml);
+      token = truncated ? xmlText(/<NextContinuationToken>([^<]*)</.exec(xml)?.[1] ?? "") || null : null;
+    } while (token);
+    return keys;
+  }
+
   // A GET URL anyone can use until it expires (downloads straight from the bucket, no API in the path).
   async presignGet(
     key: string,
@@ -213,7 +239,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   private async send(
-    key: string,
+    target: string | URL,
     init: {
       method: string;
       headers?: Record<string, string>;
@@ -226,7 +252,8 @@ export class S3BlobStore implements BlobStore {
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (attempt > 1) await new Promise((r) => setTimeout(r, 50 * 4 ** (attempt - 2)));
       try {
-        const request = await this.client.sign(this.urlOf(key).toString(), {
+        const url = typeof target === "string" ? this.urlOf(target) : target;
+        const request = await this.client.sign(url.toString(), {
           method: init.method,
           headers: init.headers,
           body: init.body,
@@ -243,7 +270,7 @@ export class S3BlobStore implements BlobStore {
       }
     }
     const reason = lastError instanceof Error ? (lastError.cause ?? lastError).toString() : String(lastError);
-    throw new UnavailableError(`S3 ${init.method} ${key} failed: ${reason}`);
+    throw new UnavailableError(`S3 ${init.method} ${target} failed: ${reason}`);
   }
 
   private async failure(res: Response, what: string): Promise<Error> {
@@ -262,6 +289,11 @@ function headOf(res: Response): BlobHead {
     contentType: res.headers.get("content-type"),
     sha256: sha256 && /^[0-9a-f]{64}$/.test(sha256) ? sha256 : null,
   };
+}
+
+function xmlText(text: string): string {
+  const entities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+  return text.replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => entities[name]!);
 }
 
 function encodeSegment(segment: string): string {

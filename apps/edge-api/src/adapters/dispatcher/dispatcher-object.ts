@@ -6,22 +6,25 @@ import type {
   HeartbeatRequest,
   HeartbeatResponse,
   JobRecord,
+  LeaseHolder,
   LeaseRequest,
   LeaseResponse,
   ReleaseRequest,
 } from "@qmk-edge/schema";
 import { newId } from "../../job-id.ts";
+import { publishBuild } from "../../jobs/build-cache.ts";
 import { LeaseLostError, NotFoundError } from "../../jobs/errors.ts";
 import {
   assertLease,
   attachArtifact,
-  cacheEntryFor,
   completeJob,
   expireLease,
   failJob,
   isTerminal,
+  markVerified,
   recordHeartbeat,
   releaseJob,
+  revokeLease,
   startLease,
 } from "../../jobs/lifecycle.ts";
 import type { DispatchStats } from "../../ports/dispatcher.ts";
@@ -46,7 +49,7 @@ import {
   unsavedJobIds,
   updateJob,
 } from "./dispatcher-sql.ts";
-import { LeaseWaiters } from "./lease-waiters.ts";
+import { type LeaseAsk, LeaseWaiters } from "./lease-waiters.ts";
 import { type Outcome, ok, outcomeOf } from "./outcome.ts";
 
 // The one Dispatcher Durable Object. Its SQLite tables hold every job that is queued or running (and, for an
@@ -105,25 +108,30 @@ export class DispatcherObject extends DurableObject<Env> {
     }
   }
 
-  async lease(request: LeaseRequest): Promise<Outcome<LeaseResponse | null>> {
+  async lease(request: LeaseRequest, holder: LeaseHolder): Promise<Outcome<LeaseResponse | null>> {
     try {
       seeAgent(this.#sql, request.agent_id, request);
-      const claim = this.#claim(request);
+      const claim = this.#claim({ request, holder });
       if (claim) return await this.#settle(claim);
       if (!request.wait_ms) return ok(null);
-      return await this.#waiters.wait(request, request.wait_ms);
+      return await this.#waiters.wait({ request, holder }, request.wait_ms);
     } catch (err) {
       return this.#failed(err);
     }
   }
 
-  async heartbeat(jobId: string, request: HeartbeatRequest): Promise<Outcome<HeartbeatResponse>> {
+  async heartbeat(
+    jobId: string,
+    request: HeartbeatRequest,
+    holder: LeaseHolder,
+  ): Promise<Outcome<HeartbeatResponse>> {
     try {
       const record = await this.#active(jobId);
       const now = new Date();
       const expiresAt = new Date(now.getTime() + this.#config.leaseSeconds * 1000).toISOString();
       const next = recordHeartbeat(record, {
         leaseId: request.lease_id,
+        holder,
         stage: request.stage,
         expiresAt,
         now: now.toISOString(),
@@ -138,9 +146,9 @@ export class DispatcherObject extends DurableObject<Env> {
     }
   }
 
-  async checkLease(jobId: string, leaseId: string): Promise<Outcome<null>> {
+  async checkLease(jobId: string, leaseId: string, holder: LeaseHolder): Promise<Outcome<null>> {
     try {
-      assertLease(await this.#active(jobId), leaseId);
+      assertLease(await this.#active(jobId), leaseId, holder);
       return ok(null);
     } catch (err) {
       return this.#failed(err);
@@ -150,11 +158,12 @@ export class DispatcherObject extends DurableObject<Env> {
   async attachArtifact(
     jobId: string,
     leaseId: string,
+    holder: LeaseHolder,
     kind: ArtifactKind,
     ref: ArtifactRef,
   ): Promise<Outcome<null>> {
     try {
-      this.#write(attachArtifact(await this.#active(jobId), leaseId, kind, ref));
+      this.#write(attachArtifact(await this.#active(jobId), { leaseId, holder, kind, ref }));
       await this.#persist(jobId);
       return ok(null);
     } catch (err) {
@@ -162,30 +171,25 @@ export class DispatcherObject extends DurableObject<Env> {
     }
   }
 
-  async complete(jobId: string, request: CompleteRequest): Promise<Outcome<JobRecord>> {
+  async complete(jobId: string, request: CompleteRequest, holder: LeaseHolder): Promise<Outcome<JobRecord>> {
     try {
       const now = new Date().toISOString();
       const row = this.#row(jobId);
-      let record: JobRecord;
-      if (row) {
-        const current = JSON.parse(row.record) as JobRecord;
-        record = completeJob(current, request, { now });
-        if (record !== current) this.#write(record);
-        await this.#persist(jobId);
-      } else {
+      if (!row) {
         // Ended and forgotten here: only a repeat by the lease that completed it is answered.
         const stored = await this.#jobs.get(jobId);
         if (!stored) throw new NotFoundError(`no job ${jobId}`);
-        record = completeJob(stored, request, { now });
-        if (record !== stored) throw new LeaseLostError(`job ${jobId} is no longer leased`);
-      }
-      if (record.status === "finished") {
-        const entry = cacheEntryFor(record, { now });
-        if (entry) await this.#jobs.putCache(entry);
-        if (record.toolchain) {
-          learnToolchain(this.#sql, record.request.keyboard, record.toolchain);
+        if (completeJob(stored, request, holder, { now }) !== stored) {
+          throw new LeaseLostError(`job ${jobId} is no longer leased`);
         }
+        return ok(stored);
       }
+      const current = JSON.parse(row.record) as JobRecord;
+      let record = completeJob(current, request, holder, { now });
+      const ended = record !== current;
+      if (ended) this.#write(record);
+      await this.#persist(jobId);
+      if (ended && record.status === "finished") record = await this.#publish(record, now);
       await this.#scheduleAlarm();
       return ok(record);
     } catch (err) {
@@ -193,16 +197,32 @@ export class DispatcherObject extends DurableObject<Env> {
     }
   }
 
-  async release(jobId: string, request: ReleaseRequest): Promise<Outcome<null>> {
+  async release(jobId: string, request: ReleaseRequest, holder: LeaseHolder): Promise<Outcome<null>> {
     try {
       const now = new Date().toISOString();
-      this.#write(
-        releaseJob(await this.#active(jobId), { leaseId: request.lease_id, reason: request.reason, now }),
-      );
+      const args = { leaseId: request.lease_id, holder, reason: request.reason, now };
+      this.#write(releaseJob(await this.#active(jobId), args));
       this.#wake();
       await this.#persist(jobId);
       await this.#scheduleAlarm();
       return ok(null);
+    } catch (err) {
+      return this.#failed(err);
+    }
+  }
+
+  async revokeLease(jobId: string, leaseId: string, activeTokenIds: string[]): Promise<Outcome<boolean>> {
+    try {
+      const row = this.#row(jobId);
+      if (!row) return ok(false);
+      const current = JSON.parse(row.record) as JobRecord;
+      const next = revokeLease(current, { leaseId, activeTokenIds, now: new Date().toISOString() });
+      if (next === current) return ok(false);
+      this.#write(next);
+      this.#wake();
+      await this.#persist(jobId);
+      await this.#scheduleAlarm();
+      return ok(true);
     } catch (err) {
       return this.#failed(err);
     }
@@ -214,8 +234,8 @@ export class DispatcherObject extends DurableObject<Env> {
     return queuedAhead(this.#sql, row.seq);
   }
 
-  async stats(agentWindowSeconds: number): Promise<DispatchStats> {
-    return dispatchStats(this.#sql, agentWindowSeconds);
+  async stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats> {
+    return dispatchStats(this.#sql, agentWindowSeconds, firmwareVersion);
   }
 
   // Leases whose expiry is at or before `now` go back to the queue with attempts + 1, or fail after the last attempt.
@@ -255,6 +275,26 @@ export class DispatcherObject extends DurableObject<Env> {
   }
 
   // --- internals ---
+
+  // Offers a finished build to the build cache. A reproduced community build becomes verified (a second
+  // write of the ended row); only verified builds teach the keyboard's toolchain, so no untrusted agent can
+  // steer later jobs into the wrong lane. A cache that cannot be written costs a rebuild, never the job.
+  async #publish(record: JobRecord, now: string): Promise<JobRecord> {
+    let verified = record.verified === true;
+    try {
+      verified = (await publishBuild(this.#jobs, record, now)) || verified;
+    } catch (err) {
+      console.error(`dispatcher: build cache update for job ${record.id} failed`, err);
+    }
+    let final = record;
+    if (verified && !record.verified) {
+      final = markVerified(record);
+      this.#write(final);
+      await this.#persist(record.id).catch((err) => console.error("dispatcher: record write failed", err));
+    }
+    if (verified && final.toolchain) learnToolchain(this.#sql, final.request.keyboard, final.toolchain);
+    return final;
+  }
 
   #failed(err: unknown): Outcome<never> {
     const outcome = outcomeOf(err);
@@ -300,7 +340,7 @@ export class DispatcherObject extends DurableObject<Env> {
   }
 
   // Leases the oldest job this agent can build. Synchronous on purpose: no other call runs in between.
-  #claim(request: LeaseRequest): Claim | null {
+  #claim({ request, holder }: LeaseAsk): Claim | null {
     const row = oldestClaimableRow(this.#sql, request);
     if (!row) return null;
     const previous = JSON.parse(row.record) as JobRecord;
@@ -309,6 +349,8 @@ export class DispatcherObject extends DurableObject<Env> {
       id: newId(),
       agent_id: request.agent_id,
       expires_at: new Date(now.getTime() + this.#config.leaseSeconds * 1000).toISOString(),
+      token_id: holder.token_id,
+      trust: holder.trust,
     };
     const next = startLease(previous, lease, { now: now.toISOString() });
     this.#write(next);
@@ -346,8 +388,8 @@ export class DispatcherObject extends DurableObject<Env> {
 
   // Hands newly queued jobs to agents that are long-polling, oldest poll first.
   #wake(): void {
-    this.#waiters.wake((request) => {
-      const claim = this.#claim(request);
+    this.#waiters.wake((ask) => {
+      const claim = this.#claim(ask);
       return claim ? this.#settle(claim).catch((err) => this.#failed(err)) : null;
     });
   }

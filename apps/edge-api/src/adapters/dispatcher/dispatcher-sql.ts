@@ -158,7 +158,11 @@ export function learnToolchain(sql: SqlStorage, keyboard: string, toolchain: str
   );
 }
 
-export function dispatchStats(sql: SqlStorage, agentWindowSeconds: number): DispatchStats {
+export function dispatchStats(
+  sql: SqlStorage,
+  agentWindowSeconds: number,
+  firmwareVersion: string,
+): DispatchStats {
   const jobs = sql
     .exec<{ queued: number | null; running: number | null; oldest: number | null }>(
       `SELECT SUM(status = 'queued') AS queued, SUM(status = 'running') AS running,
@@ -167,9 +171,12 @@ export function dispatchStats(sql: SqlStorage, agentWindowSeconds: number): Disp
     .one();
   const since = Date.now() - agentWindowSeconds * 1000;
   const agents = sql
-    .exec<{ seen: number; last: number | null }>(
-      "SELECT SUM(last_seen >= ?) AS seen, MAX(last_seen) AS last FROM agents",
+    .exec<{ seen: number | null; current: number | null; last: number | null }>(
+      `SELECT SUM(last_seen >= ?) AS seen, SUM(last_seen >= ? AND firmware_version = ?) AS current,
+              MAX(last_seen) AS last FROM agents`,
       since,
+      since,
+      firmwareVersion,
     )
     .one();
   return {
@@ -177,6 +184,7 @@ export function dispatchStats(sql: SqlStorage, agentWindowSeconds: number): Disp
     running: jobs.running ?? 0,
     oldestQueuedAt: jobs.oldest === null ? null : new Date(jobs.oldest).toISOString(),
     agentsSeen: agents.seen ?? 0,
+    agentsForVersion: agents.current ?? 0,
     lastAgentSeenAt: agents.last === null ? null : new Date(agents.last).toISOString(),
   };
 }

@@ -6,6 +6,7 @@ import type {
   HeartbeatResponse,
   JobQueueMessage,
   JobRecord,
+  LeaseHolder,
   LeaseRequest,
   LeaseResponse,
   ReleaseRequest,
@@ -49,45 +50,57 @@ export class DurableObjectDispatcher implements Dispatcher {
     }
   }
 
-  async lease(request: LeaseRequest, signal?: AbortSignal): Promise<LeaseResponse | null> {
-    const leased = outcome<LeaseResponse | null>(await this.#stub().lease(request));
+  async lease(
+    request: LeaseRequest,
+    holder: LeaseHolder,
+    signal?: AbortSignal,
+  ): Promise<LeaseResponse | null> {
+    const leased = outcome<LeaseResponse | null>(await this.#stub().lease(request, holder));
     // The agent hung up while waiting: give the job straight back instead of letting the lease expire.
     if (leased && signal?.aborted) {
-      await this.release(leased.job.id, {
-        lease_id: leased.lease_id,
-        reason: "the agent disconnected before the lease arrived",
-      });
+      const reason = "the agent disconnected before the lease arrived";
+      await this.release(leased.job.id, { lease_id: leased.lease_id, reason }, holder);
       return null;
     }
     return leased;
   }
 
-  async heartbeat(jobId: string, request: HeartbeatRequest): Promise<HeartbeatResponse> {
-    return outcome(await this.#stub().heartbeat(jobId, request));
+  async heartbeat(jobId: string, request: HeartbeatRequest, holder: LeaseHolder): Promise<HeartbeatResponse> {
+    return outcome(await this.#stub().heartbeat(jobId, request, holder));
   }
 
-  async checkLease(jobId: string, leaseId: string): Promise<void> {
-    outcome(await this.#stub().checkLease(jobId, leaseId));
+  async checkLease(jobId: string, leaseId: string, holder: LeaseHolder): Promise<void> {
+    outcome(await this.#stub().checkLease(jobId, leaseId, holder));
   }
 
-  async attachArtifact(jobId: string, leaseId: string, kind: ArtifactKind, ref: ArtifactRef): Promise<void> {
-    outcome(await this.#stub().attachArtifact(jobId, leaseId, kind, ref));
+  async attachArtifact(
+    jobId: string,
+    leaseId: string,
+    holder: LeaseHolder,
+    kind: ArtifactKind,
+    ref: ArtifactRef,
+  ): Promise<void> {
+    outcome(await this.#stub().attachArtifact(jobId, leaseId, holder, kind, ref));
   }
 
-  async complete(jobId: string, request: CompleteRequest): Promise<JobRecord> {
-    return outcome(await this.#stub().complete(jobId, request));
+  async complete(jobId: string, request: CompleteRequest, holder: LeaseHolder): Promise<JobRecord> {
+    return outcome(await this.#stub().complete(jobId, request, holder));
   }
 
-  async release(jobId: string, request: ReleaseRequest): Promise<void> {
-    outcome(await this.#stub().release(jobId, request));
+  async release(jobId: string, request: ReleaseRequest, holder: LeaseHolder): Promise<void> {
+    outcome(await this.#stub().release(jobId, request, holder));
+  }
+
+  async revokeLease(jobId: string, leaseId: string, activeTokenIds: string[]): Promise<boolean> {
+    return outcome(await this.#stub().revokeLease(jobId, leaseId, activeTokenIds));
   }
 
   async queuePosition(jobId: string): Promise<number | null> {
     return (await this.#stub().queuePosition(jobId)) as number | null;
   }
 
-  async stats(agentWindowSeconds: number): Promise<DispatchStats> {
-    return (await this.#stub().stats(agentWindowSeconds)) as DispatchStats;
+  async stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats> {
+    return (await this.#stub().stats(agentWindowSeconds, firmwareVersion)) as DispatchStats;
   }
 
   async reapExpiredLeases(now: string): Promise<number> {

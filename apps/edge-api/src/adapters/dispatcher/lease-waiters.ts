@@ -1,8 +1,14 @@
-import type { LeaseRequest, LeaseResponse } from "@qmk-edge/schema";
+import type { LeaseHolder, LeaseRequest, LeaseResponse } from "@qmk-edge/schema";
 import { type Outcome, ok } from "./outcome.ts";
 
-interface Waiter {
+// A lease request and the token that sent it.
+export interface LeaseAsk {
   request: LeaseRequest;
+  holder: LeaseHolder;
+}
+
+interface Waiter {
+  ask: LeaseAsk;
   resolve: (outcome: Outcome<LeaseResponse | null>) => void;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -12,10 +18,10 @@ export class LeaseWaiters {
   readonly #waiters: Waiter[] = [];
 
   // Resolves with the lease `wake` hands this request, or with null after waitMs.
-  wait(request: LeaseRequest, waitMs: number): Promise<Outcome<LeaseResponse | null>> {
+  wait(ask: LeaseAsk, waitMs: number): Promise<Outcome<LeaseResponse | null>> {
     return new Promise((resolve) => {
       const waiter: Waiter = {
-        request,
+        ask,
         resolve,
         timer: setTimeout(() => {
           this.#drop(waiter);
@@ -27,9 +33,9 @@ export class LeaseWaiters {
   }
 
   // `serve` claims a job for a request synchronously (null when there is none) and settles the claim.
-  wake(serve: (request: LeaseRequest) => Promise<Outcome<LeaseResponse | null>> | null): void {
+  wake(serve: (ask: LeaseAsk) => Promise<Outcome<LeaseResponse | null>> | null): void {
     for (const waiter of [...this.#waiters]) {
-      const served = serve(waiter.request);
+      const served = serve(waiter.ask);
       if (!served) continue;
       clearTimeout(waiter.timer);
       this.#drop(waiter);

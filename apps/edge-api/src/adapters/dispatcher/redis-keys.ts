@@ -11,6 +11,7 @@
 //   lease:<job id>           hash lease_id, agent_id, expires_ms, entry, stream: the lease of a running job
 //   leases                   zset job id -> lease expiry (ms): what the reaper looks at
 //   agents                   zset agent id -> last seen (ms)
+//   agents:<version>         the same, for agents asking for (or building) jobs of that firmware version
 //   keyboard-toolchains      hash keyboard -> toolchain, learned from finished builds
 //   lock:<job id>            per-job mutex (token, 15 s expiry) held while a transition reads, changes and saves
 //                            the job record, so two processes never interleave read-modify-writes of a record
@@ -29,6 +30,7 @@ export function redisKeys(prefix: string) {
     lease: (jobId: string) => key(`lease:${jobId}`),
     leases: key("leases"),
     agents: key("agents"),
+    agentsFor: (firmwareVersion: string) => key(`agents:${firmwareVersion}`),
     keyboardToolchains: key("keyboard-toolchains"),
     lock: (jobId: string) => key(`lock:${jobId}`),
   };

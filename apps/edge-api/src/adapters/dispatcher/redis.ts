@@ -17,12 +17,14 @@ import {
   type HeartbeatResponse,
   type JobRecord,
   LEASE_MAX_WAIT_MS,
+  type LeaseHolder,
   type LeaseRequest,
   type LeaseResponse,
   type ReleaseRequest,
 } from "@qmk-edge/schema";
 import { Redis } from "ioredis";
 import { newId } from "../../job-id.ts";
+import { publishBuild } from "../../jobs/build-cache.ts";
 import { LeaseLostError, NotFoundError } from "../../jobs/errors.ts";
 import * as lifecycle from "../../jobs/lifecycle.ts";
 import type { Dispatcher, DispatchStats } from "../../ports/dispatcher.ts";
@@ -102,17 +104,21 @@ export class RedisDispatcher implements Dispatcher {
     });
   }
 
-  async lease(request: LeaseRequest, signal?: AbortSignal): Promise<LeaseResponse | null> {
+  async lease(
+    request: LeaseRequest,
+    holder: LeaseHolder,
+    signal?: AbortSignal,
+  ): Promise<LeaseResponse | null> {
     return await guard(async () => {
       const streams = lanesFor(this.keys, request);
       const waitMs = Math.min(request.wait_ms ?? 0, LEASE_MAX_WAIT_MS);
       const deadline = this.clock() + waitMs;
-      await this.touchAgent(request.agent_id);
+      await this.touchAgent(request.agent_id, request.firmware_version);
       await this.groups.ensure(streams);
       for (;;) {
         const ready = await this.take(streams, request.agent_id);
         if (ready) {
-          const leased = await this.start(ready, request);
+          const leased = await this.start(ready, request, holder);
           if (leased) return leased;
           continue; // a stale entry was dropped; look again at once
         }
@@ -129,14 +135,14 @@ export class RedisDispatcher implements Dispatcher {
         const [first, ...extras] = waited;
         for (const extra of extras) await this.putBack(extra);
         if (first) {
-          const leased = await this.start(first, request);
+          const leased = await this.start(first, request, holder);
           if (leased) return leased;
         }
       }
     });
   }
 
-  async heartbeat(jobId: string, request: HeartbeatRequest): Promise<HeartbeatResponse> {
+  async heartbeat(jobId: string, request: HeartbeatRequest, holder: LeaseHolder): Promise<HeartbeatResponse> {
     return await guard(() =>
       this.lock.run(jobId, async () => {
         const record = await this.load(jobId);
@@ -146,6 +152,7 @@ export class RedisDispatcher implements Dispatcher {
         const expiresAt = new Date(expiresMs).toISOString();
         const next = lifecycle.recordHeartbeat(record, {
           leaseId: request.lease_id,
+          holder,
           stage: request.stage,
           expiresAt,
           now: new Date(now).toISOString(),
@@ -156,32 +163,38 @@ export class RedisDispatcher implements Dispatcher {
         }
         // Keeps the pending entry's idle time low so the orphan scan passes it by.
         await this.redis.xclaim(lease.stream, GROUP, lease.agentId, 0, lease.entry, "JUSTID");
-        await this.touchAgent(lease.agentId);
+        await this.touchAgent(lease.agentId, record.firmware_version);
         return { lease_expires_at: expiresAt };
       }),
     );
   }
 
-  async checkLease(jobId: string, leaseId: string): Promise<void> {
+  async checkLease(jobId: string, leaseId: string, holder: LeaseHolder): Promise<void> {
     await guard(async () => {
       const lease = await readLeaseRow(this.redis, this.keys, jobId);
-      if (lease?.leaseId === leaseId) return;
-      await this.load(jobId);
-      throw new LeaseLostError(`lease ${leaseId} does not hold job ${jobId}`);
+      const record = await this.load(jobId);
+      if (lease?.leaseId !== leaseId) throw new LeaseLostError(`lease ${leaseId} does not hold job ${jobId}`);
+      lifecycle.assertLease(record, leaseId, holder);
     });
   }
 
-  async attachArtifact(jobId: string, leaseId: string, kind: ArtifactKind, ref: ArtifactRef): Promise<void> {
+  async attachArtifact(
+    jobId: string,
+    leaseId: string,
+    holder: LeaseHolder,
+    kind: ArtifactKind,
+    ref: ArtifactRef,
+  ): Promise<void> {
     await guard(() =>
       this.lock.run(jobId, async () => {
         const record = await this.load(jobId);
         await this.heldLease(jobId, leaseId);
-        await this.jobs.put(lifecycle.attachArtifact(record, leaseId, kind, ref));
+        await this.jobs.put(lifecycle.attachArtifact(record, { leaseId, holder, kind, ref }));
       }),
     );
   }
 
-  async complete(jobId: string, request: CompleteRequest): Promise<JobRecord> {
+  async complete(jobId: string, request: CompleteRequest, holder: LeaseHolder): Promise<JobRecord> {
     return await guard(() =>
       this.lock.run(jobId, async () => {
         const now = new Date(this.clock()).toISOString();
@@ -189,32 +202,34 @@ export class RedisDispatcher implements Dispatcher {
         const lease = await readLeaseRow(this.redis, this.keys, jobId);
         if (lifecycle.isTerminal(record) && record.lease?.id === request.lease_id) {
           // A repeated completion: the record is final; finish the Redis side if the first try could not.
+          if (lifecycle.completeJob(record, request, holder, { now }) !== record) {
+            throw new LeaseLostError(
+              `lease ${request.lease_id} does not hold job ${jobId} for this agent token`,
+            );
+          }
           if (lease?.leaseId === request.lease_id) await settle(this.redis, this.keys, jobId, lease, null);
           return record;
         }
         if (lease?.leaseId !== request.lease_id) {
           throw new LeaseLostError(`lease ${request.lease_id} does not hold job ${jobId}`);
         }
-        const done = lifecycle.completeJob(record, request, { now });
+        let done = lifecycle.completeJob(record, request, holder, { now });
         await this.jobs.put(done);
-        const cache = lifecycle.cacheEntryFor(done, { now });
-        if (cache) await this.jobs.putCache(cache);
-        if (done.status === "finished" && done.toolchain) {
-          await this.redis.hset(this.keys.keyboardToolchains, done.request.keyboard, done.toolchain);
-        }
+        if (done.status === "finished") done = await this.publish(done, now);
         await settle(this.redis, this.keys, jobId, lease, null);
         return done;
       }),
     );
   }
 
-  async release(jobId: string, request: ReleaseRequest): Promise<void> {
+  async release(jobId: string, request: ReleaseRequest, holder: LeaseHolder): Promise<void> {
     await guard(() =>
       this.lock.run(jobId, async () => {
         const record = await this.load(jobId);
         const lease = await this.heldLease(jobId, request.lease_id);
         const next = lifecycle.releaseJob(record, {
           leaseId: request.lease_id,
+          holder,
           reason: request.reason,
           now: new Date(this.clock()).toISOString(),
         });
@@ -224,18 +239,36 @@ export class RedisDispatcher implements Dispatcher {
     );
   }
 
+  async revokeLease(jobId: string, leaseId: string, activeTokenIds: string[]): Promise<boolean> {
+    return await guard(() =>
+      this.lock.run(jobId, async () => {
+        const record = await this.jobs.get(jobId);
+        const lease = await readLeaseRow(this.redis, this.keys, jobId);
+        if (!record || lease?.leaseId !== leaseId) return false;
+        const now = new Date(this.clock()).toISOString();
+        const next = lifecycle.revokeLease(record, { leaseId, activeTokenIds, now });
+        if (next === record) return false;
+        await this.jobs.put(next);
+        await settle(this.redis, this.keys, jobId, lease, next);
+        return true;
+      }),
+    );
+  }
+
   async queuePosition(jobId: string): Promise<number | null> {
     return await guard(() => this.redis.zrank(this.keys.waiting, jobId));
   }
 
-  async stats(agentWindowSeconds: number): Promise<DispatchStats> {
+  async stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats> {
     return await guard(async () => {
       const now = this.clock();
-      const [queued, oldest, running, seen, last] = await Promise.all([
+      const since = now - agentWindowSeconds * 1000;
+      const [queued, oldest, running, seen, current, last] = await Promise.all([
         this.redis.zcard(this.keys.waitingSince),
         this.redis.zrange(this.keys.waitingSince, 0, 0, "WITHSCORES"),
         this.redis.zcard(this.keys.leases),
-        this.redis.zcount(this.keys.agents, now - agentWindowSeconds * 1000, "+inf"),
+        this.redis.zcount(this.keys.agents, since, "+inf"),
+        this.redis.zcount(this.keys.agentsFor(firmwareVersion), since, "+inf"),
         this.redis.zrevrange(this.keys.agents, 0, 0, "WITHSCORES"),
       ]);
       return {
@@ -243,6 +276,7 @@ export class RedisDispatcher implements Dispatcher {
         running,
         oldestQueuedAt: oldest[1] ? new Date(Number(oldest[1])).toISOString() : null,
         agentsSeen: seen,
+        agentsForVersion: current,
         lastAgentSeenAt: last[1] ? new Date(Number(last[1])).toISOString() : null,
       };
     });
@@ -287,7 +321,11 @@ export class RedisDispatcher implements Dispatcher {
     return reply ? toEntry(reply[0], reply[1], reply[2]) : null;
   }
 
-  private async start(entry: StreamEntry, request: LeaseRequest): Promise<LeaseResponse | null> {
+  private async start(
+    entry: StreamEntry,
+    request: LeaseRequest,
+    holder: LeaseHolder,
+  ): Promise<LeaseResponse | null> {
     return await this.lock.run(entry.jobId, async () => {
       const record = await this.jobs.get(entry.jobId);
       if (record?.status !== "queued") {
@@ -311,6 +349,8 @@ export class RedisDispatcher implements Dispatcher {
         id: row.leaseId,
         agent_id: request.agent_id,
         expires_at: new Date(row.expiresMs).toISOString(),
+        token_id: holder.token_id,
+        trust: holder.trust,
       };
       const running = lifecycle.startLease(record, lease, { now: new Date(nowMs).toISOString() });
       try {
@@ -360,12 +400,35 @@ export class RedisDispatcher implements Dispatcher {
     return record;
   }
 
-  private async touchAgent(agentId: string): Promise<void> {
+  // Offers a finished build to the build cache; see DispatcherObject#publish for the rules.
+  private async publish(record: JobRecord, now: string): Promise<JobRecord> {
+    let final = record;
+    try {
+      if ((await publishBuild(this.jobs, record, now)) && !record.verified) {
+        final = lifecycle.markVerified(record);
+        await this.jobs.put(final);
+      }
+    } catch (err) {
+      console.error(`dispatcher: build cache update for job ${record.id} failed`, err);
+    }
+    if (final.verified && final.toolchain) {
+      await this.redis.hset(this.keys.keyboardToolchains, final.request.keyboard, final.toolchain);
+    }
+    return final;
+  }
+
+  // Agents seen, overall and per firmware version they build (GET /v1 is degraded without the latter).
+  private async touchAgent(agentId: string, firmwareVersion: string): Promise<void> {
     const now = this.clock();
+    const old = now - 24 * 3600 * 1000;
+    const byVersion = this.keys.agentsFor(firmwareVersion);
     await this.redis
       .multi()
       .zadd(this.keys.agents, now, agentId)
-      .zremrangebyscore(this.keys.agents, "-inf", now - 24 * 3600 * 1000)
+      .zremrangebyscore(this.keys.agents, "-inf", old)
+      .zadd(byVersion, now, agentId)
+      .zremrangebyscore(byVersion, "-inf", old)
+      .pexpire(byVersion, 24 * 3600 * 1000)
       .exec();
   }
 }

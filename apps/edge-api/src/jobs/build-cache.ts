@@ -1,0 +1,121 @@
+import {
+  type BuiltBy,
+  CACHE_CANDIDATES_MAX,
+  type CacheBuild,
+  type CacheCandidate,
+  type CacheEntry,
+  type CompileRequest,
+  type JobRecord,
+} from "@qmk-edge/schema";
+import type { JobStore } from "../ports/job-store.ts";
+import { newJobRecord } from "./lifecycle.ts";
+
+// Which finished builds answer later requests. A build cache entry is served to everyone, forever, as
+// immutable: only a build by a trusted token goes in at once. A community build is served to its own job
+// only, and kept as a candidate of its content key; when a job with the same key is later built by a
+// different token (trusted or community) with the same firmware sha256, the result is reproduced and
+// enters the cache. Two tokens must agree, so one hostile agent cannot poison it alone. Both dispatchers
+// call publishBuild after a job finished.
+
+export function cacheBuildOf(record: JobRecord, now: string): CacheBuild | null {
+  const firmware = record.artifacts.firmware;
+  if (record.status !== "finished" || !record.result || !firmware || !record.built_by) return null;
+  return { ...record.built_by, job_id: record.id, firmware_sha256: firmware.sha256, at: now };
+}
+
+export type Admission =
+  // Into the cache; an existing candidate of the key is dropped.
+  | { kind: "cache"; entry: CacheEntry }
+  // Not yet: the candidate to store for the key.
+  | { kind: "candidate"; candidate: CacheCandidate }
+  | { kind: "none" };
+
+export function admitBuild(record: JobRecord, candidate: CacheCandidate | null, now: string): Admission {
+  const build = cacheBuildOf(record, now);
+  if (!build || !record.result) return { kind: "none" };
+  const entry = (producers: CacheBuild[]): Admission => ({
+    kind: "cache",
+    entry: {
+      content_key: record.content_key,
+      job_id: record.id,
+      firmware_version: record.firmware_version,
+      artifacts: record.artifacts,
+      result: record.result!,
+      created_at: now,
+      producers,
+    },
+  });
+  if (build.trust === "trusted") return entry([build]);
+  const earlier = candidate?.firmware_version === record.firmware_version ? candidate.builds : [];
+  const agreeing = earlier.find(
+    (b) => b.token_id !== build.token_id && b.firmware_sha256 === build.firmware_sha256,
+  );
+  if (agreeing) return entry([agreeing, build]);
+  // One build per token, newest first: a token cannot crowd out the others by building again.
+  const builds = [build, ...earlier.filter((b) => b.token_id !== build.token_id)].slice(
+    0,
+    CACHE_CANDIDATES_MAX,
+  );
+  return {
+    kind: "candidate",
+    candidate: { content_key: record.content_key, firmware_version: record.firmware_version, builds },
+  };
+}
+
+// Applies admitBuild to the store. Returns whether the build is now verified (in the cache). Producer
+// markers are written first, so a purge of a token always finds what it produced.
+export async function publishBuild(jobs: JobStore, record: JobRecord, now: string): Promise<boolean> {
+  const community = record.built_by?.trust === "community";
+  const candidate = community ? await jobs.getCandidate(record.content_key) : null;
+  const admission = admitBuild(record, candidate, now);
+  if (admission.kind === "none") return false;
+  if (admission.kind === "candidate") {
+    await jobs.markProducer(record.built_by!.token_id, record.content_key);
+    await jobs.putCandidate(admission.candidate);
+    return false;
+  }
+  for (const producer of admission.entry.producers ?? []) {
+    await jobs.markProducer(producer.token_id, record.content_key);
+  }
+  await jobs.putCache(admission.entry);
+  if (candidate) await jobs.deleteCandidate(record.content_key);
+  return true;
+}
+
+// Who put a cache entry there (the build that made it trusted); entries from before trust levels have none.
+function cacheBuilder(cache: CacheEntry): BuiltBy | null {
+  const last = cache.producers?.at(-1);
+  return last ? { agent_id: last.agent_id, token_id: last.token_id, trust: last.trust } : null;
+}
+
+// A new job answered from the build cache: finished at once, pointing at the earlier build's artifacts.
+export function cachedJobRecord(args: {
+  id: string;
+  request: CompileRequest;
+  cache: CacheEntry;
+  now: string;
+}) {
+  const base = newJobRecord({
+    id: args.id,
+    request: args.request,
+    contentKey: args.cache.content_key,
+    firmwareVersion: args.cache.firmware_version,
+    maxAttempts: 1,
+    now: args.now,
+  });
+  return {
+    ...base,
+    started_at: args.now,
+    finished_at: args.now,
+    status: "finished",
+    toolchain: args.cache.result.toolchain,
+    cache_hit_of: args.cache.job_id,
+    artifacts: args.cache.artifacts,
+    result: args.cache.result,
+    built_by: cacheBuilder(args.cache),
+    verified: true,
+    history: [
+      { at: args.now, status: "finished", stage: null, note: `build cache hit of ${args.cache.job_id}` },
+    ],
+  } satisfies JobRecord;
+}

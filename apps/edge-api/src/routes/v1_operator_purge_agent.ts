@@ -1,0 +1,22 @@
+import { tokenId } from "@qmk-edge/schema";
+import { purgeAgent } from "../jobs/purge-agent.ts";
+import { MalformedRequestError } from "../request-errors.ts";
+import type { Route } from "../route.ts";
+
+// POST /v1/operator/agents/:token_id/purge (operator token): removes every build cache entry the agent token
+// helped produce, and its builds waiting to be reproduced. Revoking the token (removing it from the
+// configuration) stops it building; this undoes what it already put in the cache. Safe to repeat.
+export const v1OperatorPurgeAgent: Route = {
+  method: "POST",
+  path: "/v1/operator/agents/:token_id/purge",
+  handler: async (c) => {
+    const id = c.req.param("token_id");
+    if (!tokenId.safeParse(id).success) {
+      throw new MalformedRequestError("malformed agent token name", [
+        { path: "token_id", message: "1 to 64 characters of [A-Za-z0-9_.-], not starting with . or -" },
+      ]);
+    }
+    c.header("Cache-Control", "no-store");
+    return c.json(await purgeAgent(c.get("deps").jobs, id as string));
+  },
+};
