@@ -1,6 +1,6 @@
 import { LIMITS } from "@qmk-edge/schema";
 import { describe, expect, it } from "vitest";
-import { MAX_FIELD_ERRORS } from "./keymap-layers.ts";
+import { MAX_FIELD_ERRORS } from "./keymap-errors.ts";
 import {
   type CompileRequestParse,
   parseCompileRequest,
