@@ -31,10 +31,11 @@ export function escapeMacroText(text: string): string {
 
 const TRIGRAPH_ENDS = new Set(["=", "(", "/", ")", "'", "<", "!", ">", "-"]);
 
-// `??/` is a trigraph for `\` when trigraphs are on (-std=c99, -trigraphs), and gcc warns about every one
-// with -Wall even when they are off, which QMK's -Werror turns into a failed build. QMK writes `?` as is;
-// here the second `?` of a would-be trigraph becomes `\?`, which reads as `?` in every C mode. Text without
-// `??` followed by one of = ( / ) ' < ! > - is left exactly as QMK writes it.
+// `??/` is a trigraph for `\` when trigraphs are on (-std=c99, -trigraphs). With QMK's -std=gnu11 -Wall
+// they are off but warned about, and QMK's -Werror makes that a failed build (avr-gcc: "error: trigraph ??=
+// ignored, use -trigraphs to enable [-Werror=trigraphs]"). QMK writes `?` as is; here the second `?` of a
+// would-be trigraph becomes `\?`, which reads as `?` in every C mode. Text without `??` followed by one of
+// = ( / ) ' < ! > - is left exactly as QMK writes it.
 export function breakTrigraphs(body: string): string {
   let out = "";
   for (let i = 0; i < body.length; i++) {

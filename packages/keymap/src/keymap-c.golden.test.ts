@@ -5,13 +5,13 @@ import { goldenPairs } from "./testing/qmk-fixtures.ts";
 import { accepted } from "./testing/requests.ts";
 
 // Golden pairs: a keymap.json from qmk_firmware and what QMK's own `qmk json2c` printed for it (see the
-// README beside them). Compared byte for byte, with one justified exception: json2c prints generate_c()'s
-// text through dump_lines ('\n'.join(lines) + '\n') and print(), which add two newlines after the file's own
-// final one. The keymap.c QMK compiles (compile_configurator_json writes generate_c() as is) lacks them, and
-// that file is what generateKeymapC writes.
+// README beside them). Compared byte for byte, with one justified exception: printed to stdout, json2c's
+// dump_lines ends with print(), which adds a newline to the text it writes with --output. The --output file
+// is the keymap.c QMK compiles (builddefs/build_keyboard.mk runs `qmk json2c --output`), and what
+// generateKeymapC writes.
 function qmkGenerated(printed: string): string {
   expect(printed.endsWith("#endif // OTHER_KEYMAP_C\n\n\n")).toBe(true);
-  return printed.slice(0, -2);
+  return printed.slice(0, -1);
 }
 
 const SPACING =

@@ -2,11 +2,10 @@ import { renderKeycodeC } from "./keycode.ts";
 import { macrosFunctionLines } from "./macros-c.ts";
 import { type ParsedCompileRequest, parsedKeymapOf } from "./parsed-request.ts";
 
-// QMK's DEFAULT_KEYMAP_C (lib/python/qmk/keymap.py) with its placeholders filled in, so the file is what
-// QMK generates for the same keymap.json and compiles into the firmware (`qmk json2c` prints the same text
-// followed by two more newlines). Host-language includes and the encoder map are not supported yet, so their
-// placeholders stay empty; one more empty placeholder sits between the encoder map and the macros, which is
-// where the blank lines of QMK's own output (the golden fixtures) put it.
+// QMK's DEFAULT_KEYMAP_C (lib/python/qmk/keymap.py, 2026) with its placeholders filled in, followed by the
+// newline dump_lines adds: byte for byte the keymap.c QMK itself compiles for the same keymap.json
+// (builddefs/build_keyboard.mk runs `qmk json2c --output keymap.c`). Host-language includes, the encoder map
+// and the DIP switch map are not supported yet, so their placeholders stay empty.
 const TEMPLATE = [
   "#include QMK_KEYBOARD_H",
   '#if __has_include("keymap.h")',
@@ -22,12 +21,13 @@ const TEMPLATE = [
   "",
   "__KEYMAP_GOES_HERE__",
   "__ENCODER_MAP_GOES_HERE__",
-  "",
+  "__DIP_SWITCH_MAP_GOES_HERE__",
   "__MACRO_OUTPUT_GOES_HERE__",
   "",
   "#ifdef OTHER_KEYMAP_C",
   "#    include OTHER_KEYMAP_C",
   "#endif // OTHER_KEYMAP_C",
+  "",
   "",
 ].join("\n");
 
@@ -48,6 +48,7 @@ export function generateKeymapC(request: ParsedCompileRequest): string {
     __INCLUDES__: "",
     __KEYMAP_GOES_HERE__: table.join("\n"),
     __ENCODER_MAP_GOES_HERE__: "",
+    __DIP_SWITCH_MAP_GOES_HERE__: "",
     __MACRO_OUTPUT_GOES_HERE__: macros === undefined ? "" : macrosFunctionLines(macros).join("\n"),
   };
   return TEMPLATE.replace(/__[A-Z_]+__/g, (name) => fill[name]!);

@@ -4,7 +4,7 @@ import { keycodeNamesFromQmkSources } from "./qmk-keycode-names.ts";
 describe("keycodeNamesFromQmkSources refuses what it cannot read", () => {
   it("names the hjson text that is not QMK keycode hjson", () => {
     expect(() =>
-      keycodeNamesFromQmkSources({ hjson: ['{"keycodes": {}}', "{ keycodes: unquoted }"] }),
+      keycodeNamesFromQmkSources({ hjson: ['{"keycodes": {}}', '{"keycodes": {"0x1": '] }),
     ).toThrow(/^hjson\[1\] is not QMK keycode hjson: /);
   });
 

@@ -58,12 +58,19 @@ describe("keycodeNamesFromQmkSources reads C the way the preprocessor does", () 
 });
 
 describe("keycodeNamesFromQmkSources reads QMK's keycode hjson", () => {
+  // Written as QMK writes them: comments, a trailing comma, array elements one per line without commas.
   const v1 = `{
     // version 0.0.1
     "keycodes": {
         "0x7820": {"group": "rgb", "key": "RGB_TOG"},
         "0x7821": {"group": "rgb", "key": "RGB_MODE_FORWARD", "aliases": ["RGB_MOD"]},
-        "0x00CD": {"key": "KC_MS_UP", "aliases": ["KC_MS_U"]},
+        "0x00CD": {
+            "key": "KC_MS_UP",
+            "aliases": [
+                "KC_MS_U"
+                "KC_MS_UP_TOO"
+            ]
+        },
         "0x7C00": {"key": "QK_BOOTLOADER", "aliases": ["QK_BOOT"],},
     }
   }`;

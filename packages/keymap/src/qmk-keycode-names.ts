@@ -1,3 +1,5 @@
+import { parseHjson } from "./hjson.ts";
+
 // The identifiers a firmware tree defines, read from the text of its headers and keycode hjson files (the
 // caller reads the files; this package does no I/O). Over-approximates on purpose: #if blocks are not
 // evaluated and #undef is ignored, so a name defined anywhere counts. The compiler stays the final judge;
@@ -57,26 +59,9 @@ function headerNames(source: string, names: Set<string>): void {
   }
 }
 
-// hjson as QMK writes its keycode files: JSON plus comments and trailing commas.
-function parseHjson(source: string, index: number): unknown {
-  let text = "";
-  for (let i = 0; i < source.length; i++) {
-    const ch = source[i]!;
-    if (ch === '"') {
-      let j = i + 1;
-      while (j < source.length && source[j] !== '"') j += source[j] === "\\" ? 2 : 1;
-      text += source.slice(i, j + 1);
-      i = j;
-    } else if ((ch === "/" && source[i + 1] === "/") || ch === "#") {
-      while (i < source.length && source[i] !== "\n") i++;
-      text += "\n";
-    } else if (ch === "/" && source[i + 1] === "*") {
-      const end = source.indexOf("*/", i + 2);
-      i = end < 0 ? source.length : end + 1;
-    } else text += ch;
-  }
+function readHjson(source: string, index: number): unknown {
   try {
-    return JSON.parse(text.replace(/,(\s*[}\]])/g, "$1"));
+    return parseHjson(source);
   } catch (err) {
     throw new Error(`hjson[${index}] is not QMK keycode hjson: ${err instanceof Error ? err.message : err}`);
   }
@@ -130,6 +115,6 @@ export type QmkKeycodeSources = {
 export function keycodeNamesFromQmkSources(sources: QmkKeycodeSources): Set<string> {
   const names = new Set<string>();
   for (const header of sources.headers ?? []) headerNames(header, names);
-  hjsonNames((sources.hjson ?? []).map(parseHjson), names);
+  hjsonNames((sources.hjson ?? []).map(readHjson), names);
   return names;
 }
