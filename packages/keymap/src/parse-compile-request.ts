@@ -1,6 +1,6 @@
 import { compileRequest, type FieldError, fieldErrors, LIMITS } from "@qmk-edge/schema";
 import { decodeJsonText } from "./json-text.ts";
-import { type Keycode, parseKeycode, renderKeycode } from "./keycode.ts";
+import { type Keycode, type KeycodeError, parseKeycode, renderKeycode } from "./keycode.ts";
 import { keycodeFieldError, orderFieldErrors } from "./keymap-errors.ts";
 import { parseMacros } from "./parse-macros.ts";
 import { type ParsedCompileRequest, sealParsedRequest } from "./parsed-request.ts";
@@ -26,17 +26,38 @@ function boundedLayers(body: unknown): unknown[][] {
 
 const NO_KEY: Keycode = { kind: "identifier", name: "KC_NO" };
 
-function parseLayers(layers: unknown[][], flagged: ReadonlySet<string>, errors: FieldError[]): Keycode[][] {
-  return layers.map((layer, i) =>
-    layer.map((text, j) => {
+type Layers = { keycodes: Keycode[][]; text: string[][] };
+
+// Keymaps repeat keycodes (KC_TRNS on most keys of upper layers), so each distinct text is parsed and
+// rendered once and its tree shared: trees are never changed after parsing.
+function parseLayers(layers: unknown[][], flagged: ReadonlySet<string>, errors: FieldError[]): Layers {
+  const seen = new Map<string, { keycode: Keycode; text: string } | KeycodeError>();
+  const keycodes: Keycode[][] = [];
+  const text: string[][] = [];
+  layers.forEach((layer, i) => {
+    const keys: Keycode[] = [];
+    const texts: string[] = [];
+    layer.forEach((raw, j) => {
       const path = `layers.${i}.${j}`;
-      if (typeof text !== "string" || flagged.has(path)) return NO_KEY;
-      const result = parseKeycode(text);
-      if (result.ok) return result.keycode;
-      errors.push(keycodeFieldError(path, text, result.error));
-      return NO_KEY;
-    }),
-  );
+      let parsed = typeof raw === "string" && !flagged.has(path) ? seen.get(raw) : undefined;
+      if (typeof raw === "string" && !flagged.has(path) && parsed === undefined) {
+        const result = parseKeycode(raw);
+        parsed = result.ok ? { keycode: result.keycode, text: renderKeycode(result.keycode) } : result.error;
+        seen.set(raw, parsed);
+      }
+      if (parsed && "keycode" in parsed) {
+        keys.push(parsed.keycode);
+        texts.push(parsed.text);
+        return;
+      }
+      if (parsed) errors.push(keycodeFieldError(path, raw as string, parsed));
+      keys.push(NO_KEY);
+      texts.push("");
+    });
+    keycodes.push(keys);
+    text.push(texts);
+  });
+  return { keycodes, text };
 }
 
 // The one validation of a compile request (edge API, build agent and CLI all call it): the schema, then the
@@ -55,10 +76,10 @@ export function parseCompileRequest(body: unknown): CompileRequestParse {
   }
   const value = {
     ...parsed.data,
-    layers: layers.map((layer) => layer.map(renderKeycode)),
+    layers: layers.text,
     ...(macros ? { macros: macros.wire } : {}),
   };
-  const keymap = { layout: parsed.data.layout, layers, macros: macros?.macros };
+  const keymap = { layout: parsed.data.layout, layers: layers.keycodes, macros: macros?.macros };
   return { ok: true, value: sealParsedRequest(value, keymap) };
 }
 

@@ -36,10 +36,20 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-// `value` must be an object the caller built for this purpose: it is frozen in place.
+const freezeGrid = <T>(grid: readonly (readonly T[])[]) =>
+  Object.freeze(grid.map((row) => Object.freeze(row)));
+
+// `value` must be an object the caller built for this purpose: it is frozen in place. The keycode trees are
+// left as they are: only this package can reach them (PARSED_KEYMAP is not exported), and freezing some
+// 16,000 small objects would cost more than the parse itself.
 export function sealParsedRequest(value: CompileRequest, keymap: ParsedKeymap): ParsedCompileRequest {
-  Object.defineProperty(value, PARSED_KEYMAP, { value: deepFreeze(keymap), enumerable: false });
-  deepFreeze(value.layers);
+  const sealed: ParsedKeymap = Object.freeze({
+    layout: keymap.layout,
+    layers: freezeGrid(keymap.layers),
+    macros: deepFreeze(keymap.macros),
+  });
+  Object.defineProperty(value, PARSED_KEYMAP, { value: sealed, enumerable: false });
+  value.layers = freezeGrid(value.layers) as string[][];
   deepFreeze(value.macros);
   return Object.freeze(value) as ParsedCompileRequest;
 }
