@@ -8,15 +8,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runJob } from "@qmk-edge/build-agent/src/job-runner.ts";
 import { buildContext, makeJob } from "@qmk-edge/build-agent/test/helpers/build-context.ts";
-import { generateKeymapC, parseCompileRequest } from "@qmk-edge/keymap";
-import type { CompileRequest } from "@qmk-edge/schema";
+import { generateKeymapC, type ParsedCompileRequest, parseCompileRequest } from "@qmk-edge/keymap";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { execa } from "execa";
 import { round, summarize, timed } from "./stats.ts";
 
 const KEYCODES = ["KC_A", "KC_B", "KC_C", "LT(1, KC_SPC)", "LCTL_T(KC_Z)", "MO(1)", "KC_TRNS", "KC_ENT"];
 
-export function benchKeymap(keyboard: string, layout: string, keys: number, i: number): CompileRequest {
+export function benchKeymap(keyboard: string, layout: string, keys: number, i: number): ParsedCompileRequest {
   const parsed = parseCompileRequest({
     keyboard,
     keymap: `bench_${i}`,
@@ -32,7 +31,7 @@ export function benchKeymap(keyboard: string, layout: string, keys: number, i: n
 const copyTree = (to: string) =>
   cp(DEMO_TREE, to, { recursive: true, filter: (p) => !p.includes("/.build") && !/\/keymaps\/qe_/.test(p) });
 
-async function bareMake(tree: string, req: CompileRequest): Promise<void> {
+async function bareMake(tree: string, req: ParsedCompileRequest): Promise<void> {
   const dir = join(tree, "keyboards", req.keyboard, "keymaps", req.keymap);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "keymap.c"), generateKeymapC(req));

@@ -1,3 +1,4 @@
+export { decodeJsonText, type JsonTextError, type JsonTextParse } from "./json-text.ts";
 export {
   KEYCODE_MAX_CHARS,
   KEYCODE_MAX_DEPTH,
@@ -11,18 +12,20 @@ export {
 } from "./keycode.ts";
 export { KEYCODE_NUMBER_MAX } from "./keycode-lexer.ts";
 export { generateKeymapC } from "./keymap-c.ts";
+export { InvalidKeymapError, keycodeFieldError, MAX_FIELD_ERRORS } from "./keymap-errors.ts";
 export { generateKeymapJson } from "./keymap-json.ts";
-export {
-  InvalidKeymapError,
-  type KeymapLayers,
-  keycodeFieldError,
-  MAX_FIELD_ERRORS,
-  parseKeymapLayers,
-} from "./keymap-layers.ts";
+export { LEGACY_KEYCODES } from "./legacy-keycodes.ts";
 export {
   type CompileRequestParse,
   parseCompileRequest,
   parseCompileRequestText,
   type RequestErrorKind,
 } from "./parse-compile-request.ts";
+export type { Macro, MacroStep, ParsedCompileRequest, ParsedKeymap } from "./parsed-request.ts";
+export { keycodeNamesFromQmkSources, type QmkKeycodeSources } from "./qmk-keycode-names.ts";
 export { quoteInput } from "./quote-input.ts";
+export {
+  type KeycodeTranslation,
+  type KeycodeTranslationResult,
+  translateKeycodes,
+} from "./translate-keycodes.ts";

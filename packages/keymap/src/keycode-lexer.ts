@@ -28,7 +28,8 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c);
 const hex4 = (n: number) => n.toString(16).toUpperCase().padStart(4, "0");
 
-function describeChar(text: string, index: number): string {
+// How an error message names the character at `index`: never the raw character when it is not printable.
+export function describeChar(text: string, index: number): string {
   const cp = text.codePointAt(index) ?? 0;
   if (cp < 0x20 || cp === 0x7f) return `control character U+${hex4(cp)}`;
   if (cp > 0x7e) return `non-ASCII character U+${hex4(cp)}`;

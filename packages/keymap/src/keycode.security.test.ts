@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseKeycode, renderKeycode, renderKeycodeC } from "./keycode.ts";
+import { prng } from "./testing/prng.ts";
 
 const SAFE_C = /^[A-Za-z0-9_ (),|]*$/;
 
@@ -7,18 +8,6 @@ function errorOf(text: string): string {
   const result = parseKeycode(text);
   if (result.ok) throw new Error(`${JSON.stringify(text)} was accepted`);
   return result.error.message;
-}
-
-// mulberry32: a tiny seeded PRNG, so a failure reproduces run after run.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe("parseKeycode keeps C, comments and preprocessor text out", () => {

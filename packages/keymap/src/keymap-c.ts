@@ -1,16 +1,17 @@
-import type { CompileRequest } from "@qmk-edge/schema";
 import { renderKeycodeC } from "./keycode.ts";
-import { parseKeymapLayers } from "./keymap-layers.ts";
+import { macrosFunctionLines } from "./macros-c.ts";
+import { type ParsedCompileRequest, parsedKeymapOf } from "./parsed-request.ts";
 
-// QMK's DEFAULT_KEYMAP_C (lib/python/qmk/keymap.py) line for line, so the file matches what `qmk json2c`
-// writes for the same keymap. Its host-language includes, encoder map and macros sections are left empty:
-// those features are not supported yet.
-const HEAD = [
+// QMK's DEFAULT_KEYMAP_C (lib/python/qmk/keymap.py, 2026) with its placeholders filled in, followed by the
+// newline dump_lines adds: byte for byte the keymap.c QMK itself compiles for the same keymap.json
+// (builddefs/build_keyboard.mk runs `qmk json2c --output keymap.c`). Host-language includes, the encoder map
+// and the DIP switch map are not supported yet, so their placeholders stay empty.
+const TEMPLATE = [
   "#include QMK_KEYBOARD_H",
   '#if __has_include("keymap.h")',
   '#    include "keymap.h"',
   "#endif",
-  "",
+  "__INCLUDES__",
   "",
   "/* THIS FILE WAS GENERATED!",
   " *",
@@ -18,33 +19,37 @@ const HEAD = [
   " * edit it directly.",
   " */",
   "",
-];
-
-const TAIL = [
-  "",
-  "",
+  "__KEYMAP_GOES_HERE__",
+  "__ENCODER_MAP_GOES_HERE__",
+  "__DIP_SWITCH_MAP_GOES_HERE__",
+  "__MACRO_OUTPUT_GOES_HERE__",
   "",
   "#ifdef OTHER_KEYMAP_C",
   "#    include OTHER_KEYMAP_C",
   "#endif // OTHER_KEYMAP_C",
   "",
-];
+  "",
+].join("\n");
 
-// keymap.c for a request. Every keycode is re-rendered from its parsed form, never copied from the input,
-// so only identifiers, numbers, `(`, `)`, `,`, `|` and spaces reach the C. Throws InvalidKeymapError for a
-// request that parseCompileRequest would refuse.
-export function generateKeymapC(request: Pick<CompileRequest, "layout" | "layers">): string {
-  const { layout, layers } = parseKeymapLayers(request);
-  const table = layers.map((layer, n) => {
-    const comma = n < layers.length - 1 ? "," : "";
-    return `    [${n}] = ${layout}(${layer.map(renderKeycodeC).join(", ")})${comma}`;
-  });
-  const lines = [
-    ...HEAD,
+// keymap.c for a validated request, rendered from its parsed keycodes and macros: only identifiers, numbers,
+// `(`, `)`, `,`, `|` and spaces reach the keymap table, and macro text only as escaped string literals.
+// Throws InvalidKeymapError for anything parseCompileRequest did not produce.
+export function generateKeymapC(request: ParsedCompileRequest): string {
+  const { layout, layers, macros } = parsedKeymapOf(request);
+  const table = [
     "const uint16_t PROGMEM keymaps[][MATRIX_ROWS][MATRIX_COLS] = {",
-    ...table,
+    ...layers.map((layer, n) => {
+      const comma = n < layers.length - 1 ? "," : "";
+      return `    [${n}] = ${layout}(${layer.map(renderKeycodeC).join(", ")})${comma}`;
+    }),
     "};",
-    ...TAIL,
   ];
-  return lines.join("\n");
+  const fill: Record<string, string> = {
+    __INCLUDES__: "",
+    __KEYMAP_GOES_HERE__: table.join("\n"),
+    __ENCODER_MAP_GOES_HERE__: "",
+    __DIP_SWITCH_MAP_GOES_HERE__: "",
+    __MACRO_OUTPUT_GOES_HERE__: macros === undefined ? "" : macrosFunctionLines(macros).join("\n"),
+  };
+  return TEMPLATE.replace(/__[A-Z_]+__/g, (name) => fill[name]!);
 }

@@ -1,6 +1,6 @@
 import { LIMITS } from "@qmk-edge/schema";
 import { describe, expect, it } from "vitest";
-import { MAX_FIELD_ERRORS } from "./keymap-layers.ts";
+import { MAX_FIELD_ERRORS } from "./keymap-errors.ts";
 import {
   type CompileRequestParse,
   parseCompileRequest,
@@ -153,5 +153,107 @@ describe("parseCompileRequestText tells too large, malformed and invalid apart",
     expect(refusal(parseCompileRequestText(JSON.stringify({ ...minimal, keymap: "a b" }))).kind).toBe(
       "invalid",
     );
+  });
+});
+
+describe("parseCompileRequest names each macro field at fault", () => {
+  const errorsOf = (macros: unknown) => refusal(parseCompileRequest({ ...minimal, macros })).errors;
+
+  it("refuses a key name outside the keycode grammar at its path", () => {
+    expect(
+      errorsOf([["hi", { action: "tap", keycodes: ["A"] }, { action: "tap", keycodes: ["LCTL", "C;"] }]]),
+    ).toEqual([{ path: "macros.0.2.keycodes.1", message: `invalid macro key "C;": unexpected ';' at 2` }]);
+  });
+
+  it.each(["LT(1, KC_A)", "LCTL | LSFT", "ANY(A)", "0x04", "12"])(
+    "refuses %j, which is not one key name",
+    (key) => {
+      expect(errorsOf([[{ action: "down", keycodes: [key] }]])).toEqual([
+        {
+          path: "macros.0.0.keycodes.0",
+          message: `invalid macro key ${JSON.stringify(key)}: expected one key name such as LCTL or ENTER (QMK sends X_<name>)`,
+        },
+      ]);
+    },
+  );
+
+  it.each([
+    [
+      { action: "press", keycodes: ["A"] },
+      "macros.0.0.action",
+      "expected an action of beep, delay, down, tap, up",
+    ],
+    [{ keycodes: ["A"] }, "macros.0.0.action", "expected an action of beep, delay, down, tap, up"],
+    [{ action: "tap" }, "macros.0.0.keycodes", "Invalid input: expected array, received undefined"],
+    [{ action: "tap", keycodes: [] }, "macros.0.0.keycodes", "at least one keycode"],
+    [{ action: "up", keycodes: Array(17).fill("A") }, "macros.0.0.keycodes", "at most 16 keycodes"],
+    [
+      { action: "tap", keycodes: [4] },
+      "macros.0.0.keycodes.0",
+      "Invalid input: expected string, received number",
+    ],
+    [{ action: "delay", duration: 10_001 }, "macros.0.0.duration", "at most 10000 ms"],
+    [{ action: "delay", duration: 4_294_967_296 }, "macros.0.0.duration", "at most 10000 ms"],
+    [{ action: "delay", duration: -1 }, "macros.0.0.duration", "at least 0 ms"],
+    [{ action: "delay", duration: 0.5 }, "macros.0.0.duration", "a whole number of milliseconds"],
+    [
+      { action: "delay", duration: "100" },
+      "macros.0.0.duration",
+      "Invalid input: expected number, received string",
+    ],
+    [{ action: "delay" }, "macros.0.0.duration", "Invalid input: expected number, received undefined"],
+    [{ action: "beep", keycodes: ["A"] }, "macros.0.0", 'a beep action takes only "action"'],
+    [
+      { action: "delay", duration: 1, x: 1 },
+      "macros.0.0",
+      'a delay action takes only "action" and "duration"',
+    ],
+    [
+      { action: "tap", keycodes: ["A"], duration: 1 },
+      "macros.0.0",
+      'a tap action takes only "action" and "keycodes"',
+    ],
+    [42, "macros.0.0", "Invalid input: expected string or object, received number"],
+    [null, "macros.0.0", "Invalid input: expected string or object, received null"],
+    [["A"], "macros.0.0", "Invalid input: expected string or object, received array"],
+  ])("refuses step %j at %s", (step, path, message) => {
+    expect(errorsOf([[step]])).toEqual([{ path, message }]);
+  });
+
+  it("refuses a delay too large to be a whole number of milliseconds", () => {
+    expect(errorsOf([[{ action: "delay", duration: 1e300 }]])).toEqual([
+      { path: "macros.0.0.duration", message: "a whole number of milliseconds" },
+      { path: "macros.0.0.duration", message: "at most 10000 ms" },
+    ]);
+  });
+
+  it.each([
+    [null, "macros", "Invalid input: expected array, received null"],
+    ["Hello", "macros", "Invalid input: expected array, received string"],
+    [["Hello"], "macros.0", "Invalid input: expected array, received string"],
+    [[[]], "macros.0", "a macro needs at least one step"],
+    [[[""]], "macros.0", "a macro must type something; all its text is empty"],
+    [[["", ""]], "macros.0", "a macro must type something; all its text is empty"],
+    [Array.from({ length: 33 }, () => ["x"]), "macros", "at most 32 macros (QK_MACRO_0 to QK_MACRO_31)"],
+    [[Array(257).fill("x")], "macros.0", "at most 256 steps"],
+    [[["x".repeat(4096)]], "macros.0.0", "at most 4095 characters"],
+  ])("refuses macros %#", (macros, path, message) => {
+    expect(errorsOf(macros)).toEqual([{ path, message }]);
+  });
+
+  it("reports schema, macro and keycode errors together, in path order", () => {
+    const result = refusal(
+      parseCompileRequest({
+        ...minimal,
+        layers: [["KC_A;", "KC_B"]],
+        macros: [[{ action: "jump" }, { action: "tap", keycodes: ["A(1)"] }, "caf\u00e9"]],
+      }),
+    );
+    expect(result.errors.map((e) => e.path)).toEqual([
+      "layers.0.0",
+      "macros.0.0.action",
+      "macros.0.1.keycodes.0",
+      "macros.0.2",
+    ]);
   });
 });

@@ -81,3 +81,33 @@ describe("parseCompileRequestText reads raw bodies", () => {
     expect(parseCompileRequestText(padded, 1000).ok).toBe(true);
   });
 });
+
+describe("parseCompileRequest keeps macros", () => {
+  it("returns macros with key names in canonical form and text unchanged", () => {
+    const result = parseCompileRequest({
+      ...minimal,
+      macros: [
+        ["Hello, World!\r\n", { action: "tap", keycodes: [" LCTL ", "C"] }],
+        [{ action: "delay", duration: 10_000 }, { action: "beep" }, { action: "down", keycodes: ["1"] }],
+      ],
+    });
+    expect(result.ok && result.value.macros).toEqual([
+      ["Hello, World!\r\n", { action: "tap", keycodes: ["LCTL", "C"] }],
+      [{ action: "delay", duration: 10_000 }, { action: "beep" }, { action: "down", keycodes: ["1"] }],
+    ]);
+  });
+
+  it("accepts 32 macros, and none at all", () => {
+    expect(parseCompileRequest({ ...minimal, macros: Array.from({ length: 32 }, () => ["x"]) }).ok).toBe(
+      true,
+    );
+    expect(parseCompileRequest({ ...minimal, macros: [] }).ok).toBe(true);
+    const without = parseCompileRequest(minimal);
+    expect(without.ok && "macros" in without.value).toBe(false);
+  });
+
+  it("leaves no parsed form in the JSON of the request", () => {
+    const result = parseCompileRequest({ ...minimal, macros: [["x"]] });
+    expect(result.ok && JSON.parse(JSON.stringify(result.value))).toEqual({ ...minimal, macros: [["x"]] });
+  });
+});

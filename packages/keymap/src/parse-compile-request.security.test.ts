@@ -160,3 +160,70 @@ describe("bodies built to hurt the parser", () => {
     expect(result.length).toBeLessThanOrEqual(50);
   });
 });
+
+describe("macro text that SEND_STRING cannot type safely is refused at its path", () => {
+  const textError = (text: string) => {
+    const result = errors(parseCompileRequest({ ...minimal, macros: [["ok", text]] }));
+    expect(result.map((e) => e.path)).toEqual(["macros.0.1"]);
+    return result[0]!.message;
+  };
+  const tail = "; SEND_STRING types printable ASCII, tab and line breaks only";
+
+  it.each([
+    ["a\u0000b", `macro text "a\\u0000b" has a control character U+0000 at 2${tail}`],
+    ["\u0001\u0001\u0004", `macro text "\\u0001\\u0001\\u0004" has a control character U+0001 at 1${tail}`],
+    ["x\u001b[2J", `macro text "x\\u001B[2J" has a control character U+001B at 2${tail}`],
+    ["del\u007f", `macro text "del\\u007F" has a control character U+007F at 4${tail}`],
+    ["\u0007", `macro text "\\u0007" has a control character U+0007 at 1${tail}`],
+    ["\u000b\u000c", `macro text "\\u000B\\u000C" has a control character U+000B at 1${tail}`],
+    ["caf\u00e9", `macro text "caf\\u00E9" has a non-ASCII character U+00E9 at 4${tail}`],
+    ["\u202eevil", `macro text "\\u202Eevil" has a non-ASCII character U+202E at 1${tail}`],
+    ["zero\u200bwidth", `macro text "zero\\u200Bwidth" has a non-ASCII character U+200B at 5${tail}`],
+    ["\ufeffbom", `macro text "\\uFEFFbom" has a non-ASCII character U+FEFF at 1${tail}`],
+    ["\u{1F4A5}", `macro text "\\u{1F4A5}" has a non-ASCII character U+1F4A5 at 1${tail}`],
+    ["\ud800", `macro text "\\uD800" has a non-ASCII character U+D800 at 1${tail}`],
+  ])("%j", (text, message) => {
+    expect(textError(text)).toBe(message);
+  });
+
+  it("quotes a long refused text shortened", () => {
+    const message = textError(`${"x".repeat(4000)}\u0000`);
+    expect(message.length).toBeLessThan(200);
+    expect(message).toContain("(4001 characters)");
+  });
+
+  it.each([
+    'say "hi"\\',
+    "*/ int main() { /*",
+    "??/\n??=define X",
+    "%s%n%x%%",
+    "#include <stdio.h>\r\n",
+    'SS_TAP(X_A)")',
+    "\t",
+  ])("accepts typeable text %j (rendering escapes it)", (text) => {
+    expect(parseCompileRequest({ ...minimal, macros: [[text]] }).ok).toBe(true);
+  });
+
+  it.each([
+    ['A); system("x"', "unexpected ')' at 2"],
+    ["A/*", "unexpected '/' at 2"],
+    ["A\nB", "control character U+000A at 2"],
+    ["\u0410", "non-ASCII character U+0410 at 1"],
+    ["X_A\\", "unexpected '\\' at 4"],
+  ])("refuses macro key %j by the keycode grammar", (key, reason) => {
+    const result = errors(
+      parseCompileRequest({ ...minimal, macros: [[{ action: "tap", keycodes: ["A", key] }]] }),
+    );
+    expect(result).toHaveLength(1);
+    expect(result[0]!.path).toBe("macros.0.0.keycodes.1");
+    expect(result[0]!.message.startsWith("invalid macro key ")).toBe(true);
+    expect(result[0]!.message.endsWith(`": ${reason}`)).toBe(true);
+  });
+
+  it("scans only the bounded part of an oversized macros list", () => {
+    const macros = Array.from({ length: 10_000 }, () => Array.from({ length: 300 }, () => "\u0000"));
+    const result = errors(parseCompileRequest({ ...minimal, macros }));
+    expect(result[0]).toEqual({ path: "macros", message: "at most 32 macros (QK_MACRO_0 to QK_MACRO_31)" });
+    expect(result.length).toBeLessThanOrEqual(50);
+  });
+});

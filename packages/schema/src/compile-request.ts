@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { LIMITS } from "./limits.ts";
+import { macros } from "./macros.ts";
 import { keyboardName, keymapName, layoutName } from "./names.ts";
 
 const keycodeText = z.string().max(LIMITS.keycodeChars, `at most ${LIMITS.keycodeChars} characters`);
@@ -16,6 +17,7 @@ export const compileRequest = z
       .array(z.array(keycodeText).max(LIMITS.keysPerLayer, `at most ${LIMITS.keysPerLayer} keys per layer`))
       .min(1, "at least one layer")
       .max(LIMITS.layers, `at most ${LIMITS.layers} layers`),
+    macros: macros.optional(),
     version: z.number().int().optional(),
     author: freeText.optional(),
     notes: freeText.optional(),
@@ -81,6 +83,7 @@ const KNOWN_FIELDS = [
   "keymap",
   "layout",
   "layers",
+  "macros",
   "author",
   "notes",
   "documentation",
@@ -89,7 +92,8 @@ const KNOWN_FIELDS = [
 ] as const;
 
 // The fields that decide a build's output, in a fixed order: equal requests give equal JSON text.
-// `version` and unknown fields are left out, so they never split the build cache.
+// `version` and unknown fields are left out, so they never split the build cache. Fields added later (macros)
+// are absent from older requests, so adding one changes no existing key.
 export function canonicalCompileRequest(req: CompileRequest): CompileRequest {
   const out: Record<string, unknown> = {};
   for (const key of KNOWN_FIELDS) if (req[key] !== undefined) out[key] = req[key];

@@ -6,6 +6,7 @@ export * from "./job.ts";
 export * from "./json-depth.ts";
 export * from "./json-schema.ts";
 export * from "./limits.ts";
+export * from "./macros.ts";
 export * from "./names.ts";
 export * from "./openapi.ts";
 export * from "./source-manifest.ts";

@@ -14,6 +14,14 @@ export const LIMITS = {
   unknownFieldsChars: 8 * 1024,
   // Deeper JSON parses fine but overflows the stack later (JSON.stringify, structuredClone).
   jsonDepth: 64,
+  // keymap.json macros. QMK numbers them QK_MACRO_0 to QK_MACRO_31, so there are at most 32.
+  macros: 32,
+  macroSteps: 256,
+  // One text step: C compilers need only accept string literals this long (C99 5.2.4.1).
+  macroTextChars: 4095,
+  macroKeycodes: 16,
+  // send_string blocks the keyboard while it waits and reads the number into an `int` (16 bits on AVR).
+  macroDelayMs: 10_000,
 } as const;
 
 // `tree` is the zip of the whole firmware tree a job built in, one object shared by every job of that

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { agentJob, completeRequest, leaseRequest, leaseResponse } from "./agent-protocol.ts";
 import { canonicalCompileRequest, compileRequest } from "./compile-request.ts";
+import { fieldErrors } from "./field-errors.ts";
 import { cacheEntry, jobRecord } from "./job.ts";
 import { publicJsonSchemas } from "./json-schema.ts";
 import { compileEnqueued, compileStatus, errorBody, serviceStatus } from "./v1.ts";
@@ -237,6 +238,45 @@ describe("compile request", () => {
       }),
     );
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+  });
+
+  it("keeps macros in the canonical form, so they split the build cache", () => {
+    const macros = [["hi", { action: "tap", keycodes: ["ENTER"] }]];
+    const parsed = compileRequest.parse({ ...request, notes: "n", macros });
+    expect(Object.keys(canonicalCompileRequest(parsed))).toEqual([
+      "keyboard",
+      "keymap",
+      "layout",
+      "layers",
+      "macros",
+      "notes",
+    ]);
+    expect(canonicalCompileRequest(parsed).macros).toEqual(macros);
+    const reordered = compileRequest.parse({
+      ...request,
+      macros: [["hi", { keycodes: ["ENTER"], action: "tap" }]],
+    });
+    expect(JSON.stringify(canonicalCompileRequest(reordered).macros)).toBe(JSON.stringify(macros));
+  });
+
+  it("reports the union branch the value's type picked, naming the field inside it", () => {
+    const res = compileRequest.safeParse({
+      ...request,
+      macros: [["ok", { action: "tap", keycodes: [] }, 7, { action: "x" }]],
+    });
+    expect(res.success).toBe(false);
+    expect(res.error && fieldErrors(res.error)).toEqual([
+      { path: "macros.0.1.keycodes", message: "at least one keycode" },
+      { path: "macros.0.2", message: "Invalid input: expected string or object, received number" },
+      { path: "macros.0.3.action", message: "expected an action of beep, delay, down, tap, up" },
+    ]);
+  });
+
+  it("names unknown action fields by what is allowed, never echoing the client's key", () => {
+    const res = compileRequest.safeParse({ ...request, macros: [[{ action: "beep", "\u001b[2J": 1 }]] });
+    expect(res.error && fieldErrors(res.error)).toEqual([
+      { path: "macros.0.0", message: 'a beep action takes only "action"' },
+    ]);
   });
 
   it("names the ragged layer", () => {

@@ -1,8 +1,7 @@
 import { join } from "node:path";
-import { parseCompileRequest } from "@qmk-edge/keymap";
+import { type ParsedCompileRequest, parseCompileRequest } from "@qmk-edge/keymap";
 import {
   type AgentJob,
-  type CompileRequest,
   keymapArchiveName,
   sourceArchiveName,
   type Toolchain,
@@ -17,7 +16,7 @@ import { checkLayout, type KeyboardInfo, readKeyboard } from "../tree/keyboard-i
 
 export interface PreparedJob {
   job: AgentJob;
-  request: CompileRequest;
+  request: ParsedCompileRequest;
   tree: FirmwareTree;
   folder: KeyboardFolder; // the request's keyboard after aliases and DEFAULT_FOLDER
   keyboard: KeyboardInfo;

@@ -1,4 +1,6 @@
 import type { CompileRequestParse } from "../parse-compile-request.ts";
+import { parseCompileRequest } from "../parse-compile-request.ts";
+import type { ParsedCompileRequest } from "../parsed-request.ts";
 
 // The smallest request the schema accepts, for tests to change one field of.
 export const minimalRequest = {
@@ -12,4 +14,15 @@ export const minimalRequest = {
 export function refusal(result: CompileRequestParse): Extract<CompileRequestParse, { ok: false }> {
   if (result.ok) throw new Error("accepted");
   return result;
+}
+
+// A parse the test expects to be accepted; fails the test with the field errors if it was refused.
+export function accepted(result: CompileRequestParse): ParsedCompileRequest {
+  if (!result.ok) throw new Error(`refused: ${JSON.stringify(result.errors)}`);
+  return result.value;
+}
+
+// minimalRequest with some fields changed, validated.
+export function parsedRequest(fields: Record<string, unknown>): ParsedCompileRequest {
+  return accepted(parseCompileRequest({ ...minimalRequest, ...fields }));
 }

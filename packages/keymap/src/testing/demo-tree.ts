@@ -1,0 +1,10 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "./qmk-fixtures.ts";
+
+// The repository's own QMK-shaped demo tree (firmware/demo-tree), read in place.
+export const DEMO_QUANTUM_DIR = join(repoRoot(), "firmware", "demo-tree", "quantum");
+
+export function demoKeycodeHeaders(): string[] {
+  return ["keycodes.h", "quantum_keycodes.h"].map((f) => readFileSync(join(DEMO_QUANTUM_DIR, f), "utf8"));
+}

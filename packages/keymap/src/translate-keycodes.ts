@@ -1,0 +1,100 @@
+import type { FieldError } from "@qmk-edge/schema";
+import { type Keycode, type KeycodeExpr, renderKeycode } from "./keycode.ts";
+import { orderFieldErrors } from "./keymap-errors.ts";
+import { LEGACY_KEYCODES } from "./legacy-keycodes.ts";
+import {
+  type ParsedCompileRequest,
+  type ParsedKeymap,
+  parsedKeymapOf,
+  sealParsedRequest,
+} from "./parsed-request.ts";
+
+export type KeycodeTranslation = { path: string; from: string; to: string };
+
+export type KeycodeTranslationResult = {
+  // The request to build: the one given when nothing was renamed, else a new validated request.
+  request: ParsedCompileRequest;
+  translations: KeycodeTranslation[];
+  // Identifiers the firmware does not define, at the key (or macro key) that uses them; empty when
+  // `defined` is null. A build with any of them would fail in the compiler, so callers refuse the job.
+  errors: FieldError[];
+};
+
+// `defined` holds every identifier the firmware tree's headers define (keycodeNamesFromQmkSources): object-
+// and function-like macros alike (KC_A, _______, MO, LT, LSFT_T), enum members, hjson keys and aliases.
+// Function-like macros are held by bare name, since a key calls them by name. null means the tree is not
+// known, and nothing is translated or checked.
+export function translateKeycodes(
+  request: ParsedCompileRequest,
+  defined: ReadonlySet<string> | null,
+): KeycodeTranslationResult {
+  if (defined === null) return { request, translations: [], errors: [] };
+  const keymap = parsedKeymapOf(request);
+  const translations: KeycodeTranslation[] = [];
+  const errors: FieldError[] = [];
+
+  const rename = (name: string, path: string, call: boolean): string => {
+    if (defined.has(name)) return name;
+    const renamed = LEGACY_KEYCODES.get(name);
+    const to = renamed?.find((candidate) => defined.has(candidate));
+    if (to) {
+      if (!translations.some((t) => t.path === path && t.from === name))
+        translations.push({ path, from: name, to });
+      return to;
+    }
+    const what = call ? `keycode function ${name}()` : `keycode ${name}`;
+    const hint = renamed ? ` (QMK renamed it ${renamed[0]}, which this firmware does not define either)` : "";
+    errors.push({ path, message: `unknown ${what} for this firmware${hint}` });
+    return name;
+  };
+
+  const expr = (e: KeycodeExpr, path: string): KeycodeExpr => {
+    switch (e.kind) {
+      case "identifier":
+        return { kind: "identifier", name: rename(e.name, path, false) };
+      case "number":
+        return e;
+      case "call":
+        return { kind: "call", name: rename(e.name, path, true), args: e.args.map((a) => expr(a, path)) };
+      case "or":
+        return { kind: "or", operands: e.operands.map((o) => expr(o, path)) };
+    }
+  };
+  const key = (k: Keycode, path: string): Keycode =>
+    k.kind === "any" ? { kind: "any", expr: expr(k.expr, path) } : expr(k, path);
+
+  const layers = keymap.layers.map((layer, i) => layer.map((k, j) => key(k, `layers.${i}.${j}`)));
+  checkMacros(keymap.macros, defined, errors);
+
+  if (translations.length === 0) return { request, translations, errors: orderFieldErrors(errors) };
+  const value = { ...request, layers: layers.map((layer) => layer.map(renderKeycode)) };
+  const translated = sealParsedRequest(value, { ...keymap, layers });
+  return { request: translated, translations, errors: orderFieldErrors(errors) };
+}
+
+// Macros need SEND_STRING, and QMK sends a macro key `NAME` as X_NAME (quantum/send_string/
+// send_string_keycodes.h), so that is the name the tree must define. Macro keys are checked, not renamed:
+// QMK records no renames of the X_ names.
+function checkMacros(
+  macros: ParsedKeymap["macros"],
+  defined: ReadonlySet<string>,
+  errors: FieldError[],
+): void {
+  if (!macros || macros.length === 0) return;
+  if (!defined.has("SEND_STRING")) {
+    errors.push({ path: "macros", message: "macros need SEND_STRING, which this firmware does not define" });
+    return;
+  }
+  macros.forEach((macro, i) => {
+    macro.forEach((step, j) => {
+      if (step.kind !== "tap" && step.kind !== "down" && step.kind !== "up") return;
+      step.keys.forEach((name, k) => {
+        if (defined.has(`X_${name}`)) return;
+        errors.push({
+          path: `macros.${i}.${j}.keycodes.${k}`,
+          message: `unknown macro key ${name} for this firmware (X_${name} is not defined)`,
+        });
+      });
+    });
+  });
+}
