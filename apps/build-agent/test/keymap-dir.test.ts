@@ -1,7 +1,7 @@
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateKeymapC, generateKeymapJson } from "@qmk-edge/keymap";
+import { generateKeymapC, generateKeymapJson, parseCompileRequest } from "@qmk-edge/keymap";
 import { defaultKeymap, userKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
 import { readSymbol } from "@qmk-edge/test/support/firmware/elf.ts";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
@@ -28,7 +28,9 @@ afterAll(async () => {
 });
 
 const KEYBOARD = "handwired/edge_pad";
-const request = userKeymap(KEYBOARD, "LAYOUT_ortho_4x4", 16, 3, "contract");
+const parsedRequest = parseCompileRequest(userKeymap(KEYBOARD, "LAYOUT_ortho_4x4", 16, 3, "contract"));
+if (!parsedRequest.ok) throw new Error(JSON.stringify(parsedRequest.errors));
+const request = parsedRequest.value;
 
 async function keymapDir(name: string, files: Record<string, string>): Promise<void> {
   const path = join(tree, "keyboards", KEYBOARD, "keymaps", name);

@@ -1,11 +1,6 @@
 import { join } from "node:path";
 import { type ParsedCompileRequest, parseCompileRequest } from "@qmk-edge/keymap";
-import {
-  type AgentJob,
-  keymapArchiveName,
-  sourceArchiveName,
-  type Toolchain,
-} from "@qmk-edge/schema";
+import { type AgentJob, keymapArchiveName, sourceArchiveName, type Toolchain } from "@qmk-edge/schema";
 import { JobFailure } from "../job-failure.ts";
 import { type FirmwareTree, jobKeymapName } from "../tree/firmware-tree.ts";
 import { type KeyboardFolder, resolveKeyboardFolder } from "../tree/keyboard-folder.ts";

@@ -35,7 +35,7 @@ export const v1AgentArtifactLink: Route = {
       await readJsonBody(c.req.raw, LIMITS.bodyBytes),
       "artifact link",
     );
-    await dispatcher.checkLease(id, request.lease_id);
+    await dispatcher.checkLease(id, request.lease_id, c.get("agent"));
     const max = ARTIFACT_MAX_BYTES[kind];
     if (request.size > max) throw new BodyTooLargeError(`a ${kind} artifact may be at most ${max} bytes`);
 
@@ -53,7 +53,7 @@ export const v1AgentArtifactLink: Route = {
       filename: request.filename,
       content_type: ARTIFACT_CONTENT_TYPES[kind],
     };
-    await dispatcher.attachArtifact(id, request.lease_id, kind, ref);
+    await dispatcher.attachArtifact(id, request.lease_id, c.get("agent"), kind, ref);
     const answer: ArtifactUploadResponse = { kind, sha256: request.sha256, size: request.size };
     return c.json(answer);
   },
