@@ -18,6 +18,7 @@ describe("POST /v1/agent/jobs/:id/artifacts/:kind/link refuses", () => {
     const refused = await expectError(await link(lease.job.id, body), 404);
     expect(refused.message).toMatch(/upload it/);
     expect((await agent.upload(lease, "firmware", randomBytes(64))).status).toBe(200);
+    await agent.uploadSourceAndLog(lease);
     expect((await agent.complete(lease)).status).toBe(200);
     expect((await status(target, lease.job.id)).result).not.toHaveProperty("source_tree_url");
   });

@@ -25,6 +25,7 @@ describe("a tree artifact shared by the jobs of a firmware version", () => {
 
     for (const lease of [first, second]) {
       expect((await agent.upload(lease, "firmware", randomBytes(64))).status).toBe(200);
+      await agent.uploadSourceAndLog(lease);
       expect((await agent.complete(lease)).status).toBe(200);
       const answer = compileStatus.parse(await status(target, lease.job.id));
       expect(answer.result?.source_tree_url).toHaveLength(1);
@@ -41,6 +42,7 @@ describe("a tree artifact shared by the jobs of a firmware version", () => {
   it("is absent from the status answer of a job without one", async () => {
     const lease = await agent.leaseJob(await submit(target));
     expect((await agent.upload(lease, "firmware", randomBytes(64))).status).toBe(200);
+    await agent.uploadSourceAndLog(lease);
     expect((await agent.complete(lease)).status).toBe(200);
     const answer = compileStatus.parse(await status(target, lease.job.id));
     expect(answer.result).not.toBeNull();
