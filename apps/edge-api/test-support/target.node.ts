@@ -50,7 +50,11 @@ const config = loadNodeConfig(env(configured));
 let server = await startNodeServer(config, { reaper: false });
 afterAll(async () => {
   await server.close();
-  if (config.storage.kind === "fs") rmSync(config.storage.dir, { recursive: true, force: true });
+  // An upload the client abandoned can still be finishing its temp file as the server closes, so the
+  // directory may be refilled between rmSync's listing and its rmdir: retry instead of failing the file.
+  if (config.storage.kind === "fs") {
+    rmSync(config.storage.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  }
 });
 
 let clients = 0;
