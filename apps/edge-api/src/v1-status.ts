@@ -1,4 +1,5 @@
 import {
+  type ArtifactKind,
   type CompileResult,
   type CompileStatus,
   type JobRecord,
@@ -6,6 +7,7 @@ import {
   sourceArchiveName,
 } from "@qmk-edge/schema";
 import { isTerminal } from "./jobs/lifecycle.ts";
+import { servableArtifact } from "./jobs/servable-artifact.ts";
 
 // 127.0.0.0/8, ::1 and localhost: names only this machine answers to, so a client naming one is local.
 function isLoopback(hostname: string): boolean {
@@ -28,6 +30,13 @@ export const artifactUrl = (
   id: string,
   route: "download" | "keymap" | "source" | "log" | "tree",
 ) => `${base}/v1/compile/${id}/${route}`;
+
+const link = (
+  record: JobRecord,
+  base: string,
+  kind: ArtifactKind,
+  route: Parameters<typeof artifactUrl>[2],
+) => (servableArtifact(record, kind) ? [artifactUrl(base, record.id, route)] : []);
 
 // qmk_compiler's return code for a job that failed inside the service (no build result to show).
 const RETURNCODE_INTERNAL = -3;
@@ -54,11 +63,12 @@ function compileResult(record: JobRecord, base: string): CompileResult | null {
     firmware_filename: result.firmware_filename ?? record.artifacts.firmware?.filename ?? null,
     keymap_archive: keymapArchiveName(request),
     source_archive: sourceArchiveName(request),
-    firmware_binary_url: [artifactUrl(base, record.id, "download")],
-    firmware_keymap_url: [artifactUrl(base, record.id, "keymap")],
-    firmware_source_url: [artifactUrl(base, record.id, "source")],
+    // Only links that answer: a failed job lists no firmware, and nothing the agent did not upload.
+    firmware_binary_url: link(record, base, "firmware", "download"),
+    firmware_keymap_url: link(record, base, "keymap", "keymap"),
+    firmware_source_url: link(record, base, "source", "source"),
     // qmk-edge addition: the whole tree the source zip goes over, when the agent uploaded it.
-    ...(record.artifacts.tree ? { source_tree_url: [artifactUrl(base, record.id, "tree")] } : {}),
+    ...(servableArtifact(record, "tree") ? { source_tree_url: link(record, base, "tree", "tree") } : {}),
   };
 }
 

@@ -184,6 +184,9 @@ export class Agent {
     const lease = await this.leaseJob(jobId);
     expect((await this.heartbeat(lease, "compiling")).status).toBe(200);
     expect((await this.upload(lease, "firmware", firmware, { filename: "firmware.hex" })).status).toBe(200);
+    // As the real agent does: the keymap.json of the request, so every link of the status answer answers.
+    const keymap = new TextEncoder().encode(JSON.stringify(lease.job.request));
+    expect((await this.upload(lease, "keymap", keymap, { filename: "keymap.json" })).status).toBe(200);
     await this.uploadSourceAndLog(lease);
     expect((await this.complete(lease)).status).toBe(200);
     return { lease, firmware };

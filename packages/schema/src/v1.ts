@@ -8,6 +8,9 @@ export const compileEnqueued = z.object({ enqueued: z.literal(true), job_id: job
 export type CompileEnqueued = z.infer<typeof compileEnqueued>;
 
 const oneUrl = z.array(z.url()).length(1);
+// qmk_api's link lists hold one URL; a link to an artifact the job does not have (a failed build's firmware)
+// is left out rather than pointing at a 404.
+const linkIfPresent = z.array(z.url()).max(1);
 
 export const compileResult = z.object({
   id: jobId,
@@ -21,9 +24,9 @@ export const compileResult = z.object({
   firmware_filename: z.string().nullable(),
   keymap_archive: z.string(),
   source_archive: z.string(),
-  firmware_binary_url: oneUrl,
-  firmware_keymap_url: oneUrl,
-  firmware_source_url: oneUrl,
+  firmware_binary_url: linkIfPresent,
+  firmware_keymap_url: linkIfPresent,
+  firmware_source_url: linkIfPresent,
   // qmk-edge addition: the zip of the whole firmware tree the build used (unzip the source zip over it
   // and run its command). Absent when the agent did not upload one.
   source_tree_url: oneUrl.optional(),

@@ -120,7 +120,13 @@ describe("artifacts belong to the lease that uploaded them", () => {
     ).toBe(200);
     await expectError(await download(id), 404);
     await expectError(await target.fetch(`/v1/compile/${id}/source`), 404);
-    expect((await status(target, id)).result).toMatchObject({ returncode: 2, firmware_filename: null });
+    expect((await status(target, id)).result).toMatchObject({
+      returncode: 2,
+      firmware_filename: null,
+      firmware_binary_url: [],
+      firmware_source_url: [],
+      firmware_keymap_url: [],
+    });
   });
 
   it("an upload by a lost lease (409) is never attached to the job", async () => {
@@ -145,6 +151,13 @@ describe("artifacts belong to the lease that uploaded them", () => {
     await expectError(await download(id), 404);
     await expectError(await target.fetch(`/v1/compile/${id}/hex`), 404);
     expect((await target.fetch(`/v1/compile/${id}/log`)).status).toBe(200);
-    expect(await status(target, id)).toMatchObject({ status: "failed", verified: null });
+    const failed = await status(target, id);
+    expect(failed).toMatchObject({ status: "failed", verified: null });
+    // The source and log it uploaded stay listed (they answer); the firmware it uploaded does not.
+    expect(failed.result?.firmware_binary_url).toEqual([]);
+    expect(failed.result?.firmware_source_url).toEqual([
+      expect.stringMatching(new RegExp(`/v1/compile/${id}/source$`)),
+    ]);
+    expect((await target.fetch(`/v1/compile/${id}/source`)).status).toBe(200);
   });
 });

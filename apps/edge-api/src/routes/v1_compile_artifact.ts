@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../deps.ts";
 import { NotFoundError, StateConflictError } from "../jobs/errors.ts";
 import { isTerminal } from "../jobs/lifecycle.ts";
+import { servableArtifact } from "../jobs/servable-artifact.ts";
 import { parseJobId } from "../parse-input.ts";
 import type { Route } from "../route.ts";
 
@@ -36,8 +37,7 @@ async function serveArtifact(c: Context<AppEnv>, kind: ArtifactKind): Promise<Re
   if (!record) throw new NotFoundError(`no job ${id}`);
   if (!isTerminal(record))
     throw new StateConflictError(`job ${id} is ${record.status}; artifacts come once it ends`);
-  // A failed build serves no firmware, whatever was uploaded on the way.
-  const ref = record.status === "failed" && kind === "firmware" ? undefined : record.artifacts[kind];
+  const ref = servableArtifact(record, kind);
   if (!ref) throw new NotFoundError(`job ${id} (${record.status}) has no ${kind} artifact`);
 
   const etag = `"${ref.sha256}"`;
