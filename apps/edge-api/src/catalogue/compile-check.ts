@@ -2,7 +2,7 @@ import { type ParsedCompileRequest, translateKeycodes } from "@qmk-edge/keymap";
 import type { FieldError, KeycodeTranslation } from "@qmk-edge/schema";
 import type { BlobStore } from "../ports/blob-store.ts";
 import { InvalidInputError } from "../request-errors.ts";
-import { readKeyboardInfo, readKeycodes } from "./catalogue-objects.ts";
+import { readKeyboardLayouts, readKeycodes } from "./catalogue-objects.ts";
 import { readCurrentCatalogue, resolveKeyboard } from "./current-catalogue.ts";
 
 export interface CheckedRequest {
@@ -33,10 +33,10 @@ export async function checkAgainstCatalogue(
       { path: "keyboard", message: `unknown keyboard ${request.keyboard} for firmware ${firmwareVersion}` },
     ]);
   }
-  const { info } = await readKeyboardInfo(blobs, keyboard.entry.info);
+  const info = await readKeyboardLayouts(blobs, keyboard.entry.info);
   const layoutName = Object.hasOwn(info.layouts, request.layout)
     ? request.layout
-    : Object.hasOwn(info.layout_aliases, request.layout)
+    : info.layout_aliases && Object.hasOwn(info.layout_aliases, request.layout)
       ? info.layout_aliases[request.layout]
       : undefined;
   const layout =
