@@ -1,9 +1,9 @@
-import { ARTIFACT_HEADERS, LIMITS } from "@qmk-edge/schema";
+import { ARTIFACT_HEADERS, type LeaseHolder, LIMITS } from "@qmk-edge/schema";
 import type { MiddlewareHandler } from "hono";
 import type { AgentToken } from "./agent-tokens.ts";
 import type { AppEnv, Deps } from "./deps.ts";
 import { readJsonBody } from "./request-body.ts";
-import { UnauthorizedError } from "./request-errors.ts";
+import { ForbiddenError, UnauthorizedError } from "./request-errors.ts";
 import { sha256Hex } from "./sha256-hex.ts";
 
 // Compares every configured hash in full, so the time taken says nothing about which bytes matched.
@@ -75,3 +75,10 @@ export const requireOperator: MiddlewareHandler<AppEnv> = async (c, next) => {
     throw new UnauthorizedError("unknown operator token");
   await next();
 };
+
+// What every client of the API sees (the keyboard catalogue) is only written by the operator's own fleet.
+export function requireTrustedAgent(holder: LeaseHolder, what: string): void {
+  if (holder.trust !== "trusted") {
+    throw new ForbiddenError(`${what} needs a trusted agent token; ${holder.token_id} is ${holder.trust}`);
+  }
+}

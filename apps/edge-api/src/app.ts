@@ -7,6 +7,9 @@ import type { Route } from "./route.ts";
 import { errorHandler, methodNotAllowedHandler, notFoundHandler } from "./routes/error-handler.ts";
 import { v1AgentArtifactLink } from "./routes/v1_agent_artifact_link.ts";
 import { v1AgentArtifactUpload } from "./routes/v1_agent_artifact_upload.ts";
+import { v1AgentCatalogueObjectPut } from "./routes/v1_agent_catalogue_object_put.ts";
+import { v1AgentCatalogueObjectsMissing } from "./routes/v1_agent_catalogue_objects_missing.ts";
+import { v1AgentCataloguePublish } from "./routes/v1_agent_catalogue_publish.ts";
 import { v1AgentComplete } from "./routes/v1_agent_complete.ts";
 import { v1AgentHeartbeat } from "./routes/v1_agent_heartbeat.ts";
 import { v1AgentLease } from "./routes/v1_agent_lease.ts";
@@ -14,8 +17,13 @@ import { v1AgentRelease } from "./routes/v1_agent_release.ts";
 import { v1CompileArtifact } from "./routes/v1_compile_artifact.ts";
 import { v1CompileCreate } from "./routes/v1_compile_create.ts";
 import { v1CompileStatus } from "./routes/v1_compile_status.ts";
+import { v1KeyboardDefaultKeymap } from "./routes/v1_keyboard_default_keymap.ts";
+import { v1KeyboardInfo } from "./routes/v1_keyboard_info.ts";
+import { v1KeyboardList } from "./routes/v1_keyboard_list.ts";
+import { v1KeyboardReadme } from "./routes/v1_keyboard_readme.ts";
 import { v1OpenApi } from "./routes/v1_openapi.ts";
 import { v1OperatorPurgeAgent } from "./routes/v1_operator_purge_agent.ts";
+import { v1SkeletonsKeymap } from "./routes/v1_skeletons_keymap.ts";
 import { v1Status } from "./routes/v1_status.ts";
 
 export const routes: Route[] = [
@@ -24,12 +32,20 @@ export const routes: Route[] = [
   v1CompileCreate,
   v1CompileStatus,
   ...v1CompileArtifact,
+  v1KeyboardList,
+  v1KeyboardInfo,
+  v1KeyboardReadme,
+  v1KeyboardDefaultKeymap,
+  v1SkeletonsKeymap,
   v1AgentLease,
   v1AgentHeartbeat,
   v1AgentArtifactUpload,
   v1AgentArtifactLink,
   v1AgentComplete,
   v1AgentRelease,
+  v1AgentCatalogueObjectsMissing,
+  v1AgentCatalogueObjectPut,
+  v1AgentCataloguePublish,
   v1OperatorPurgeAgent,
 ];
 

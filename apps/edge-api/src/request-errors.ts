@@ -34,6 +34,11 @@ export class UnauthorizedError extends Error {
   override name = "UnauthorizedError";
 }
 
+// An authenticated caller whose token may not do this (a community agent token on a trusted-only route).
+export class ForbiddenError extends Error {
+  override name = "ForbiddenError";
+}
+
 export class RateLimitedError extends Error {
   override name = "RateLimitedError";
   readonly retryAfterSeconds: number;

@@ -27,5 +27,6 @@ export { quoteInput } from "./quote-input.ts";
 export {
   type KeycodeTranslation,
   type KeycodeTranslationResult,
+  type TranslateOptions,
   translateKeycodes,
 } from "./translate-keycodes.ts";

@@ -131,3 +131,28 @@ describe("translateKeycodes", () => {
     },
   );
 });
+
+describe("translateKeycodes with a catalogue's renames", () => {
+  const defined = new Set(["KC_A", "KC_B", "UG_TOGG", "RM_TOGG"]);
+  const request = () => parsedRequest({ layers: [["KC_A", "RGB_TOG", "KC_OLD_B", "KC_B"]] });
+
+  it("applies the catalogue's renames before QMK's built-in ones", () => {
+    const renames = new Map([
+      ["RGB_TOG", "RM_TOGG"],
+      ["KC_OLD_B", "KC_B"],
+    ]);
+    const result = translateKeycodes(request(), defined, { renames });
+    expect(result.errors).toEqual([]);
+    expect(result.request.layers[0]).toEqual(["KC_A", "RM_TOGG", "KC_B", "KC_B"]);
+    expect(result.translations.map((t) => t.to)).toEqual(["RM_TOGG", "KC_B"]);
+  });
+
+  it("ignores a rename whose target the tree lacks, and names the firmware version in errors", () => {
+    const renames = new Map([["KC_OLD_B", "KC_GONE"]]);
+    const result = translateKeycodes(request(), defined, { renames, firmwareVersion: "demo-9" });
+    expect(result.request.layers[0]?.[1]).toBe("UG_TOGG");
+    expect(result.errors).toEqual([
+      { path: "layers.0.2", message: "unknown keycode KC_OLD_B for firmware demo-9" },
+    ]);
+  });
+});

@@ -24,11 +24,20 @@ export type KeycodeTranslationResult = {
 // and function-like macros alike (KC_A, _______, MO, LT, LSFT_T), enum members, hjson keys and aliases.
 // Function-like macros are held by bare name, since a key calls them by name. null means the tree is not
 // known, and nothing is translated or checked.
+// `renames` (a published catalogue's, legacy -> current) are tried before the built-in LEGACY_KEYCODES;
+// `firmwareVersion` names the firmware in error messages.
+export interface TranslateOptions {
+  renames?: ReadonlyMap<string, string>;
+  firmwareVersion?: string;
+}
+
 export function translateKeycodes(
   request: ParsedCompileRequest,
   defined: ReadonlySet<string> | null,
+  options: TranslateOptions = {},
 ): KeycodeTranslationResult {
   if (defined === null) return { request, translations: [], errors: [] };
+  const firmware = options.firmwareVersion ? `firmware ${options.firmwareVersion}` : "this firmware";
   const keymap = parsedKeymapOf(request);
   const translations: KeycodeTranslation[] = [];
   const errors: FieldError[] = [];
@@ -36,7 +45,8 @@ export function translateKeycodes(
   const rename = (name: string, path: string, call: boolean): string => {
     if (defined.has(name)) return name;
     const renamed = LEGACY_KEYCODES.get(name);
-    const to = renamed?.find((candidate) => defined.has(candidate));
+    const given = options.renames?.get(name);
+    const to = given !== undefined && defined.has(given) ? given : renamed?.find((c) => defined.has(c));
     if (to) {
       if (!translations.some((t) => t.path === path && t.from === name))
         translations.push({ path, from: name, to });
@@ -44,7 +54,7 @@ export function translateKeycodes(
     }
     const what = call ? `keycode function ${name}()` : `keycode ${name}`;
     const hint = renamed ? ` (QMK renamed it ${renamed[0]}, which this firmware does not define either)` : "";
-    errors.push({ path, message: `unknown ${what} for this firmware${hint}` });
+    errors.push({ path, message: `unknown ${what} for ${firmware}${hint}` });
     return name;
   };
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { keycodeTranslation } from "./catalogue.ts";
 import { compileRequest } from "./compile-request.ts";
 import { ARTIFACT_KINDS, LIMITS } from "./limits.ts";
 import {
@@ -114,6 +115,8 @@ export const jobRecord = z.object({
   // second token reproduced its firmware byte for byte). Absent on records written before trust levels.
   built_by: builtBy.nullable().optional(),
   verified: z.boolean().optional(),
+  // Legacy keycodes the API renamed (per the published catalogue) before queueing; `request` holds the new names.
+  keycode_translations: z.array(keycodeTranslation).optional(),
 });
 export type JobRecord = z.infer<typeof jobRecord>;
 

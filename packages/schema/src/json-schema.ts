@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { keyboardInfoResponse, keyboardListResponse, keymapSkeleton } from "./catalogue.ts";
 import { compileRequest } from "./compile-request.ts";
 import { compileEnqueued, compileStatus, errorBody, serviceStatus } from "./v1.ts";
 
@@ -8,6 +9,9 @@ const PUBLIC_SCHEMAS = {
   CompileEnqueued: compileEnqueued,
   CompileStatus: compileStatus,
   ServiceStatus: serviceStatus,
+  KeyboardList: keyboardListResponse,
+  KeyboardInfo: keyboardInfoResponse,
+  KeymapSkeleton: keymapSkeleton,
   Error: errorBody,
 };
 export type PublicSchemaName = keyof typeof PUBLIC_SCHEMAS;

@@ -30,6 +30,28 @@ const artifact = (what: string, type: string) => ({
   },
 });
 
+// Keyboard names hold slashes ("handwired/qmk_edge_demo"); the path template cannot say so, the pattern does.
+const keyboard = {
+  name: "keyboard",
+  in: "path",
+  required: true,
+  schema: { type: "string", pattern: "^[a-z0-9_-]+(/[a-z0-9_-]+)*$", maxLength: 128 },
+};
+const CATALOGUE_NOTE = "from the published catalogue of the served firmware version; ETag, max-age=300";
+
+const catalogueRead = (summary: string, ok: Record<string, unknown>, keyed = true) => ({
+  get: {
+    summary,
+    ...(keyed ? { parameters: [keyboard] } : {}),
+    responses: {
+      "200": { description: CATALOGUE_NOTE, ...ok },
+      "304": { description: "not modified (If-None-Match)" },
+      ...(keyed ? { "400": error("keyboard name outside QMK's grammar") } : {}),
+      "404": error(keyed ? "no catalogue published, or no such keyboard or file" : "no catalogue published"),
+    },
+  },
+});
+
 export function openApiDocument(version: string): Record<string, unknown> {
   return {
     openapi: "3.1.0",
@@ -74,6 +96,23 @@ export function openApiDocument(version: string): Record<string, unknown> {
         "whole firmware tree (zip) the source zip goes over",
         "application/zip",
       ),
+      "/v1/keyboard_list.json": catalogueRead("Every keyboard of the catalogue", json("KeyboardList"), false),
+      "/v1/keyboards/{keyboard}/info.json": catalogueRead(
+        "A keyboard's resolved info (an alias answers under its own name)",
+        json("KeyboardInfo"),
+      ),
+      "/v1/keyboards/{keyboard}/readme.md": catalogueRead("A keyboard's readme", {
+        content: { "text/markdown": { schema: { type: "string" } } },
+      }),
+      "/v1/keyboards/{keyboard}/keymaps/default": catalogueRead("A keyboard's default keymap.json", {
+        content: { "application/json": { schema: { type: "object" } } },
+      }),
+      "/v1/skeletons/keymap": {
+        get: {
+          summary: "The template of a compile request (QMK Configurator fills it in)",
+          responses: { "200": { description: "the skeleton", ...json("KeymapSkeleton") } },
+        },
+      },
       "/v1": {
         get: {
           summary: "Service status",

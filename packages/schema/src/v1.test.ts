@@ -294,6 +294,9 @@ describe("JSON Schema export", () => {
       "CompileRequest",
       "CompileStatus",
       "Error",
+      "KeyboardInfo",
+      "KeyboardList",
+      "KeymapSkeleton",
       "ServiceStatus",
     ]);
     expect(schemas.CompileRequest?.required).toEqual(

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { keycodeTranslation } from "./catalogue.ts";
 import { jobStage, jobStatus } from "./job.ts";
 import { agentId, agentTrust, firmwareVersion, isoTimestamp, jobId, sha256Hex, tokenId } from "./names.ts";
 
@@ -57,6 +58,8 @@ export const compileStatus = z.object({
   verified: z.boolean().nullable().optional(),
   // The agent that built it (its own id and its token's trust); null before the build ends.
   built_by: z.object({ agent_id: agentId, trust: agentTrust }).nullable().optional(),
+  // Legacy keycodes renamed before the job was queued, at the key that used each ("layers.0.5").
+  keycode_translations: z.array(keycodeTranslation).optional(),
 });
 export type CompileStatus = z.infer<typeof compileStatus>;
 

@@ -1,3 +1,5 @@
+import type { FieldError } from "@qmk-edge/schema";
+
 // Failures a caller can act on; routes/error-handler.ts maps each to one HTTP status.
 
 export class NotFoundError extends Error {
@@ -9,9 +11,15 @@ export class LeaseLostError extends Error {
   override name = "LeaseLostError";
 }
 
-// The request is well-formed but the job is not in a state that allows it (409).
+// The request is well-formed but the job (or catalogue) is not in a state that allows it (409); `errors`
+// names what is missing when there is something to name.
 export class StateConflictError extends Error {
   override name = "StateConflictError";
+  readonly errors: FieldError[];
+  constructor(message: string, errors: FieldError[] = []) {
+    super(message);
+    this.errors = errors;
+  }
 }
 
 // A dependency (queue, store) is unavailable; the client may retry (503).

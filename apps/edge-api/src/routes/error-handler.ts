@@ -8,6 +8,7 @@ import { LeaseLostError, NotFoundError, StateConflictError, UnavailableError } f
 import { BlobSizeError, DigestMismatchError } from "../ports/blob-store.ts";
 import {
   BodyTooLargeError,
+  ForbiddenError,
   InvalidInputError,
   MalformedRequestError,
   RateLimitedError,
@@ -44,8 +45,11 @@ function mapError(err: unknown): Mapped | null {
     return { status: 429, message: err.message, headers: { "Retry-After": String(err.retryAfterSeconds) } };
   }
   if (err instanceof NotFoundError) return { status: 404, message: err.message };
-  if (err instanceof LeaseLostError || err instanceof StateConflictError)
-    return { status: 409, message: err.message };
+  if (err instanceof StateConflictError) {
+    return { status: 409, message: err.message, ...(err.errors.length ? { errors: err.errors } : {}) };
+  }
+  if (err instanceof LeaseLostError) return { status: 409, message: err.message };
+  if (err instanceof ForbiddenError) return { status: 403, message: err.message };
   if (err instanceof UnavailableError)
     return { status: 503, message: err.message, headers: { "Retry-After": "5" } };
   if (err instanceof DigestMismatchError) {

@@ -1,6 +1,7 @@
 import type { ArtifactKind, ArtifactRef } from "@qmk-edge/schema";
 import type { Context } from "hono";
 import type { AppEnv } from "../deps.ts";
+import { etagMatches } from "../etag.ts";
 import { NotFoundError, StateConflictError } from "../jobs/errors.ts";
 import { isTerminal } from "../jobs/lifecycle.ts";
 import { servableArtifact } from "../jobs/servable-artifact.ts";
@@ -11,14 +12,6 @@ import type { Route } from "../route.ts";
 // and immutable, so they carry a strong ETag (their sha256) and may be cached anywhere for a year.
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
-
-function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  return ifNoneMatch.split(",").some((tag) => {
-    const t = tag.trim();
-    return t === "*" || t === etag || t === `W/${etag}`;
-  });
-}
 
 function artifactHeaders(ref: ArtifactRef): Record<string, string> {
   return {

@@ -1,5 +1,6 @@
 import { parseCompileRequestText } from "@qmk-edge/keymap";
 import { boundUnknownFields, type CompileEnqueued, LIMITS } from "@qmk-edge/schema";
+import { checkAgainstCatalogue } from "../catalogue/compile-check.ts";
 import { contentKey } from "../content-key.ts";
 import { cachedJobRecord } from "../jobs/build-cache.ts";
 import { UnavailableError } from "../jobs/errors.ts";
@@ -15,6 +16,7 @@ import type { Route } from "../route.ts";
 
 // POST /v1/compile: QMK Configurator JSON in, `{ enqueued: true, job_id }` out, exactly as qmk_api answers.
 // A request already built against this firmware version is answered by a new job that is finished at once.
+// With a catalogue published for the version, the request is checked against it first (422 with field paths).
 export const v1CompileCreate: Route = {
   method: "POST",
   path: "/v1/compile",
@@ -34,8 +36,10 @@ export const v1CompileCreate: Route = {
       throw new InvalidInputError("invalid compile request", parsed.errors);
     }
 
+    const checked = await checkAgainstCatalogue(deps.blobs, deps.config.firmwareVersion, parsed.value);
     // Unknown fields are never built; past a small budget they are not stored or sent to agents either.
-    const request = boundUnknownFields(parsed.value);
+    const request = boundUnknownFields(checked.request);
+    const translated = checked.translations.length ? { keycode_translations: checked.translations } : {};
     const { firmwareVersion, maxAttempts } = deps.config;
     const key = await contentKey(request, firmwareVersion);
     const id = deps.newId();
@@ -44,11 +48,14 @@ export const v1CompileCreate: Route = {
 
     const cache = await deps.jobs.getCache(key);
     if (cache && cache.firmware_version === firmwareVersion) {
-      await deps.jobs.put(cachedJobRecord({ id, request, cache, now }));
+      await deps.jobs.put({ ...cachedJobRecord({ id, request, cache, now }), ...translated });
       return c.json(answer);
     }
 
-    const record = newJobRecord({ id, request, contentKey: key, firmwareVersion, maxAttempts, now });
+    const record = {
+      ...newJobRecord({ id, request, contentKey: key, firmwareVersion, maxAttempts, now }),
+      ...translated,
+    };
     await deps.jobs.put(record);
     try {
       await deps.dispatcher.enqueue(record);

@@ -22,6 +22,11 @@ describe("GET /v1/openapi.json", () => {
         "/v1/compile/{id}/source",
         "/v1",
         "/v1/healthcheck",
+        "/v1/keyboard_list.json",
+        "/v1/keyboards/{keyboard}/info.json",
+        "/v1/keyboards/{keyboard}/readme.md",
+        "/v1/keyboards/{keyboard}/keymaps/default",
+        "/v1/skeletons/keymap",
       ]),
     );
     expect(doc.paths["/v1/compile"]).toHaveProperty("post");

@@ -1,0 +1,75 @@
+import {
+  CATALOGUE_LIMITS,
+  type CataloguePointer,
+  type CataloguePublishResponse,
+  catalogueManifest,
+  cataloguePointer,
+} from "@qmk-edge/schema";
+import { requireTrustedAgent } from "../agent-auth.ts";
+import { checkAliases, checkKeycodesObject, checkObjectsStored } from "../catalogue/publish-checks.ts";
+import { manifestKey, pointerKey } from "../catalogue/store-keys.ts";
+import { parseFirmwareVersionParam } from "../catalogue/url-params.ts";
+import { parseInput } from "../parse-input.ts";
+import type { BlobStore } from "../ports/blob-store.ts";
+import { assertJsonDepth, readBodyBytes, requireJsonContentType } from "../request-body.ts";
+import { InvalidInputError, MalformedRequestError } from "../request-errors.ts";
+import type { Route } from "../route.ts";
+import { sha256Hex } from "../sha256-hex.ts";
+
+function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
+  } catch {
+    throw new MalformedRequestError("the manifest is not valid UTF-8 JSON", [
+      { path: "", message: "not valid JSON" },
+    ]);
+  }
+}
+
+async function currentPointer(blobs: BlobStore, version: string): Promise<CataloguePointer | null> {
+  const blob = await blobs.get(pointerKey(version));
+  if (!blob) return null;
+  return cataloguePointer.parse(JSON.parse(await new Response(blob.body).text()));
+}
+
+// POST /v1/agent/catalogue/:firmware_version/publish: makes a manifest the version's catalogue. Its objects
+// must all be stored; the manifest is stored under its sha256 and the pointer naming it is written last, so
+// readers see the old catalogue or the new one, never a mix.
+export const v1AgentCataloguePublish: Route = {
+  method: "POST",
+  path: "/v1/agent/catalogue/:firmware_version/publish",
+  handler: async (c) => {
+    requireTrustedAgent(c.get("agent"), "publishing the keyboard catalogue");
+    const { blobs, now } = c.get("deps");
+    const version = parseFirmwareVersionParam(c.req.param("firmware_version"));
+    requireJsonContentType(c.req.raw);
+    const bytes = await readBodyBytes(c.req.raw, CATALOGUE_LIMITS.manifestBytes);
+    assertJsonDepth(bytes);
+    const manifest = parseInput(catalogueManifest, parseJson(bytes), "catalogue manifest");
+    if (manifest.firmware_version !== version) {
+      throw new InvalidInputError("the manifest is of another firmware version than the URL", [
+        { path: "firmware_version", message: `is ${manifest.firmware_version}, the URL says ${version}` },
+      ]);
+    }
+    checkAliases(manifest);
+    await checkObjectsStored(blobs, manifest);
+    await checkKeycodesObject(blobs, manifest);
+
+    const sha256 = await sha256Hex(bytes);
+    const answer: CataloguePublishResponse = {
+      firmware_version: version,
+      manifest: sha256,
+      keyboards: Object.keys(manifest.keyboards).length,
+    };
+    // Publishing the current manifest again changes nothing, not even published_at.
+    if ((await currentPointer(blobs, version))?.manifest === sha256) return c.json(answer);
+
+    const key = manifestKey(sha256);
+    if ((await blobs.head(key)) === null) {
+      await blobs.put(key, bytes, { contentType: "application/json", sha256, size: bytes.byteLength });
+    }
+    const pointer: CataloguePointer = { manifest: sha256, published_at: now().toISOString() };
+    await blobs.put(pointerKey(version), JSON.stringify(pointer), { contentType: "application/json" });
+    return c.json(answer);
+  },
+};
