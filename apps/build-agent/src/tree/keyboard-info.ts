@@ -16,6 +16,7 @@ export interface KeyboardInfo {
   layouts: Record<string, number>; // layout name -> key count
   aliases: Record<string, string>; // layout_aliases
   files: string[]; // the info files read, relative to the tree, outermost first
+  info: Record<string, unknown>; // the merged keyboard.json / info.json
 }
 
 type Json = Record<string, unknown>;
@@ -125,7 +126,7 @@ export async function readKeyboard(treeRoot: string, keyboard: string): Promise<
     for (const [from, to] of Object.entries(info.layout_aliases))
       if (typeof to === "string") aliases[from] = to;
   }
-  return { name: keyboard, dir, processor, toolchain, layouts, aliases, files };
+  return { name: keyboard, dir, processor, toolchain, layouts, aliases, files, info };
 }
 
 // The layout must exist and every layer must have exactly its key count, or the LAYOUT macro call
