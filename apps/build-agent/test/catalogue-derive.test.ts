@@ -174,12 +174,27 @@ describe("folders that are not keyboards that build", () => {
       kb("handwired/edge_pad/keymaps/fake/keyboard.json"),
       JSON.stringify({ processor: "atmega32u4" }),
     );
+    // What variants share (info.json + rules.mk above keyboard.json folders) is no keyboard of its own;
+    // an info.json + rules.mk folder with nothing below is one, as in 2024 trees.
+    const proc = JSON.stringify({ processor: "atmega32u4", layouts: {} });
+    await mkdir(kb("org/shared/v1"), { recursive: true });
+    await writeFile(kb("org/shared/info.json"), proc);
+    await writeFile(kb("org/shared/rules.mk"), "SRC += shared.c\n");
+    await writeFile(kb("org/shared/v1/keyboard.json"), JSON.stringify({ keyboard_name: "v1" }));
+    await mkdir(kb("org/old_style"), { recursive: true });
+    await writeFile(kb("org/old_style/info.json"), proc);
+    await writeFile(kb("org/old_style/rules.mk"), "BOOTMAGIC_ENABLE = yes\n");
     const odd = await deriveCatalogue(await openTree(root), { log: silentLogger, lastUpdated: "x" });
-    expect(Object.keys(odd.manifest.keyboards)).toEqual(Object.keys(derived.manifest.keyboards));
+    expect(Object.keys(odd.manifest.keyboards)).toEqual([
+      ...Object.keys(derived.manifest.keyboards),
+      "org/old_style",
+      "org/shared/v1",
+    ]);
     const reasons = Object.fromEntries(odd.skipped.map((s) => [s.folder, s.reason]));
     expect(reasons["org/noproc"]).toMatch(/names no processor/);
     expect(reasons["org/broken"]).toMatch(/not valid JSON/);
-    expect(reasons["org/rulesonly"]).toMatch(/has no keyboard\.json or info\.json/);
+    expect(reasons["org/rulesonly"]).toMatch(/a rules\.mk without keyboard\.json or info\.json/);
+    expect(reasons["org/shared"]).toMatch(/the shared parent of keyboards below it/);
     expect(Object.keys(reasons).some((f) => f.includes("keymaps"))).toBe(false);
   });
 });

@@ -17,16 +17,35 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const encoder = new TextEncoder();
 
+// MATRIX_ROWS / MATRIX_COLS of the deepest config.h on the path that defines them as numbers. QMK lets
+// them win over info (converter/xt_usb has no pins, only these).
+async function configHMatrix(root: string, keyboard: string): Promise<Json | undefined> {
+  for (const level of levels(keyboard)) {
+    const text = (await readOptional(join(root, "keyboards", level, "config.h")))?.toString("utf8") ?? "";
+    const number = (name: string) =>
+      Number(
+        new RegExp(
+          `^[ \\t]*#[ \\t]*define[ \\t]+${name}[ \\t]+\\(?(\\d+)\\)?[ \\t]*(?:\\/[/*].*)?$`,
+          "m",
+        ).exec(text)?.[1],
+      );
+    const rows = number("MATRIX_ROWS");
+    const cols = number("MATRIX_COLS");
+    if (rows > 0 && cols > 0) return { cols, rows };
+  }
+  return undefined;
+}
+
 // QMK's _matrix_size: from the pins when info does not say; a split keyboard has the rows of both halves.
 function matrixSize(info: Json): Json | undefined {
   if (isObject(info.matrix_size)) return info.matrix_size;
   const pins = info.matrix_pins;
   if (!isObject(pins)) return undefined;
-  let size: { rows: number; cols: number } | undefined;
+  let size: { cols: number; rows: number } | undefined;
   if (Array.isArray(pins.direct) && Array.isArray(pins.direct[0]))
-    size = { rows: pins.direct.length, cols: pins.direct[0].length };
+    size = { cols: pins.direct[0].length, rows: pins.direct.length };
   else if (Array.isArray(pins.cols) && Array.isArray(pins.rows))
-    size = { rows: pins.rows.length, cols: pins.cols.length };
+    size = { cols: pins.cols.length, rows: pins.rows.length };
   if (size && isObject(info.split) && info.split.enabled === true) size.rows *= 2;
   return size;
 }
@@ -58,7 +77,7 @@ export async function keyboardInfoObject(root: string, keyboard: string): Promis
     layouts,
     layout_aliases: isObject(kb.info.layout_aliases) ? kb.info.layout_aliases : {},
   };
-  const size = matrixSize(info);
+  const size = (await configHMatrix(root, keyboard)) ?? matrixSize(info);
   if (size) info.matrix_size = size;
   return info;
 }

@@ -41,8 +41,11 @@ function send(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { "content-type": "application/json" });
   res.end(JSON.stringify(body));
 }
-const error = (res: ServerResponse, status: number, message: string, path = "") =>
+// Answers an error body in the API's shape and returns its status, for the request log.
+function error(res: ServerResponse, status: number, message: string, path = ""): number {
   send(res, status, { code: status, message, errors: path ? [{ path, message }] : [] });
+  return status;
+}
 
 async function body(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -93,7 +96,7 @@ export async function startCatalogueApi(): Promise<CatalogueApi> {
     }
     if (method === "POST" && path === "/v1/agent/catalogue/objects/missing") {
       const parsed = catalogueMissingRequest.safeParse(JSON.parse(bytes.toString("utf8") || "null"));
-      if (!parsed.success) return (error(res, 400, "bad missing request", "sha256"), 400);
+      if (!parsed.success) return error(res, 400, "bad missing request", "sha256");
       send(res, 200, { missing: parsed.data.sha256.filter((d) => !api.objects.has(d)) });
       return 200;
     }
@@ -101,11 +104,10 @@ export async function startCatalogueApi(): Promise<CatalogueApi> {
     if (method === "PUT" && object) {
       const type = req.headers["content-type"] ?? "";
       if (!(CATALOGUE_OBJECT_CONTENT_TYPES as readonly string[]).includes(type))
-        return (error(res, 415, `content type ${type}`), 415);
-      if (req.headers["content-length"] === undefined)
-        return (error(res, 411, "Content-Length required"), 411);
-      if (bytes.length > CATALOGUE_OBJECT_MAX_BYTES) return (error(res, 413, "too large"), 413);
-      if (sha256(bytes) !== object[1]) return (error(res, 422, "digest mismatch", "sha256"), 422);
+        return error(res, 415, `content type ${type}`);
+      if (req.headers["content-length"] === undefined) return error(res, 411, "Content-Length required");
+      if (bytes.length > CATALOGUE_OBJECT_MAX_BYTES) return error(res, 413, "too large");
+      if (sha256(bytes) !== object[1]) return error(res, 422, "digest mismatch", "sha256");
       puts++;
       api.maxConcurrentPuts = Math.max(api.maxConcurrentPuts, puts);
       await new Promise((r) => setTimeout(r, 2)); // long enough for concurrent uploads to overlap
@@ -117,19 +119,19 @@ export async function startCatalogueApi(): Promise<CatalogueApi> {
     const publish = /^\/v1\/agent\/catalogue\/([^/]+)\/publish$/.exec(path);
     if (method === "POST" && publish) {
       const parsed = catalogueManifest.safeParse(JSON.parse(bytes.toString("utf8") || "null"));
-      if (!parsed.success) return (error(res, 400, parsed.error.message), 400);
+      if (!parsed.success) return error(res, 400, parsed.error.message);
       const m = parsed.data;
       if (m.firmware_version !== decodeURIComponent(publish[1]!))
-        return (error(res, 400, "version differs from the path", "firmware_version"), 400);
+        return error(res, 400, "version differs from the path", "firmware_version");
       const named = [
         m.keycodes,
         ...Object.values(m.keyboards).flatMap((e) => [e.info, e.readme, e.default_keymap]),
       ];
       const missing = named.filter((d): d is string => d !== null && !api.objects.has(d));
-      if (missing.length > 0)
-        return (
-          send(res, 409, { code: 409, message: "objects missing", missing: missing.slice(0, 20) }), 409
-        );
+      if (missing.length > 0) {
+        send(res, 409, { code: 409, message: "objects missing", missing: missing.slice(0, 20) });
+        return 409;
+      }
       const digest = sha256(bytes);
       api.manifests.set(digest, bytes);
       api.current.set(m.firmware_version, digest);
