@@ -67,6 +67,8 @@ const calls = (method: string, prefix: string) =>
 
 describe("publishing the demo tree's catalogue", () => {
   test("asks which objects are missing, uploads each once with its type, then publishes the manifest", async () => {
+    await api.close();
+    api = await startCatalogueApi({ holdPutMs: 40 }); // uploads held open long enough to overlap
     const expected = await deriveCatalogue(tree, { log, lastUpdated: await lastUpdated(tree) });
     const outcome = await publisher({ uploadConcurrency: 3 }).forTree(tree);
     expect(outcome).toMatchObject({ kind: "published", keyboards: 4, uploaded: expected.objects.size });
@@ -76,6 +78,8 @@ describe("publishing the demo tree's catalogue", () => {
       expect(api.objects.get(digest)!.bytes.equals(Buffer.from(o.bytes))).toBe(true);
       expect(api.objects.get(digest)!.contentType).toBe(o.contentType);
     }
+    // A few at a time: in parallel, and never more than asked.
+    expect(api.maxConcurrentPuts).toBeGreaterThan(1);
     expect(api.maxConcurrentPuts).toBeLessThanOrEqual(3);
     // The order: missing first, then the uploads, and the manifest last.
     const order = api.requests.map((r) => `${r.method} ${r.path.split("/").slice(0, 5).join("/")}`);

@@ -67,8 +67,14 @@ describe("a git tree source", () => {
   test("stays warm across restarts and keeps each pinned version beside the newer one", async () => {
     const repo = await demoRepo("warm");
     const workDir = join(dir, "warm-agent");
+    const opened: string[] = []; // what the catalogue publisher hears of: each version once, when ready
     const open = () =>
-      new TreeManager({ source: { kind: "git", url: repo.bare, ref: "main" }, workDir, log: silentLogger });
+      new TreeManager({
+        source: { kind: "git", url: repo.bare, ref: "main" },
+        workDir,
+        log: silentLogger,
+        onOpen: (t) => opened.push(t.version),
+      });
     const first = await (async () => {
       const m = open();
       return m.open();
@@ -88,8 +94,10 @@ describe("a git tree source", () => {
     const old = await manager.forVersion(first.version);
     expect(old?.root).toBe(first.root);
     expect(await readFile(join(first.root, "warm-marker"), "utf8")).toBe("x");
+    expect(await manager.forVersion(first.version)).toBe(old);
     expect(await manager.forVersion("f".repeat(40))).toBeNull();
     expect(await manager.forVersion("demo-1")).toBeNull();
+    expect(opened).toEqual([first.version, newCommit, first.version]);
   });
 
   test("an unknown ref or an unreachable URL is a clear TreeError", async () => {

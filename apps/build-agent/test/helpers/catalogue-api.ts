@@ -53,7 +53,8 @@ async function body(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function startCatalogueApi(): Promise<CatalogueApi> {
+// `holdPutMs`: how long each upload is held open, so that uploads the agent runs at once overlap here.
+export async function startCatalogueApi(opts: { holdPutMs?: number } = {}): Promise<CatalogueApi> {
   const api: Omit<CatalogueApi, "url" | "close"> & {
     failures: Array<{ method: string; prefix: string; status: number; left: number }>;
   } = {
@@ -110,7 +111,7 @@ export async function startCatalogueApi(): Promise<CatalogueApi> {
       if (sha256(bytes) !== object[1]) return error(res, 422, "digest mismatch", "sha256");
       puts++;
       api.maxConcurrentPuts = Math.max(api.maxConcurrentPuts, puts);
-      await new Promise((r) => setTimeout(r, 2)); // long enough for concurrent uploads to overlap
+      await new Promise((r) => setTimeout(r, opts.holdPutMs ?? 2));
       puts--;
       if (!api.objects.has(object[1]!)) api.objects.set(object[1]!, { bytes, contentType: type });
       send(res, 200, { sha256: object[1] });
