@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { catalogueKeyboardInfo, catalogueKeycodes, catalogueManifest } from "@qmk-edge/schema";
+import { catalogueKeycodes, catalogueManifest, keyboardInfo } from "@qmk-edge/schema";
 import { demoKeyboards } from "@qmk-edge/test/support/firmware/demo-tree.ts";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { execa } from "execa";
@@ -72,7 +72,7 @@ describe("the demo tree's catalogue", () => {
 
   test("a revision's info is its keyboard.json merged under its parent's info.json", () => {
     const entry = derived.manifest.keyboards["handwired/edge_duo/rev1"]!;
-    const info = catalogueKeyboardInfo.parse(json(derived, entry.info));
+    const info = keyboardInfo.parse(json(derived, entry.info));
     expect(info).toMatchObject({
       keyboard_name: "edge_duo rev1", // rev1/keyboard.json
       manufacturer: "qmk-edge", // the parent's info.json
@@ -190,6 +190,12 @@ describe("folders that are not keyboards that build", () => {
       "org/old_style",
       "org/shared/v1",
     ]);
+    // As QMK's info_json: a keyboard that names neither gets its folder as name and "qmk" as maintainer.
+    expect(json(odd, odd.manifest.keyboards["org/old_style"]!.info)).toMatchObject({
+      keyboard_name: "org/old_style",
+      maintainer: "qmk",
+    });
+    expect(json(odd, odd.manifest.keyboards["handwired/edge_pad"]!.info).maintainer).toBe("qmk-edge");
     const reasons = Object.fromEntries(odd.skipped.map((s) => [s.folder, s.reason]));
     expect(reasons["org/noproc"]).toMatch(/names no processor/);
     expect(reasons["org/broken"]).toMatch(/not valid JSON/);

@@ -1,81 +1,118 @@
 import { z } from "zod";
-import { firmwareVersion, isoTimestamp, layoutName, sha256Hex } from "./names.ts";
+import { LIMITS } from "./limits.ts";
+import { firmwareVersion, isoTimestamp, sha256Hex } from "./names.ts";
 
-// The keyboard catalogue of one firmware version (issue 12): agents derive it from their tree and
-// publish it as content-addressed objects plus one manifest; the API serves it in QMK API v1's shapes
-// (/v1/keyboard_list.json, /v1/keyboards/<kb>/info.json, ...). Shapes per the catalogue contract.
+// The keyboard catalogue of one firmware version (issue 12): agents publish it as content-addressed objects
+// plus a manifest; the API serves it as QMK's keyboards API (keyboard_list.json, info.json, readme.md).
 
-// QMK's keyboard folder grammar: lower-case segments joined by "/". Wider than a compile request's
-// keyboardName (QMK folders may hold "-"), so a catalogue name is checked again before it builds.
+export const CATALOGUE_LIMITS = {
+  // One object (an info.json, a readme, a default keymap, the keycodes list).
+  objectBytes: 1024 * 1024,
+  // Digests per POST /v1/agent/catalogue/objects/missing.
+  missingQuery: 10_000,
+  // A manifest of a real qmk_firmware tree is about 1 MiB (thousands of keyboards, three digests each).
+  manifestBytes: 8 * 1024 * 1024,
+  // Missing objects named in a 409 answer to publish.
+  missingReported: 20,
+} as const;
+
+// QMK's keyboard folder grammar: lower-case path segments joined by '/'. No segment can be '.' or '..'.
 export const catalogueKeyboardName = z
   .string()
-  .max(128, "at most 128 characters")
-  .regex(/^[a-z0-9_-]+(\/[a-z0-9_-]+)*$/, "path segments of [a-z0-9_-] joined by '/'")
-  .refine((name) => !name.split("/").includes(".."), "no '..' segments");
+  .max(LIMITS.keyboardChars, `at most ${LIMITS.keyboardChars} characters`)
+  .regex(/^[a-z0-9_-]+(\/[a-z0-9_-]+)*$/, "path segments of [a-z0-9_-] joined by '/'");
 
-export const CATALOGUE_MISSING_MAX = 10_000;
-export const CATALOGUE_OBJECT_MAX_BYTES = 1024 * 1024;
-export const CATALOGUE_OBJECT_CONTENT_TYPES = ["application/json", "text/markdown"] as const;
-
-// One key of a layout, as QMK's info.json has it (Configurator draws x/y/w/h and sends keys by index).
-export const catalogueLayoutKey = z.looseObject({
+export const layoutKey = z.looseObject({
   label: z.string().optional(),
-  matrix: z.tuple([z.number().int(), z.number().int()]),
+  matrix: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
   x: z.number(),
   y: z.number(),
   w: z.number().optional(),
   h: z.number().optional(),
 });
+export type LayoutKey = z.infer<typeof layoutKey>;
 
-// A keyboard info object: what QMK's API has at keyboards[<kb>] of /v1/keyboards/<kb>/info.json.
-// keyboard.json / info.json merged along the path; keys beyond these are kept as the tree has them.
-export const catalogueKeyboardInfo = z.looseObject({
-  keyboard_name: z.string().optional(),
+export const keyboardLayout = z.looseObject({ layout: z.array(layoutKey) });
+
+// One keyboard's resolved info: what QMK's API puts at keyboards[<kb>] of /v1/keyboards/<kb>/info.json,
+// keyboard.json / info.json merged along the folder path (parent first, child wins). Other merged keys stay.
+export const keyboardInfo = z.looseObject({
+  keyboard_name: z.string(),
   manufacturer: z.string().optional(),
   url: z.string().optional(),
   maintainer: z.string().optional(),
   processor: z.string().optional(),
   bootloader: z.string().optional(),
-  usb: z.record(z.string(), z.unknown()).optional(),
-  matrix_size: z.object({ rows: z.number().int(), cols: z.number().int() }).optional(),
-  layouts: z.record(layoutName, z.looseObject({ layout: z.array(catalogueLayoutKey) })),
+  usb: z.looseObject({}).optional(),
+  matrix_size: z.looseObject({ rows: z.number().int(), cols: z.number().int() }).optional(),
+  layouts: z.record(z.string(), keyboardLayout),
   layout_aliases: z.record(z.string(), z.string()),
-  keyboard_folder: catalogueKeyboardName,
+  keyboard_folder: z.string(),
 });
-export type CatalogueKeyboardInfo = z.infer<typeof catalogueKeyboardInfo>;
+export type KeyboardInfo = z.infer<typeof keyboardInfo>;
 
-// The keycodes object: every keycode and keycode-function name the tree defines, and legacy names the
-// tree no longer defines mapped to their current name (only renames whose target is in `names`).
+// keymaps/default/keymap.json of a keyboard, when the tree has one.
+export const defaultKeymap = z.looseObject({
+  keyboard: z.string(),
+  keymap: z.literal("default"),
+  layout: z.string(),
+  layers: z.array(z.array(z.string())),
+  version: z.literal(1),
+});
+export type DefaultKeymap = z.infer<typeof defaultKeymap>;
+
+// Every keycode and keycode-function name the tree defines, and QMK's renames of legacy names (legacy ->
+// current, only renames whose target is in `names`).
 export const catalogueKeycodes = z.object({
   firmware_version: firmwareVersion,
-  names: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)),
-  renames: z.record(z.string(), z.string()),
+  names: z.array(z.string().min(1).max(LIMITS.keycodeChars)),
+  renames: z.record(z.string().min(1).max(LIMITS.keycodeChars), z.string().min(1).max(LIMITS.keycodeChars)),
 });
 export type CatalogueKeycodes = z.infer<typeof catalogueKeycodes>;
 
-export const catalogueManifestEntry = z.object({
+export const manifestKeyboard = z.object({
   info: sha256Hex,
   readme: sha256Hex.nullable(),
   default_keymap: sha256Hex.nullable(),
 });
-export type CatalogueManifestEntry = z.infer<typeof catalogueManifestEntry>;
+export type ManifestKeyboard = z.infer<typeof manifestKeyboard>;
 
+// POST /v1/agent/catalogue/:firmware_version/publish body; stored at catalogue/manifests/<sha256>.
 export const catalogueManifest = z.object({
   firmware_version: firmwareVersion,
-  last_updated: z.string().min(1).max(64), // shown by Configurator as is, e.g. "2026-12-02 19:00:00 UTC"
-  keyboards: z.record(catalogueKeyboardName, catalogueManifestEntry),
+  // Shown by Configurator as is, e.g. "2026-12-02 19:00:00 UTC".
+  last_updated: z.string().min(1).max(64),
+  keyboards: z.record(catalogueKeyboardName, manifestKeyboard),
+  // DEFAULT_FOLDER parents and keyboard_aliases, resolved to a keyboard of `keyboards`.
   aliases: z.record(catalogueKeyboardName, catalogueKeyboardName),
   keycodes: sha256Hex,
 });
 export type CatalogueManifest = z.infer<typeof catalogueManifest>;
 
-// POST /v1/agent/catalogue/objects/missing
-export const catalogueMissingRequest = z.object({ sha256: z.array(sha256Hex).max(CATALOGUE_MISSING_MAX) });
+// catalogue/current/<firmware_version>.json, written last: readers see the old catalogue or the new one.
+export const cataloguePointer = z.object({ manifest: sha256Hex, published_at: isoTimestamp });
+export type CataloguePointer = z.infer<typeof cataloguePointer>;
+
+export const catalogueMissingRequest = z.object({
+  sha256: z
+    .array(sha256Hex)
+    .max(CATALOGUE_LIMITS.missingQuery, `at most ${CATALOGUE_LIMITS.missingQuery} digests`),
+});
 export type CatalogueMissingRequest = z.infer<typeof catalogueMissingRequest>;
+
 export const catalogueMissingResponse = z.object({ missing: z.array(sha256Hex) });
 export type CatalogueMissingResponse = z.infer<typeof catalogueMissingResponse>;
 
-// POST /v1/agent/catalogue/:firmware_version/publish answers this.
+export const CATALOGUE_OBJECT_CONTENT_TYPES = ["application/json", "text/markdown"] as const;
+
+export const catalogueObjectPutResponse = z.object({
+  sha256: sha256Hex,
+  size: z.number().int().nonnegative(),
+  // false when the object was already stored and nothing was written.
+  stored: z.boolean(),
+});
+export type CatalogueObjectPutResponse = z.infer<typeof catalogueObjectPutResponse>;
+
 export const cataloguePublishResponse = z.object({
   firmware_version: firmwareVersion,
   manifest: sha256Hex,
@@ -83,26 +120,34 @@ export const cataloguePublishResponse = z.object({
 });
 export type CataloguePublishResponse = z.infer<typeof cataloguePublishResponse>;
 
-// catalogue/current/<version>.json in the store, written last so readers see a whole catalogue.
-export const catalogueCurrent = z.object({ manifest: sha256Hex, published_at: isoTimestamp });
-export type CatalogueCurrent = z.infer<typeof catalogueCurrent>;
-
-// Public reads.
+// GET /v1/keyboard_list.json
 export const keyboardListResponse = z.object({
   last_updated: z.string(),
   keyboards: z.array(catalogueKeyboardName),
 });
+export type KeyboardListResponse = z.infer<typeof keyboardListResponse>;
+
+// GET /v1/keyboards/<kb>/info.json: the info under the name asked for (an alias too), since Configurator
+// indexes keyboards[<requested kb>].
 export const keyboardInfoResponse = z.object({
   last_updated: z.string(),
-  keyboards: z.record(z.string(), catalogueKeyboardInfo),
+  keyboards: z.record(catalogueKeyboardName, keyboardInfo),
 });
+export type KeyboardInfoResponse = z.infer<typeof keyboardInfoResponse>;
+
+// GET /v1/skeletons/keymap: the template of every compile request Configurator sends.
 export const keymapSkeleton = z.object({
   version: z.literal(1),
-  notes: z.string(),
+  notes: z.literal(""),
   documentation: z.string(),
   keyboard: z.null(),
   keymap: z.null(),
   layout: z.null(),
-  layers: z.array(z.never()),
-  author: z.string(),
+  layers: z.array(z.never()).length(0),
+  author: z.literal(""),
 });
+export type KeymapSkeleton = z.infer<typeof keymapSkeleton>;
+
+// A legacy keycode the API renamed before queueing a job, at the key that used it ("layers.0.5").
+export const keycodeTranslation = z.object({ path: z.string(), from: z.string(), to: z.string() });
+export type KeycodeTranslation = z.infer<typeof keycodeTranslation>;

@@ -1,5 +1,5 @@
 import {
-  CATALOGUE_MISSING_MAX,
+  CATALOGUE_LIMITS,
   type CatalogueManifest,
   type CataloguePublishResponse,
   catalogueMissingResponse,
@@ -22,11 +22,11 @@ export class CatalogueClient {
   // The digests the API does not hold yet, asked in batches of the most one call may name.
   async missing(digests: readonly string[], signal?: AbortSignal): Promise<string[]> {
     const missing: string[] = [];
-    for (let i = 0; i < digests.length; i += CATALOGUE_MISSING_MAX) {
+    for (let i = 0; i < digests.length; i += CATALOGUE_LIMITS.missingQuery) {
       const res = await this.#api.send({
         method: "POST",
         path: "/v1/agent/catalogue/objects/missing",
-        json: { sha256: digests.slice(i, i + CATALOGUE_MISSING_MAX) },
+        json: { sha256: digests.slice(i, i + CATALOGUE_LIMITS.missingQuery) },
         schema: catalogueMissingResponse,
         signal,
       });

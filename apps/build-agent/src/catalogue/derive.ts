@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import {
   type CatalogueKeycodes,
   type CatalogueManifest,
-  type CatalogueManifestEntry,
   keyboardName,
+  type ManifestKeyboard,
 } from "@qmk-edge/schema";
 import type { Logger } from "../log.ts";
 import type { FirmwareTree } from "../tree/firmware-tree.ts";
@@ -60,7 +60,7 @@ export async function deriveCatalogue(tree: FirmwareTree, opts: DeriveOptions): 
 
   const folders = await listKeyboardFolders(tree.root);
   const skipped = [...folders.skipped];
-  const keyboards: Record<string, CatalogueManifestEntry> = {};
+  const keyboards: Record<string, ManifestKeyboard> = {};
   const names = folders.keyboards.filter((name) => {
     const ok = keyboardName.safeParse(name).success;
     if (!ok) skipped.push({ folder: name, reason: "not a keyboard name a compile request can give" });
@@ -124,7 +124,7 @@ export async function deriveCatalogue(tree: FirmwareTree, opts: DeriveOptions): 
 async function resolveAliases(
   root: string,
   defaultFolders: ReadonlyMap<string, string>,
-  keyboards: Record<string, CatalogueManifestEntry>,
+  keyboards: Record<string, ManifestKeyboard>,
 ): Promise<Record<string, string>> {
   const table = await readKeyboardAliases(root);
   const aliases: Record<string, string> = {};

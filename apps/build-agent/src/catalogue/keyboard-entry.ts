@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CATALOGUE_OBJECT_MAX_BYTES, catalogueKeyboardInfo } from "@qmk-edge/schema";
+import { CATALOGUE_LIMITS, defaultKeymap, keyboardInfo } from "@qmk-edge/schema";
 import { readKeyboard } from "../tree/keyboard-info.ts";
 
 // One keyboard's part of the catalogue, in the shapes QMK's `qmk generate-api` gives Configurator: its
@@ -71,6 +71,9 @@ export async function keyboardInfoObject(root: string, keyboard: string): Promis
       if (isObject(spec) && Array.isArray(spec.layout)) layouts[name] = spec;
   }
   const info: Json = {
+    // QMK's info_json starts from these, so a keyboard that names neither still has both.
+    keyboard_name: keyboard,
+    maintainer: "qmk",
     ...kb.info,
     keyboard_folder: keyboard,
     processor: kb.processor,
@@ -84,27 +87,27 @@ export async function keyboardInfoObject(root: string, keyboard: string): Promis
 
 export async function deriveKeyboardEntry(root: string, keyboard: string): Promise<KeyboardEntry> {
   const info = await keyboardInfoObject(root, keyboard);
-  const checked = catalogueKeyboardInfo.safeParse(info);
+  const checked = keyboardInfo.safeParse(info);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
     throw new Error(`its info does not fit the catalogue at ${issue.path.join(".")}: ${issue.message}`);
   }
   const infoBytes = encoder.encode(JSON.stringify(info));
-  if (infoBytes.byteLength > CATALOGUE_OBJECT_MAX_BYTES) throw new Error("its info is over 1 MiB");
+  if (infoBytes.byteLength > CATALOGUE_LIMITS.objectBytes) throw new Error("its info is over 1 MiB");
 
   let readme: Uint8Array | null = null;
   for (const level of levels(keyboard)) {
     readme = await readOptional(join(root, "keyboards", level, "readme.md"));
     if (readme) break;
   }
-  if (readme && readme.byteLength > CATALOGUE_OBJECT_MAX_BYTES) readme = null;
-  return { info: infoBytes, readme, defaultKeymap: await defaultKeymap(root, keyboard) };
+  if (readme && readme.byteLength > CATALOGUE_LIMITS.objectBytes) readme = null;
+  return { info: infoBytes, readme, defaultKeymap: await readDefaultKeymap(root, keyboard) };
 }
 
 // keymaps/default/keymap.json at the shallowest level that has one, as QMK's make finds a keymap. A
-// default keymap written in C only (most of QMK's) has none; neither has one that is not a JSON object
-// with layers.
-async function defaultKeymap(root: string, keyboard: string): Promise<Uint8Array | null> {
+// default keymap written in C only (most of QMK's) has none; neither has one that is not keymap.json's
+// shape (a layout and layers of keycode strings).
+async function readDefaultKeymap(root: string, keyboard: string): Promise<Uint8Array | null> {
   for (const level of levels(keyboard).reverse()) {
     const bytes = await readOptional(join(root, "keyboards", level, "keymaps", "default", "keymap.json"));
     if (!bytes) continue;
@@ -114,9 +117,10 @@ async function defaultKeymap(root: string, keyboard: string): Promise<Uint8Array
     } catch {
       return null;
     }
-    if (!isObject(data) || !Array.isArray(data.layers)) return null;
-    const out = encoder.encode(JSON.stringify({ version: 1, ...data, keyboard, keymap: "default" }));
-    return out.byteLength > CATALOGUE_OBJECT_MAX_BYTES ? null : out;
+    const keymap = isObject(data) ? { ...data, version: 1, keyboard, keymap: "default" } : null;
+    if (!defaultKeymap.safeParse(keymap).success) return null;
+    const out = encoder.encode(JSON.stringify(keymap));
+    return out.byteLength > CATALOGUE_LIMITS.objectBytes ? null : out;
   }
   return null;
 }

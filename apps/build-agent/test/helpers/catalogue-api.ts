@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
+  CATALOGUE_LIMITS,
   CATALOGUE_OBJECT_CONTENT_TYPES,
-  CATALOGUE_OBJECT_MAX_BYTES,
   catalogueManifest,
   catalogueMissingRequest,
 } from "@qmk-edge/schema";
@@ -107,7 +107,7 @@ export async function startCatalogueApi(opts: { holdPutMs?: number } = {}): Prom
       if (!(CATALOGUE_OBJECT_CONTENT_TYPES as readonly string[]).includes(type))
         return error(res, 415, `content type ${type}`);
       if (req.headers["content-length"] === undefined) return error(res, 411, "Content-Length required");
-      if (bytes.length > CATALOGUE_OBJECT_MAX_BYTES) return error(res, 413, "too large");
+      if (bytes.length > CATALOGUE_LIMITS.objectBytes) return error(res, 413, "too large");
       if (sha256(bytes) !== object[1]) return error(res, 422, "digest mismatch", "sha256");
       puts++;
       api.maxConcurrentPuts = Math.max(api.maxConcurrentPuts, puts);
