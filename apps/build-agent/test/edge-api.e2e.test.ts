@@ -35,7 +35,9 @@ beforeAll(async () => {
     workDir: join(dir, "agent-work"),
     logFile: join(dir, "agent.log"),
     agentId: "agent-e2e",
-    extra: ["--concurrency", "2", "--lease-wait", "5s"],
+    // Without a published catalogue the API queues what it cannot check, so the agent's own checks are
+    // what these tests see (an API holding the catalogue refuses unknown keycodes at POST instead).
+    extra: ["--concurrency", "2", "--lease-wait", "5s", "--no-publish-catalogue"],
   });
 });
 
