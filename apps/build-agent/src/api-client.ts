@@ -77,7 +77,7 @@ export interface ArtifactUpload {
   body: Uint8Array | Blob;
 }
 
-interface Call<T> {
+export interface ApiCall<T> {
   method: "GET" | "POST" | "PUT";
   path: string;
   json?: unknown;
@@ -192,7 +192,12 @@ export class ApiClient {
     await this.#call({ method: "POST", path: `/v1/agent/jobs/${jobId}/release`, json: req, signal });
   }
 
-  async #call<T>(c: Call<T>): Promise<T | null> {
+  // For the protocol's other clients (catalogue/client.ts): the same token, retries and typed errors.
+  send<T>(c: ApiCall<T>): Promise<T | null> {
+    return this.#call(c);
+  }
+
+  async #call<T>(c: ApiCall<T>): Promise<T | null> {
     const url = `${this.#baseUrl}${c.path}`;
     let lastProblem = "";
     for (let attempt = 1; attempt <= this.#retry.attempts; attempt++) {

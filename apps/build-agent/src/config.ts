@@ -115,6 +115,11 @@ export const OPTIONS = {
     help: "Run make without network: `unshare -n` as root, `unshare -rn` (user namespace) otherwise. auto: when it works here; on: refuse to start without it.",
     fallback: "auto",
   },
+  "no-publish-catalogue": {
+    env: "QMK_EDGE_NO_PUBLISH_CATALOGUE",
+    value: "",
+    help: "Do not derive and publish the keyboard catalogue (keyboards, layouts, readmes, keycodes) of each firmware version this agent builds. By default a trusted agent publishes it in the background at start; a community token is refused and only logs that.",
+  },
   "log-format": {
     env: "QMK_EDGE_LOG_FORMAT",
     value: LOG_FORMATS.join("|"),
@@ -213,6 +218,10 @@ const configSchema = z
     ),
     ccache: z.enum(["auto", "off"]).default("auto"),
     "isolate-network": z.enum(["auto", "on", "off"]).default("auto"),
+    "no-publish-catalogue": z
+      .union([z.boolean(), z.enum(["true", "false", "1", "0"])])
+      .transform((v) => v === true || v === "true" || v === "1")
+      .default(false),
     "log-format": z.enum(LOG_FORMATS).default("human"),
     "log-level": z.enum(LOG_LEVELS).default("info"),
   })
@@ -245,6 +254,7 @@ export interface AgentConfig {
   isolateNetwork: "auto" | "on" | "off";
   logFormat: (typeof LOG_FORMATS)[number];
   logLevel: (typeof LOG_LEVELS)[number];
+  publishCatalogue: boolean;
 }
 
 // argv without node and the script; env is usually process.env. Throws ConfigError with a message
@@ -295,6 +305,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = process
       isolateNetwork: c["isolate-network"],
       logFormat: c["log-format"],
       logLevel: c["log-level"],
+      publishCatalogue: !c["no-publish-catalogue"],
     },
   };
 }
@@ -305,7 +316,13 @@ function gitUrl(url: string, cwd: string): string {
 }
 
 function parseFlags(argv: string[]): { help: boolean; values: Partial<Record<OptionName, string>> } {
-  const options = Object.fromEntries(Object.keys(OPTIONS).map((k) => [k, { type: "string" as const }]));
+  // A spec without a value placeholder is a switch: present means "true".
+  const options = Object.fromEntries(
+    (Object.entries(OPTIONS) as Array<[string, OptionSpec]>).map(([k, spec]) => [
+      k,
+      { type: spec.value === "" ? ("boolean" as const) : ("string" as const) },
+    ]),
+  );
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -317,7 +334,8 @@ function parseFlags(argv: string[]): { help: boolean; values: Partial<Record<Opt
       throw new ConfigError(`unexpected argument "${positionals[0]}" (options start with --; see --help)`);
     }
     const { help, ...rest } = values as Record<string, string | boolean | undefined>;
-    return { help: help === true, values: rest as Partial<Record<OptionName, string>> };
+    const flags = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, v === true ? "true" : v]));
+    return { help: help === true, values: flags as Partial<Record<OptionName, string>> };
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     // node:util's messages name the flag ("Unknown option '--x'"); keep them and point at --help.
@@ -355,9 +373,10 @@ function readConfigFile(path: string): Record<string, unknown> {
 
 export function helpText(): string {
   const rows = Object.entries(OPTIONS).map(([name, spec]: [string, OptionSpec]) => {
-    const head = `  --${name} ${spec.value}`;
+    const head = spec.value ? `  --${name} ${spec.value}` : `  --${name}`;
     const fallback = "fallback" in spec && spec.fallback ? `\n      default: ${spec.fallback}` : "";
-    return `${head}\n      ${wrap(spec.help, 90).join("\n      ")}\n      env: ${spec.env}${fallback}`;
+    const env = spec.value ? spec.env : `${spec.env}=1`;
+    return `${head}\n      ${wrap(spec.help, 90).join("\n      ")}\n      env: ${env}${fallback}`;
   });
   return [
     "qmk-edge-agent: builds QMK firmware for a qmk-edge API.",

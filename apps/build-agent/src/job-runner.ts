@@ -92,8 +92,13 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
     if (ctx.toolchains && !ctx.toolchains.includes(prepared.toolchain)) {
       return { kind: "release", reason: `this agent has no ${prepared.toolchain} toolchain` };
     }
+    for (const t of prepared.translations)
+      log.info("translated a renamed keycode", { path: t.path, from: t.from, to: t.to });
     lines.push(
       ...prepared.folder.steps,
+      ...prepared.translations.map(
+        (t) => `keycode ${t.path}: ${t.from} is ${t.to} in this firmware (renamed)`,
+      ),
       `toolchain ${prepared.toolchain} (${prepared.keyboard.processor}); built as keymap ${prepared.buildKeymap}`,
       ...(ctx.sandboxNote ? [ctx.sandboxNote] : []),
     );

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { AgentLoop } from "./agent-loop.ts";
 import { ApiClient } from "./api-client.ts";
 import { BuildHostError, probeBuildHost } from "./build-host.ts";
+import { CatalogueClient } from "./catalogue/client.ts";
+import { CataloguePublisher } from "./catalogue/publish.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { TreeError, TreeManager } from "./tree/firmware-tree.ts";
@@ -49,7 +51,24 @@ async function main(): Promise<number> {
 
   const unlock = await lockWorkDir(config.workDir);
   try {
-    const trees = new TreeManager({ source: config.tree, workDir: config.workDir, log });
+    const api = new ApiClient({ baseUrl: config.apiUrl, token: config.token, log });
+    // Each firmware version's keyboard catalogue, published in the background once its tree is ready;
+    // its failures are logged and never stop the agent.
+    const catalogue = config.publishCatalogue
+      ? new CataloguePublisher({
+          client: new CatalogueClient(api),
+          log,
+          workDir: config.workDir,
+          apiUrl: config.apiUrl,
+        })
+      : null;
+    if (!catalogue) log.info("not publishing the keyboard catalogue (--no-publish-catalogue)");
+    const trees = new TreeManager({
+      source: config.tree,
+      workDir: config.workDir,
+      log,
+      onOpen: (t) => void catalogue?.forTree(t),
+    });
     const tree = await trees.open();
     const host = await probeBuildHost({
       workDir: config.workDir,
@@ -75,7 +94,7 @@ async function main(): Promise<number> {
     );
 
     loop = new AgentLoop({
-      api: new ApiClient({ baseUrl: config.apiUrl, token: config.token, log }),
+      api,
       build: {
         trees,
         archives,

@@ -225,14 +225,14 @@ describe("the agent loop with a working API", () => {
 
   test("a failed build is completed as failed with the compiler's message and its log uploaded", async () => {
     const broken = await pad("loop_broken");
-    broken.layers[0]![0] = "KC_DOES_NOT_EXIST";
+    broken.layers[0]![0] = "MO(1, 2)"; // a name the tree defines, called wrongly: gcc's to refuse
     const id = await submit(api.url, broken);
     startLoop(demo);
     const end = await waitForEnd(api.url, id);
     expect(end.status).toBe("failed");
     expect(end.result!.firmware_filename).toBeNull();
     expect(end.result!.returncode).not.toBe(0);
-    expect(end.result!.output).toMatch(/'KC_DOES_NOT_EXIST' undeclared/);
+    expect(end.result!.output).toMatch(/macro "MO" passed 2 arguments/);
     expect(json((await proxy.settled({ path: jobPath(id, "complete") }))[0]!.requestBody)).toMatchObject({
       status: "failed",
       toolchain: "avr",
@@ -241,7 +241,7 @@ describe("the agent loop with a working API", () => {
     expect(end.result!.firmware_binary_url).toEqual([]);
     expect((await fetch(`${api.url}/v1/compile/${id}/download`)).status).toBe(404);
     const log = await fetchBytes(`${api.url}/v1/compile/${id}/log`);
-    expect(log.bytes.toString()).toMatch(/'KC_DOES_NOT_EXIST' undeclared/);
+    expect(log.bytes.toString()).toMatch(/macro "MO" passed 2 arguments/);
   });
 
   test("5xx answers and dropped connections are retried and the job still finishes", async () => {

@@ -39,14 +39,31 @@ async function treeHasTracesOf(keyboard: string, jobId: string): Promise<boolean
 }
 
 describe("a keymap the tree rejects", () => {
-  test("an unknown keycode fails the build with the compiler's message in the log", async () => {
+  test("a keycode the tree does not define fails before make, naming the key's path", async () => {
     const layers = pad.layers.map((l) => [...l]);
     layers[1]![5] = "KC_DOES_NOT_EXIST";
+    layers[0]![2] = "LT(1, KC_NOPE)";
+    const out = await build({ ...pad, keymap: "unknown_kc", layers });
+    expect(out.result.status).toBe("failed");
+    expect(out.result.returncode).toBe(RETURNCODE_NOT_BUILT);
+    expect(out.result.output).toContain("layers.0.2: unknown keycode KC_NOPE for this firmware");
+    expect(out.result.output).toContain("layers.1.5: unknown keycode KC_DOES_NOT_EXIST for this firmware");
+    expect(out.result.output).not.toContain("$ make");
+    expect(out.result.output).not.toContain("undeclared");
+    expect(out.result.toolchain).toBeNull();
+    expect(out.artifacts.map((a) => a.kind)).toEqual(["log"]);
+    expect(await treeHasTracesOf(pad.keyboard, out.jobId)).toBe(false);
+  });
+
+  test("a keymap gcc rejects fails the build with the compiler's message in the log", async () => {
+    // MO is defined, so the name check lets it through; its second argument is the compiler's to refuse.
+    const layers = pad.layers.map((l) => [...l]);
+    layers[1]![5] = "MO(1, 2)";
     const out = await build({ ...pad, keymap: "broken", layers });
     expect(out.result.status).toBe("failed");
     expect(out.result.returncode).not.toBe(0);
     expect(out.result.returncode).not.toBe(RETURNCODE_NOT_BUILT);
-    expect(out.result.output).toMatch(/KC_DOES_NOT_EXIST.*undeclared|undeclared.*KC_DOES_NOT_EXIST/);
+    expect(out.result.output).toMatch(/macro "MO" passed 2 arguments, but takes just 1/);
     expect(out.result.output).toContain("make exited with code");
     expect(out.result.firmware_filename).toBeNull();
     expect(out.result.toolchain).toBe("avr");

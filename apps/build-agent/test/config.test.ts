@@ -32,7 +32,8 @@ describe("qmk-edge-agent --help", () => {
     const res = await agent(["--help"]);
     expect(res.exitCode).toBe(0);
     for (const [name, spec] of Object.entries(OPTIONS)) {
-      expect(res.stdout).toContain(`--${name} ${spec.value}`);
+      // A switch (no value placeholder) is shown bare.
+      expect(res.stdout).toContain(spec.value ? `--${name} ${spec.value}\n` : `--${name}\n`);
       expect(res.stdout).toContain(`env: ${spec.env}`);
     }
     expect(res.stdout).toContain("default: 10m");
@@ -153,6 +154,20 @@ describe("loadConfig", () => {
     expect(c.buildTimeoutMs).toBe(120_000);
     expect(c.logFormat).toBe("json");
     expect(c.token).toBe("from-file");
+  });
+
+  test("--no-publish-catalogue is a switch, from the flag, the env or the file; publishing is the default", async () => {
+    expect(load(required).publishCatalogue).toBe(true);
+    expect(load([...required, "--no-publish-catalogue"]).publishCatalogue).toBe(false);
+    expect(load(required, { QMK_EDGE_NO_PUBLISH_CATALOGUE: "1" }).publishCatalogue).toBe(false);
+    expect(load(required, { QMK_EDGE_NO_PUBLISH_CATALOGUE: "false" }).publishCatalogue).toBe(true);
+    const file = join(dir, "no-catalogue.json");
+    await writeFile(file, JSON.stringify({ "no-publish-catalogue": true }));
+    expect(load([...required, "--config", file]).publishCatalogue).toBe(false);
+    expect(() => load(required, { QMK_EDGE_NO_PUBLISH_CATALOGUE: "maybe" })).toThrow(
+      /--no-publish-catalogue \(QMK_EDGE_NO_PUBLISH_CATALOGUE\)/,
+    );
+    expect(() => load([...required, "--no-publish-catalogue=yes"])).toThrow(ConfigError);
   });
 
   test("a config file with an unknown key is refused", async () => {

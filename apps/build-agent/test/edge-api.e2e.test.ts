@@ -35,7 +35,9 @@ beforeAll(async () => {
     workDir: join(dir, "agent-work"),
     logFile: join(dir, "agent.log"),
     agentId: "agent-e2e",
-    extra: ["--concurrency", "2", "--lease-wait", "5s"],
+    // Without a published catalogue the API queues what it cannot check, so the agent's own checks are
+    // what these tests see (an API holding the catalogue refuses unknown keycodes at POST instead).
+    extra: ["--concurrency", "2", "--lease-wait", "5s", "--no-publish-catalogue"],
   });
 });
 
@@ -100,13 +102,26 @@ describe("agent + edge API in workerd", () => {
     },
   );
 
-  test("a keymap the tree rejects ends as failed, with the compiler's message", async () => {
+  test("a keycode the tree does not define ends as failed before make, with the key's path", async () => {
     const request = await defaultKeymap("handwired/edge_pad");
-    request.keymap = "e2e_broken";
+    request.keymap = "e2e_unknown";
     request.layers[1]![3] = "KC_DOES_NOT_EXIST";
     const status = await settled(await submit(api.url, request));
     expect(status.status).toBe("failed");
     expect(status.is_failed).toBe(true);
-    expect(JSON.stringify(status)).toMatch(/KC_DOES_NOT_EXIST.{0,20}undeclared/);
+    expect(status.result?.output).toContain(
+      "layers.1.3: unknown keycode KC_DOES_NOT_EXIST for this firmware",
+    );
+    expect(status.result?.output).not.toContain("undeclared");
+  });
+
+  test("a keymap the compiler rejects ends as failed, with the compiler's message", async () => {
+    const request = await defaultKeymap("handwired/edge_pad");
+    request.keymap = "e2e_broken";
+    request.layers[1]![3] = "MO(1, 2)";
+    const status = await settled(await submit(api.url, request));
+    expect(status.status).toBe("failed");
+    expect(status.is_failed).toBe(true);
+    expect(status.result?.output).toMatch(/macro "MO" passed 2 arguments, but takes just 1/);
   });
 });

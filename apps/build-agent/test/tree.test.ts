@@ -67,8 +67,14 @@ describe("a git tree source", () => {
   test("stays warm across restarts and keeps each pinned version beside the newer one", async () => {
     const repo = await demoRepo("warm");
     const workDir = join(dir, "warm-agent");
+    const opened: string[] = []; // what the catalogue publisher hears of: each version once, when ready
     const open = () =>
-      new TreeManager({ source: { kind: "git", url: repo.bare, ref: "main" }, workDir, log: silentLogger });
+      new TreeManager({
+        source: { kind: "git", url: repo.bare, ref: "main" },
+        workDir,
+        log: silentLogger,
+        onOpen: (t) => opened.push(t.version),
+      });
     const first = await (async () => {
       const m = open();
       return m.open();
@@ -88,8 +94,10 @@ describe("a git tree source", () => {
     const old = await manager.forVersion(first.version);
     expect(old?.root).toBe(first.root);
     expect(await readFile(join(first.root, "warm-marker"), "utf8")).toBe("x");
+    expect(await manager.forVersion(first.version)).toBe(old);
     expect(await manager.forVersion("f".repeat(40))).toBeNull();
     expect(await manager.forVersion("demo-1")).toBeNull();
+    expect(opened).toEqual([first.version, newCommit, first.version]);
   });
 
   test("an unknown ref or an unreachable URL is a clear TreeError", async () => {
@@ -178,6 +186,73 @@ describe("keyboard lookup", () => {
     expect(kb.toolchain).toBe("arm");
     expect(kb.layouts).toEqual({ LAYOUT: 1 });
     expect(kb.files).toEqual(["keyboards/acme/info.json", "keyboards/acme/rev2/keyboard.json"]);
+  });
+
+  test("reads keyboard.json as QMK does, as hjson: comments, commas left out or left over", async () => {
+    const root = join(dir, "hjson");
+    await mkdir(join(root, "keyboards/loose"), { recursive: true });
+    await writeFile(
+      join(root, "keyboards/loose/keyboard.json"),
+      [
+        "{",
+        '  "processor": "atmega32u4", // the MCU',
+        '  "matrix_pins": {"cols": ["F4"]',
+        '                  "rows": ["D1"]},',
+        `  "layouts": {"LAYOUT": {"layout": [{"label": "\\'\\"", "matrix": [0, 0], "x": 0, "y": 0},]}},`,
+        "}",
+      ].join("\n"),
+    );
+    const kb = await readKeyboard(root, "loose");
+    expect(kb.layouts).toEqual({ LAYOUT: 1 });
+    expect(kb.info.matrix_pins).toEqual({ cols: ["F4"], rows: ["D1"] });
+    expect(
+      (kb.info.layouts as { LAYOUT: { layout: Array<{ label: string }> } }).LAYOUT.layout[0]!.label,
+    ).toBe(`'"`);
+  });
+
+  test("a processor named only as MCU in rules.mk is read as QMK reads it, the deepest one winning", async () => {
+    const root = join(dir, "mcu");
+    await mkdir(join(root, "keyboards/anne/c15"), { recursive: true });
+    await writeFile(join(root, "keyboards/anne/rules.mk"), "MCU = atmega32u4\n");
+    await writeFile(
+      join(root, "keyboards/anne/c15/rules.mk"),
+      "# MCU\nMCU = cortex-m0plus  # an HT32\nBOARD = X\n",
+    );
+    await writeFile(join(root, "keyboards/anne/c15/keyboard.json"), JSON.stringify({ layouts: {} }));
+    const kb = await readKeyboard(root, "anne/c15");
+    expect(kb.processor).toBe("cortex-m0plus");
+    expect(kb.toolchain).toBe("arm");
+  });
+
+  test("a development_board brings QMK's defaults from data/mappings/defaults.hjson, the keyboard's own winning", async () => {
+    const root = join(dir, "boards");
+    await mkdir(join(root, "keyboards/pm"), { recursive: true });
+    await mkdir(join(root, "keyboards/own"), { recursive: true });
+    await mkdir(join(root, "data/mappings"), { recursive: true });
+    await writeFile(
+      join(root, "data/mappings/defaults.hjson"),
+      '{\n  // as QMK writes it\n  "development_board": {\n    "promicro": {"bootloader": "caterina", "pin_compatible": "promicro", "processor": "atmega32u4"}\n  }\n}\n',
+    );
+    await writeFile(
+      join(root, "keyboards/pm/keyboard.json"),
+      JSON.stringify({ development_board: "promicro" }),
+    );
+    await writeFile(
+      join(root, "keyboards/own/keyboard.json"),
+      JSON.stringify({ development_board: "promicro", bootloader: "qmk-dfu" }),
+    );
+    const pm = await readKeyboard(root, "pm");
+    expect(pm.processor).toBe("atmega32u4");
+    expect(pm.info).toMatchObject({ bootloader: "caterina", pin_compatible: "promicro" });
+    expect((await readKeyboard(root, "own")).info.bootloader).toBe("qmk-dfu");
+    // Without the file (old trees, the demo tree) the board still names its processor.
+    const bare = join(dir, "boards-bare");
+    await mkdir(join(bare, "keyboards/pm"), { recursive: true });
+    await writeFile(
+      join(bare, "keyboards/pm/keyboard.json"),
+      JSON.stringify({ development_board: "promicro" }),
+    );
+    expect((await readKeyboard(bare, "pm")).toolchain).toBe("avr");
   });
 
   test("a keyboard folder that is a symlink out of the tree does not exist", async () => {

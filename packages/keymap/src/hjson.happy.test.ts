@@ -34,6 +34,12 @@ describe("parseHjson reads QMK's keycode hjson", () => {
     expect(parseHjson("  // nothing\n")).toEqual({});
   });
 
+  it("reads \\' in a double-quoted string, as hjson-py does (QMK's acheron/themis/87h keyboard.json)", () => {
+    expect(parseHjson(`{"label": "\\'\\""}`)).toEqual({ label: `'"` });
+    expect(parseHjson(`{"a": "x\\\\'"}`)).toEqual({ a: "x\\'" });
+    expect(parseHjson(`{'a': 'x\\\\'}`)).toEqual({ a: "x\\" });
+  });
+
   it("keeps a __proto__ key as data", () => {
     const value = parseHjson('{"__proto__": {"polluted": 1}}') as Record<string, unknown>;
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);

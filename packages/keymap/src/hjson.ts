@@ -41,10 +41,14 @@ export function parseHjson(text: string): unknown {
     if (j >= text.length) fail("unterminated string");
     const body = text.slice(i + 1, j);
     i = j + 1;
+    // hjson allows \' in both kinds of string (hjson-py, which QMK reads keyboard.json with, does too);
+    // JSON does not, and a bare " inside a '...' string must be escaped for it. Escapes are taken in
+    // pairs, so \\' stays an escaped backslash and a quote.
+    const asJson = body.replace(/\\([\s\S])|"/g, (m, c: string | undefined) =>
+      c === undefined ? '\\"' : c === "'" ? "'" : m,
+    );
     try {
-      return JSON.parse(
-        `"${quote === "'" ? body.replace(/\\'/g, "'").replace(/"/g, '\\"') : body}"`,
-      ) as string;
+      return JSON.parse(`"${asJson}"`) as string;
     } catch {
       return fail("bad escape in string");
     }

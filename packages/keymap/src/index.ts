@@ -1,3 +1,4 @@
+export { HjsonError, parseHjson } from "./hjson.ts";
 export { decodeJsonText, type JsonTextError, type JsonTextParse } from "./json-text.ts";
 export {
   KEYCODE_MAX_CHARS,

@@ -1,17 +1,24 @@
 import { join } from "node:path";
-import { type ParsedCompileRequest, parseCompileRequest } from "@qmk-edge/keymap";
+import {
+  type KeycodeTranslation,
+  type ParsedCompileRequest,
+  parseCompileRequest,
+  translateKeycodes,
+} from "@qmk-edge/keymap";
 import { type AgentJob, keymapArchiveName, sourceArchiveName, type Toolchain } from "@qmk-edge/schema";
 import { JobFailure } from "../job-failure.ts";
 import { type FirmwareTree, jobKeymapName } from "../tree/firmware-tree.ts";
 import { type KeyboardFolder, resolveKeyboardFolder } from "../tree/keyboard-folder.ts";
 import { checkLayout, type KeyboardInfo, readKeyboard } from "../tree/keyboard-info.ts";
+import { readKeyboardKeycodes, treeKeycodes } from "../tree/keycode-names.ts";
 
 // Stage "preparing", part 1: re-validate the request against the tree on disk before anything is
 // written, and lay out where this job's files go.
 
 export interface PreparedJob {
   job: AgentJob;
-  request: ParsedCompileRequest;
+  request: ParsedCompileRequest; // with renamed legacy keycodes translated
+  translations: KeycodeTranslation[];
   tree: FirmwareTree;
   folder: KeyboardFolder; // the request's keyboard after aliases and DEFAULT_FOLDER
   keyboard: KeyboardInfo;
@@ -36,10 +43,10 @@ export async function prepare(job: AgentJob, tree: FirmwareTree, workDir: string
     const lines = parsed.errors.map((e) => `  ${e.path || "request"}: ${e.message}`);
     throw new JobFailure(`the compile request is invalid:\n${lines.join("\n")}`);
   }
-  const request = parsed.value;
-  const folder = await resolveKeyboardFolder(tree.root, request.keyboard);
+  const folder = await resolveKeyboardFolder(tree.root, parsed.value.keyboard);
   const keyboard = await readKeyboard(tree.root, folder.folder);
-  const keyCount = checkLayout(keyboard, request);
+  const keyCount = checkLayout(keyboard, parsed.value);
+  const { request, translations } = await checkKeycodes(parsed.value, tree, keyboard);
 
   const buildKeymap = jobKeymapName(job.id);
   const jobDir = join(workDir, "jobs", job.id);
@@ -51,6 +58,7 @@ export async function prepare(job: AgentJob, tree: FirmwareTree, workDir: string
   return {
     job,
     request,
+    translations,
     tree,
     folder,
     keyboard,
@@ -71,4 +79,26 @@ export async function prepare(job: AgentJob, tree: FirmwareTree, workDir: string
       log: `${base}.log`,
     },
   };
+}
+
+// Every keycode name must be one the tree (or the keyboard itself) defines, so an unknown one fails here
+// with its key's path rather than as a gcc error after a build; renamed legacy names are translated. A
+// tree that does not say which names it defines (no quantum/keycodes.h) is left to the compiler.
+async function checkKeycodes(
+  parsed: ParsedCompileRequest,
+  tree: FirmwareTree,
+  keyboard: KeyboardInfo,
+): Promise<{ request: ParsedCompileRequest; translations: KeycodeTranslation[] }> {
+  const known = await treeKeycodes(tree);
+  if (!known) return { request: parsed, translations: [] };
+  const own = await readKeyboardKeycodes(tree.root, keyboard.name, keyboard.info);
+  const defined = own.size === 0 ? known.names : new Set([...known.names, ...own]);
+  const { request, translations, errors } = translateKeycodes(parsed, defined);
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  ${e.path}: ${e.message}`);
+    throw new JobFailure(
+      `the keymap uses keycodes firmware ${tree.version} does not define:\n${lines.join("\n")}`,
+    );
+  }
+  return { request, translations };
 }

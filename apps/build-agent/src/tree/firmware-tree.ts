@@ -36,10 +36,19 @@ export class TreeManager {
   #mirror: string | null = null;
   readonly #byVersion = new Map<string, Promise<FirmwareTree>>();
 
-  constructor(opts: { source: TreeSource; workDir: string; log: Logger }) {
+  readonly #onOpen: ((tree: FirmwareTree) => void) | undefined;
+
+  // `onOpen` hears of each version's tree once, when it is first ready (the catalogue publisher).
+  constructor(opts: {
+    source: TreeSource;
+    workDir: string;
+    log: Logger;
+    onOpen?: (tree: FirmwareTree) => void;
+  }) {
     this.#source = opts.source;
     this.#workDir = opts.workDir;
     this.#log = opts.log;
+    this.#onOpen = opts.onOpen;
   }
 
   // Resolves the configured tree (cloning or fetching a git source) and returns the version it pins.
@@ -48,6 +57,7 @@ export class TreeManager {
       this.#source.kind === "path" ? await this.#openPath(this.#source.path) : await this.#openGit();
     this.#current = tree;
     this.#byVersion.set(tree.version, Promise.resolve(tree));
+    this.#onOpen?.(tree);
     return tree;
   }
 
@@ -74,7 +84,10 @@ export class TreeManager {
       }),
     );
     this.#byVersion.set(version, pending);
-    pending.catch(() => this.#byVersion.delete(version));
+    pending.then(
+      (tree) => this.#onOpen?.(tree),
+      () => this.#byVersion.delete(version),
+    );
     return pending;
   }
 

@@ -36,7 +36,7 @@ export function parseDefaultFolder(rulesMk: string): string | null {
   return folder;
 }
 
-async function readText(path: string): Promise<string | null> {
+export async function readText(path: string): Promise<string | null> {
   try {
     return await readFile(path, "utf8");
   } catch (err) {
@@ -54,18 +54,26 @@ function checkedName(name: string, from: string): string {
   return name;
 }
 
-export async function resolveKeyboardFolder(treeRoot: string, requested: string): Promise<KeyboardFolder> {
+// The tree's keyboard_aliases.hjson, empty when it has none.
+export async function readKeyboardAliases(treeRoot: string): Promise<Map<string, string>> {
+  const aliasText = await readText(join(treeRoot, ALIASES_FILE));
+  return aliasText === null ? new Map() : parseKeyboardAliases(aliasText);
+}
+
+// `aliases` may be given when many names are resolved at once (the catalogue), so the file is read once.
+export async function resolveKeyboardFolder(
+  treeRoot: string,
+  requested: string,
+  aliases?: ReadonlyMap<string, string>,
+): Promise<KeyboardFolder> {
   const steps: string[] = [];
   let name = requested;
-  const aliasText = await readText(join(treeRoot, ALIASES_FILE));
-  if (aliasText !== null) {
-    const aliases = parseKeyboardAliases(aliasText);
-    for (let hop = 0; aliases.has(name) && aliases.get(name) !== name; hop++) {
-      if (hop === MAX_HOPS) throw new JobFailure(`keyboard "${requested}": ${ALIASES_FILE} loops`);
-      const next = checkedName(aliases.get(name)!, `the alias of "${name}" in ${ALIASES_FILE}`);
-      steps.push(`keyboard alias: ${name} -> ${next}`);
-      name = next;
-    }
+  const known = aliases ?? (await readKeyboardAliases(treeRoot));
+  for (let hop = 0; known.has(name) && known.get(name) !== name; hop++) {
+    if (hop === MAX_HOPS) throw new JobFailure(`keyboard "${requested}": ${ALIASES_FILE} loops`);
+    const next = checkedName(known.get(name)!, `the alias of "${name}" in ${ALIASES_FILE}`);
+    steps.push(`keyboard alias: ${name} -> ${next}`);
+    name = next;
   }
   for (let hop = 0; ; hop++) {
     const rules = await readText(join(treeRoot, "keyboards", name, "rules.mk"));

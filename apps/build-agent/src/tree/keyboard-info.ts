@@ -1,7 +1,10 @@
 import { readFile, realpath, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
+import { parseHjson } from "@qmk-edge/keymap";
 import type { CompileRequest, Toolchain } from "@qmk-edge/schema";
 import { JobFailure } from "../job-failure.ts";
+import { withQmkDefaults } from "./info-defaults.ts";
+import { readText } from "./keyboard-folder.ts";
 
 // What the agent must know about a keyboard before writing anything into the tree: where it lives, which
 // toolchain builds it, and its layouts with their key counts. Read from keyboard.json / info.json as QMK
@@ -16,6 +19,7 @@ export interface KeyboardInfo {
   layouts: Record<string, number>; // layout name -> key count
   aliases: Record<string, string>; // layout_aliases
   files: string[]; // the info files read, relative to the tree, outermost first
+  info: Record<string, unknown>; // the merged keyboard.json / info.json
 }
 
 type Json = Record<string, unknown>;
@@ -32,20 +36,6 @@ function deepMerge(base: Json, over: Json): Json {
   return out;
 }
 
-// Boards QMK knows by name; the processor decides the toolchain.
-const DEVELOPMENT_BOARDS: Record<string, string> = {
-  promicro: "atmega32u4",
-  elite_c: "atmega32u4",
-  bit_c_pro: "RP2040",
-  bluepill: "STM32F103",
-  blackpill_f401: "STM32F401",
-  blackpill_f411: "STM32F411",
-  proton_c: "STM32F303",
-  kb2040: "RP2040",
-  promicro_rp2040: "RP2040",
-  elite_pi: "RP2040",
-};
-
 export function toolchainFor(processor: string): Toolchain | null {
   if (/^(atmega|at90|attiny)/i.test(processor)) return "avr";
   if (/^(stm32|rp20|cortex|mk[0-9l]|atsam|at32|wb32|nrf5)/i.test(processor)) return "arm";
@@ -60,15 +50,35 @@ async function readJson(path: string, treeRoot: string): Promise<Json | null> {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw err;
   }
+  // QMK reads these files as hjson (json_load): about 100 keyboard.json files of the 2026 tree have
+  // comments, trailing commas or commas left out. Plain JSON is read by JSON.parse, which is faster.
+  let data: unknown;
   try {
-    const data: unknown = JSON.parse(text);
-    if (!isObject(data)) throw new Error("not a JSON object");
-    return data;
-  } catch (err) {
-    throw new JobFailure(
-      `${relative(treeRoot, path)} in the firmware tree is not valid JSON: ${(err as Error).message}`,
-    );
+    data = JSON.parse(text);
+  } catch {
+    try {
+      data = parseHjson(text);
+    } catch (err) {
+      throw new JobFailure(
+        `${relative(treeRoot, path)} in the firmware tree is not valid JSON or hjson: ${(err as Error).message}`,
+      );
+    }
   }
+  if (!isObject(data))
+    throw new JobFailure(`${relative(treeRoot, path)} in the firmware tree is not a JSON object`);
+  return data;
+}
+
+// A few keyboards still name their MCU in rules.mk only (annepro2/c15: `MCU = cortex-m0plus`), which QMK
+// reads as the processor; the deepest rules.mk on the path wins, as in make.
+async function rulesMkMcu(keyboards: string, segments: string[]): Promise<string | undefined> {
+  let mcu: string | undefined;
+  for (let depth = 1; depth <= segments.length; depth++) {
+    const rules = await readText(join(keyboards, ...segments.slice(0, depth), "rules.mk"));
+    for (const m of rules?.matchAll(/^[ \t]*MCU[ \t]*[:?]?=[ \t]*([A-Za-z0-9_+-]+)[ \t]*(?:#.*)?$/gm) ?? [])
+      mcu = m[1];
+  }
+  return mcu;
 }
 
 export async function readKeyboard(treeRoot: string, keyboard: string): Promise<KeyboardInfo> {
@@ -103,10 +113,11 @@ export async function readKeyboard(treeRoot: string, keyboard: string): Promise<
     );
   }
 
-  const board =
-    typeof info.development_board === "string" ? DEVELOPMENT_BOARDS[info.development_board] : undefined;
-  const processor = typeof info.processor === "string" ? info.processor : board;
-  if (!processor) throw new JobFailure(`keyboard "${keyboard}" names no processor in ${files.join(", ")}`);
+  info = await withQmkDefaults(treeRoot, info);
+  const processor =
+    typeof info.processor === "string" ? info.processor : await rulesMkMcu(keyboards, segments);
+  if (!processor)
+    throw new JobFailure(`keyboard "${keyboard}" names no processor in ${files.join(", ")} or its rules.mk`);
   const toolchain = toolchainFor(processor);
   if (!toolchain) {
     throw new JobFailure(
@@ -125,7 +136,7 @@ export async function readKeyboard(treeRoot: string, keyboard: string): Promise<
     for (const [from, to] of Object.entries(info.layout_aliases))
       if (typeof to === "string") aliases[from] = to;
   }
-  return { name: keyboard, dir, processor, toolchain, layouts, aliases, files };
+  return { name: keyboard, dir, processor, toolchain, layouts, aliases, files, info };
 }
 
 // The layout must exist and every layer must have exactly its key count, or the LAYOUT macro call

@@ -1,0 +1,126 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { CATALOGUE_LIMITS, defaultKeymap, keyboardInfo } from "@qmk-edge/schema";
+import { readKeyboard } from "../tree/keyboard-info.ts";
+
+// One keyboard's part of the catalogue, in the shapes QMK's `qmk generate-api` gives Configurator: its
+// resolved info (keyboard.json / info.json merged along the path by tree/keyboard-info.ts, the way jobs
+// read it), the nearest readme.md, and the default keymap when the tree has one as keymap.json.
+
+export interface KeyboardEntry {
+  info: Uint8Array; // JSON
+  readme: Uint8Array | null; // markdown
+  defaultKeymap: Uint8Array | null; // JSON
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+const encoder = new TextEncoder();
+
+// MATRIX_ROWS / MATRIX_COLS of the deepest config.h on the path that defines them as numbers. QMK lets
+// them win over info (converter/xt_usb has no pins, only these).
+async function configHMatrix(root: string, keyboard: string): Promise<Json | undefined> {
+  for (const level of levels(keyboard)) {
+    const text = (await readOptional(join(root, "keyboards", level, "config.h")))?.toString("utf8") ?? "";
+    const number = (name: string) =>
+      Number(
+        new RegExp(
+          `^[ \\t]*#[ \\t]*define[ \\t]+${name}[ \\t]+\\(?(\\d+)\\)?[ \\t]*(?:\\/[/*].*)?$`,
+          "m",
+        ).exec(text)?.[1],
+      );
+    const rows = number("MATRIX_ROWS");
+    const cols = number("MATRIX_COLS");
+    if (rows > 0 && cols > 0) return { cols, rows };
+  }
+  return undefined;
+}
+
+// QMK's _matrix_size: from the pins when info does not say; a split keyboard has the rows of both halves.
+function matrixSize(info: Json): Json | undefined {
+  if (isObject(info.matrix_size)) return info.matrix_size;
+  const pins = info.matrix_pins;
+  if (!isObject(pins)) return undefined;
+  let size: { cols: number; rows: number } | undefined;
+  if (Array.isArray(pins.direct) && Array.isArray(pins.direct[0]))
+    size = { cols: pins.direct[0].length, rows: pins.direct.length };
+  else if (Array.isArray(pins.cols) && Array.isArray(pins.rows))
+    size = { cols: pins.cols.length, rows: pins.rows.length };
+  if (size && isObject(info.split) && info.split.enabled === true) size.rows *= 2;
+  return size;
+}
+
+async function readOptional(path: string): Promise<Buffer | null> {
+  return readFile(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT" || err.code === "ENOTDIR" || err.code === "EISDIR") return null;
+    throw err;
+  });
+}
+
+// Every level of the keyboard's path, deepest first (QMK's find_readme walks up from the keyboard).
+const levels = (keyboard: string) =>
+  keyboard.split("/").map((_, i, segments) => segments.slice(0, segments.length - i).join("/"));
+
+// The info object, or the reason this folder is not a keyboard that builds. The processor is the one the
+// agent builds with (a development_board names it); layouts and layout_aliases are always present.
+export async function keyboardInfoObject(root: string, keyboard: string): Promise<Json> {
+  const kb = await readKeyboard(root, keyboard);
+  const layouts: Json = {};
+  if (isObject(kb.info.layouts)) {
+    for (const [name, spec] of Object.entries(kb.info.layouts))
+      if (isObject(spec) && Array.isArray(spec.layout)) layouts[name] = spec;
+  }
+  const info: Json = {
+    // QMK's info_json starts from these, so a keyboard that names neither still has both.
+    keyboard_name: keyboard,
+    maintainer: "qmk",
+    ...kb.info,
+    keyboard_folder: keyboard,
+    processor: kb.processor,
+    layouts,
+    layout_aliases: isObject(kb.info.layout_aliases) ? kb.info.layout_aliases : {},
+  };
+  const size = (await configHMatrix(root, keyboard)) ?? matrixSize(info);
+  if (size) info.matrix_size = size;
+  return info;
+}
+
+export async function deriveKeyboardEntry(root: string, keyboard: string): Promise<KeyboardEntry> {
+  const info = await keyboardInfoObject(root, keyboard);
+  const checked = keyboardInfo.safeParse(info);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    throw new Error(`its info does not fit the catalogue at ${issue.path.join(".")}: ${issue.message}`);
+  }
+  const infoBytes = encoder.encode(JSON.stringify(info));
+  if (infoBytes.byteLength > CATALOGUE_LIMITS.objectBytes) throw new Error("its info is over 1 MiB");
+
+  let readme: Uint8Array | null = null;
+  for (const level of levels(keyboard)) {
+    readme = await readOptional(join(root, "keyboards", level, "readme.md"));
+    if (readme) break;
+  }
+  if (readme && readme.byteLength > CATALOGUE_LIMITS.objectBytes) readme = null;
+  return { info: infoBytes, readme, defaultKeymap: await readDefaultKeymap(root, keyboard) };
+}
+
+// keymaps/default/keymap.json at the shallowest level that has one, as QMK's make finds a keymap. A
+// default keymap written in C only (most of QMK's) has none; neither has one that is not keymap.json's
+// shape (a layout and layers of keycode strings).
+async function readDefaultKeymap(root: string, keyboard: string): Promise<Uint8Array | null> {
+  for (const level of levels(keyboard).reverse()) {
+    const bytes = await readOptional(join(root, "keyboards", level, "keymaps", "default", "keymap.json"));
+    if (!bytes) continue;
+    let data: unknown;
+    try {
+      data = JSON.parse(bytes.toString("utf8"));
+    } catch {
+      return null;
+    }
+    const keymap = isObject(data) ? { ...data, version: 1, keyboard, keymap: "default" } : null;
+    if (!defaultKeymap.safeParse(keymap).success) return null;
+    const out = encoder.encode(JSON.stringify(keymap));
+    return out.byteLength > CATALOGUE_LIMITS.objectBytes ? null : out;
+  }
+  return null;
+}

@@ -1,0 +1,254 @@
+import { createHash } from "node:crypto";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { catalogueKeycodes, catalogueManifest, keyboardInfo } from "@qmk-edge/schema";
+import { demoKeyboards } from "@qmk-edge/test/support/firmware/demo-tree.ts";
+import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type DerivedCatalogue, deriveCatalogue } from "../src/catalogue/derive.ts";
+import { silentLogger } from "../src/log.ts";
+import { TreeManager } from "../src/tree/firmware-tree.ts";
+
+// The catalogue derived from the real demo tree: which folders are keyboards, each one's merged info,
+// readme and default keymap, the aliases, and the keycodes object, every object addressed by its sha256.
+
+let dir: string;
+let derived: DerivedCatalogue;
+
+const text = (c: DerivedCatalogue, digest: string | null | undefined) => {
+  if (!digest) throw new Error("no object");
+  const o = c.objects.get(digest);
+  if (!o) throw new Error(`object ${digest} is not among the derived objects`);
+  return new TextDecoder().decode(o.bytes);
+};
+const json = (c: DerivedCatalogue, digest: string | null | undefined) => JSON.parse(text(c, digest));
+
+async function openTree(root: string) {
+  const trees = new TreeManager({
+    source: { kind: "path", path: root },
+    workDir: join(dir, "work"),
+    log: silentLogger,
+  });
+  return trees.open();
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "qe-catalogue-"));
+  derived = await deriveCatalogue(await openTree(DEMO_TREE), {
+    log: silentLogger,
+    lastUpdated: "2026-12-02 19:00:00 UTC",
+  });
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("the demo tree's catalogue", () => {
+  test("lists every keyboard folder, a DEFAULT_FOLDER parent as its default, and fits the schema", async () => {
+    const m = catalogueManifest.parse(derived.manifest);
+    expect(Object.keys(m.keyboards)).toEqual(await demoKeyboards());
+    expect(Object.keys(m.keyboards)).toEqual([
+      "handwired/edge_duo/rev1",
+      "handwired/edge_pad",
+      "handwired/edge_sixty",
+      "handwired/edge_split",
+    ]);
+    expect(m.firmware_version).toBe((await readFile(join(DEMO_TREE, "VERSION"), "utf8")).trim());
+    expect(m.last_updated).toBe("2026-12-02 19:00:00 UTC");
+  });
+
+  test("every object is stored under the sha256 of its bytes, and every digest the manifest names exists", () => {
+    for (const [digest, o] of derived.objects)
+      expect(createHash("sha256").update(o.bytes).digest("hex")).toBe(digest);
+    const named = [
+      derived.manifest.keycodes,
+      ...Object.values(derived.manifest.keyboards).flatMap((e) => [e.info, e.readme, e.default_keymap]),
+    ].filter((d): d is string => d !== null);
+    for (const digest of named) expect(derived.objects.has(digest), digest).toBe(true);
+    expect(derived.objects.get(derived.manifest.keycodes)!.contentType).toBe("application/json");
+  });
+
+  test("a revision's info is its keyboard.json merged under its parent's info.json", () => {
+    const entry = derived.manifest.keyboards["handwired/edge_duo/rev1"]!;
+    const info = keyboardInfo.parse(json(derived, entry.info));
+    expect(info).toMatchObject({
+      keyboard_name: "edge_duo rev1", // rev1/keyboard.json
+      manufacturer: "qmk-edge", // the parent's info.json
+      processor: "atmega32u4",
+      bootloader: "caterina",
+      usb: { vid: "0xFEED", pid: "0xE004", device_version: "1.0.0" },
+      keyboard_folder: "handwired/edge_duo/rev1",
+      layout_aliases: { LAYOUT: "LAYOUT_ortho_2x3" },
+      matrix_size: { rows: 2, cols: 3 },
+      features: { extrakey: true },
+    });
+    expect(Object.keys(info.layouts)).toEqual(["LAYOUT_ortho_2x3"]);
+    expect(info.layouts.LAYOUT_ortho_2x3!.layout).toHaveLength(6);
+    expect(info.layouts.LAYOUT_ortho_2x3!.layout[4]).toEqual({ matrix: [1, 1], x: 1, y: 1 });
+  });
+
+  test("layouts keep x, y, w, h and matrix of every key; a split board has both halves' rows", () => {
+    const pad = json(derived, derived.manifest.keyboards["handwired/edge_pad"]!.info);
+    const numpad = pad.layouts.LAYOUT_numpad_4x4.layout;
+    expect(numpad).toHaveLength(14);
+    expect(numpad[7]).toEqual({ matrix: [1, 3], x: 3, y: 1, h: 2 });
+    expect(numpad[11]).toEqual({ matrix: [3, 0], x: 0, y: 3, w: 2 });
+    expect(pad.layout_aliases).toEqual({});
+    const split = json(derived, derived.manifest.keyboards["handwired/edge_split"]!.info);
+    expect(split.matrix_size).toEqual({ rows: 8, cols: 5 }); // MATRIX_ROWS 8 in its config.h
+    expect(split.processor).toBe("STM32F072");
+  });
+
+  test("readme: the nearest readme.md up the keyboard's path, as text/markdown", async () => {
+    const rev1 = derived.manifest.keyboards["handwired/edge_duo/rev1"]!;
+    expect(derived.objects.get(rev1.readme!)!.contentType).toBe("text/markdown");
+    expect(text(derived, rev1.readme)).toBe(
+      await readFile(join(DEMO_TREE, "keyboards/handwired/edge_duo/readme.md"), "utf8"),
+    );
+    expect(text(derived, derived.manifest.keyboards["handwired/edge_pad"]!.readme)).toMatch(
+      /^# handwired\/edge_pad/,
+    );
+  });
+
+  test("default keymap: keymaps/default/keymap.json at the shallowest level, named for the keyboard", () => {
+    const km = json(derived, derived.manifest.keyboards["handwired/edge_duo/rev1"]!.default_keymap);
+    expect(km).toMatchObject({
+      version: 1,
+      keyboard: "handwired/edge_duo/rev1",
+      keymap: "default",
+      layout: "LAYOUT_ortho_2x3",
+    });
+    expect(km.layers[0]).toEqual(["KC_MPRV", "KC_MPLY", "KC_MNXT", "LT(1, KC_MUTE)", "KC_VOLD", "KC_VOLU"]);
+    const pad = json(derived, derived.manifest.keyboards["handwired/edge_pad"]!.default_keymap);
+    expect(pad.keyboard).toBe("handwired/edge_pad");
+  });
+
+  test("aliases: keyboard_aliases.hjson chains and DEFAULT_FOLDER parents, resolved to catalogue keyboards", () => {
+    expect(derived.manifest.aliases).toEqual({
+      edge_duo: "handwired/edge_duo/rev1",
+      edge_pad_v0: "handwired/edge_pad",
+      edgepad: "handwired/edge_pad",
+      "handwired/edge_duo": "handwired/edge_duo/rev1",
+    });
+  });
+
+  test("keycodes: sorted names the tree defines (KC_A, LT, MO ...) and renames whose target it defines", () => {
+    const k = catalogueKeycodes.parse(json(derived, derived.manifest.keycodes));
+    expect(k.names).toEqual([...k.names].sort());
+    expect(new Set(k.names).size).toBe(k.names.length);
+    for (const name of ["KC_A", "KC_TRNS", "LT", "MO", "LSFT_T", "QK_BOOT", "UG_TOGG", "RGB_TOG"])
+      expect(k.names).toContain(name);
+    expect(k.names).not.toContain("RESET");
+    expect(k.renames.RESET).toBe("QK_BOOT");
+    expect(k.renames.KC_LCTRL).toBe("KC_LCTL");
+    expect(k.renames.RGB_TOG).toBeUndefined(); // the demo tree still defines it
+    for (const to of Object.values(k.renames)) expect(k.names).toContain(to);
+    expect(k.firmware_version).toBe(derived.manifest.firmware_version);
+  });
+
+  test("the same tree gives the same manifest and objects again", async () => {
+    const again = await deriveCatalogue(await openTree(DEMO_TREE), {
+      log: silentLogger,
+      lastUpdated: "2026-12-02 19:00:00 UTC",
+    });
+    expect(again.manifest).toEqual(derived.manifest);
+    expect([...again.objects.keys()].sort()).toEqual([...derived.objects.keys()].sort());
+  });
+});
+
+describe("folders that are not keyboards that build", () => {
+  test("an organising folder, a keymaps dir, a folder without a processor, and a broken info are left out", async () => {
+    const root = join(dir, "odd-tree");
+    await cp(DEMO_TREE, root, { recursive: true, filter: (p) => !/\/\.build$|\/keymaps\/qe_/.test(p) });
+    const kb = (p: string) => join(root, "keyboards", p);
+    await mkdir(kb("org/noproc"), { recursive: true });
+    await writeFile(kb("org/noproc/keyboard.json"), JSON.stringify({ layouts: {} }));
+    await mkdir(kb("org/broken"), { recursive: true });
+    await writeFile(kb("org/broken/keyboard.json"), "{ not json");
+    await mkdir(kb("org/rulesonly"), { recursive: true });
+    await writeFile(kb("org/rulesonly/rules.mk"), "SRC += x.c\n");
+    await mkdir(kb("handwired/edge_pad/keymaps/fake"), { recursive: true });
+    await writeFile(
+      kb("handwired/edge_pad/keymaps/fake/keyboard.json"),
+      JSON.stringify({ processor: "atmega32u4" }),
+    );
+    // What variants share (info.json + rules.mk above keyboard.json folders) is no keyboard of its own;
+    // an info.json + rules.mk folder with nothing below is one, as in 2024 trees.
+    const proc = JSON.stringify({ processor: "atmega32u4", layouts: {} });
+    await mkdir(kb("org/shared/v1"), { recursive: true });
+    await writeFile(kb("org/shared/info.json"), proc);
+    await writeFile(kb("org/shared/rules.mk"), "SRC += shared.c\n");
+    await writeFile(kb("org/shared/v1/keyboard.json"), JSON.stringify({ keyboard_name: "v1" }));
+    await mkdir(kb("org/old_style"), { recursive: true });
+    await writeFile(kb("org/old_style/info.json"), proc);
+    await writeFile(kb("org/old_style/rules.mk"), "BOOTMAGIC_ENABLE = yes\n");
+    const odd = await deriveCatalogue(await openTree(root), { log: silentLogger, lastUpdated: "x" });
+    expect(Object.keys(odd.manifest.keyboards)).toEqual([
+      ...Object.keys(derived.manifest.keyboards),
+      "org/old_style",
+      "org/shared/v1",
+    ]);
+    // As QMK's info_json: a keyboard that names neither gets its folder as name and "qmk" as maintainer.
+    expect(json(odd, odd.manifest.keyboards["org/old_style"]!.info)).toMatchObject({
+      keyboard_name: "org/old_style",
+      maintainer: "qmk",
+    });
+    expect(json(odd, odd.manifest.keyboards["handwired/edge_pad"]!.info).maintainer).toBe("qmk-edge");
+    const reasons = Object.fromEntries(odd.skipped.map((s) => [s.folder, s.reason]));
+    expect(reasons["org/noproc"]).toMatch(/names no processor/);
+    expect(reasons["org/broken"]).toMatch(/not valid JSON/);
+    expect(reasons["org/rulesonly"]).toMatch(/a rules\.mk without keyboard\.json or info\.json/);
+    expect(reasons["org/shared"]).toMatch(/the shared parent of keyboards below it/);
+    expect(Object.keys(reasons).some((f) => f.includes("keymaps"))).toBe(false);
+  });
+});
+
+// 4,000 generated keyboards (12,000 files) derived in a child process whose open-file limit is 64.
+test("a tree of 4,000 keyboards is derived under `ulimit -n 64`", async () => {
+  const root = join(dir, "wide-tree");
+  await cp(DEMO_TREE, root, { recursive: true, filter: (p) => !/\/\.build$|\/keymaps\/qe_/.test(p) });
+  for (let v = 0; v < 40; v++) {
+    await Promise.all(
+      Array.from({ length: 100 }, async (_, i) => {
+        const d = join(root, "keyboards", `vendor${v}`, `board${i}`);
+        await mkdir(join(d, "keymaps", "default"), { recursive: true });
+        const layout = [
+          { matrix: [0, 0], x: 0, y: 0 },
+          { matrix: [0, 1], x: 1, y: 0, w: 1.5 },
+        ];
+        await writeFile(
+          join(d, "keyboard.json"),
+          JSON.stringify({
+            keyboard_name: `b${v}-${i}`,
+            processor: "atmega32u4",
+            layouts: { LAYOUT: { layout } },
+          }),
+        );
+        await writeFile(join(d, "readme.md"), `# vendor${v}/board${i}\n`);
+        await writeFile(
+          join(d, "keymaps", "default", "keymap.json"),
+          JSON.stringify({ layout: "LAYOUT", layers: [["KC_A", "KC_B"]] }),
+        );
+      }),
+    );
+  }
+  const script = join(dir, "derive-wide.ts");
+  await writeFile(
+    script,
+    [
+      `import { deriveCatalogue } from ${JSON.stringify(join(import.meta.dirname, "../src/catalogue/derive.ts"))};`,
+      `import { silentLogger } from ${JSON.stringify(join(import.meta.dirname, "../src/log.ts"))};`,
+      `const c = await deriveCatalogue({ root: ${JSON.stringify(root)}, version: "wide-1", origin: { kind: "path", path: ${JSON.stringify(root)} } }, { log: silentLogger, lastUpdated: "x", concurrency: 8 });`,
+      `console.log(JSON.stringify({ keyboards: Object.keys(c.manifest.keyboards).length, objects: c.objects.size, skipped: c.skipped.length }));`,
+    ].join("\n"),
+  );
+  const res = await execa("sh", ["-c", `ulimit -n 64 && exec "${process.execPath}" "${script}"`], {
+    reject: false,
+  });
+  expect(res.stderr).not.toMatch(/EMFILE/);
+  expect(res.exitCode, res.stderr).toBe(0);
+  // 4,004 keyboards, each with its own info, readme and default keymap, and one keycodes object.
+  expect(JSON.parse(res.stdout)).toEqual({ keyboards: 4004, objects: 4004 * 3 + 1, skipped: 0 });
+});
