@@ -46,8 +46,8 @@ describe("a keymap the tree rejects", () => {
     const out = await build({ ...pad, keymap: "unknown_kc", layers });
     expect(out.result.status).toBe("failed");
     expect(out.result.returncode).toBe(RETURNCODE_NOT_BUILT);
-    expect(out.result.output).toContain("layers.0.2: unknown keycode KC_NOPE for this firmware");
-    expect(out.result.output).toContain("layers.1.5: unknown keycode KC_DOES_NOT_EXIST for this firmware");
+    expect(out.result.output).toContain("layers.0.2: unknown keycode KC_NOPE for firmware ");
+    expect(out.result.output).toContain("layers.1.5: unknown keycode KC_DOES_NOT_EXIST for firmware ");
     expect(out.result.output).not.toContain("$ make");
     expect(out.result.output).not.toContain("undeclared");
     expect(out.result.toolchain).toBeNull();

@@ -184,6 +184,8 @@ describe("folders that are not keyboards that build", () => {
     await mkdir(kb("org/old_style"), { recursive: true });
     await writeFile(kb("org/old_style/info.json"), proc);
     await writeFile(kb("org/old_style/rules.mk"), "BOOTMAGIC_ENABLE = yes\n");
+    // A keycode only this keyboard defines, in its own header (QMK's pre-data-driven way).
+    await writeFile(kb("org/old_style/old_style.h"), "enum old_style_keycodes { OLD_HELLO = QK_KB_0 };\n");
     const odd = await deriveCatalogue(await openTree(root), { log: silentLogger, lastUpdated: "x" });
     expect(Object.keys(odd.manifest.keyboards)).toEqual([
       ...Object.keys(derived.manifest.keyboards),
@@ -196,6 +198,12 @@ describe("folders that are not keyboards that build", () => {
       maintainer: "qmk",
     });
     expect(json(odd, odd.manifest.keyboards["handwired/edge_pad"]!.info).maintainer).toBe("qmk-edge");
+    // The API checks compiles against the catalogue alone: the keyboard's own names travel in its info.
+    expect(json(odd, odd.manifest.keyboards["org/old_style"]!.info).keyboard_keycodes).toEqual(["OLD_HELLO"]);
+    // Over-approximated as the agent's own check is (every #define of its headers), minus LAYOUT macros.
+    const pad: string[] = json(odd, odd.manifest.keyboards["handwired/edge_pad"]!.info).keyboard_keycodes;
+    expect(pad).toContain("MATRIX_ROWS");
+    expect(pad.filter((n) => n.startsWith("LAYOUT"))).toEqual([]);
     const reasons = Object.fromEntries(odd.skipped.map((s) => [s.folder, s.reason]));
     expect(reasons["org/noproc"]).toMatch(/names no processor/);
     expect(reasons["org/broken"]).toMatch(/not valid JSON/);

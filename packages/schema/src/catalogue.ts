@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { LIMITS } from "./limits.ts";
-import { firmwareVersion, isoTimestamp, sha256Hex } from "./names.ts";
+import { firmwareVersion, isoTimestamp, keyboardName, sha256Hex } from "./names.ts";
 
 // The keyboard catalogue of one firmware version (issue 12): agents publish it as content-addressed objects
 // plus a manifest; the API serves it as QMK's keyboards API (keyboard_list.json, info.json, readme.md).
@@ -16,11 +16,8 @@ export const CATALOGUE_LIMITS = {
   missingReported: 20,
 } as const;
 
-// QMK's keyboard folder grammar: lower-case path segments joined by '/'. No segment can be '.' or '..'.
-export const catalogueKeyboardName = z
-  .string()
-  .max(LIMITS.keyboardChars, `at most ${LIMITS.keyboardChars} characters`)
-  .regex(/^[a-z0-9_-]+(\/[a-z0-9_-]+)*$/, "path segments of [a-z0-9_-] joined by '/'");
+// The catalogue lists keyboards by the same grammar a compile request names them with (names.ts), so
+// every listed keyboard can be compiled.
 
 export const layoutKey = z.looseObject({
   label: z.string().optional(),
@@ -48,6 +45,9 @@ export const keyboardInfo = z.looseObject({
   layouts: z.record(z.string(), keyboardLayout),
   layout_aliases: z.record(z.string(), z.string()),
   keyboard_folder: z.string(),
+  // qmk-edge addition: keycode names only this keyboard defines (its headers along the path and its
+  // keyboard.json `keycodes`), accepted by the compile check besides the version's keycodes object.
+  keyboard_keycodes: z.array(z.string()).optional(),
 });
 export type KeyboardInfo = z.infer<typeof keyboardInfo>;
 
@@ -82,9 +82,9 @@ export const catalogueManifest = z.object({
   firmware_version: firmwareVersion,
   // Shown by Configurator as is, e.g. "2026-12-02 19:00:00 UTC".
   last_updated: z.string().min(1).max(64),
-  keyboards: z.record(catalogueKeyboardName, manifestKeyboard),
+  keyboards: z.record(keyboardName, manifestKeyboard),
   // DEFAULT_FOLDER parents and keyboard_aliases, resolved to a keyboard of `keyboards`.
-  aliases: z.record(catalogueKeyboardName, catalogueKeyboardName),
+  aliases: z.record(keyboardName, keyboardName),
   keycodes: sha256Hex,
 });
 export type CatalogueManifest = z.infer<typeof catalogueManifest>;
@@ -123,7 +123,7 @@ export type CataloguePublishResponse = z.infer<typeof cataloguePublishResponse>;
 // GET /v1/keyboard_list.json
 export const keyboardListResponse = z.object({
   last_updated: z.string(),
-  keyboards: z.array(catalogueKeyboardName),
+  keyboards: z.array(keyboardName),
 });
 export type KeyboardListResponse = z.infer<typeof keyboardListResponse>;
 
@@ -131,7 +131,7 @@ export type KeyboardListResponse = z.infer<typeof keyboardListResponse>;
 // indexes keyboards[<requested kb>].
 export const keyboardInfoResponse = z.object({
   last_updated: z.string(),
-  keyboards: z.record(catalogueKeyboardName, keyboardInfo),
+  keyboards: z.record(keyboardName, keyboardInfo),
 });
 export type KeyboardInfoResponse = z.infer<typeof keyboardInfoResponse>;
 

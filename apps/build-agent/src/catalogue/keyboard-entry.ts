@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CATALOGUE_LIMITS, defaultKeymap, keyboardInfo } from "@qmk-edge/schema";
 import { readKeyboard } from "../tree/keyboard-info.ts";
+import { readKeyboardKeycodes } from "../tree/keycode-names.ts";
 
 // One keyboard's part of the catalogue, in the shapes QMK's `qmk generate-api` gives Configurator: its
 // resolved info (keyboard.json / info.json merged along the path by tree/keyboard-info.ts, the way jobs
@@ -82,6 +83,11 @@ export async function keyboardInfoObject(root: string, keyboard: string): Promis
   };
   const size = (await configHMatrix(root, keyboard)) ?? matrixSize(info);
   if (size) info.matrix_size = size;
+  // The API checks compiles against the catalogue alone, so names the agent's own check takes for this
+  // keyboard (tree/keycode-names.ts) travel with it; the version-wide names are in the keycodes object.
+  // Its LAYOUT macros are never keycodes, so they stay out of the list.
+  const own = [...(await readKeyboardKeycodes(root, keyboard, info))].filter((n) => !n.startsWith("LAYOUT"));
+  if (own.length > 0) info.keyboard_keycodes = own.sort();
   return info;
 }
 

@@ -93,7 +93,10 @@ async function checkKeycodes(
   if (!known) return { request: parsed, translations: [] };
   const own = await readKeyboardKeycodes(tree.root, keyboard.name, keyboard.info);
   const defined = own.size === 0 ? known.names : new Set([...known.names, ...own]);
-  const { request, translations, errors } = translateKeycodes(parsed, defined);
+  const { request, translations, errors } = translateKeycodes(parsed, defined, {
+    renames: known.renames,
+    firmwareVersion: tree.version,
+  });
   if (errors.length > 0) {
     const lines = errors.map((e) => `  ${e.path}: ${e.message}`);
     throw new JobFailure(

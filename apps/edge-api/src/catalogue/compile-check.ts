@@ -64,7 +64,10 @@ export async function checkAgainstCatalogue(
     }
   });
   const keycodes = await readKeycodes(blobs, catalogue.keycodesSha256);
-  const translated = translateKeycodes(request, keycodes.names, {
+  const names = info.keyboard_keycodes?.length
+    ? new Set([...keycodes.names, ...info.keyboard_keycodes])
+    : keycodes.names;
+  const translated = translateKeycodes(request, names, {
     renames: keycodes.renames,
     firmwareVersion,
   });

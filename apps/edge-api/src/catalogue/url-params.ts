@@ -1,4 +1,4 @@
-import { catalogueKeyboardName, firmwareVersion, sha256Hex } from "@qmk-edge/schema";
+import { firmwareVersion, keyboardName, sha256Hex } from "@qmk-edge/schema";
 import type { z } from "zod";
 import { MalformedRequestError } from "../request-errors.ts";
 
@@ -10,8 +10,7 @@ function parseParam(schema: z.ZodString, value: string | undefined, field: strin
   throw new MalformedRequestError(`malformed ${field} in the URL: ${rule}`, [{ path: field, message: rule }]);
 }
 
-export const parseKeyboardParam = (value: string | undefined) =>
-  parseParam(catalogueKeyboardName, value, "keyboard");
+export const parseKeyboardParam = (value: string | undefined) => parseParam(keyboardName, value, "keyboard");
 export const parseSha256Param = (value: string | undefined) => parseParam(sha256Hex, value, "sha256");
 export const parseFirmwareVersionParam = (value: string | undefined) =>
   parseParam(firmwareVersion, value, "firmware_version");

@@ -2,7 +2,7 @@ import { compileStatus } from "@qmk-edge/schema";
 import { beforeEach, describe, expect, it } from "vitest";
 import { target } from "#test-target";
 import { Agent, compileBody, expectError, json, status, submit } from "../../test-support/api-client.ts";
-import { demoCatalogue, publishCatalogue } from "../../test-support/catalogue.ts";
+import { demoCatalogue, demoInfo, publishCatalogue } from "../../test-support/catalogue.ts";
 
 // POST /v1/compile against the published catalogue of the served firmware version: refused at once with
 // field paths when it cannot build, legacy keycodes renamed and said so.
@@ -129,6 +129,29 @@ describe("POST /v1/compile with a catalogue published", () => {
       { path: "layers.1.1", message: `unknown keycode function TD() for firmware ${target.firmwareVersion}` },
       { path: "layers.1.2", message: `unknown keycode KC_NOPE for firmware ${target.firmwareVersion}` },
     ]);
+  });
+
+  it("takes a keycode the keyboard itself defines, on that keyboard only", async () => {
+    const own = "PAD_HELLO";
+    const refused = await expectRefused(compileBody({ layers: [[own, "KC_B", "KC_A", "KC_A"]] }));
+    expect(refused.map((e) => e.path)).toEqual(["layers.0.0"]);
+    const info = demoInfo();
+    info["handwired/qmk_edge_demo"]!.keyboard_keycodes = [own];
+    await publishCatalogue(agent, await demoCatalogue(target.firmwareVersion, { keyboards: info }));
+    try {
+      const id = await submit(target, compileBody({ layers: [[own, "KC_B", "KC_A", "KC_A"]] }));
+      expect((await agent.leaseJob(id)).job.request.layers[0]![0]).toBe(own);
+      const other = await expectRefused(
+        compileBody({
+          keyboard: "handwired/qmk_edge_split",
+          layout: "LAYOUT_split_1x2",
+          layers: [[own, "KC_A"]],
+        }),
+      );
+      expect(other.map((e) => e.path)).toEqual(["layers.0.0"]);
+    } finally {
+      await publishCatalogue(agent, await demoCatalogue(target.firmwareVersion));
+    }
   });
 
   it("still answers grammar errors before catalogue ones", async () => {
