@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  catalogueManifest,
-  cataloguePointer,
-  keyboardInfoResponse,
-  keymapSkeleton,
-} from "./catalogue.ts";
+import { catalogueManifest, cataloguePointer, keyboardInfoResponse, keymapSkeleton } from "./catalogue.ts";
 import { keyboardName } from "./names.ts";
 
 const hex = (c: string) => c.repeat(64);
