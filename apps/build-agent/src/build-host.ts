@@ -3,7 +3,7 @@ import { homedir, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import type { Toolchain } from "@qmk-edge/schema";
 import { execa } from "execa";
-import { CCACHE_COMPILERS, type MakeSandbox } from "./make-runner.ts";
+import type { MakeSandbox } from "./make-runner.ts";
 
 // What this machine offers builds: which toolchains are installed, ccache, a way to cut the network,
 // and the `qmk` CLI a real QMK tree's make calls. Probed once at start; the answers go into the lease
@@ -142,6 +142,9 @@ export async function findOnPath(name: string, path: string): Promise<string | n
   }
   return null;
 }
+
+// The compilers a build may call that ccache stands in for.
+const CCACHE_COMPILERS = ["avr-gcc", "avr-g++", "arm-none-eabi-gcc", "arm-none-eabi-g++", "gcc", "g++", "cc"];
 
 // ccache's masquerade mode: a symlink named like the compiler makes ccache run the next one on PATH.
 export async function prepareCcache(

@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { userFirmwareName } from "../src/job-names.ts";
 import { runJob } from "../src/job-runner.ts";
-import { userFirmwareName } from "../src/steps/compile.ts";
 import { buildContext, makeJob } from "./helpers/build-context.ts";
 import { fixtureRequest, makeFixtureTree } from "./helpers/fixture-tree.ts";
 

@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import { type ParsedCompileRequest, parseCompileRequest } from "@qmk-edge/keymap";
-import { type AgentJob, keymapArchiveName, sourceArchiveName, type Toolchain } from "@qmk-edge/schema";
+import type { AgentJob, Toolchain } from "@qmk-edge/schema";
 import { JobFailure } from "../job-failure.ts";
-import { type FirmwareTree, jobKeymapName } from "../tree/firmware-tree.ts";
+import { artifactNames, jobDirs, jobKeymapName } from "../job-names.ts";
+import type { FirmwareTree } from "../tree/firmware-tree.ts";
 import { type KeyboardFolder, resolveKeyboardFolder } from "../tree/keyboard-folder.ts";
 import { checkLayout, type KeyboardInfo, readKeyboard } from "../tree/keyboard-info.ts";
 
@@ -42,8 +43,6 @@ export async function prepare(job: AgentJob, tree: FirmwareTree, workDir: string
   const keyCount = checkLayout(keyboard, request);
 
   const buildKeymap = jobKeymapName(job.id);
-  const jobDir = join(workDir, "jobs", job.id);
-  const base = `${request.keyboard.replaceAll("/", "_")}_${request.keymap}`;
   // The keymap.c the agent writes carries the keymap but not keymap.json's other fields; a converter
   // reaches QMK as the make variable `qmk compile` would set from keymap.json.
   const vars: Record<string, string> = request.converter ? { CONVERT_TO: request.converter } : {};
@@ -61,14 +60,7 @@ export async function prepare(job: AgentJob, tree: FirmwareTree, workDir: string
     target: `${folder.folder}:${buildKeymap}`,
     vars,
     command: `make ${folder.folder}:${request.keymap}${varArgs.join("")}`,
-    jobDir,
-    buildDir: join(jobDir, "build"),
-    outDir: join(jobDir, "out"),
-    homeDir: join(jobDir, "home"),
-    names: {
-      source: sourceArchiveName(request),
-      keymap: keymapArchiveName(request),
-      log: `${base}.log`,
-    },
+    ...jobDirs(workDir, job.id),
+    names: artifactNames(request),
   };
 }

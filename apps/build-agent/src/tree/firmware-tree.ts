@@ -3,6 +3,7 @@ import { access, mkdir, readdir, readFile, realpath, rename, rm, writeFile } fro
 import { join } from "node:path";
 import { firmwareVersion, type TreeOrigin } from "@qmk-edge/schema";
 import type { TreeSource } from "../config.ts";
+import { JOB_GIT_EXCLUDES, JOB_KEYMAP_DIR, JOB_ROOT_FILE } from "../job-names.ts";
 import type { Logger } from "../log.ts";
 import { GitError, git, tryGit } from "./git.ts";
 
@@ -21,10 +22,6 @@ export interface FirmwareTree {
   version: string;
   origin: TreeOrigin;
 }
-
-// Per-job names inside a shared tree: keyboards/<kb>/keymaps/qe_<jobid>, <kb_>_qe_<jobid>.<ext>.
-export const jobKeymapName = (jobId: string) => `qe_${jobId}`;
-const JOB_KEYMAP = /^qe_[0-9a-f]{32}$/;
 
 const READY = ".qmk-edge-ready";
 
@@ -162,7 +159,7 @@ export class TreeManager {
       // Jobs' keymap dirs and root firmware files must not show up as a dirty tree in QMK's version string.
       await writeFile(
         join(tmp, ".git", "info", "exclude"),
-        "keyboards/**/keymaps/qe_*/\n/*_qe_*.*\n/.build/\n",
+        `${[...JOB_GIT_EXCLUDES, "/.build/"].join("\n")}\n`,
         {
           flag: "a",
         },
@@ -215,7 +212,7 @@ async function readVersionFile(root: string): Promise<string | null> {
 // there, so they can go. (Trees given by path may be shared with other agents and are left alone.)
 async function sweepJobLeftovers(root: string): Promise<void> {
   for (const entry of await readdir(root)) {
-    if (/_qe_[0-9a-f]{32}\.[a-z0-9]+$/.test(entry)) await rm(join(root, entry), { force: true });
+    if (JOB_ROOT_FILE.test(entry)) await rm(join(root, entry), { force: true });
   }
   const walk = async (dir: string, depth: number): Promise<void> => {
     if (depth > 6) return;
@@ -225,7 +222,7 @@ async function sweepJobLeftovers(root: string): Promise<void> {
       const path = join(dir, e.name);
       if (e.name === "keymaps") {
         for (const km of await readdir(path))
-          if (JOB_KEYMAP.test(km)) await rm(join(path, km), { recursive: true, force: true });
+          if (JOB_KEYMAP_DIR.test(km)) await rm(join(path, km), { recursive: true, force: true });
       } else await walk(path, depth + 1);
     }
   };
