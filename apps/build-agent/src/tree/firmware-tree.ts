@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { access, mkdir, readdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { firmwareVersion, type TreeOrigin } from "@qmk-edge/schema";
 import type { TreeSource } from "../config.ts";
 import { JOB_GIT_EXCLUDES, JOB_KEYMAP_DIR, JOB_ROOT_FILE } from "../job-names.ts";
 import type { Logger } from "../log.ts";
+import { pathExists } from "../path-exists.ts";
 import { GitError, git, tryGit } from "./git.ts";
 
 // Firmware trees the agent builds in: one warm, pinned tree per firmware version, never a fresh
@@ -102,7 +103,7 @@ export class TreeManager {
     const mirror = join(gitDir, `${createHash("sha256").update(source.url).digest("hex").slice(0, 16)}.git`);
     this.#mirror = mirror;
     const refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
-    if (await exists(join(mirror, "HEAD"))) {
+    if (await pathExists(join(mirror, "HEAD"))) {
       try {
         await git(["--git-dir", mirror, "fetch", "--quiet", "--prune", source.url, ...refspecs]);
       } catch (err) {
@@ -140,7 +141,7 @@ export class TreeManager {
   // A checkout of `commit` sharing the clone's objects; built once, then reused by every job and restart.
   async #checkout(mirror: string, commit: string): Promise<string> {
     const root = join(this.#workDir, "trees", commit);
-    if (await exists(join(root, READY))) {
+    if (await pathExists(join(root, READY))) {
       await sweepJobLeftovers(root);
       return root;
     }
@@ -152,7 +153,7 @@ export class TreeManager {
     try {
       await git(["clone", "--quiet", "--shared", "--no-checkout", mirror, tmp]);
       await git(["checkout", "--quiet", "--detach", commit], { cwd: tmp });
-      if (await exists(join(tmp, ".gitmodules"))) {
+      if (await pathExists(join(tmp, ".gitmodules"))) {
         // qmk_firmware keeps ChibiOS, LUFA and friends in submodules; only tree preparation may fetch.
         await git(["submodule", "update", "--quiet", "--init", "--recursive", "--depth", "1"], { cwd: tmp });
       }
@@ -179,18 +180,9 @@ export class TreeManager {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function assertTreeShape(root: string): Promise<void> {
   for (const need of ["keyboards", "Makefile"]) {
-    if (!(await exists(join(root, need)))) {
+    if (!(await pathExists(join(root, need)))) {
       throw new TreeError(`${root} does not look like a QMK firmware tree: it has no ${need}`);
     }
   }
