@@ -1,4 +1,4 @@
-import { prng } from "@qmk-edge/keymap/testing/prng.ts";
+import { prng } from "@qmk-edge/keymap/test-support/prng.ts";
 
 // A seeded generator of hostile request bodies and ids: mutations of a valid keymap plus random junk.
 // Same seed, same corpus, so a failure found in CI replays exactly.

@@ -16,7 +16,7 @@ import {
   UnauthorizedError,
 } from "../src/api-errors.ts";
 import { silentLogger } from "../src/log.ts";
-import { drainQueue } from "./helpers/queue-drain.ts";
+import { drainQueue } from "../test-support/queue-drain.ts";
 
 // The agent's HTTP client against the real edge API in workerd, through a fault-injecting proxy for the
 // answers the API gives only when something is broken (5xx, dropped connections, unreadable bodies).

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type BuildContext, runJob } from "../src/job-runner.ts";
-import { buildContext, makeJob } from "./helpers/build-context.ts";
-import { fixtureRequest, makeFixtureTree } from "./helpers/fixture-tree.ts";
+import { buildContext, makeJob } from "../test-support/build-context.ts";
+import { fixtureRequest, makeFixtureTree } from "../test-support/fixture-tree.ts";
 
 // A job's artifacts are named by one rule whether it fails before its keymap is written (refused in
 // "preparing") or after make ran: a keyboard with a "/" once gave `fixture-board-mine.log` to one and

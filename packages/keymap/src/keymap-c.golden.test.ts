@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { goldenPairs } from "../test-support/qmk-fixtures.ts";
+import { expectedKeymapC, KNOWN_DIFFERENCES, qmkGenerated } from "../test-support/qmk-golden.ts";
+import { accepted } from "../test-support/requests.ts";
 import { generateKeymapC } from "./keymap-c.ts";
 import { parseCompileRequestText } from "./parse-compile-request.ts";
-import { goldenPairs } from "./testing/qmk-fixtures.ts";
-import { expectedKeymapC, KNOWN_DIFFERENCES, qmkGenerated } from "./testing/qmk-golden.ts";
-import { accepted } from "./testing/requests.ts";
 
 // Golden pairs: a keymap.json from qmk_firmware and what QMK's own `qmk json2c` printed for it (see the
-// README beside them), compared as testing/qmk-golden.ts says (QMK's print() newline is not part of the file).
+// README beside them), compared as test-support/qmk-golden.ts says (QMK's print() newline is not part of the file).
 
 const pairs = goldenPairs();
 const ours = (json: string) => generateKeymapC(accepted(parseCompileRequestText(json)));

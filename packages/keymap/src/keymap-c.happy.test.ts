@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { readKeymapC } from "../test-support/keymap-c-reader.ts";
+import { keymapFixtures } from "../test-support/qmk-fixtures.ts";
+import { accepted, parsedRequest } from "../test-support/requests.ts";
 import { generateKeymapC } from "./keymap-c.ts";
 import { parseCompileRequestText } from "./parse-compile-request.ts";
-import { readKeymapC } from "./testing/keymap-c-reader.ts";
-import { keymapFixtures } from "./testing/qmk-fixtures.ts";
-import { accepted, parsedRequest } from "./testing/requests.ts";
 
 const fixtures = keymapFixtures();
 

@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { goldenPairs, QMK_GOLDEN_DIR } from "@qmk-edge/keymap/testing/qmk-fixtures.ts";
-import { expectedKeymapC } from "@qmk-edge/keymap/testing/qmk-golden.ts";
+import { goldenPairs, QMK_GOLDEN_DIR } from "@qmk-edge/keymap/test-support/qmk-fixtures.ts";
+import { expectedKeymapC } from "@qmk-edge/keymap/test-support/qmk-golden.ts";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../testing/run-cli.ts";
+import { runCli } from "../../test-support/run-cli.ts";
 
 // The real CLI on QMK's own golden pairs: a keymap.json from qmk_firmware and the keymap.c `qmk json2c`
 // printed for it. Compared as packages/keymap's golden test compares the generator (one normalisation, in
-// testing/qmk-golden.ts: QMK's print() adds a newline that is no part of the keymap.c it writes, and the
+// test-support/qmk-golden.ts: QMK's print() adds a newline that is no part of the keymap.c it writes, and the
 // listed known differences, spacing and the encoder map, are taken out of QMK's side).
 
 const pairs = goldenPairs();

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repoRoot } from "@qmk-edge/keymap/testing/qmk-fixtures.ts";
+import { repoRoot } from "@qmk-edge/keymap/test-support/qmk-fixtures.ts";
 
 export const REPO_ROOT = repoRoot();
 

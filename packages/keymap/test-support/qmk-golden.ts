@@ -16,7 +16,7 @@ const SPACING =
 const ENCODERS = "the encoder map (`encoders`) is not rendered yet; the field is kept but not built";
 
 // Pairs our output differs from on purpose or for a missing feature, and QMK's output with that difference
-// taken out. keymap-c.golden.test.ts fails when one starts matching (take it off the list).
+// taken out. src/keymap-c.golden.test.ts fails when one starts matching (take it off the list).
 export const KNOWN_DIFFERENCES: Record<string, { reason: string; qmkWithout: (c: string) => string }> = {
   dj505_picofx__menumode: { reason: SPACING, qmkWithout: (c) => c.replace(/,(?=[^ \n])/g, ", ") },
   durgod_dgk6x_venus_ansi__default: { reason: SPACING, qmkWithout: (c) => c.replace(/,(?=[^ \n])/g, ", ") },

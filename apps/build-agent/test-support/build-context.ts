@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { AgentJob, CompileRequest } from "@qmk-edge/schema";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
-import { localJob, openBuildContext } from "../../src/build-context.ts";
-import type { TreeSource } from "../../src/config.ts";
-import type { BuildContext } from "../../src/job-runner.ts";
-import { silentLogger } from "../../src/log.ts";
+import { localJob, openBuildContext } from "../src/build-context.ts";
+import type { TreeSource } from "../src/config.ts";
+import type { BuildContext } from "../src/job-runner.ts";
+import { silentLogger } from "../src/log.ts";
 
 // What the agent's job runner needs to build in tests without an API: a BuildContext on a tree (the demo
 // tree unless told), jobs as a lease would hand them out, and where a job's build leaves its ELF.
