@@ -5,8 +5,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runJob } from "@qmk-edge/build-agent/src/job-runner.ts";
-import { buildContext, makeJob } from "@qmk-edge/build-agent/test/helpers/build-context.ts";
 import { userKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
+import { benchBuildContext, benchJob } from "./agent-build.ts";
 
 const runs = Number(process.argv[2] ?? 5);
 const boards = [
@@ -25,13 +25,9 @@ async function measure(board: (typeof boards)[number], ccache: "auto" | "off") {
     // A fresh work dir: empty ccache, nothing built before.
     const workDir = await mkdtemp(join(tmpdir(), "qe-bench-"));
     try {
-      const ctx = await buildContext({ workDir, ccache });
-      ctx.compile.makeJobs = 2;
+      const ctx = await benchBuildContext(workDir, ccache);
       const time = async (n: number) => {
-        const out = await runJob(
-          makeJob(userKeymap(keyboard, layout, keys, 2 + n, `bench${n}`), ctx.trees.current.version),
-          ctx,
-        );
+        const out = await runJob(benchJob(userKeymap(keyboard, layout, keys, 2 + n, `bench${n}`), ctx), ctx);
         if (out.kind !== "done" || out.result.status !== "finished")
           throw new Error(`bench build failed: ${JSON.stringify(out)}`);
         return out.result.timings.compile_ms!;

@@ -7,10 +7,10 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runJob } from "@qmk-edge/build-agent/src/job-runner.ts";
-import { buildContext, makeJob } from "@qmk-edge/build-agent/test/helpers/build-context.ts";
 import { generateKeymapC, type ParsedCompileRequest, parseCompileRequest } from "@qmk-edge/keymap";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { execa } from "execa";
+import { benchBuildContext, benchJob } from "./agent-build.ts";
 import { round, summarize, timed } from "./stats.ts";
 
 const KEYCODES = ["KC_A", "KC_B", "KC_C", "LT(1, KC_SPC)", "LCTL_T(KC_Z)", "MO(1)", "KC_TRNS", "KC_ENT"];
@@ -48,13 +48,10 @@ export async function benchCompile(opts: {
   try {
     const warmTree = join(scratch, "warm-tree");
     await copyTree(warmTree);
-    const ctx = await buildContext({ workDir: join(scratch, "agent"), ccache: "auto" });
+    const ctx = await benchBuildContext(join(scratch, "agent"), "auto");
     // One untimed build each, so (b) and (c) start warm as a long-running agent would be.
     await bareMake(warmTree, benchKeymap(opts.keyboard, opts.layout, opts.keys, 1000));
-    await runJob(
-      makeJob(benchKeymap(opts.keyboard, opts.layout, opts.keys, 1001), ctx.trees.current.version),
-      ctx,
-    );
+    await runJob(benchJob(benchKeymap(opts.keyboard, opts.layout, opts.keys, 1001), ctx), ctx);
 
     const fresh: number[] = [];
     const agent: number[] = [];
@@ -67,7 +64,7 @@ export async function benchCompile(opts: {
         await bareMake(tree, req);
         await rm(tree, { recursive: true, force: true });
       });
-      const [outcome, b] = await timed(() => runJob(makeJob(req, ctx.trees.current.version), ctx));
+      const [outcome, b] = await timed(() => runJob(benchJob(req, ctx), ctx));
       if (outcome.kind !== "done" || outcome.result.status !== "finished")
         throw new Error(`agent build ${i} failed`);
       const [, c] = await timed(() => bareMake(warmTree, req));

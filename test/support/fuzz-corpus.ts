@@ -1,16 +1,7 @@
+import { prng } from "@qmk-edge/keymap/test-support/prng.ts";
+
 // A seeded generator of hostile request bodies and ids: mutations of a valid keymap plus random junk.
 // Same seed, same corpus, so a failure found in CI replays exactly.
-
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface FuzzCase {
   name: string;

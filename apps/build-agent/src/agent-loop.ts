@@ -1,15 +1,11 @@
-import type { JobStage, LeaseResponse, Toolchain } from "@qmk-edge/schema";
-import {
-  type ApiClient,
-  ApiError,
-  LeaseLostError,
-  PayloadTooLargeError,
-  ProtocolError,
-  UnauthorizedError,
-} from "./api-client.ts";
-import { type BuildContext, disposeJob, type JobOutcome, runJob, tail } from "./job-runner.ts";
+import type { LeaseResponse, Toolchain } from "@qmk-edge/schema";
+import type { ApiClient } from "./api-client.ts";
+import { ApiError, LeaseLostError, ProtocolError, UnauthorizedError } from "./api-errors.ts";
+import { deliver } from "./deliver.ts";
+import { Heartbeat } from "./heartbeat.ts";
+import { type BuildContext, disposeJob, runJob } from "./job-runner.ts";
 import { formatDuration, type Logger } from "./log.ts";
-import { attachTree, uploadArtifacts } from "./steps/upload.ts";
+import { sleep } from "./sleep.ts";
 
 // lease (long-poll) -> build -> upload -> complete, up to `concurrency` jobs at once, heartbeating each
 // job's stage while it works. One job's trouble never stops the loop; only a rejected token does.
@@ -189,7 +185,7 @@ export class AgentLoop {
         return;
       }
       heartbeat.stage("uploading");
-      await this.#deliver(outcome, lease, abort.signal, log);
+      await deliver(api, outcome, lease, abort.signal, log);
       log.info(`${outcome.result.status} in ${formatDuration(performance.now() - started)}`, {
         returncode: outcome.result.returncode,
         firmware: outcome.result.firmware_filename,
@@ -216,41 +212,6 @@ export class AgentLoop {
     }
   }
 
-  // Uploads then completes. A failed build's artifacts are a courtesy: their upload may fail without
-  // keeping the failure from being reported.
-  async #deliver(
-    outcome: Extract<JobOutcome, { kind: "done" }>,
-    lease: LeaseResponse,
-    signal: AbortSignal,
-    log: Logger,
-  ): Promise<void> {
-    const { api } = this.#o;
-    const result = { ...outcome.result, timings: { ...outcome.result.timings } };
-    const t0 = performance.now();
-    try {
-      await uploadArtifacts(api, lease.job.id, lease.lease_id, outcome.artifacts, signal);
-      const tree = outcome.artifacts.find((a) => a.kind === "tree");
-      if (tree && result.status === "finished") {
-        await attachTree(api, lease.job.id, lease.lease_id, tree, log, signal);
-      }
-    } catch (err) {
-      if (err instanceof LeaseLostError || signal.aborted) throw err;
-      if (result.status === "finished" && !(err instanceof PayloadTooLargeError)) throw err;
-      log.warn("artifact upload failed", { problem: String(err) });
-      if (result.status === "finished") {
-        result.status = "failed";
-        result.returncode = 1;
-        result.firmware_filename = null;
-        result.output = tail(
-          `${result.output}\nerror: the API refused an artifact: ${(err as Error).message}\n`,
-        );
-      }
-    }
-    result.timings.upload_ms = Math.round(performance.now() - t0);
-    log.info(`done in ${formatDuration(result.timings.upload_ms)}`, { stage: "uploading" });
-    await api.complete(lease.job.id, { lease_id: lease.lease_id, ...result }, signal);
-  }
-
   async #release(jobId: string, leaseId: string, reason: string, log: Logger): Promise<void> {
     try {
       await this.#o.api.release(jobId, { lease_id: leaseId, reason }, AbortSignal.timeout(15_000));
@@ -274,97 +235,4 @@ export class AgentLoop {
   #jitter(ms: number): number {
     return Math.round(ms / 2 + (this.#o.random ?? Math.random)() * (ms / 2));
   }
-}
-
-// Keeps a job's lease alive and tells the API its stage. A 409 means the lease is gone: the job stops.
-class Heartbeat {
-  readonly #api: ApiClient;
-  readonly #jobId: string;
-  readonly #leaseId: string;
-  readonly #log: Logger;
-  readonly #onLost: (err: LeaseLostError) => void;
-  readonly #maxIntervalMs: number;
-  #stage: JobStage = "preparing";
-  #expiresAt: number;
-  #timer: NodeJS.Timeout | undefined;
-  #inflight: Promise<void> | null = null;
-  #stopped = false;
-  readonly #stop = new AbortController();
-
-  constructor(
-    api: ApiClient,
-    jobId: string,
-    lease: LeaseResponse,
-    log: Logger,
-    maxIntervalMs: number,
-    onLost: (err: LeaseLostError) => void,
-  ) {
-    this.#api = api;
-    this.#maxIntervalMs = maxIntervalMs;
-    this.#jobId = jobId;
-    this.#leaseId = lease.lease_id;
-    this.#log = log;
-    this.#onLost = onLost;
-    this.#expiresAt = Date.parse(lease.lease_expires_at);
-    this.#schedule();
-  }
-
-  stage(stage: JobStage): void {
-    if (stage === this.#stage) return;
-    this.#stage = stage;
-    void this.#beat();
-  }
-
-  stop(): void {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    this.#stop.abort();
-  }
-
-  // A third of the lease's remaining time, so two beats may fail before it expires.
-  #schedule(): void {
-    if (this.#stopped) return;
-    const remaining = this.#expiresAt - Date.now();
-    const delay = Math.max(
-      Math.min(500, this.#maxIntervalMs),
-      Math.min(this.#maxIntervalMs, Math.floor(remaining / 3)),
-    );
-    this.#timer = setTimeout(() => void this.#beat().then(() => this.#schedule()), delay);
-  }
-
-  #beat(): Promise<void> {
-    if (this.#stopped) return Promise.resolve();
-    if (this.#inflight) return this.#inflight;
-    this.#inflight = this.#api
-      .heartbeat(this.#jobId, { lease_id: this.#leaseId, stage: this.#stage }, this.#stop.signal)
-      .then((res) => {
-        this.#expiresAt = Date.parse(res.lease_expires_at);
-      })
-      .catch((err) => {
-        if (this.#stopped) return;
-        if (err instanceof LeaseLostError) {
-          this.stop();
-          this.#onLost(err);
-        } else this.#log.warn("heartbeat failed", { problem: String(err) });
-      })
-      .finally(() => {
-        this.#inflight = null;
-      });
-    return this.#inflight;
-  }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

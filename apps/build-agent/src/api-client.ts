@@ -17,39 +17,13 @@ import {
   type ReleaseRequest,
 } from "@qmk-edge/schema";
 import type { z } from "zod";
+import { ApiError, ApiUnavailableError, errorFor, ProtocolError } from "./api-errors.ts";
 import type { Logger } from "./log.ts";
+import { sleep } from "./sleep.ts";
 
 // The agent's one HTTP client for /v1/agent/*. Transient failures (network errors, 5xx, 429) are retried
-// with exponential backoff and full jitter; the answers a caller can act on become typed errors.
-
-export class ApiError extends Error {
-  override name = "ApiError";
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
-// 401: the agent token is wrong or revoked; nothing will work until an operator fixes it.
-export class UnauthorizedError extends ApiError {
-  override name = "UnauthorizedError";
-}
-// 409: this agent no longer holds the job's lease (expired and re-leased, or completed elsewhere).
-export class LeaseLostError extends ApiError {
-  override name = "LeaseLostError";
-}
-// 413: the artifact is larger than the API accepts.
-export class PayloadTooLargeError extends ApiError {
-  override name = "PayloadTooLargeError";
-}
-// A 2xx answer whose body does not match the protocol schema (an API newer or older than this agent).
-export class ProtocolError extends ApiError {
-  override name = "ProtocolError";
-}
-// Network errors or 5xx on every attempt.
-export class ApiUnavailableError extends Error {
-  override name = "ApiUnavailableError";
-}
+// with exponential backoff and full jitter; the answers a caller can act on become typed errors
+// (api-errors.ts).
 
 export interface RetryPolicy {
   attempts: number; // total tries, >= 1
@@ -264,13 +238,6 @@ export function backoffDelay(policy: RetryPolicy, retry: number, random: () => n
 
 const bodySize = (body: Uint8Array | Blob) => (body instanceof Blob ? body.size : body.byteLength);
 
-function errorFor(status: number, message: string): ApiError {
-  if (status === 401) return new UnauthorizedError(status, message);
-  if (status === 409) return new LeaseLostError(status, message);
-  if (status === 413) return new PayloadTooLargeError(status, message);
-  return new ApiError(status, message);
-}
-
 async function bodyText(res: Response): Promise<string> {
   const text = await res.text().catch(() => "");
   return text.slice(0, 500) || res.statusText;
@@ -284,20 +251,4 @@ function describe(err: unknown): string {
 
 function anySignal(...signals: Array<AbortSignal | undefined>): AbortSignal {
   return AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const done = () => {
-      signal?.removeEventListener("abort", abort);
-      resolve();
-    };
-    const abort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", abort, { once: true });
-  });
 }

@@ -3,7 +3,8 @@ import { homedir, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import type { Toolchain } from "@qmk-edge/schema";
 import { execa } from "execa";
-import { CCACHE_COMPILERS, type MakeSandbox } from "./make-runner.ts";
+import type { MakeSandbox } from "./make-runner.ts";
+import { pathExists } from "./path-exists.ts";
 
 // What this machine offers builds: which toolchains are installed, ccache, a way to cut the network,
 // and the `qmk` CLI a real QMK tree's make calls. Probed once at start; the answers go into the lease
@@ -74,7 +75,7 @@ export async function probeBuildHost(opts: {
 
 // A real QMK tree: its make runs `qmk generate-*` and `qmk json2c` (QMK_BIN) for every build.
 async function needsQmkCli(treeRoot: string): Promise<boolean> {
-  if (await isThere(join(treeRoot, "lib", "python", "qmk"))) return true;
+  if (await pathExists(join(treeRoot, "lib", "python", "qmk"))) return true;
   const rules = await readFile(join(treeRoot, "builddefs", "build_keyboard.mk"), "utf8").catch(() => "");
   return /\bQMK_BIN\b/.test(rules);
 }
@@ -121,15 +122,6 @@ async function probeQmkCli(
   throw new BuildHostError(`\`${qmk} --version\` fails in a build's environment (${last}): ${QMK_CLI_HINT}`);
 }
 
-async function isThere(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 // Finds an executable on PATH without spawning anything.
 export async function findOnPath(name: string, path: string): Promise<string | null> {
   for (const dir of path.split(delimiter)) {
@@ -142,6 +134,9 @@ export async function findOnPath(name: string, path: string): Promise<string | n
   }
   return null;
 }
+
+// The compilers a build may call that ccache stands in for.
+const CCACHE_COMPILERS = ["avr-gcc", "avr-g++", "arm-none-eabi-gcc", "arm-none-eabi-g++", "gcc", "g++", "cc"];
 
 // ccache's masquerade mode: a symlink named like the compiler makes ccache run the next one on PATH.
 export async function prepareCcache(

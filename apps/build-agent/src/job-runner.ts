@@ -1,16 +1,15 @@
 import { rm } from "node:fs/promises";
-import { join } from "node:path";
 import {
   type AgentJob,
   type BuildTimings,
   type CompleteRequest,
   type JobStage,
-  keymapArchiveName,
   LIMITS,
   type Toolchain,
 } from "@qmk-edge/schema";
 import { renderBuildLog } from "./build-log.ts";
 import { JobFailure } from "./job-failure.ts";
+import { artifactNames, jobDirs } from "./job-names.ts";
 import { formatDuration, type Logger } from "./log.ts";
 import { type CompiledFirmware, type CompileSettings, compile, rootJobFiles } from "./steps/compile.ts";
 import { type GeneratedKeymap, generate } from "./steps/generate.ts";
@@ -68,7 +67,7 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
     `keyboard ${job.request.keyboard}, layout ${job.request.layout}, keymap ${job.request.keymap}`,
     `firmware tree ${tree.version} (${tree.origin.kind === "git" ? tree.origin.url : tree.origin.path})`,
   ];
-  const jobDir = join(ctx.workDir, "jobs", job.id);
+  const dirs = jobDirs(ctx.workDir, job.id);
   const render = () => renderBuildLog(lines, { [ctx.workDir]: "<work-dir>", [tree.root]: "<firmware-tree>" });
   let prepared: PreparedJob | null = null;
   let generated: GeneratedKeymap | null = null;
@@ -154,8 +153,8 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
         timings,
       },
       artifacts,
-      jobDir,
-      buildDir: prepared.buildDir,
+      jobDir: dirs.jobDir,
+      buildDir: dirs.buildDir,
       log: text,
     };
   } catch (err) {
@@ -171,13 +170,10 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
     if (failure.output) lines.push(failure.output.trimEnd(), "");
     lines.push(`error: ${failure.message}`);
     const text = render();
-    const outDir = prepared?.outDir ?? join(jobDir, "out");
-    const logName = prepared?.names.log ?? `${keymapArchiveName(job.request).replace(/\.json$/, "")}.log`;
-    const failedArtifacts = [await writeArtifact(outDir, "log", logName, text)];
+    const names = prepared?.names ?? artifactNames(job.request);
+    const failedArtifacts = [await writeArtifact(dirs.outDir, "log", names.log, text)];
     if (prepared && generated) {
-      failedArtifacts.push(
-        await writeArtifact(outDir, "keymap", prepared.names.keymap, generated.keymapJson),
-      );
+      failedArtifacts.push(await writeArtifact(dirs.outDir, "keymap", names.keymap, generated.keymapJson));
     }
     return {
       kind: "done",
@@ -191,8 +187,8 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
         timings,
       },
       artifacts: failedArtifacts,
-      jobDir,
-      buildDir: prepared?.buildDir ?? join(jobDir, "build"),
+      jobDir: dirs.jobDir,
+      buildDir: dirs.buildDir,
       log: text,
     };
   } finally {
@@ -210,7 +206,7 @@ async function cleanTree(p: PreparedJob, keepBuildDir: boolean): Promise<void> {
 
 // Removes everything the job left in the work dir (after upload, or when abandoned).
 export async function disposeJob(workDir: string, jobId: string): Promise<void> {
-  await rm(join(workDir, "jobs", jobId), { recursive: true, force: true });
+  await rm(jobDirs(workDir, jobId).jobDir, { recursive: true, force: true });
 }
 
 // The part of the log the job record carries: its end, where the errors are.

@@ -1,14 +1,13 @@
 #!/usr/bin/env node
-import { join } from "node:path";
 import { AgentLoop } from "./agent-loop.ts";
 import { ApiClient } from "./api-client.ts";
-import { BuildHostError, probeBuildHost } from "./build-host.ts";
+import { openBuildContext } from "./build-context.ts";
+import { BuildHostError } from "./build-host.ts";
 import { CatalogueClient } from "./catalogue/client.ts";
 import { CataloguePublisher } from "./catalogue/publish.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
-import { TreeError, TreeManager } from "./tree/firmware-tree.ts";
-import { TreeArchives } from "./tree-archives.ts";
+import { TreeError } from "./tree/firmware-tree.ts";
 import { lockWorkDir, WorkDirBusyError } from "./work-dir.ts";
 
 // qmk-edge-agent: read the config, wire the parts, run the loop until a signal. Exit codes: 0 after a
@@ -63,28 +62,25 @@ async function main(): Promise<number> {
         })
       : null;
     if (!catalogue) log.info("not publishing the keyboard catalogue (--no-publish-catalogue)");
-    const trees = new TreeManager({
+    const { context, tree, host } = await openBuildContext({
       source: config.tree,
-      workDir: config.workDir,
-      log,
       onOpen: (t) => void catalogue?.forTree(t),
-    });
-    const tree = await trees.open();
-    const host = await probeBuildHost({
       workDir: config.workDir,
       path: process.env.PATH ?? "/usr/bin:/bin",
       ccache: config.ccache,
       isolateNetwork: config.isolateNetwork,
-      treeRoot: tree.root,
+      makeJobs: config.makeJobs,
+      timeoutMs: config.buildTimeoutMs,
+      maxLogBytes: config.maxLogBytes,
+      log,
     });
     log.info("firmware tree ready", { version: tree.version, root: tree.root });
     log.info(host.note);
 
-    const archives = new TreeArchives(join(config.workDir, "tree-archives"));
     // Made once per version; start now so the first job does not wait for it. A failure only means
     // jobs go without the tree download until a later job's attempt succeeds.
     const started = performance.now();
-    archives.get(tree).then(
+    context.archives.get(tree).then(
       (a) =>
         log.info("firmware tree archived", {
           bytes: a.size,
@@ -95,20 +91,7 @@ async function main(): Promise<number> {
 
     loop = new AgentLoop({
       api,
-      build: {
-        trees,
-        archives,
-        workDir: config.workDir,
-        compile: {
-          sandbox: host.sandbox,
-          makeJobs: config.makeJobs,
-          timeoutMs: config.buildTimeoutMs,
-          maxLogBytes: config.maxLogBytes,
-        },
-        toolchains: host.toolchains,
-        sandboxNote: host.note,
-        log,
-      },
+      build: context,
       agentId: config.agentId,
       toolchains: host.toolchains,
       concurrency: config.concurrency,

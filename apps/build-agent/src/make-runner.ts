@@ -41,16 +41,6 @@ export interface MakeResult {
   argv: string[];
 }
 
-export const CCACHE_COMPILERS = [
-  "avr-gcc",
-  "avr-g++",
-  "arm-none-eabi-gcc",
-  "arm-none-eabi-g++",
-  "gcc",
-  "g++",
-  "cc",
-];
-
 export async function runMake(run: MakeRun): Promise<MakeResult> {
   const args = [`-j${run.jobs}`, run.target, ...Object.entries(run.vars).map(([k, v]) => `${k}=${v}`)];
   const argv = [...run.sandbox.isolate, "make", ...args];

@@ -1,5 +1,6 @@
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { JOB_KEYMAP_DIR, JOB_ROOT_FILE } from "./job-names.ts";
 import { BUILD_OUTPUT, SKIP_DIRS, sha256File, walkFiles, writeZip, zipEntryOf } from "./packaging.ts";
 import type { FirmwareTree } from "./tree/firmware-tree.ts";
 
@@ -17,9 +18,6 @@ export interface TreeArchive {
   size: number;
 }
 
-// Per-job leftovers that may be in a shared tree while it is archived.
-const JOB_FILE = /_qe_[0-9a-f]{32}/;
-const JOB_KEYMAP_DIR = /^qe_[0-9a-f]{32}$/;
 // Faster than the source zip's 9 and nearly as small on source text; this zip has ~1000x the bytes.
 const TREE_ZIP_LEVEL = 6;
 
@@ -49,7 +47,7 @@ export class TreeArchives {
     // writeZip renames into place only when complete, so a file here is a whole archive.
     const existing = await stat(path).catch(() => null);
     if (existing?.isFile()) return { path, filename, sha256: await sha256File(path), size: existing.size };
-    // Build outputs land at the top of the tree (firmware files) or in skipped dirs (.build). A
+    // Build outputs and other jobs' files land at the top of the tree (firmware files) or in skipped dirs (.build). A
     // submodule's .git is a file ("gitdir: ..."), skipped like the directory.
     const files = await walkFiles(
       tree.root,
@@ -57,7 +55,8 @@ export class TreeArchives {
       (rel, name) => SKIP_DIRS.has(name) || (rel.includes("/keymaps/") && JOB_KEYMAP_DIR.test(name)),
       (rel, name) =>
         name === ".git" ||
-        (rel === name && (BUILD_OUTPUT.test(name) || JOB_FILE.test(name) || name.startsWith(".qmk-edge"))),
+        (rel === name &&
+          (BUILD_OUTPUT.test(name) || JOB_ROOT_FILE.test(name) || name.startsWith(".qmk-edge"))),
     );
     const { sha256, size } = await writeZip(path, files.map(zipEntryOf), { level: TREE_ZIP_LEVEL });
     return { path, filename, sha256, size };

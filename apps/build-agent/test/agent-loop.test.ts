@@ -13,9 +13,9 @@ import { AgentLoop } from "../src/agent-loop.ts";
 import { ApiClient } from "../src/api-client.ts";
 import type { BuildContext } from "../src/job-runner.ts";
 import { silentLogger } from "../src/log.ts";
-import { buildContext } from "./helpers/build-context.ts";
-import { groupsAlive, runningBuild } from "./helpers/build-processes.ts";
-import { drainQueue } from "./helpers/queue-drain.ts";
+import { buildContext } from "../test-support/build-context.ts";
+import { groupsAlive, runningBuild } from "../test-support/build-processes.ts";
+import { drainQueue } from "../test-support/queue-drain.ts";
 
 // The loop against the real edge API in workerd, through a fault-injecting proxy: lease -> build -> upload
 // -> complete, 5xx storms, leases the API really expires, releases and shutdown. Builds are real; the slow

@@ -7,8 +7,8 @@ import { slowDemoTree } from "@qmk-edge/test/support/firmware/slow-tree.ts";
 import { type ProxiedApi, startProxiedApi } from "@qmk-edge/test/support/proxied-api.ts";
 import { type Agent, type EdgeApi, startAgent } from "@qmk-edge/test/support/system.ts";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import { groupsAlive, runningBuild } from "./helpers/build-processes.ts";
-import { drainQueue } from "./helpers/queue-drain.ts";
+import { groupsAlive, runningBuild } from "../test-support/build-processes.ts";
+import { drainQueue } from "../test-support/queue-drain.ts";
 
 // qmk-edge-agent as a process against the real edge API in workerd: its log formats, and SIGTERM/SIGINT
 // ending in exit 0 with running work released. The proxy only watches here; it injects no faults.

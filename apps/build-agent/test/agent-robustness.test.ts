@@ -8,8 +8,8 @@ import { type ProxiedApi, startProxiedApi } from "@qmk-edge/test/support/proxied
 import { type Agent, DEMO_TREE, type EdgeApi, startAgent } from "@qmk-edge/test/support/system.ts";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { sha256File } from "../src/packaging.ts";
-import { groupsAlive, runningBuild } from "./helpers/build-processes.ts";
-import { drainQueue } from "./helpers/queue-drain.ts";
+import { groupsAlive, runningBuild } from "../test-support/build-processes.ts";
+import { drainQueue } from "../test-support/queue-drain.ts";
 
 // The agent process on a tree the size of a real one, under a small open-files limit, and its answer to
 // an error nothing catches: it keeps serving in the first case, and hands its job back in the second.
@@ -106,7 +106,7 @@ test("an error nothing catches: the leased job is released at once and the agent
     logFile: join(dir, "crash.log"),
     agentId: "crash",
     tree,
-    nodeArgs: ["--import", join(import.meta.dirname, "helpers", "crash-preload.ts")],
+    nodeArgs: ["--import", join(import.meta.dirname, "..", "test-support", "crash-preload.ts")],
     env: { QE_TEST_CRASH_FILE: marker },
     extra: ["--concurrency", "1", "--lease-wait", "1s"],
   });

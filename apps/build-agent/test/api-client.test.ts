@@ -6,18 +6,17 @@ import { defaultKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
 import { type ProxiedApi, startProxiedApi } from "@qmk-edge/test/support/proxied-api.ts";
 import { type EdgeApi, LOCAL_AGENT_TOKEN } from "@qmk-edge/test/support/system.ts";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { ApiClient, backoffDelay } from "../src/api-client.ts";
 import {
-  ApiClient,
   ApiError,
   ApiUnavailableError,
-  backoffDelay,
   LeaseLostError,
   PayloadTooLargeError,
   ProtocolError,
   UnauthorizedError,
-} from "../src/api-client.ts";
+} from "../src/api-errors.ts";
 import { silentLogger } from "../src/log.ts";
-import { drainQueue } from "./helpers/queue-drain.ts";
+import { drainQueue } from "../test-support/queue-drain.ts";
 
 // The agent's HTTP client against the real edge API in workerd, through a fault-injecting proxy for the
 // answers the API gives only when something is broken (5xx, dropped connections, unreadable bodies).

@@ -16,7 +16,7 @@ import {
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type BuildContext, runJob } from "../src/job-runner.ts";
-import { buildContext, buildElf, makeJob } from "./helpers/build-context.ts";
+import { buildContext, buildElf, makeJob } from "../test-support/build-context.ts";
 
 // Real builds of every demo keyboard, default keymap and a user keymap per layout, on the real toolchains;
 // each firmware's keymaps[] is read back from the ELF and checked against what the request's keycodes mean.

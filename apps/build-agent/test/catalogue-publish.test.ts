@@ -15,10 +15,10 @@ import {
   COMMUNITY_TOKEN,
   startCatalogueApi,
   TRUSTED_TOKEN,
-} from "./helpers/catalogue-api.ts";
+} from "../test-support/catalogue-api.ts";
 
 // The agent publishes its tree's catalogue through the agent protocol with its real HTTP client, against
-// a loopback server that answers as the contract says (helpers/catalogue-api.ts): only missing objects
+// a loopback server that answers as the contract says (test-support/catalogue-api.ts): only missing objects
 // are uploaded, a few at a time; the manifest goes last; re-publishing is cheap; nothing is fatal.
 
 let dir: string;

@@ -2,10 +2,10 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { userFirmwareName } from "../src/job-names.ts";
 import { runJob } from "../src/job-runner.ts";
-import { userFirmwareName } from "../src/steps/compile.ts";
-import { buildContext, makeJob } from "./helpers/build-context.ts";
-import { fixtureRequest, makeFixtureTree } from "./helpers/fixture-tree.ts";
+import { buildContext, makeJob } from "../test-support/build-context.ts";
+import { fixtureRequest, makeFixtureTree } from "../test-support/fixture-tree.ts";
 
 // The firmware is the file make produced, found by the job's unique keymap name, not a name the agent
 // predicts: QMK picks .hex (AVR), .bin (ARM) or .uf2 (RP2040, `bootloader: rp2040`, converters), adds a

@@ -13,7 +13,7 @@ import {
   parseKeyboardAliases,
   resolveKeyboardFolder,
 } from "../src/tree/keyboard-folder.ts";
-import { buildContext, buildElf, makeJob } from "./helpers/build-context.ts";
+import { buildContext, buildElf, makeJob } from "../test-support/build-context.ts";
 
 // A request names a keyboard the way users know it; QMK builds a folder: old names go through
 // data/mappings/keyboard_aliases.hjson (chains allowed), then a DEFAULT_FOLDER in rules.mk picks a revision.

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { RETURNCODE_NOT_BUILT } from "../src/job-failure.ts";
 import { type BuildContext, type JobOutcome, runJob } from "../src/job-runner.ts";
 import { keycodeHjsonOrder, readTreeKeycodes } from "../src/tree/keycode-names.ts";
-import { buildContext, buildElf, makeJob } from "./helpers/build-context.ts";
-import { FIXTURE_KEYBOARD, fixtureRequest, makeFixtureTree } from "./helpers/fixture-tree.ts";
+import { buildContext, buildElf, makeJob } from "../test-support/build-context.ts";
+import { FIXTURE_KEYBOARD, fixtureRequest, makeFixtureTree } from "../test-support/fixture-tree.ts";
 
 // The keycode names a tree defines, checked before make: renamed legacy names build as QMK renamed them,
 // unknown ones fail with their key's path. On the real demo tree, built by the real job runner.

@@ -8,8 +8,8 @@ import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runJob } from "../src/job-runner.ts";
-import { buildContext, makeJob } from "./helpers/build-context.ts";
-import { FIXTURE_KEYBOARD, fixtureRequest, makeFixtureTree } from "./helpers/fixture-tree.ts";
+import { buildContext, makeJob } from "../test-support/build-context.ts";
+import { FIXTURE_KEYBOARD, fixtureRequest, makeFixtureTree } from "../test-support/fixture-tree.ts";
 
 // The keymap dir contract, as real QMK has it and the demo tree mirrors it: a keymap dir holds ONE source
 // of the keymap. keymap.json alone builds (the tree generates keymap.c into the build dir), keymap.c

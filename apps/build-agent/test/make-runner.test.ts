@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { probeBuildHost } from "../src/build-host.ts";
 import { CappedLog, type MakeRun, type MakeSandbox, runMake } from "../src/make-runner.ts";
-import { FIXTURE_KEYBOARD, makeFixtureTree } from "./helpers/fixture-tree.ts";
+import { FIXTURE_KEYBOARD, makeFixtureTree } from "../test-support/fixture-tree.ts";
 
 // The one place that spawns make, against fixture trees whose make misbehaves on purpose.
 

@@ -11,8 +11,8 @@ import {
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type BuildContext, runJob } from "../src/job-runner.ts";
-import { buildContext, makeJob } from "./helpers/build-context.ts";
-import { fixtureRequest, makeFixtureTree } from "./helpers/fixture-tree.ts";
+import { buildContext, makeJob } from "../test-support/build-context.ts";
+import { fixtureRequest, makeFixtureTree } from "../test-support/fixture-tree.ts";
 
 // The build cache takes a community agent's firmware only when a second agent (another token, another
 // machine) built byte-identical firmware for the same request (edge-api jobs/build-cache.ts). That needs

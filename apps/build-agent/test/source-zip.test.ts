@@ -12,7 +12,7 @@ import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type BuildContext, type JobOutcome, runJob } from "../src/job-runner.ts";
-import { buildContext, makeJob } from "./helpers/build-context.ts";
+import { buildContext, makeJob } from "../test-support/build-context.ts";
 
 // The source zip is enough to rebuild the firmware: unzip it over the tree it names, run the manifest's
 // command, get the same bytes.

@@ -10,7 +10,7 @@ import { runJob } from "../src/job-runner.ts";
 import { silentLogger } from "../src/log.ts";
 import { TreeError, TreeManager } from "../src/tree/firmware-tree.ts";
 import { readKeyboard, toolchainFor } from "../src/tree/keyboard-info.ts";
-import { buildContext, makeJob } from "./helpers/build-context.ts";
+import { buildContext, makeJob } from "../test-support/build-context.ts";
 
 // Firmware trees: a git URL cloned once and kept warm per pinned commit; a path used in place.
 

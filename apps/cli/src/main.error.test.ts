@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runCli } from "./testing/run-cli.ts";
+import { runCli } from "../test-support/run-cli.ts";
 
 describe("qmk-edge usage errors exit 2", () => {
   it("without a command, prints usage to stderr", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runCli } from "./testing/run-cli.ts";
+import { runCli } from "../test-support/run-cli.ts";
 
 describe("qmk-edge help", () => {
   it.each([["--help"], ["-h"], ["help"]])("%s lists the commands on stdout", (flag) => {

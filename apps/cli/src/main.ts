@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { quoteInput } from "@qmk-edge/keymap";
 import { type CliIo, EXIT } from "./command.ts";
-import { COMMANDS } from "./commands.ts";
+import { COMMANDS } from "./commands/index.ts";
 import { usage } from "./usage.ts";
 
 // Entry point: wires the process into a command and sets the exit code. Nothing else lives here.

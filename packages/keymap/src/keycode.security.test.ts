@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { prng } from "../test-support/prng.ts";
 import { parseKeycode, renderKeycode, renderKeycodeC } from "./keycode.ts";
-import { prng } from "./testing/prng.ts";
 
 const SAFE_C = /^[A-Za-z0-9_ (),|]*$/;
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { readKeymapC } from "../test-support/keymap-c-reader.ts";
+import { keymapFixtures } from "../test-support/qmk-fixtures.ts";
+import { accepted, parsedRequest } from "../test-support/requests.ts";
 import { generateKeymapC } from "./keymap-c.ts";
 import { parseCompileRequestText } from "./parse-compile-request.ts";
-import { readKeymapC } from "./testing/keymap-c-reader.ts";
-import { keymapFixtures } from "./testing/qmk-fixtures.ts";
-import { accepted, parsedRequest } from "./testing/requests.ts";
 
 const fixtures = keymapFixtures();
 
@@ -38,13 +38,6 @@ describe("generateKeymapC on real Configurator keymaps", () => {
     expect(c).not.toContain("encoder_map");
     expect(c).not.toContain("KC_VOLU");
     expect(c).not.toContain("coonfig");
-  });
-
-  it("gives identical bytes every time", () => {
-    for (const f of fixtures) {
-      const once = generateKeymapC(accepted(parseCompileRequestText(f.text)));
-      expect(generateKeymapC(accepted(parseCompileRequestText(f.text)))).toBe(once);
-    }
   });
 
   it("preserves the layer count, one entry per layer", () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { readKeymapC } from "../test-support/keymap-c-reader.ts";
+import { prng } from "../test-support/prng.ts";
+import { parsedRequest } from "../test-support/requests.ts";
+import { readSendString, sendStringArguments } from "../test-support/send-string-reader.ts";
 import { generateKeymapC } from "./keymap-c.ts";
 import { InvalidKeymapError } from "./keymap-errors.ts";
 import type { ParsedCompileRequest } from "./parsed-request.ts";
-import { readKeymapC } from "./testing/keymap-c-reader.ts";
-import { prng } from "./testing/prng.ts";
-import { parsedRequest } from "./testing/requests.ts";
-import { readSendString, sendStringArguments } from "./testing/send-string-reader.ts";
 
 function refused(request: unknown): InvalidKeymapError {
   try {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { keymapFixtures } from "../test-support/qmk-fixtures.ts";
+import { accepted } from "../test-support/requests.ts";
 import { generateKeymapJson } from "./keymap-json.ts";
 import { parseCompileRequest, parseCompileRequestText } from "./parse-compile-request.ts";
-import { keymapFixtures } from "./testing/qmk-fixtures.ts";
-import { accepted } from "./testing/requests.ts";
 
 const base = {
   keyboard: "planck/rev6",

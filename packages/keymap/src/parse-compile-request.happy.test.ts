@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { keymapFixtures } from "../test-support/qmk-fixtures.ts";
+import { minimalRequest } from "../test-support/requests.ts";
 import { parseCompileRequest, parseCompileRequestText } from "./parse-compile-request.ts";
-import { keymapFixtures } from "./testing/qmk-fixtures.ts";
-import { minimalRequest } from "./testing/requests.ts";
 
 const minimal = minimalRequest;
 

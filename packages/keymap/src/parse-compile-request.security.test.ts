@@ -1,11 +1,11 @@
 import { LIMITS } from "@qmk-edge/schema";
 import { describe, expect, it } from "vitest";
+import { minimalRequest, refusal } from "../test-support/requests.ts";
 import {
   type CompileRequestParse,
   parseCompileRequest,
   parseCompileRequestText,
 } from "./parse-compile-request.ts";
-import { minimalRequest, refusal } from "./testing/requests.ts";
 
 const minimal = minimalRequest;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { demoKeycodeHeaders } from "../test-support/demo-tree.ts";
 import { keycodeNamesFromQmkSources } from "./qmk-keycode-names.ts";
-import { demoKeycodeHeaders } from "./testing/demo-tree.ts";
 
 describe("keycodeNamesFromQmkSources on the demo tree's headers", () => {
   const names = keycodeNamesFromQmkSources({ headers: demoKeycodeHeaders() });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { demoKeycodeHeaders } from "../test-support/demo-tree.ts";
+import { parsedRequest } from "../test-support/requests.ts";
 import { LEGACY_KEYCODES } from "./legacy-keycodes.ts";
 import { keycodeNamesFromQmkSources } from "./qmk-keycode-names.ts";
-import { demoKeycodeHeaders } from "./testing/demo-tree.ts";
-import { parsedRequest } from "./testing/requests.ts";
 import { translateKeycodes } from "./translate-keycodes.ts";
 
 const tree2026 = new Set(

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { demoKeycodeHeaders } from "../test-support/demo-tree.ts";
+import { goldenPairs, keymapFixtures } from "../test-support/qmk-fixtures.ts";
+import { accepted, parsedRequest } from "../test-support/requests.ts";
 import { generateKeymapC } from "./keymap-c.ts";
 import { LEGACY_KEYCODES } from "./legacy-keycodes.ts";
 import { parseCompileRequestText } from "./parse-compile-request.ts";
 import { keycodeNamesFromQmkSources } from "./qmk-keycode-names.ts";
-import { demoKeycodeHeaders } from "./testing/demo-tree.ts";
-import { goldenPairs, keymapFixtures } from "./testing/qmk-fixtures.ts";
-import { accepted, parsedRequest } from "./testing/requests.ts";
 import { translateKeycodes } from "./translate-keycodes.ts";
 
 // The demo tree defines old and new names alike, as QMK did in 2024; a 2026 tree dropped the old ones.

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { readKeymapC } from "../test-support/keymap-c-reader.ts";
+import { parsedRequest } from "../test-support/requests.ts";
 import { generateKeymapC } from "./keymap-c.ts";
 import { LEGACY_KEYCODES } from "./legacy-keycodes.ts";
-import { readKeymapC } from "./testing/keymap-c-reader.ts";
-import { parsedRequest } from "./testing/requests.ts";
 import { translateKeycodes } from "./translate-keycodes.ts";
 
 describe("translateKeycodes with hostile names", () => {

@@ -11,5 +11,9 @@ export const sourceArchiveName = (r: Names) =>
 
 export const firmwareExtension = (t: Toolchain) => (t === "avr" ? "hex" : "bin");
 
-export const firmwareFileName = (r: Names, t: Toolchain) =>
-  `${r.keyboard.replaceAll("/", "_")}_${r.keymap}.${firmwareExtension(t)}`;
+// QMK's TARGET: <keyboard with / -> _>_<keymap>; the firmware and the build log are named after it.
+const buildTarget = (r: Names) => `${r.keyboard.replaceAll("/", "_")}_${r.keymap}`;
+
+export const firmwareFileName = (r: Names, t: Toolchain) => `${buildTarget(r)}.${firmwareExtension(t)}`;
+
+export const logFileName = (r: Names) => `${buildTarget(r)}.log`;

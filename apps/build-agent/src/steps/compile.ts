@@ -2,6 +2,7 @@ import { copyFile, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { ARTIFACT_MAX_BYTES } from "@qmk-edge/schema";
 import { JobFailure } from "../job-failure.ts";
+import { isJobFirmware, isJobRootFile, userFirmwareName } from "../job-names.ts";
 import { formatDuration } from "../log.ts";
 import { type MakeResult, type MakeSandbox, runMake } from "../make-runner.ts";
 import { sha256File } from "../packaging.ts";
@@ -28,22 +29,17 @@ export interface CompiledFirmware {
   make: MakeResult;
 }
 
-const FIRMWARE_FILE = /^(.+)_(qe_[0-9a-f]{32})((?:_[A-Za-z0-9_]+)?)\.(hex|bin|uf2)$/;
-
 // Files of this job at the tree root: QMK copies the firmware there (any name holding qe_<jobid>).
 export async function rootJobFiles(p: PreparedJob): Promise<string[]> {
   const entries = await readdir(p.tree.root);
-  return entries.filter((name) => name.includes(`_${p.buildKeymap}`)).map((name) => join(p.tree.root, name));
+  return entries.filter((name) => isJobRootFile(name, p.job.id)).map((name) => join(p.tree.root, name));
 }
 
 // The newest firmware file of this job, at the tree root or else at the top of its build dir.
 async function findFirmware(p: PreparedJob): Promise<{ path: string; name: string } | null> {
   let best: { path: string; name: string; mtimeMs: number } | null = null;
   for (const dir of [p.tree.root, p.buildDir]) {
-    const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => {
-      const m = FIRMWARE_FILE.exec(n);
-      return m !== null && m[2] === p.buildKeymap;
-    });
+    const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => isJobFirmware(n, p.job.id));
     for (const name of names) {
       const st = await stat(join(dir, name)).catch(() => null);
       if (st?.isFile() && (!best || st.mtimeMs > best.mtimeMs))
@@ -53,13 +49,6 @@ async function findFirmware(p: PreparedJob): Promise<{ path: string; name: strin
   }
   return null;
 }
-
-// lily58_rev1_qe_<id>.hex -> lily58_rev1_<user keymap>.hex: the name qmk_compiler gives it.
-export const userFirmwareName = (builtName: string, keymap: string) =>
-  builtName.replace(
-    FIRMWARE_FILE,
-    (_all, kb: string, _km, suffix: string, ext: string) => `${kb}_${keymap}${suffix}.${ext}`,
-  );
 
 export async function compile(
   p: PreparedJob,

@@ -5,9 +5,10 @@ import {
   parseCompileRequest,
   translateKeycodes,
 } from "@qmk-edge/keymap";
-import { type AgentJob, keymapArchiveName, sourceArchiveName, type Toolchain } from "@qmk-edge/schema";
+import type { AgentJob, Toolchain } from "@qmk-edge/schema";
 import { JobFailure } from "../job-failure.ts";
-import { type FirmwareTree, jobKeymapName } from "../tree/firmware-tree.ts";
+import { artifactNames, jobDirs, jobKeymapName } from "../job-names.ts";
+import type { FirmwareTree } from "../tree/firmware-tree.ts";
 import { type KeyboardFolder, resolveKeyboardFolder } from "../tree/keyboard-folder.ts";
 import { checkLayout, type KeyboardInfo, readKeyboard } from "../tree/keyboard-info.ts";
 import { readKeyboardKeycodes, treeKeycodes } from "../tree/keycode-names.ts";
@@ -49,8 +50,6 @@ export async function prepare(job: AgentJob, tree: FirmwareTree, workDir: string
   const { request, translations } = await checkKeycodes(parsed.value, tree, keyboard);
 
   const buildKeymap = jobKeymapName(job.id);
-  const jobDir = join(workDir, "jobs", job.id);
-  const base = `${request.keyboard.replaceAll("/", "_")}_${request.keymap}`;
   // The keymap.c the agent writes carries the keymap but not keymap.json's other fields; a converter
   // reaches QMK as the make variable `qmk compile` would set from keymap.json.
   const vars: Record<string, string> = request.converter ? { CONVERT_TO: request.converter } : {};
@@ -69,15 +68,8 @@ export async function prepare(job: AgentJob, tree: FirmwareTree, workDir: string
     target: `${folder.folder}:${buildKeymap}`,
     vars,
     command: `make ${folder.folder}:${request.keymap}${varArgs.join("")}`,
-    jobDir,
-    buildDir: join(jobDir, "build"),
-    outDir: join(jobDir, "out"),
-    homeDir: join(jobDir, "home"),
-    names: {
-      source: sourceArchiveName(request),
-      keymap: keymapArchiveName(request),
-      log: `${base}.log`,
-    },
+    ...jobDirs(workDir, job.id),
+    names: artifactNames(request),
   };
 }
 

@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
-import { access, mkdir, readdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { firmwareVersion, type TreeOrigin } from "@qmk-edge/schema";
 import type { TreeSource } from "../config.ts";
+import { JOB_GIT_EXCLUDES, JOB_KEYMAP_DIR, JOB_ROOT_FILE } from "../job-names.ts";
 import type { Logger } from "../log.ts";
+import { pathExists } from "../path-exists.ts";
 import { GitError, git, tryGit } from "./git.ts";
 
 // Firmware trees the agent builds in: one warm, pinned tree per firmware version, never a fresh
@@ -21,10 +23,6 @@ export interface FirmwareTree {
   version: string;
   origin: TreeOrigin;
 }
-
-// Per-job names inside a shared tree: keyboards/<kb>/keymaps/qe_<jobid>, <kb_>_qe_<jobid>.<ext>.
-export const jobKeymapName = (jobId: string) => `qe_${jobId}`;
-const JOB_KEYMAP = /^qe_[0-9a-f]{32}$/;
 
 const READY = ".qmk-edge-ready";
 
@@ -118,7 +116,7 @@ export class TreeManager {
     const mirror = join(gitDir, `${createHash("sha256").update(source.url).digest("hex").slice(0, 16)}.git`);
     this.#mirror = mirror;
     const refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
-    if (await exists(join(mirror, "HEAD"))) {
+    if (await pathExists(join(mirror, "HEAD"))) {
       try {
         await git(["--git-dir", mirror, "fetch", "--quiet", "--prune", source.url, ...refspecs]);
       } catch (err) {
@@ -156,7 +154,7 @@ export class TreeManager {
   // A checkout of `commit` sharing the clone's objects; built once, then reused by every job and restart.
   async #checkout(mirror: string, commit: string): Promise<string> {
     const root = join(this.#workDir, "trees", commit);
-    if (await exists(join(root, READY))) {
+    if (await pathExists(join(root, READY))) {
       await sweepJobLeftovers(root);
       return root;
     }
@@ -168,14 +166,14 @@ export class TreeManager {
     try {
       await git(["clone", "--quiet", "--shared", "--no-checkout", mirror, tmp]);
       await git(["checkout", "--quiet", "--detach", commit], { cwd: tmp });
-      if (await exists(join(tmp, ".gitmodules"))) {
+      if (await pathExists(join(tmp, ".gitmodules"))) {
         // qmk_firmware keeps ChibiOS, LUFA and friends in submodules; only tree preparation may fetch.
         await git(["submodule", "update", "--quiet", "--init", "--recursive", "--depth", "1"], { cwd: tmp });
       }
       // Jobs' keymap dirs and root firmware files must not show up as a dirty tree in QMK's version string.
       await writeFile(
         join(tmp, ".git", "info", "exclude"),
-        "keyboards/**/keymaps/qe_*/\n/*_qe_*.*\n/.build/\n",
+        `${[...JOB_GIT_EXCLUDES, "/.build/"].join("\n")}\n`,
         {
           flag: "a",
         },
@@ -195,18 +193,9 @@ export class TreeManager {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function assertTreeShape(root: string): Promise<void> {
   for (const need of ["keyboards", "Makefile"]) {
-    if (!(await exists(join(root, need)))) {
+    if (!(await pathExists(join(root, need)))) {
       throw new TreeError(`${root} does not look like a QMK firmware tree: it has no ${need}`);
     }
   }
@@ -228,7 +217,7 @@ async function readVersionFile(root: string): Promise<string | null> {
 // there, so they can go. (Trees given by path may be shared with other agents and are left alone.)
 async function sweepJobLeftovers(root: string): Promise<void> {
   for (const entry of await readdir(root)) {
-    if (/_qe_[0-9a-f]{32}\.[a-z0-9]+$/.test(entry)) await rm(join(root, entry), { force: true });
+    if (JOB_ROOT_FILE.test(entry)) await rm(join(root, entry), { force: true });
   }
   const walk = async (dir: string, depth: number): Promise<void> => {
     if (depth > 6) return;
@@ -238,7 +227,7 @@ async function sweepJobLeftovers(root: string): Promise<void> {
       const path = join(dir, e.name);
       if (e.name === "keymaps") {
         for (const km of await readdir(path))
-          if (JOB_KEYMAP.test(km)) await rm(join(path, km), { recursive: true, force: true });
+          if (JOB_KEYMAP_DIR.test(km)) await rm(join(path, km), { recursive: true, force: true });
       } else await walk(path, depth + 1);
     }
   };

@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCliAsync, scratchDir } from "../testing/run-cli.ts";
+import { runCliAsync, scratchDir } from "../../test-support/run-cli.ts";
 
 // The happy path (a real API and agent) is covered end to end in test/e2e; these are the CLI's own refusals.
 const scratch = scratchDir();

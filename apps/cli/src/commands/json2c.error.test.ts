@@ -1,6 +1,6 @@
 import { LIMITS } from "@qmk-edge/schema";
 import { afterAll, describe, expect, it } from "vitest";
-import { REPO_ROOT, runCli, scratchDir } from "../testing/run-cli.ts";
+import { REPO_ROOT, runCli, scratchDir } from "../../test-support/run-cli.ts";
 
 const scratch = scratchDir();
 afterAll(() => scratch.cleanup());

@@ -1,42 +1,42 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { generateKeymapC, parseCompileRequestText } from "@qmk-edge/keymap";
+import { goldenPairs, QMK_GOLDEN_DIR } from "@qmk-edge/keymap/test-support/qmk-fixtures.ts";
+import { expectedKeymapC } from "@qmk-edge/keymap/test-support/qmk-golden.ts";
 import { describe, expect, it } from "vitest";
-import { QMK_FIXTURES_DIR, runCli } from "../testing/run-cli.ts";
+import { runCli } from "../../test-support/run-cli.ts";
 
-const fixtures = readdirSync(QMK_FIXTURES_DIR)
-  .filter((f) => f.endsWith(".keymap.json"))
-  .map((f) => join(QMK_FIXTURES_DIR, f));
+// The real CLI on QMK's own golden pairs: a keymap.json from qmk_firmware and the keymap.c `qmk json2c`
+// printed for it. Compared as packages/keymap's golden test compares the generator (one normalisation, in
+// test-support/qmk-golden.ts: QMK's print() adds a newline that is no part of the keymap.c it writes, and the
+// listed known differences, spacing and the encoder map, are taken out of QMK's side).
 
-function expectedC(path: string): string {
-  const parsed = parseCompileRequestText(readFileSync(path, "utf8"));
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return generateKeymapC(parsed.value);
-}
+const pairs = goldenPairs();
+const jsonPath = (name: string) => join(QMK_GOLDEN_DIR, `${name}.keymap.json`);
 
 describe("qmk-edge json2c", () => {
-  it("finds the shared QMK fixtures", () => {
-    expect(fixtures.length).toBeGreaterThanOrEqual(2);
+  it("finds QMK's golden pairs", () => {
+    expect(pairs.length).toBeGreaterThanOrEqual(16);
   });
 
-  it.each(fixtures)("prints keymap.c for %s and exits 0", (path) => {
-    const run = runCli(["json2c", path]);
+  it.each(pairs.map((p) => [p.name, p] as const))("prints QMK's keymap.c for %s and exits 0", (_n, pair) => {
+    const run = runCli(["json2c", jsonPath(pair.name)]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    expect(run.stdout).toBe(expectedC(path));
-    expect(run.stdout).toContain("const uint16_t PROGMEM keymaps[][MATRIX_ROWS][MATRIX_COLS] = {");
+    expect(run.stdout).toBe(expectedKeymapC(pair));
   });
 
   it("reads standard input when FILE.json is -", () => {
-    const path = fixtures[0]!;
-    const run = runCli(["json2c", "-"], { input: readFileSync(path) });
+    const pair = pairs.find((p) => p.name === "handwired_pytest_macro__default")!;
+    const run = runCli(["json2c", "-"], { input: readFileSync(jsonPath(pair.name)) });
     expect(run.status).toBe(0);
-    expect(run.stdout).toBe(expectedC(path));
+    expect(run.stdout).toBe(expectedKeymapC(pair));
   });
 
   it("accepts a file name after --", () => {
-    const run = runCli(["json2c", "--", fixtures[0]!]);
+    const pair = pairs[0]!;
+    const run = runCli(["json2c", "--", jsonPath(pair.name)]);
     expect(run.status).toBe(0);
+    expect(run.stdout).toBe(expectedKeymapC(pair));
   });
 
   it("prints its usage for --help", () => {

@@ -1,6 +1,6 @@
 import { LIMITS } from "@qmk-edge/schema";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli, scratchDir } from "../testing/run-cli.ts";
+import { runCli, scratchDir } from "../../test-support/run-cli.ts";
 
 const scratch = scratchDir();
 afterAll(() => scratch.cleanup());

@@ -1,22 +1,10 @@
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "pnpm-workspace.yaml"))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error("no pnpm-workspace.yaml above this file");
-    dir = parent;
-  }
-  return dir;
-}
+import { join } from "node:path";
+import { repoRoot } from "@qmk-edge/keymap/test-support/qmk-fixtures.ts";
 
 export const REPO_ROOT = repoRoot();
-// Real QMK data beside the repository, read in place.
-export const QMK_FIXTURES_DIR = resolve(REPO_ROOT, "..", "shared", "fixtures", "qmk");
 
 export type CliRun = { status: number | null; stdout: string; stderr: string };
 

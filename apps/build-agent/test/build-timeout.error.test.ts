@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { runJob } from "../src/job-runner.ts";
-import { buildContext, makeJob } from "./helpers/build-context.ts";
-import { FIXTURE_KEYBOARD, fixtureRequest, makeFixtureTree } from "./helpers/fixture-tree.ts";
+import { buildContext, makeJob } from "../test-support/build-context.ts";
+import { FIXTURE_KEYBOARD, fixtureRequest, makeFixtureTree } from "../test-support/fixture-tree.ts";
 
 // A build that never ends: the job fails at the timeout, make's whole group is gone, the tree is clean.
 

@@ -1,6 +1,6 @@
-import type { CompileRequestParse } from "../parse-compile-request.ts";
-import { parseCompileRequest } from "../parse-compile-request.ts";
-import type { ParsedCompileRequest } from "../parsed-request.ts";
+import type { CompileRequestParse } from "../src/parse-compile-request.ts";
+import { parseCompileRequest } from "../src/parse-compile-request.ts";
+import type { ParsedCompileRequest } from "../src/parsed-request.ts";
 
 // The smallest request the schema accepts, for tests to change one field of.
 export const minimalRequest = {

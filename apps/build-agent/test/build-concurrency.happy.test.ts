@@ -10,7 +10,7 @@ import {
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type BuildContext, runJob } from "../src/job-runner.ts";
-import { buildContext, buildElf, makeJob } from "./helpers/build-context.ts";
+import { buildContext, buildElf, makeJob } from "../test-support/build-context.ts";
 
 // Two jobs of one keyboard at the same time, in one warm tree: each gets its own keymap dir, build dir
 // and firmware file, so each firmware holds its own keymap.

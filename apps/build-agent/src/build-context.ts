@@ -1,0 +1,64 @@
+import { join } from "node:path";
+import type { AgentJob, CompileRequest } from "@qmk-edge/schema";
+import { type BuildHost, probeBuildHost } from "./build-host.ts";
+import type { TreeSource } from "./config.ts";
+import type { BuildContext } from "./job-runner.ts";
+import type { Logger } from "./log.ts";
+import { type FirmwareTree, TreeManager } from "./tree/firmware-tree.ts";
+import { TreeArchives } from "./tree-archives.ts";
+
+// Everything a job needs besides the API, wired one way for the agent (main.ts), its tests and the
+// benchmarks: the warm tree, what this host offers builds, the tree archives and the build limits.
+
+export interface BuildContextOptions {
+  source: TreeSource;
+  // Called once per firmware version the tree manager opens (the agent publishes its catalogue there).
+  onOpen?: (tree: FirmwareTree) => void;
+  workDir: string;
+  path: string; // PATH the compilers (and a real tree's `qmk` CLI) are found on
+  ccache: "auto" | "off";
+  isolateNetwork: "auto" | "on" | "off";
+  makeJobs: number;
+  timeoutMs: number;
+  maxLogBytes: number;
+  killGraceMs?: number;
+  keepBuildDir?: boolean;
+  log: Logger;
+}
+
+export async function openBuildContext(
+  o: BuildContextOptions,
+): Promise<{ context: BuildContext; tree: FirmwareTree; host: BuildHost }> {
+  const trees = new TreeManager({ source: o.source, workDir: o.workDir, log: o.log, onOpen: o.onOpen });
+  const tree = await trees.open();
+  const host = await probeBuildHost({
+    workDir: o.workDir,
+    path: o.path,
+    ccache: o.ccache,
+    isolateNetwork: o.isolateNetwork,
+    treeRoot: tree.root,
+  });
+  const context: BuildContext = {
+    trees,
+    archives: new TreeArchives(join(o.workDir, "tree-archives")),
+    workDir: o.workDir,
+    compile: {
+      sandbox: host.sandbox,
+      makeJobs: o.makeJobs,
+      timeoutMs: o.timeoutMs,
+      maxLogBytes: o.maxLogBytes,
+      killGraceMs: o.killGraceMs,
+    },
+    toolchains: host.toolchains,
+    sandboxNote: host.note,
+    log: o.log,
+    keepBuildDir: o.keepBuildDir,
+  };
+  return { context, tree, host };
+}
+
+// A job as a lease hands it out, for building without an API (benchmarks, tests). Its content key is
+// only ever read by the API.
+export function localJob(request: CompileRequest, firmwareVersion: string, id: string): AgentJob {
+  return { id, request, content_key: "0".repeat(64), firmware_version: firmwareVersion, attempts: 0 };
+}

@@ -1,0 +1,26 @@
+import { randomBytes } from "node:crypto";
+import { localJob, openBuildContext } from "@qmk-edge/build-agent/src/build-context.ts";
+import type { BuildContext } from "@qmk-edge/build-agent/src/job-runner.ts";
+import { silentLogger } from "@qmk-edge/build-agent/src/log.ts";
+import type { AgentJob, CompileRequest } from "@qmk-edge/schema";
+import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
+
+// The agent's own build wiring (build-context.ts, as main.ts uses it) on the demo tree, quiet, two make
+// jobs, no API: what the build benchmarks time.
+export async function benchBuildContext(workDir: string, ccache: "auto" | "off"): Promise<BuildContext> {
+  const { context } = await openBuildContext({
+    source: { kind: "path", path: DEMO_TREE },
+    workDir,
+    path: process.env.PATH ?? "/usr/bin:/bin",
+    ccache,
+    isolateNetwork: "auto",
+    makeJobs: 2,
+    timeoutMs: 120_000,
+    maxLogBytes: 1024 * 1024,
+    log: silentLogger,
+  });
+  return context;
+}
+
+export const benchJob = (request: CompileRequest, ctx: BuildContext): AgentJob =>
+  localJob(request, ctx.trees.current.version, randomBytes(16).toString("hex"));
