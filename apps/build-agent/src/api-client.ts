@@ -16,7 +16,13 @@ import {
   leaseResponse,
   type ReleaseRequest,
 } from "@qmk-edge/schema";
-import type { z } from "zod";
+import {
+  type ApiCall,
+  type ApiClientOptions,
+  type ArtifactUpload,
+  DEFAULT_RETRY,
+  type RetryPolicy,
+} from "./api-call.ts";
 import { ApiError, ApiUnavailableError, errorFor, ProtocolError } from "./api-errors.ts";
 import type { Logger } from "./log.ts";
 import { sleep } from "./sleep.ts";
@@ -24,44 +30,6 @@ import { sleep } from "./sleep.ts";
 // The agent's one HTTP client for /v1/agent/*. Transient failures (network errors, 5xx, 429) are retried
 // with exponential backoff and full jitter; the answers a caller can act on become typed errors
 // (api-errors.ts).
-
-export interface RetryPolicy {
-  attempts: number; // total tries, >= 1
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 250, maxDelayMs: 15_000 };
-
-export interface ApiClientOptions {
-  baseUrl: string;
-  token: string;
-  log: Logger;
-  retry?: RetryPolicy;
-  requestTimeoutMs?: number;
-  fetch?: typeof fetch;
-  random?: () => number;
-}
-
-export interface ArtifactUpload {
-  leaseId: string;
-  filename: string;
-  sha256: string;
-  // A Blob from fs.openAsBlob streams from disk (and again on a retry) with a known Content-Length.
-  body: Uint8Array | Blob;
-}
-
-export interface ApiCall<T> {
-  method: "GET" | "POST" | "PUT";
-  path: string;
-  json?: unknown;
-  body?: Uint8Array | Blob;
-  headers?: Record<string, string>;
-  schema?: z.ZodType<T>;
-  timeoutMs?: number;
-  signal?: AbortSignal;
-  allowNoContent?: boolean;
-}
 
 export class ApiClient {
   readonly #baseUrl: string;

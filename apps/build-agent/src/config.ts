@@ -6,6 +6,7 @@ import { agentId, LEASE_MAX_WAIT_MS } from "@qmk-edge/schema";
 import { z } from "zod";
 import { helpText } from "./config-help.ts";
 import { OPTIONS, type OptionName, type OptionSpec } from "./config-options.ts";
+import { parseDuration, parseSize } from "./config-units.ts";
 import { LOG_FORMATS, LOG_LEVELS } from "./log.ts";
 
 // The agent's one config loader: flags, then environment, then an optional JSON file, then defaults.
@@ -23,25 +24,6 @@ const cpus = () => availableParallelism();
 const defaultConcurrency = () => Math.max(1, Math.floor(cpus() / 2));
 const defaultWorkDir = () =>
   resolve(process.env.XDG_CACHE_HOME ?? resolve(homedir(), ".cache"), "qmk-edge-agent");
-
-// Durations: "90s", "10m", "1h", "500ms"; a bare number is seconds.
-export function parseDuration(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
-  return Math.round(n * unit);
-}
-
-// Sizes: "1m", "512k", "65536"; 1024-based.
-export function parseSize(text: string): number | undefined {
-  const m = /^(\d+)([kmg]i?b?)?$/i.exec(text.trim());
-  if (!m) return undefined;
-  const unit = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[
-    (m[2]?.[0] ?? "").toLowerCase() as "k" | "m" | "g"
-  ];
-  return Number(m[1]) * unit;
-}
 
 const text = z.union([z.string(), z.number()]).transform(String);
 const duration = (min: number, max: number) =>
