@@ -5,11 +5,16 @@ import { silentLogger } from "@qmk-edge/build-agent/src/log.ts";
 import type { AgentJob, CompileRequest } from "@qmk-edge/schema";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 
-// The agent's own build wiring (build-context.ts, as main.ts uses it) on the demo tree, quiet, two make
+// The agent's own build wiring (build-context.ts, as main.ts uses it) on a tree (the demo tree unless the
+// real-tree case names one), quiet, two make
 // jobs, no API: what the build benchmarks time.
-export async function benchBuildContext(workDir: string, ccache: "auto" | "off"): Promise<BuildContext> {
+export async function benchBuildContext(
+  workDir: string,
+  ccache: "auto" | "off",
+  tree = DEMO_TREE,
+): Promise<BuildContext> {
   const { context } = await openBuildContext({
-    source: { kind: "path", path: DEMO_TREE },
+    source: { kind: "path", path: tree },
     workDir,
     path: process.env.PATH ?? "/usr/bin:/bin",
     ccache,

@@ -1,4 +1,5 @@
-// Compile benchmark: N distinct keymaps of one demo keyboard, three ways, measured in this run.
+// Compile benchmark: N distinct keymaps of one keyboard, three ways, measured in this run, on the demo tree
+// or (QMK_FIRMWARE=/path, see run.ts) a real qmk_firmware checkout.
 //   (a) bare `make` in a fresh copy of the tree per keymap (a fresh-checkout worker, like qmk_compiler)
 //   (b) the agent's warm path: runJob (prepare + keymap.c + make + source zip) on a warm tree with ccache
 //   (c) bare `make` in one warm tree (the floor the agent can approach)
@@ -28,8 +29,9 @@ export function benchKeymap(keyboard: string, layout: string, keys: number, i: n
   return parsed.value;
 }
 
-const copyTree = (to: string) =>
-  cp(DEMO_TREE, to, { recursive: true, filter: (p) => !p.includes("/.build") && !/\/keymaps\/qe_/.test(p) });
+// The whole tree, its .git too, as a fresh checkout per job would have it; not its build output.
+const copyTree = (from: string, to: string) =>
+  cp(from, to, { recursive: true, filter: (p) => !p.includes("/.build") && !/\/keymaps\/qe_/.test(p) });
 
 async function bareMake(tree: string, req: ParsedCompileRequest): Promise<void> {
   const dir = join(tree, "keyboards", req.keyboard, "keymaps", req.keymap);
@@ -43,12 +45,14 @@ export async function benchCompile(opts: {
   keyboard: string;
   layout: string;
   keys: number;
+  tree?: string;
 }) {
+  const source = opts.tree ?? DEMO_TREE;
   const scratch = await mkdtemp(join(tmpdir(), "qe-bench-compile-"));
   try {
     const warmTree = join(scratch, "warm-tree");
-    await copyTree(warmTree);
-    const ctx = await benchBuildContext(join(scratch, "agent"), "auto");
+    await copyTree(source, warmTree);
+    const ctx = await benchBuildContext(join(scratch, "agent"), "auto", source);
     // One untimed build each, so (b) and (c) start warm as a long-running agent would be.
     await bareMake(warmTree, benchKeymap(opts.keyboard, opts.layout, opts.keys, 1000));
     await runJob(benchJob(benchKeymap(opts.keyboard, opts.layout, opts.keys, 1001), ctx), ctx);
@@ -60,7 +64,7 @@ export async function benchCompile(opts: {
       const req = benchKeymap(opts.keyboard, opts.layout, opts.keys, i);
       const [, a] = await timed(async () => {
         const tree = join(scratch, `fresh-${i}`);
-        await copyTree(tree);
+        await copyTree(source, tree);
         await bareMake(tree, req);
         await rm(tree, { recursive: true, force: true });
       });
@@ -76,6 +80,7 @@ export async function benchCompile(opts: {
     const sb = summarize(agent);
     const sc = summarize(warm);
     return {
+      tree: source,
       keyboard: opts.keyboard,
       keymaps: opts.keymaps,
       fresh_tree_make: sa,

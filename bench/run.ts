@@ -1,11 +1,13 @@
 // `npm run -s bench`: every benchmark, one run, ratios against baselines measured in that same run.
 // Results go to bench/results/latest.json and a short table to stdout. Never part of pass/fail.
 //   BENCH_KEYMAPS=10 BENCH_CLIENTS=200 BENCH_SECONDS=10 npm run -s bench
+// With QMK_FIRMWARE=/path/to/qmk_firmware the compile benchmark also runs on that real tree (real-tree.bench.ts).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startSystem } from "@qmk-edge/test/support/system.ts";
 import { benchApi } from "./api.bench.ts";
 import { benchCompile } from "./compile.bench.ts";
+import { benchRealTree } from "./real-tree.bench.ts";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const say = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -20,6 +22,14 @@ const compile = await benchCompile({
   keys: 61,
 });
 results.compile = compile;
+
+const realTree = process.env.QMK_FIRMWARE;
+let real: Awaited<ReturnType<typeof benchRealTree>> | null = null;
+if (realTree) {
+  say(`compile, real tree ${realTree}: fresh tree vs agent warm path vs warm tree ...`);
+  real = await benchRealTree(realTree, process.env);
+  results.compile_real_tree = real;
+}
 
 say("api: starting the edge API in workerd and one agent ...");
 const system = await startSystem("bench");
@@ -45,6 +55,19 @@ const rows: Array<[string, string, string]> = [
   ["compile: warm-tree make, total ms", String(compile.warm_tree_make.total_ms), "baseline c"],
   ["compile: b/a", String(compile.ratio_agent_vs_fresh), "target <= 0.2"],
   ["compile: b/c", String(compile.ratio_agent_vs_warm_make), "target <= 1.05"],
+  ...(real
+    ? ([
+        [
+          `real tree ${real.keyboard}: fresh-tree make, total ms`,
+          String(real.fresh_tree_make.total_ms),
+          "baseline a",
+        ],
+        ["real tree: agent warm path, total ms", String(real.agent_warm_path.total_ms), "b"],
+        ["real tree: warm-tree make, total ms", String(real.warm_tree_make.total_ms), "baseline c"],
+        ["real tree: b/a", String(real.ratio_agent_vs_fresh), "target <= 0.2"],
+        ["real tree: b/c", String(real.ratio_agent_vs_warm_make), "target <= 1.05"],
+      ] as Array<[string, string, string]>)
+    : []),
   [
     "cache hit POST->finished p50 / p99 ms",
     `${a.cache_hit.p50_ms} / ${a.cache_hit.p99_ms}`,
