@@ -9,12 +9,13 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context } from "hono";
 import { FsBlobStore } from "./adapters/blob-store/fs.ts";
 import { S3BlobStore, S3Error } from "./adapters/blob-store/s3.ts";
-import { RedisDispatcher } from "./adapters/dispatcher/redis.ts";
+import { RedisDispatcher } from "./adapters/dispatcher/redis/dispatcher.ts";
 import { BlobJobStore } from "./adapters/job-store/blob.ts";
 import { RedisRateLimiter } from "./adapters/rate-limiter/redis.ts";
 import { createApp } from "./app.ts";
 import type { AppEnv, Deps } from "./deps.ts";
 import { newId } from "./job-id.ts";
+import { systemClock } from "./jobs/clock.ts";
 import { answerClientErrorsWithJson } from "./node-client-errors.ts";
 import { ConfigError, loadNodeConfig, type NodeConfig } from "./node-config.ts";
 import type { BlobStore } from "./ports/blob-store.ts";
@@ -34,7 +35,9 @@ export function buildNodeDeps(
       ? new FsBlobStore(config.storage.dir)
       : new S3BlobStore({ ...config.storage, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const jobs = new BlobJobStore(blobs);
+  const now = systemClock;
   const dispatcher = new RedisDispatcher({
+    now,
     redisUrl: config.redisUrl,
     prefix: config.redisPrefix,
     jobs,
@@ -44,6 +47,7 @@ export function buildNodeDeps(
     redis: dispatcher.redis,
     prefix: config.redisPrefix,
     limit: config.rateLimitPerMinute,
+    now,
     onError: (err) => console.error("rate limiter: redis unavailable, letting the request through:", err),
   });
   const deps: Deps = {
@@ -54,7 +58,7 @@ export function buildNodeDeps(
     responseCache: null,
     config: config.app,
     clientIp: config.trustProxy ? forwardedClientIp : socketClientIp,
-    now: () => new Date(),
+    now,
     newId,
   };
   return { deps, dispatcher, close: () => dispatcher.close() } satisfies NodeDeps;

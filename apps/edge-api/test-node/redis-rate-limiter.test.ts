@@ -7,12 +7,13 @@ const redis = new Redis(inject("redisUrl"));
 afterAll(() => redis.quit());
 
 function limiter(limit: number, clock: () => number = Date.now) {
+  const now = () => new Date(clock());
   return new RedisRateLimiter({
     redis,
     limit,
     windowSeconds: 60,
     prefix: `rl-${newId().slice(0, 8)}:`,
-    clock,
+    now,
   });
 }
 

@@ -18,3 +18,8 @@ export class StateConflictError extends Error {
 export class UnavailableError extends Error {
   override name = "UnavailableError";
 }
+
+// A record read back from storage fails its schema or is not JSON: the store is damaged, not the request (500).
+export class StoredRecordError extends Error {
+  override name = "StoredRecordError";
+}

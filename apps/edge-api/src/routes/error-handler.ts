@@ -4,7 +4,13 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
 import type { AppEnv } from "../deps.ts";
-import { LeaseLostError, NotFoundError, StateConflictError, UnavailableError } from "../jobs/errors.ts";
+import {
+  LeaseLostError,
+  NotFoundError,
+  StateConflictError,
+  StoredRecordError,
+  UnavailableError,
+} from "../jobs/errors.ts";
 import { BlobSizeError, DigestMismatchError } from "../ports/blob-store.ts";
 import {
   BodyTooLargeError,
@@ -76,6 +82,11 @@ export function errorResponse(c: Context, mapped: Mapped): Response {
 export const errorHandler: ErrorHandler<AppEnv> = (err, c) => {
   const mapped = mapError(err);
   if (mapped) return errorResponse(c, mapped);
+  if (err instanceof StoredRecordError) {
+    // The store holds something the server cannot read: a server fault, never the client's (500).
+    console.error(`stored record unreadable on ${c.req.method} ${c.req.path}:`, err.message);
+    return errorResponse(c, { status: 500, message: "a stored record could not be read" });
+  }
   console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, err);
   return errorResponse(c, { status: 500, message: "internal error" });
 };

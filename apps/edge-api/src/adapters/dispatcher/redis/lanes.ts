@@ -1,6 +1,6 @@
 import type { JobRecord, LeaseRequest, Toolchain } from "@qmk-edge/schema";
 import type { Redis } from "ioredis";
-import type { RedisKeys } from "./redis-keys.ts";
+import type { RedisKeys } from "./keys.ts";
 
 // The stream a job waits in: its toolchain's lane when known, else `any`.
 export async function laneOf(redis: Redis, keys: RedisKeys, record: JobRecord): Promise<string> {

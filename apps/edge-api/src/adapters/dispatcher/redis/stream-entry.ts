@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { GROUP } from "./redis-keys.ts";
+import { GROUP } from "./keys.ts";
 
 export interface StreamEntry {
   stream: string;

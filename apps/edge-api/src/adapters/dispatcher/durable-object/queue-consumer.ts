@@ -1,6 +1,6 @@
 import { jobQueueMessage } from "@qmk-edge/schema";
-import type { Env } from "../../worker-env.ts";
-import { dispatcherStub } from "./durable-object.ts";
+import type { Env } from "../../../config/worker-env.ts";
+import { dispatcherStub } from "./interface.ts";
 import type { Outcome } from "./outcome.ts";
 import { unwrap } from "./outcome.ts";
 

@@ -11,26 +11,19 @@ import type {
   LeaseResponse,
   ReleaseRequest,
 } from "@qmk-edge/schema";
-import type { Dispatcher, DispatchStats } from "../../ports/dispatcher.ts";
-import type { DispatcherObject } from "./dispatcher-object.ts";
+import type { Dispatcher, DispatchStats } from "../../../ports/dispatcher.ts";
+import { type DispatcherRpc, dispatcherStub } from "./interface.ts";
 import { type Outcome, unwrap } from "./outcome.ts";
-
-// All jobs go through one Dispatcher object; its name is fixed so every Worker isolate reaches the same one.
-export const DISPATCHER_NAME = "dispatcher";
-
-export function dispatcherStub(namespace: DurableObjectNamespace<DispatcherObject>) {
-  return namespace.get(namespace.idFromName(DISPATCHER_NAME));
-}
 
 // RPC results arrive typed as serialized copies; the values are plain JSON, so they are the same shapes.
 const outcome = <T>(value: unknown) => unwrap(value as Outcome<T>);
 
 // The Dispatcher port on Workers: the Queue is the durable ingress, the Durable Object leases.
 export class DurableObjectDispatcher implements Dispatcher {
-  readonly #namespace: DurableObjectNamespace<DispatcherObject>;
+  readonly #namespace: DurableObjectNamespace<DispatcherRpc>;
   readonly #queue: Queue<JobQueueMessage>;
 
-  constructor(namespace: DurableObjectNamespace<DispatcherObject>, queue: Queue<JobQueueMessage>) {
+  constructor(namespace: DurableObjectNamespace<DispatcherRpc>, queue: Queue<JobQueueMessage>) {
     this.#namespace = namespace;
     this.#queue = queue;
   }

@@ -1,8 +1,9 @@
 // The Dispatcher Durable Object's SQLite tables and every statement run on them. A row mirrors the columns
 // the queries need; `record` holds the whole JobRecord, `version` counts transitions and `saved_version` the
 // last one written through to R2.
-import type { JobRecord, LeaseRequest } from "@qmk-edge/schema";
-import type { DispatchStats } from "../../ports/dispatcher.ts";
+import { type JobRecord, jobRecord, type LeaseRequest } from "@qmk-edge/schema";
+import { parseStored } from "../../../jobs/stored-record.ts";
+import type { DispatchStats } from "../../../ports/dispatcher.ts";
 
 export interface JobRow {
   id: string;
@@ -50,6 +51,11 @@ export function jobRow(sql: SqlStorage, id: string): JobRow | undefined {
   return sql.exec<JobRow>("SELECT * FROM jobs WHERE id = ?", id).toArray()[0];
 }
 
+// The row's record, checked against the schema like every record read back from storage.
+export function recordOf(row: JobRow): JobRecord {
+  return parseStored(jobRecord, row.record, `the dispatcher's row of job ${row.id}`);
+}
+
 export function insertJob(sql: SqlStorage, record: JobRecord): void {
   sql.exec(
     `INSERT INTO jobs (id, seq, status, firmware_version, keyboard, toolchain, lease_id, lease_expires_at,
@@ -60,7 +66,7 @@ export function insertJob(sql: SqlStorage, record: JobRecord): void {
     record.firmware_version,
     record.request.keyboard,
     record.toolchain,
-    ms(record.enqueued_at) ?? Date.now(),
+    Date.parse(record.enqueued_at),
     JSON.stringify(record),
   );
 }
@@ -130,14 +136,19 @@ export function purge(sql: SqlStorage, endedBefore: number, seenBefore: number):
 }
 
 // With `request` (a lease) the agent's version and toolchains are noted too.
-export function seeAgent(sql: SqlStorage, agentId: string, request: LeaseRequest | null): void {
+export function seeAgent(
+  sql: SqlStorage,
+  agentId: string,
+  request: LeaseRequest | null,
+  nowMs: number,
+): void {
   if (request) {
     sql.exec(
       `INSERT INTO agents (agent_id, last_seen, firmware_version, toolchains) VALUES (?, ?, ?, ?)
        ON CONFLICT(agent_id) DO UPDATE SET last_seen = excluded.last_seen,
          firmware_version = excluded.firmware_version, toolchains = excluded.toolchains`,
       agentId,
-      Date.now(),
+      nowMs,
       request.firmware_version,
       request.toolchains.join(","),
     );
@@ -145,7 +156,7 @@ export function seeAgent(sql: SqlStorage, agentId: string, request: LeaseRequest
     sql.exec(
       "INSERT INTO agents (agent_id, last_seen) VALUES (?, ?) ON CONFLICT(agent_id) DO UPDATE SET last_seen = excluded.last_seen",
       agentId,
-      Date.now(),
+      nowMs,
     );
   }
 }
@@ -158,24 +169,20 @@ export function learnToolchain(sql: SqlStorage, keyboard: string, toolchain: str
   );
 }
 
-export function dispatchStats(
-  sql: SqlStorage,
-  agentWindowSeconds: number,
-  firmwareVersion: string,
-): DispatchStats {
+// `activeSince`: agents seen at or after it count (jobs/agent-memory.ts agentsActiveSince).
+export function dispatchStats(sql: SqlStorage, activeSince: number, firmwareVersion: string): DispatchStats {
   const jobs = sql
     .exec<{ queued: number | null; running: number | null; oldest: number | null }>(
       `SELECT SUM(status = 'queued') AS queued, SUM(status = 'running') AS running,
               MIN(CASE WHEN status = 'queued' THEN enqueued_at END) AS oldest FROM jobs`,
     )
     .one();
-  const since = Date.now() - agentWindowSeconds * 1000;
   const agents = sql
     .exec<{ seen: number | null; current: number | null; last: number | null }>(
       `SELECT SUM(last_seen >= ?) AS seen, SUM(last_seen >= ? AND firmware_version = ?) AS current,
               MAX(last_seen) AS last FROM agents`,
-      since,
-      since,
+      activeSince,
+      activeSince,
       firmwareVersion,
     )
     .one();

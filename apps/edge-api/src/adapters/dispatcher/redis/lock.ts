@@ -1,8 +1,8 @@
 import type { Redis } from "ioredis";
-import { newId } from "../../job-id.ts";
-import { UnavailableError } from "../../jobs/errors.ts";
-import type { RedisKeys } from "./redis-keys.ts";
-import { tryLock, unlock } from "./redis-scripts.ts";
+import { newId } from "../../../job-id.ts";
+import { UnavailableError } from "../../../jobs/errors.ts";
+import type { RedisKeys } from "./keys.ts";
+import { tryLock, unlock } from "./scripts.ts";
 
 // The per-job mutex: a transition reads, changes and saves the job record under it, so two processes never
 // interleave read-modify-writes of one record.

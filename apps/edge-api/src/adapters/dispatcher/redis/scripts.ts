@@ -2,9 +2,9 @@
 // stream, leased, or done. Each wrapper below passes KEYS and ARGV in the order its script documents.
 import type { JobRecord } from "@qmk-edge/schema";
 import type { Redis } from "ioredis";
-import { GROUP, type RedisKeys } from "./redis-keys.ts";
-import { laneOf } from "./redis-lanes.ts";
-import type { LeaseRow } from "./redis-lease-row.ts";
+import { GROUP, type RedisKeys } from "./keys.ts";
+import { laneOf } from "./lanes.ts";
+import type { LeaseRow } from "./lease-row.ts";
 
 type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 

@@ -2,13 +2,13 @@
 // attempts + 1, or failed), and entries pending longer than a lease with no lease recorded (a process died
 // between delivery and bookkeeping) are reclaimed with XAUTOCLAIM.
 import type { Redis } from "ioredis";
-import * as lifecycle from "../../jobs/lifecycle.ts";
-import type { JobStore } from "../../ports/job-store.ts";
-import { GROUP, type RedisKeys } from "./redis-keys.ts";
-import { orphanLease, readLeaseRow } from "./redis-lease-row.ts";
-import type { JobLock } from "./redis-lock.ts";
-import { settle } from "./redis-scripts.ts";
-import { dropEntry, type StreamEntry, toEntry } from "./redis-stream-entry.ts";
+import * as lifecycle from "../../../jobs/lifecycle.ts";
+import type { JobStore } from "../../../ports/job-store.ts";
+import { GROUP, type RedisKeys } from "./keys.ts";
+import { orphanLease, readLeaseRow } from "./lease-row.ts";
+import type { JobLock } from "./lock.ts";
+import { settle } from "./scripts.ts";
+import { dropEntry, type StreamEntry, toEntry } from "./stream-entry.ts";
 
 const REAPER_CONSUMER = "reaper";
 
@@ -19,6 +19,26 @@ export interface Reaper {
   lock: JobLock;
   // Pending entries idle this long, with no lease recorded, are reclaimed.
   orphanIdleMs: number;
+}
+
+// Runs `task` every intervalMs, never two at once, until the returned function is called.
+export function everyInterval(
+  intervalMs: number,
+  task: () => Promise<unknown>,
+  onError: (err: unknown) => void,
+): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    task()
+      .catch(onError)
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 // Returns how many jobs had a lease taken back.

@@ -1,13 +1,13 @@
-import type { RateLimitDecision, RateLimiter } from "../../ports/rate-limiter.ts";
-import type { RateLimiterObject } from "./rate-limiter-object.ts";
+import type { RateLimitDecision, RateLimiter } from "../../../ports/rate-limiter.ts";
+import type { RateLimiterRpc } from "./interface.ts";
 
 // The RateLimiter port on Workers: one RateLimiterObject per client key, fixed windows.
 export class DurableObjectRateLimiter implements RateLimiter {
-  readonly #namespace: DurableObjectNamespace<RateLimiterObject>;
+  readonly #namespace: DurableObjectNamespace<RateLimiterRpc>;
   readonly #max: number;
   readonly #windowSeconds: number;
 
-  constructor(namespace: DurableObjectNamespace<RateLimiterObject>, max: number, windowSeconds = 60) {
+  constructor(namespace: DurableObjectNamespace<RateLimiterRpc>, max: number, windowSeconds = 60) {
     this.#namespace = namespace;
     this.#max = max;
     this.#windowSeconds = windowSeconds;

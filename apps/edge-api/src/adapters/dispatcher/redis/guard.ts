@@ -1,4 +1,4 @@
-import { LeaseLostError, NotFoundError, StateConflictError, UnavailableError } from "../../jobs/errors.ts";
+import { LeaseLostError, NotFoundError, StateConflictError, UnavailableError } from "../../../jobs/errors.ts";
 
 const DOMAIN_ERRORS = [LeaseLostError, NotFoundError, StateConflictError, UnavailableError];
 

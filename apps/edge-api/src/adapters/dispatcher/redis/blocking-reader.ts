@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
-import type { ConsumerGroups } from "./redis-consumer-groups.ts";
-import { GROUP } from "./redis-keys.ts";
-import { dropEntry, type StreamEntry, toEntry } from "./redis-stream-entry.ts";
+import type { ConsumerGroups } from "./consumer-groups.ts";
+import { GROUP } from "./keys.ts";
+import { dropEntry, type StreamEntry, toEntry } from "./stream-entry.ts";
 
 // XREADGROUP BLOCK ties up its connection, so each waiting lease borrows one from this pool; an abort
 // disconnects it.

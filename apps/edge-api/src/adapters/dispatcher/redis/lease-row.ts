@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
-import type { RedisKeys } from "./redis-keys.ts";
-import type { StreamEntry } from "./redis-stream-entry.ts";
+import { LeaseLostError } from "../../../jobs/errors.ts";
+import type { RedisKeys } from "./keys.ts";
+import type { StreamEntry } from "./stream-entry.ts";
 
 export interface LeaseRow {
   leaseId: string;
@@ -25,4 +26,16 @@ export async function readLeaseRow(redis: Redis, keys: RedisKeys, jobId: string)
 // A delivered entry with no lease recorded: settling it drops the entry and touches no lease.
 export function orphanLease(entry: StreamEntry): LeaseRow {
   return { leaseId: "", agentId: "", expiresMs: 0, entry: entry.id, stream: entry.stream };
+}
+
+// The lease row when `leaseId` holds the job, else LeaseLostError.
+export async function heldLeaseRow(
+  redis: Redis,
+  keys: RedisKeys,
+  jobId: string,
+  leaseId: string,
+): Promise<LeaseRow> {
+  const lease = await readLeaseRow(redis, keys, jobId);
+  if (lease?.leaseId !== leaseId) throw new LeaseLostError(`lease ${leaseId} does not hold job ${jobId}`);
+  return lease;
 }

@@ -7,16 +7,16 @@ import {
 } from "cloudflare:test";
 import type { JobRecord } from "@qmk-edge/schema";
 import { beforeEach, describe, expect, it } from "vitest";
-import { Agent, compileBody, status, submit } from "../../../test-support/api-client.ts";
-import { target, workerEnv } from "../../../test-support/target.worker.ts";
-import { contentKey } from "../../content-key.ts";
-import { newId } from "../../job-id.ts";
-import { newJobRecord } from "../../jobs/lifecycle.ts";
-import worker from "../../worker.ts";
-import { R2BlobStore } from "../blob-store/r2.ts";
-import { BlobJobStore } from "../job-store/blob.ts";
-import type { DispatcherObject } from "./dispatcher-object.ts";
-import { dispatcherStub } from "./durable-object.ts";
+import { Agent, compileBody, expectError, status, submit } from "../../../../test-support/api-client.ts";
+import { target, workerEnv } from "../../../../test-support/target.worker.ts";
+import { contentKey } from "../../../content-key.ts";
+import { newId } from "../../../job-id.ts";
+import { newJobRecord } from "../../../jobs/lifecycle.ts";
+import worker from "../../../worker.ts";
+import { R2BlobStore } from "../../blob-store/r2.ts";
+import { BlobJobStore } from "../../job-store/blob.ts";
+import { dispatcherStub } from "./interface.ts";
+import type { DispatcherObject } from "./object.ts";
 import { DEAD_LETTER_QUEUE, JOB_QUEUE } from "./queue-consumer.ts";
 
 const agent = new Agent(target, "do-agent");
@@ -73,7 +73,7 @@ describe("the Queue consumer", () => {
   });
 
   it("acknowledges messages that are not { job_id } instead of retrying them forever", async () => {
-    const result = await deliver(JOB_QUEUE, [{ nope: 1 }, "text", { job_id: "../../x" }]);
+    const result = await deliver(JOB_QUEUE, [{ nope: 1 }, "text", { job_id: "../../../x" }]);
     expect(result.explicitAcks.sort()).toEqual(["msg-0", "msg-1", "msg-2"]);
   });
 
@@ -131,5 +131,25 @@ describe("the Dispatcher object's alarm", () => {
     expect(await rows()).toBe(0);
     // Still idempotent from the R2 record alone.
     expect(await (await agent.complete(lease)).json()).toEqual({ id, status: "finished" });
+  });
+});
+
+describe("a stored record that fails its schema", () => {
+  beforeEach(() => agent.drain());
+
+  it("answers 500 (the store's fault), never a 4xx that blames the client", async () => {
+    const id = await submit(target);
+    await workerEnv.BUCKET.put(`jobs/${id}.json`, JSON.stringify({ id, status: "queued" }));
+    const body = await expectError(await target.fetch(`/v1/compile/${id}`), 500);
+    expect(body.errors).toBeUndefined();
+  });
+
+  it("in the Dispatcher object's row: the agent's call answers 500, not 4xx", async () => {
+    const id = await submit(target);
+    const lease = await agent.leaseJob(id);
+    await runInDurableObject(stub(), (_: DispatcherObject, state) => {
+      state.storage.sql.exec(`UPDATE jobs SET record = '{"id":"x"}' WHERE id = ?`, id);
+    });
+    await expectError(await agent.heartbeat(lease), 500);
   });
 });

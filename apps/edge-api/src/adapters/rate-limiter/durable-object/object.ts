@@ -1,10 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
-import type { RateLimitDecision } from "../../ports/rate-limiter.ts";
-import type { Env } from "../../worker-env.ts";
+import type { Env } from "../../../config/worker-env.ts";
+import { type Clock, systemClock } from "../../../jobs/clock.ts";
+import type { RateLimitDecision } from "../../../ports/rate-limiter.ts";
+import type { RateLimiterRpc } from "./interface.ts";
 
 // One object per client key (the client IP): a fixed-window counter in SQLite.
-export class RateLimiterObject extends DurableObject<Env> {
+export class RateLimiterObject extends DurableObject<Env> implements RateLimiterRpc {
   readonly #sql: SqlStorage;
+  // Built by the runtime, so the clock cannot be passed in.
+  readonly #now: Clock = systemClock;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -16,7 +20,7 @@ export class RateLimiterObject extends DurableObject<Env> {
 
   async limit(max: number, windowSeconds: number): Promise<RateLimitDecision> {
     const windowMs = windowSeconds * 1000;
-    const now = Date.now();
+    const now = this.#now().getTime();
     const window = Math.floor(now / windowMs);
     const row = this.#sql
       .exec<{ window: number; count: number }>("SELECT window, count FROM hits WHERE id = 1")

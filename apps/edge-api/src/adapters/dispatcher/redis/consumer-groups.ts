@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { GROUP, type RedisKeys } from "./redis-keys.ts";
+import { GROUP, type RedisKeys } from "./keys.ts";
 
 // Remembers which streams already have the consumer group, so a lease creates it only once per process.
 export class ConsumerGroups {

@@ -1,16 +1,16 @@
 import type { JobQueueMessage } from "@qmk-edge/schema";
 import { z } from "zod";
-import type { DispatcherObject } from "./adapters/dispatcher/dispatcher-object.ts";
-import type { RateLimiterObject } from "./adapters/rate-limiter/rate-limiter-object.ts";
-import { agentTokensFromHashes, duplicateNames, mergeTokens, splitList } from "./agent-tokens.ts";
-import type { AppConfig } from "./deps.ts";
+import type { DispatcherRpc } from "../adapters/dispatcher/durable-object/interface.ts";
+import type { RateLimiterRpc } from "../adapters/rate-limiter/durable-object/interface.ts";
+import { agentTokensFromHashes, duplicateNames, mergeTokens, splitList } from "../agent-tokens.ts";
+import type { AppConfig } from "../deps.ts";
 
 // The Worker's bindings and vars, as wrangler.jsonc declares them. AGENT_TOKEN_HASHES is a secret in production.
 export interface Env {
   BUCKET: R2Bucket;
   JOBS: Queue<JobQueueMessage>;
-  DISPATCHER: DurableObjectNamespace<DispatcherObject>;
-  RATE_LIMITER: DurableObjectNamespace<RateLimiterObject>;
+  DISPATCHER: DurableObjectNamespace<DispatcherRpc>;
+  RATE_LIMITER: DurableObjectNamespace<RateLimiterRpc>;
   FIRMWARE_VERSION: string;
   SERVICE_VERSION: string;
   MAX_ATTEMPTS: string;
