@@ -14,8 +14,8 @@ import { WorkersResponseCache } from "./adapters/response-cache/workers-cache.ts
 import { createApp } from "./app.ts";
 import { configFromEnv, type Env } from "./config/worker-env.ts";
 import type { AppEnv, Deps } from "./deps.ts";
-import { newId } from "./job-id.ts";
 import { systemClock } from "./jobs/clock.ts";
+import { newId } from "./jobs/job-id.ts";
 
 // Cloudflare Workers entry point: wires the bindings into the app, the queue consumers and the Durable Objects.
 

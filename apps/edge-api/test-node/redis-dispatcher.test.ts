@@ -9,8 +9,8 @@ import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
 import { RedisDispatcher } from "../src/adapters/dispatcher/redis/dispatcher.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
-import { newId } from "../src/job-id.ts";
 import { LeaseLostError, NotFoundError, StateConflictError, StoredRecordError } from "../src/jobs/errors.ts";
+import { newId } from "../src/jobs/job-id.ts";
 import { newJobRecord } from "../src/jobs/lifecycle.ts";
 
 const redisUrl = inject("redisUrl");

@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { RedisRateLimiter } from "../src/adapters/rate-limiter/redis.ts";
-import { newId } from "../src/job-id.ts";
+import { newId } from "../src/jobs/job-id.ts";
 
 const redis = new Redis(inject("redisUrl"));
 afterAll(() => redis.quit());

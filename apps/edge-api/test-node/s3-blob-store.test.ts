@@ -3,8 +3,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
 import { S3BlobStore, type S3BlobStoreConfig, S3Error } from "../src/adapters/blob-store/s3.ts";
-import { newId } from "../src/job-id.ts";
 import { UnavailableError } from "../src/jobs/errors.ts";
+import { newId } from "../src/jobs/job-id.ts";
 import { BlobSizeError, DigestMismatchError } from "../src/ports/blob-store.ts";
 import { httpTransport } from "./http-fetch.ts";
 

@@ -1,4 +1,4 @@
-// Failures a caller can act on; routes/error-handler.ts maps each to one HTTP status.
+// Failures a caller can act on; http/error-handler.ts maps each to one HTTP status.
 
 export class NotFoundError extends Error {
   override name = "NotFoundError";

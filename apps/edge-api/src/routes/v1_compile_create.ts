@@ -1,17 +1,17 @@
 import { parseCompileRequestText } from "@qmk-edge/keymap";
 import { boundUnknownFields, type CompileEnqueued, LIMITS } from "@qmk-edge/schema";
-import { contentKey } from "../content-key.ts";
-import { cachedJobRecord } from "../jobs/build-cache.ts";
-import { UnavailableError } from "../jobs/errors.ts";
-import { failJob, newJobRecord } from "../jobs/lifecycle.ts";
-import { assertJsonDepth, readBodyBytes, requireJsonContentType } from "../request-body.ts";
+import { assertJsonDepth, readBodyBytes, requireJsonContentType } from "../http/request-body.ts";
 import {
   BodyTooLargeError,
   InvalidInputError,
   MalformedRequestError,
   RateLimitedError,
-} from "../request-errors.ts";
-import type { Route } from "../route.ts";
+} from "../http/request-errors.ts";
+import type { Route } from "../http/route.ts";
+import { cachedJobRecord } from "../jobs/build-cache.ts";
+import { contentKey } from "../jobs/content-key.ts";
+import { UnavailableError } from "../jobs/errors.ts";
+import { failJob, newJobRecord } from "../jobs/lifecycle.ts";
 
 // POST /v1/compile: QMK Configurator JSON in, `{ enqueued: true, job_id }` out, exactly as qmk_api answers.
 // A request already built against this firmware version is answered by a new job that is finished at once.

@@ -7,7 +7,8 @@
 // - Network failures and 5xx answers become UnavailableError (503: the agent retries); idempotent requests
 //   (GET, HEAD, DELETE, PUT of bytes) are retried a few times first.
 import { AwsClient } from "aws4fetch";
-import { concatBytes } from "../../bytes.ts";
+import { concatBytes } from "../../bytes/concat-bytes.ts";
+import { sha256Hex } from "../../bytes/sha256-hex.ts";
 import { UnavailableError } from "../../jobs/errors.ts";
 import {
   type BlobBody,
@@ -18,7 +19,6 @@ import {
   DigestMismatchError,
   type PutOptions,
 } from "../../ports/blob-store.ts";
-import { sha256Hex } from "../../sha256-hex.ts";
 import { chunksOf, isBytes, toBytes } from "./blob-body.ts";
 
 export interface S3BlobStoreConfig {

@@ -1,6 +1,6 @@
 import type { JobRecord, LeaseResponse } from "@qmk-edge/schema";
-import { newId } from "../../../job-id.ts";
 import type { Clock } from "../../../jobs/clock.ts";
+import { newId } from "../../../jobs/job-id.ts";
 import { grantLease } from "../../../jobs/lease.ts";
 import type { JobTable } from "./job-table.ts";
 import { type LeaseAsk, LeaseWaiters } from "./lease-waiters.ts";

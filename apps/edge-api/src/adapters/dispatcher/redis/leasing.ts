@@ -1,7 +1,7 @@
 import { LEASE_MAX_WAIT_MS, type LeaseHolder, type LeaseRequest, type LeaseResponse } from "@qmk-edge/schema";
 import type { Redis } from "ioredis";
-import { newId } from "../../../job-id.ts";
 import type { Clock } from "../../../jobs/clock.ts";
+import { newId } from "../../../jobs/job-id.ts";
 import { grantLease } from "../../../jobs/lease.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
 import { touchAgent } from "./agents.ts";

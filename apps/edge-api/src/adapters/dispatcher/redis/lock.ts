@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
-import { newId } from "../../../job-id.ts";
 import { UnavailableError } from "../../../jobs/errors.ts";
+import { newId } from "../../../jobs/job-id.ts";
 import type { RedisKeys } from "./keys.ts";
 import { tryLock, unlock } from "./scripts.ts";
 

@@ -1,10 +1,10 @@
 import { ARTIFACT_HEADERS, LIMITS } from "@qmk-edge/schema";
 import type { MiddlewareHandler } from "hono";
-import type { AgentToken } from "./agent-tokens.ts";
-import type { AppEnv, Deps } from "./deps.ts";
+import { sha256Hex } from "../bytes/sha256-hex.ts";
+import type { AgentToken } from "../config/agent-tokens.ts";
+import type { AppEnv, Deps } from "../deps.ts";
 import { readJsonBody } from "./request-body.ts";
 import { UnauthorizedError } from "./request-errors.ts";
-import { sha256Hex } from "./sha256-hex.ts";
 
 // Compares every configured hash in full, so the time taken says nothing about which bytes matched.
 export function constantTimeFind<T extends { hash: string }>(entries: T[], candidate: string): T | null {

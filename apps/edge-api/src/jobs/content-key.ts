@@ -1,5 +1,5 @@
 import { type CompileRequest, canonicalCompileRequest } from "@qmk-edge/schema";
-import { sha256Hex } from "./sha256-hex.ts";
+import { sha256Hex } from "../bytes/sha256-hex.ts";
 
 // Identical requests against the same firmware version share a key, and so one build.
 export function contentKey(request: CompileRequest, firmwareVersion: string): Promise<string> {

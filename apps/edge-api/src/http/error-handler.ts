@@ -19,7 +19,7 @@ import {
   RateLimitedError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
-} from "../request-errors.ts";
+} from "./request-errors.ts";
 
 // The one place errors become HTTP answers: `{ code, message, errors? }`, QMK API v1's shape plus field paths.
 // 400 = unreadable input (bad JSON, malformed ids), 422 = readable input that breaks a rule (see request-errors.ts).

@@ -1,6 +1,6 @@
 import type { FieldError } from "@qmk-edge/schema";
 
-// Failures of the request itself; routes/error-handler.ts maps each to one HTTP status.
+// Failures of the request itself; http/error-handler.ts maps each to one HTTP status.
 // 400: the bytes cannot be read as what the route expects (malformed JSON, a malformed id in the URL).
 // 422: well-formed input whose fields break the rules (schema, keycode grammar, headers); `errors` names them.
 

@@ -5,7 +5,7 @@ import {
   keymapArchiveName,
   sourceArchiveName,
 } from "@qmk-edge/schema";
-import { isTerminal } from "./jobs/lifecycle.ts";
+import { isTerminal } from "./lifecycle.ts";
 
 // 127.0.0.0/8, ::1 and localhost: names only this machine answers to, so a client naming one is local.
 function isLoopback(hostname: string): boolean {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { target } from "#test-target";
-import { Agent, compileBody, expectError, randomBytes, status, submit } from "../test-support/api-client.ts";
+import {
+  Agent,
+  compileBody,
+  expectError,
+  randomBytes,
+  status,
+  submit,
+} from "../../test-support/api-client.ts";
 
 // Revocation that bites: once the operator removes a token from the configuration, the lease it holds ends
 // at its next call, and nothing it uploaded survives.

@@ -1,5 +1,5 @@
 import type { Handler } from "hono";
-import type { AppEnv } from "./deps.ts";
+import type { AppEnv } from "../deps.ts";
 
 // One HTTP route; each file in routes/ exports its own, and app.ts registers them all.
 export interface Route {

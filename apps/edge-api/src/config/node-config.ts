@@ -3,17 +3,17 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import type { S3BlobStoreConfig } from "./adapters/blob-store/s3.ts";
+import type { S3BlobStoreConfig } from "../adapters/blob-store/s3.ts";
 import {
   type AgentToken,
-  agentTokensFromHashes,
   defaultTokenId,
   duplicateNames,
   mergeTokens,
   parseTokenEntry,
   splitList,
 } from "./agent-tokens.ts";
-import type { AppConfig } from "./deps.ts";
+import type { AppConfig } from "./app-config.ts";
+import { appConfigOf, int, parseEnv, sharedEnv } from "./env-schema.ts";
 
 // The S3 variant is the adapter's own config with every setting the environment decides made explicit.
 export type StorageConfig =
@@ -47,21 +47,15 @@ export class ConfigError extends Error {
   }
 }
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const flag = z
   .string()
   .trim()
   .toLowerCase()
   .refine((v) => ["1", "0", "true", "false", "yes", "no", ""].includes(v), "true or false")
   .transform((v) => v === "1" || v === "true" || v === "yes");
-const list = z.string().transform((s) =>
-  s
-    .split(",")
-    .map((t) => t.trim())
-    .filter(Boolean),
-);
 
-const envSchema = z.object({
+// The shared environment (config/env-schema.ts) plus what only a Node process has.
+const envSchema = sharedEnv.extend({
   PORT: int(0, 65535).default(8787),
   HOST: z.string().min(1).default("127.0.0.1"),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "a redis:// or rediss:// URL" }),
@@ -83,7 +77,8 @@ const envSchema = z.object({
     .string()
     .regex(/^([A-Za-z0-9._-]+\/)*$/, "path segments each ending in '/'")
     .default(""),
-  // Entries `<token>` or `<name>:<trusted|community>:<token>` (see agent-tokens.ts).
+  // Entries `<token>` or `<name>:<trusted|community>:<token>` (see agent-tokens.ts): the tokens themselves,
+  // hashed at once; the Worker only ever takes hashes.
   AGENT_TOKENS: z
     .string()
     .transform((value, ctx) => {
@@ -101,32 +96,12 @@ const envSchema = z.object({
       return tokens;
     })
     .optional(),
-  AGENT_TOKEN_HASHES: z
+  OPERATOR_TOKENS: z
     .string()
-    .transform((value, ctx) => {
-      const { tokens, problems } = agentTokensFromHashes(value);
-      for (const message of problems) ctx.addIssue({ code: "custom", message });
-      return tokens;
-    })
-    .optional(),
-  OPERATOR_TOKENS: list
+    .transform(splitList)
     .pipe(z.array(z.string().min(16, "operator tokens need at least 16 characters")))
     .optional(),
-  OPERATOR_TOKEN_HASHES: list
-    .transform((hashes) => hashes.map((h) => h.toLowerCase()))
-    .pipe(z.array(z.string().regex(/^[0-9a-f]{64}$/, "sha256 hex digests, comma-separated")))
-    .optional(),
-  FIRMWARE_VERSION: z
-    .string()
-    .regex(/^[A-Za-z0-9._@+-]{1,128}$/, "1 to 128 characters of [A-Za-z0-9._@+-]")
-    .default("demo-1"),
-  SERVICE_VERSION: z.string().min(1).optional(),
-  MAX_ATTEMPTS: int(1, 100).default(3),
-  LEASE_SECONDS: int(5, 24 * 3600).default(60),
-  AGENT_WINDOW_SECONDS: int(1, 24 * 3600).default(120),
-  RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(60),
   TRUST_PROXY: flag.default(false),
-  PUBLIC_BASE_URL: z.union([z.literal(""), z.url({ protocol: /^https?$/ })]).optional(),
 });
 
 const S3_VARS = [
@@ -138,18 +113,10 @@ const S3_VARS = [
 ] as const;
 
 export function loadNodeConfig(env: Record<string, string | undefined>): NodeConfig {
-  // Empty variables count as unset, as in most shells' `VAR= cmd`.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const result = envSchema.safeParse(present);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((i) => {
-        const [name, entry] = i.path;
-        return `${String(name)}: ${entry === undefined ? "" : `entry ${Number(entry) + 1}: `}${i.message}`;
-      }),
-    );
-  }
-  const v = result.data;
+  // A Node process knows its own version when none is configured.
+  const result = parseEnv(envSchema, { ...env, SERVICE_VERSION: env.SERVICE_VERSION || packageVersion() });
+  if (!result.ok) throw new ConfigError(result.problems);
+  const v = result.value;
   const problems: string[] = [];
 
   const s3Given = S3_VARS.filter((name) => v[name] !== undefined);
@@ -196,18 +163,12 @@ export function loadNodeConfig(env: Record<string, string | undefined>): NodeCon
     trustProxy: v.TRUST_PROXY,
     // Several times per lease, so an expired lease returns to the queue soon after it ends.
     reaperIntervalMs: Math.min(5_000, Math.max(250, (v.LEASE_SECONDS * 1000) / 4)),
-    app: {
-      serviceVersion: v.SERVICE_VERSION ?? packageVersion(),
-      firmwareVersion: v.FIRMWARE_VERSION,
+    app: appConfigOf(v, {
       agentTokens: tokens,
       operatorTokenHashes: [
         ...new Set([...(v.OPERATOR_TOKEN_HASHES ?? []), ...(v.OPERATOR_TOKENS ?? []).map(sha256)]),
       ],
-      maxAttempts: v.MAX_ATTEMPTS,
-      leaseSeconds: v.LEASE_SECONDS,
-      agentWindowSeconds: v.AGENT_WINDOW_SECONDS,
-      ...(v.PUBLIC_BASE_URL ? { publicBaseUrl: v.PUBLIC_BASE_URL } : {}),
-    },
+    }),
   };
 }
 
@@ -216,7 +177,7 @@ function sha256(token: string): string {
 }
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
     version?: string;
   };
   return pkg.version ?? "0.0.0";

@@ -1,5 +1,5 @@
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from "@qmk-edge/schema";
-import { concatBytes } from "./bytes.ts";
+import { concatBytes } from "../bytes/concat-bytes.ts";
 import { BodyTooLargeError, MalformedRequestError, UnsupportedMediaTypeError } from "./request-errors.ts";
 
 // The declared length, or null when the request has none (chunked). A malformed value is the client's error.
