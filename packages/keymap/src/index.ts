@@ -1,4 +1,4 @@
-export { decodeJsonText, type JsonTextError, type JsonTextParse } from "./json-text.ts";
+export { decodeCountedJson, decodeJsonText, type JsonTextError, type JsonTextParse } from "./json-text.ts";
 export {
   KEYCODE_MAX_CHARS,
   KEYCODE_MAX_DEPTH,

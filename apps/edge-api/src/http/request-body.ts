@@ -1,4 +1,4 @@
-import { jsonDepthExceeds, MAX_JSON_DEPTH } from "@qmk-edge/schema";
+import { decodeCountedJson } from "@qmk-edge/keymap";
 import { concatBytes } from "../bytes/concat-bytes.ts";
 import { BodyTooLargeError, MalformedRequestError, UnsupportedMediaTypeError } from "./request-errors.ts";
 
@@ -47,31 +47,11 @@ export function requireJsonContentType(request: Request): void {
   }
 }
 
-// Refuses JSON nested too deeply to handle safely (400); shared by every JSON route.
-export function assertJsonDepth(bytes: Uint8Array): void {
-  if (jsonDepthExceeds(bytes)) {
-    throw new MalformedRequestError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`, [
-      { path: "", message: `nested deeper than ${MAX_JSON_DEPTH} levels` },
-    ]);
-  }
-}
-
-// A JSON body of an agent route: content type (415), size (413), UTF-8 + syntax + depth (400).
+// The one JSON body reader of every JSON route: content type (415), size (413, counted as the bytes arrive),
+// then packages/keymap's decodeCountedJson for UTF-8, emptiness, depth and syntax (400).
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
   requireJsonContentType(request);
-  const bytes = await readBodyBytes(request, maxBytes);
-  assertJsonDepth(bytes);
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new MalformedRequestError("request body is not valid UTF-8", [{ path: "", message: "not UTF-8" }]);
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new MalformedRequestError("request body is not valid JSON", [
-      { path: "", message: "not valid JSON" },
-    ]);
-  }
+  const json = decodeCountedJson(await readBodyBytes(request, maxBytes));
+  if (!json.ok) throw new MalformedRequestError(json.message, [{ path: "", message: json.message }]);
+  return json.value;
 }

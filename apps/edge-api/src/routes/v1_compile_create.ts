@@ -1,12 +1,7 @@
-import { parseCompileRequestText } from "@qmk-edge/keymap";
+import { parseCompileRequest } from "@qmk-edge/keymap";
 import { boundUnknownFields, type CompileEnqueued, LIMITS } from "@qmk-edge/schema";
-import { assertJsonDepth, readBodyBytes, requireJsonContentType } from "../http/request-body.ts";
-import {
-  BodyTooLargeError,
-  InvalidInputError,
-  MalformedRequestError,
-  RateLimitedError,
-} from "../http/request-errors.ts";
+import { readJsonBody } from "../http/request-body.ts";
+import { InvalidInputError, RateLimitedError } from "../http/request-errors.ts";
 import type { Route } from "../http/route.ts";
 import { cachedJobRecord } from "../jobs/build-cache.ts";
 import { contentKey } from "../jobs/content-key.ts";
@@ -23,16 +18,8 @@ export const v1CompileCreate: Route = {
     const decision = await deps.rateLimiter.limit(deps.clientIp(c) ?? "unknown");
     if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
 
-    requireJsonContentType(c.req.raw);
-    const bytes = await readBodyBytes(c.req.raw, LIMITS.bodyBytes);
-    assertJsonDepth(bytes);
-    const parsed = parseCompileRequestText(bytes, LIMITS.bodyBytes);
-    if (!parsed.ok) {
-      const message = parsed.errors[0]?.message ?? "invalid compile request";
-      if (parsed.kind === "too_large") throw new BodyTooLargeError(message);
-      if (parsed.kind === "malformed_json") throw new MalformedRequestError(message, parsed.errors);
-      throw new InvalidInputError("invalid compile request", parsed.errors);
-    }
+    const parsed = parseCompileRequest(await readJsonBody(c.req.raw, LIMITS.bodyBytes));
+    if (!parsed.ok) throw new InvalidInputError("invalid compile request", parsed.errors);
 
     // Unknown fields are never built; past a small budget they are not stored or sent to agents either.
     const request = boundUnknownFields(parsed.value);
