@@ -8,8 +8,8 @@ import { type RedisServer, startRedis } from "../../../test/servers/redis.ts";
 import { loadNodeConfig } from "../src/config/node-config.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { type NodeServer, startNodeServer } from "../src/node.ts";
-import { httpFetch } from "./http-fetch.ts";
-import { RetryingAgent } from "./retrying-agent.ts";
+import { httpFetch } from "../test-support/http-fetch.ts";
+import { RetryingAgent } from "../test-support/retrying-agent.ts";
 
 const TOKEN = "fault-test-agent-token";
 

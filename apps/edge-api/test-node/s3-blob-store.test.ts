@@ -6,7 +6,7 @@ import { S3BlobStore, type S3BlobStoreConfig, S3Error } from "../src/adapters/bl
 import { UnavailableError } from "../src/jobs/errors.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { BlobSizeError, DigestMismatchError } from "../src/ports/blob-store.ts";
-import { httpTransport } from "./http-fetch.ts";
+import { httpTransport } from "../test-support/http-fetch.ts";
 
 const s3 = inject("s3");
 const sha256 = (data: Uint8Array | string) => createHash("sha256").update(data).digest("hex");

@@ -7,17 +7,17 @@ import {
 } from "cloudflare:test";
 import type { JobRecord } from "@qmk-edge/schema";
 import { beforeEach, describe, expect, it } from "vitest";
-import { Agent, compileBody, expectError, status, submit } from "../../../../test-support/api-client.ts";
-import { target, workerEnv } from "../../../../test-support/target.worker.ts";
-import { contentKey } from "../../../jobs/content-key.ts";
-import { newId } from "../../../jobs/job-id.ts";
-import { newJobRecord } from "../../../jobs/lifecycle.ts";
-import worker from "../../../worker.ts";
-import { R2BlobStore } from "../../blob-store/r2.ts";
-import { BlobJobStore } from "../../job-store/blob.ts";
-import { dispatcherStub } from "./interface.ts";
-import type { DispatcherObject } from "./object.ts";
-import { DEAD_LETTER_QUEUE, JOB_QUEUE } from "./queue-consumer.ts";
+import { R2BlobStore } from "../src/adapters/blob-store/r2.ts";
+import { dispatcherStub } from "../src/adapters/dispatcher/durable-object/interface.ts";
+import type { DispatcherObject } from "../src/adapters/dispatcher/durable-object/object.ts";
+import { DEAD_LETTER_QUEUE, JOB_QUEUE } from "../src/adapters/dispatcher/durable-object/queue-consumer.ts";
+import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
+import { contentKey } from "../src/jobs/content-key.ts";
+import { newId } from "../src/jobs/job-id.ts";
+import { newJobRecord } from "../src/jobs/lifecycle.ts";
+import worker from "../src/worker.ts";
+import { Agent, compileBody, expectError, status, submit } from "../test-support/api-client.ts";
+import { target, workerEnv } from "../test-support/target.worker.ts";
 
 const agent = new Agent(target, "do-agent");
 const jobs = new BlobJobStore(new R2BlobStore(workerEnv.BUCKET));

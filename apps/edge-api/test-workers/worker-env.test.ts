@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { workerEnv } from "../../test-support/target.worker.ts";
-import { configFromEnv } from "./worker-env.ts";
+import { configFromEnv } from "../src/config/worker-env.ts";
+import { workerEnv } from "../test-support/target.worker.ts";
 
 // The Worker reads the same environment schema as Node (env-schema.ts), with the same bounds.
 describe("configFromEnv", () => {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { Agent, sha256Hex, submit } from "../../test-support/api-client.ts";
-import { target, workerEnv } from "../../test-support/target.worker.ts";
+import { Agent, sha256Hex, submit } from "../test-support/api-client.ts";
+import { target, workerEnv } from "../test-support/target.worker.ts";
 
 const agent = new Agent(target, "edge-cache-agent");
 
