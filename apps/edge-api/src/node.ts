@@ -3,7 +3,8 @@
 // processes can share one Redis and one bucket. `npm run -s serve:node`; configuration: config/node-config.ts; server lifecycle: node/server.ts.
 import { fileURLToPath } from "node:url";
 import { FsBlobStore } from "./adapters/blob-store/fs.ts";
-import { S3BlobStore, S3Error } from "./adapters/blob-store/s3.ts";
+import { S3BlobStore } from "./adapters/blob-store/s3.ts";
+import { S3Error } from "./adapters/blob-store/s3-wire.ts";
 import { RedisDispatcher } from "./adapters/dispatcher/redis/dispatcher.ts";
 import { BlobJobStore } from "./adapters/job-store/blob.ts";
 import { RedisRateLimiter } from "./adapters/rate-limiter/redis.ts";
