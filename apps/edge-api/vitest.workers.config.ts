@@ -27,6 +27,7 @@ export default defineConfig({
   },
   test: {
     name: "workers",
-    include: ["src/**/*.test.ts"],
+    // The shared tests beside the modules, plus the workerd-only suites.
+    include: ["src/**/*.test.ts", "test-workers/**/*.test.ts"],
   },
 });

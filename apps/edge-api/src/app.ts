@@ -1,10 +1,10 @@
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { requireAgent, requireOperator } from "./agent-auth.ts";
 import type { AppEnv, Deps } from "./deps.ts";
-import type { Route } from "./route.ts";
-import { errorHandler, methodNotAllowedHandler, notFoundHandler } from "./routes/error-handler.ts";
+import { requireAgent, requireOperator } from "./http/agent-auth.ts";
+import { errorHandler, methodNotAllowedHandler, notFoundHandler } from "./http/error-handler.ts";
+import type { Route } from "./http/route.ts";
 import { v1AgentArtifactLink } from "./routes/v1_agent_artifact_link.ts";
 import { v1AgentArtifactUpload } from "./routes/v1_agent_artifact_upload.ts";
 import { v1AgentCatalogueObjectPut } from "./routes/v1_agent_catalogue_object_put.ts";

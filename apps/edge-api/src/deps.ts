@@ -1,27 +1,11 @@
 import type { LeaseHolder } from "@qmk-edge/schema";
 import type { Context } from "hono";
-import type { AgentToken } from "./agent-tokens.ts";
+import type { AppConfig } from "./config/app-config.ts";
 import type { BlobStore } from "./ports/blob-store.ts";
 import type { Dispatcher } from "./ports/dispatcher.ts";
 import type { JobStore } from "./ports/job-store.ts";
 import type { RateLimiter } from "./ports/rate-limiter.ts";
 import type { ResponseCache } from "./ports/response-cache.ts";
-
-export interface AppConfig {
-  serviceVersion: string;
-  // The firmware version the agent pool builds; part of every content key.
-  firmwareVersion: string;
-  // Each accepted agent token: its sha256 (the token itself is never kept), name and trust.
-  agentTokens: AgentToken[];
-  // sha256 of each operator token (POST /v1/operator/*); empty = the operator routes are closed.
-  operatorTokenHashes: string[];
-  maxAttempts: number;
-  leaseSeconds: number;
-  agentWindowSeconds: number;
-  // Base of the absolute URLs in status answers. Absent: the request's origin when its host is a loopback
-  // name (local development), else http://localhost; a request's Host header never chooses it.
-  publicBaseUrl?: string;
-}
 
 // Everything a route may touch. Entry points (worker.ts, node.ts) build it from their runtime's adapters.
 export interface Deps {

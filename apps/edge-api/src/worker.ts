@@ -1,16 +1,21 @@
 import type { Context } from "hono";
 import { R2BlobStore } from "./adapters/blob-store/r2.ts";
-import { DispatcherObject } from "./adapters/dispatcher/dispatcher-object.ts";
-import { DurableObjectDispatcher } from "./adapters/dispatcher/durable-object.ts";
-import { consumeDeadLetters, consumeJobs, DEAD_LETTER_QUEUE } from "./adapters/dispatcher/queue-consumer.ts";
+import { DurableObjectDispatcher } from "./adapters/dispatcher/durable-object/client.ts";
+import { DispatcherObject } from "./adapters/dispatcher/durable-object/object.ts";
+import {
+  consumeDeadLetters,
+  consumeJobs,
+  DEAD_LETTER_QUEUE,
+} from "./adapters/dispatcher/durable-object/queue-consumer.ts";
 import { BlobJobStore } from "./adapters/job-store/blob.ts";
-import { DurableObjectRateLimiter } from "./adapters/rate-limiter/durable-object.ts";
-import { RateLimiterObject } from "./adapters/rate-limiter/rate-limiter-object.ts";
+import { DurableObjectRateLimiter } from "./adapters/rate-limiter/durable-object/client.ts";
+import { RateLimiterObject } from "./adapters/rate-limiter/durable-object/object.ts";
 import { WorkersResponseCache } from "./adapters/response-cache/workers-cache.ts";
 import { createApp } from "./app.ts";
+import { configFromEnv, type Env } from "./config/worker-env.ts";
 import type { AppEnv, Deps } from "./deps.ts";
-import { newId } from "./job-id.ts";
-import { configFromEnv, type Env } from "./worker-env.ts";
+import { systemClock } from "./jobs/clock.ts";
+import { newId } from "./jobs/job-id.ts";
 
 // Cloudflare Workers entry point: wires the bindings into the app, the queue consumers and the Durable Objects.
 
@@ -26,7 +31,7 @@ function workerDeps(c: Context<AppEnv>): Deps {
     responseCache: new WorkersResponseCache(caches.default, (p) => c.executionCtx.waitUntil(p)),
     config,
     clientIp: (ctx) => ctx.req.header("cf-connecting-ip") ?? null,
-    now: () => new Date(),
+    now: systemClock,
     newId,
   };
 }

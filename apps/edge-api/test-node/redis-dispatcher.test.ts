@@ -7,15 +7,16 @@ import type { JobRecord, LeaseHolder, LeaseRequest, LeaseResponse } from "@qmk-e
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
-import { RedisDispatcher } from "../src/adapters/dispatcher/redis.ts";
+import { RedisDispatcher } from "../src/adapters/dispatcher/redis/dispatcher.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
-import { newId } from "../src/job-id.ts";
-import { LeaseLostError, NotFoundError, StateConflictError } from "../src/jobs/errors.ts";
+import { LeaseLostError, NotFoundError, StateConflictError, StoredRecordError } from "../src/jobs/errors.ts";
+import { newId } from "../src/jobs/job-id.ts";
 import { newJobRecord } from "../src/jobs/lifecycle.ts";
 
 const redisUrl = inject("redisUrl");
 const dir = mkdtempSync(join(tmpdir(), "qmk-edge-dispatch-"));
-const jobs = new BlobJobStore(new FsBlobStore(dir));
+const blobs = new FsBlobStore(dir);
+const jobs = new BlobJobStore(blobs);
 const open: RedisDispatcher[] = [];
 const admin = new Redis(redisUrl);
 
@@ -187,6 +188,19 @@ describe("RedisDispatcher: one job through its life", () => {
       d!.heartbeat(nobody, { lease_id: lease.lease_id, stage: "compiling" }, fleet),
     ).rejects.toBeInstanceOf(NotFoundError);
     await expect(d!.checkLease(nobody, lease.lease_id, fleet)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("reads a job record that fails its schema as the store's fault (StoredRecordError, a 500)", async () => {
+    const [d] = processes(1);
+    const job = await submit(d!);
+    const lease = (await d!.lease(agent("a1"), fleet))!;
+    const damaged = JSON.stringify({ id: job.id, status: "running" });
+    await blobs.put(`jobs/${job.id}.json`, damaged, { contentType: "application/json" });
+    await expect(
+      d!.heartbeat(job.id, { lease_id: lease.lease_id, stage: "compiling" }, fleet),
+    ).rejects.toBeInstanceOf(StoredRecordError);
+    await blobs.put(`jobs/${job.id}.json`, "{not json", { contentType: "application/json" });
+    await expect(jobs.get(job.id)).rejects.toBeInstanceOf(StoredRecordError);
   });
 
   it("puts a released job back in the queue without counting an attempt", async () => {

@@ -1,18 +1,19 @@
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { RedisRateLimiter } from "../src/adapters/rate-limiter/redis.ts";
-import { newId } from "../src/job-id.ts";
+import { newId } from "../src/jobs/job-id.ts";
 
 const redis = new Redis(inject("redisUrl"));
 afterAll(() => redis.quit());
 
 function limiter(limit: number, clock: () => number = Date.now) {
+  const now = () => new Date(clock());
   return new RedisRateLimiter({
     redis,
     limit,
     windowSeconds: 60,
     prefix: `rl-${newId().slice(0, 8)}:`,
-    clock,
+    now,
   });
 }
 

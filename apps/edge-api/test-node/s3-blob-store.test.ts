@@ -2,11 +2,12 @@
 // a signing or hashing bug in the adapter fails here, as it would against AWS S3, R2 or MinIO.
 import { createHash } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
-import { S3BlobStore, type S3BlobStoreConfig, S3Error } from "../src/adapters/blob-store/s3.ts";
-import { newId } from "../src/job-id.ts";
+import { S3BlobStore, type S3BlobStoreConfig } from "../src/adapters/blob-store/s3.ts";
+import { S3Error } from "../src/adapters/blob-store/s3-wire.ts";
 import { UnavailableError } from "../src/jobs/errors.ts";
+import { newId } from "../src/jobs/job-id.ts";
 import { BlobSizeError, DigestMismatchError } from "../src/ports/blob-store.ts";
-import { httpTransport } from "./http-fetch.ts";
+import { httpTransport } from "../test-support/http-fetch.ts";
 
 const s3 = inject("s3");
 const sha256 = (data: Uint8Array | string) => createHash("sha256").update(data).digest("hex");

@@ -10,7 +10,6 @@ export default defineConfig({
     name: "node-fs",
     root: fileURLToPath(new URL("..", import.meta.url)),
     include: ["src/**/*.test.ts"],
-    exclude: ["src/**/*.workers.test.ts", "**/node_modules/**"],
     env: { QMK_EDGE_TEST_BLOBS: "fs" },
     globalSetup: ["./test-node/global-setup.ts"],
     testTimeout: 30_000,

@@ -2,11 +2,11 @@ import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, inject } from "vitest";
-import { newId } from "../src/job-id.ts";
+import { loadNodeConfig } from "../src/config/node-config.ts";
+import { newId } from "../src/jobs/job-id.ts";
 import { startNodeServer } from "../src/node.ts";
-import { loadNodeConfig } from "../src/node-config.ts";
-import { httpFetch } from "../test-node/http-fetch.ts";
 import { TEST_AGENT_TOKENS, TEST_OPERATOR_TOKEN, type TestToken, tokenEntries } from "./agent-tokens.ts";
+import { httpFetch } from "./http-fetch.ts";
 import type { Target, TargetRequestInit } from "./target.ts";
 
 // The Node app (src/node.ts) over real HTTP on 127.0.0.1, with Redis Streams and the Ceph S3 gateway that

@@ -1,10 +1,10 @@
 import { createExecutionContext, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import type { DispatcherObject } from "../src/adapters/dispatcher/dispatcher-object.ts";
-import { dispatcherStub } from "../src/adapters/dispatcher/durable-object.ts";
-import { sha256Hex } from "../src/sha256-hex.ts";
+import { dispatcherStub } from "../src/adapters/dispatcher/durable-object/interface.ts";
+import type { DispatcherObject } from "../src/adapters/dispatcher/durable-object/object.ts";
+import { sha256Hex } from "../src/bytes/sha256-hex.ts";
+import type { Env } from "../src/config/worker-env.ts";
 import worker from "../src/worker.ts";
-import type { Env } from "../src/worker-env.ts";
 import { TEST_AGENT_TOKENS, TEST_OPERATOR_TOKEN } from "./agent-tokens.ts";
 import type { Target, TargetRequestInit } from "./target.ts";
 

@@ -2,8 +2,9 @@
 // comments (#, //, /* */), commas that may be left out at a line end or left over before a closer, unquoted
 // keys, unquoted values that run to the end of the line, and empty files. Enough of https://hjson.github.io for those
 // files; multi-line ''' strings and a root object without braces are not read.
+import { LIMITS } from "@qmk-edge/schema";
 
-const MAX_DEPTH = 64;
+const MAX_DEPTH = LIMITS.jsonDepth;
 const KEYWORD_OR_NUMBER =
   /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)(?=\s*(?:$|[,\]}]|#|\/\/|\/\*))/;
 

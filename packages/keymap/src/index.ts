@@ -1,5 +1,5 @@
 export { HjsonError, parseHjson } from "./hjson.ts";
-export { decodeJsonText, type JsonTextError, type JsonTextParse } from "./json-text.ts";
+export { decodeCountedJson, decodeJsonText, type JsonTextError, type JsonTextParse } from "./json-text.ts";
 export {
   KEYCODE_MAX_CHARS,
   KEYCODE_MAX_DEPTH,

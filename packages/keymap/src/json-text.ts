@@ -28,14 +28,20 @@ const refuse = (kind: JsonTextError["kind"], message: string): JsonTextParse => 
 });
 
 // The one reading of a JSON body (HTTP body, file, stdin), in this order: size (before anything else is
-// done with it), UTF-8, a leading byte-order mark (editors on Windows write one), emptiness, nesting depth
-// (deep JSON parses but overflows the stack later), syntax. Limits come from LIMITS (packages/schema).
+// done with it), then decodeCountedJson. Limits come from LIMITS (packages/schema).
 export function decodeJsonText(
   body: string | Uint8Array,
   maxBytes: number = LIMITS.bodyBytes,
 ): JsonTextParse {
   const size = typeof body === "string" ? utf8Length(body) : body.byteLength;
   if (size > maxBytes) return refuse("too_large", `request is ${size} bytes; the limit is ${maxBytes} bytes`);
+  return decodeCountedJson(body);
+}
+
+// A body whose size a reader already held to its limit as the bytes arrived (the edge API's streaming
+// reader): UTF-8, a leading byte-order mark (editors on Windows write one), emptiness, nesting depth (deep
+// JSON parses but overflows the stack later), syntax.
+export function decodeCountedJson(body: string | Uint8Array): JsonTextParse {
   let text: string;
   if (typeof body === "string") {
     text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
@@ -47,8 +53,7 @@ export function decodeJsonText(
     }
   }
   if (text.trim() === "") return refuse("malformed_json", "request is empty; expected a JSON object");
-  const bytes = typeof body === "string" ? new TextEncoder().encode(text) : body;
-  if (jsonDepthExceeds(bytes)) {
+  if (jsonDepthExceeds(text)) {
     return refuse("malformed_json", `request is nested deeper than ${LIMITS.jsonDepth} levels`);
   }
   try {

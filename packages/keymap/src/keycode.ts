@@ -23,7 +23,7 @@ export type KeycodeError = { reason: string; column: number | null; message: str
 
 export type KeycodeParse = { ok: true; keycode: Keycode } | { ok: false; error: KeycodeError };
 
-export const KEYCODE_MAX_DEPTH = 8;
+export const KEYCODE_MAX_DEPTH = LIMITS.keycodeDepth;
 export const KEYCODE_MAX_CHARS = LIMITS.keycodeChars;
 
 function describeToken(token: Token): string {

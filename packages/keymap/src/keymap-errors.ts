@@ -1,8 +1,8 @@
-import type { FieldError } from "@qmk-edge/schema";
+import { type FieldError, LIMITS } from "@qmk-edge/schema";
 import type { KeycodeError } from "./keycode.ts";
 import { quoteInput } from "./quote-input.ts";
 
-export const MAX_FIELD_ERRORS = 50;
+export const MAX_FIELD_ERRORS = LIMITS.fieldErrors;
 
 export function keycodeFieldError(path: string, text: string, error: KeycodeError): FieldError {
   return { path, message: `invalid keycode ${quoteInput(text)}: ${error.message}` };

@@ -6,7 +6,7 @@ import { agentId, firmwareVersion, isoTimestamp, jobId, sha256Hex, toolchain } f
 
 // Messages of /v1/agent/*. Every request carries `Authorization: Bearer <agent token>`.
 
-export const LEASE_MAX_WAIT_MS = 25_000;
+export const LEASE_MAX_WAIT_MS = LIMITS.leaseWaitMs;
 
 export const leaseRequest = z.object({
   agent_id: agentId,

@@ -140,7 +140,7 @@ export type CacheEntry = z.infer<typeof cacheEntry>;
 
 // Community builds of a content key waiting for a second token to reproduce them: candidates/<content_key>.json.
 // They never answer a request. At most one build per token is kept, newest first.
-export const CACHE_CANDIDATES_MAX = 8;
+export const CACHE_CANDIDATES_MAX = LIMITS.cacheCandidates;
 export const cacheCandidate = z.object({
   content_key: sha256Hex,
   firmware_version: firmwareVersion,

@@ -1,4 +1,5 @@
-// Bounds every process enforces the same way. Changing one is a wire change: update the README too.
+// Bounds every process enforces the same way: the one table of limits (constants elsewhere are named views of
+// these). Changing one is a wire change: update the README too.
 export const LIMITS = {
   bodyBytes: 256 * 1024,
   keyboardChars: 128,
@@ -12,8 +13,17 @@ export const LIMITS = {
   // Unknown request fields (encoders, config, ...) are never built; beyond this much JSON they are dropped
   // before the request is stored or handed to an agent.
   unknownFieldsChars: 8 * 1024,
-  // Deeper JSON parses fine but overflows the stack later (JSON.stringify, structuredClone).
+  // Deeper JSON (or hjson in a firmware tree) parses fine but overflows the stack later (JSON.stringify,
+  // structuredClone).
   jsonDepth: 64,
+  // Keycodes nested in keycodes (`LT(1, LSFT(KC_A))`).
+  keycodeDepth: 8,
+  // Field errors in one answer; the last one says how many more there were.
+  fieldErrors: 50,
+  // The longest a lease request may wait for a job (long poll).
+  leaseWaitMs: 25_000,
+  // Community builds kept per content key while they wait for a second token to agree.
+  cacheCandidates: 8,
   // keymap.json macros. QMK numbers them QK_MACRO_0 to QK_MACRO_31, so there are at most 32.
   macros: 32,
   macroSteps: 256,

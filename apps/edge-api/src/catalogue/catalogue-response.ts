@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../deps.ts";
-import { etagMatches } from "../etag.ts";
+import { etagMatches } from "../http/etag.ts";
 
 // Catalogue answers change only when a new catalogue is published, so edges and browsers may keep them for
 // five minutes and revalidate with the ETag after that.

@@ -1,7 +1,7 @@
 import { type ParsedCompileRequest, translateKeycodes } from "@qmk-edge/keymap";
 import type { FieldError, KeycodeTranslation } from "@qmk-edge/schema";
+import { InvalidInputError } from "../http/request-errors.ts";
 import type { BlobStore } from "../ports/blob-store.ts";
-import { InvalidInputError } from "../request-errors.ts";
 import { readKeyboardLayouts, readKeycodes } from "./catalogue-objects.ts";
 import { readCurrentCatalogue, resolveKeyboard } from "./current-catalogue.ts";
 

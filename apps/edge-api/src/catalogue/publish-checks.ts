@@ -4,9 +4,9 @@ import {
   catalogueKeycodes,
   type FieldError,
 } from "@qmk-edge/schema";
+import { InvalidInputError } from "../http/request-errors.ts";
 import { StateConflictError } from "../jobs/errors.ts";
 import type { BlobStore } from "../ports/blob-store.ts";
-import { InvalidInputError } from "../request-errors.ts";
 import { readObjectText } from "./catalogue-objects.ts";
 import { storedObjectDigests } from "./stored-objects.ts";
 

@@ -1,6 +1,6 @@
 import { firmwareVersion, keyboardName, sha256Hex } from "@qmk-edge/schema";
 import type { z } from "zod";
-import { MalformedRequestError } from "../request-errors.ts";
+import { MalformedRequestError } from "../http/request-errors.ts";
 
 // A URL segment that breaks its grammar is malformed (400, naming the field) and never looked up.
 function parseParam(schema: z.ZodString, value: string | undefined, field: string): string {

@@ -1,6 +1,6 @@
 import type { FieldError } from "@qmk-edge/schema";
 
-// Failures a caller can act on; routes/error-handler.ts maps each to one HTTP status.
+// Failures a caller can act on; http/error-handler.ts maps each to one HTTP status.
 
 export class NotFoundError extends Error {
   override name = "NotFoundError";
@@ -25,4 +25,9 @@ export class StateConflictError extends Error {
 // A dependency (queue, store) is unavailable; the client may retry (503).
 export class UnavailableError extends Error {
   override name = "UnavailableError";
+}
+
+// A record read back from storage fails its schema or is not JSON: the store is damaged, not the request (500).
+export class StoredRecordError extends Error {
+  override name = "StoredRecordError";
 }

@@ -174,33 +174,35 @@ export function completeJob(
   };
 }
 
+// The lease ends without a build: back to the queue, or failed, with nothing the lease uploaded.
+function requeued(record: JobRecord, now: string, note: string, attempts = record.attempts): JobRecord {
+  const history = withHistory(record, "queued", null, now, note);
+  return { ...record, attempts, status: "queued", stage: null, lease: null, artifacts: {}, history };
+}
+
+function failed(record: JobRecord, now: string, reason: string, attempts = record.attempts): JobRecord {
+  return {
+    ...record,
+    attempts,
+    status: "failed",
+    stage: null,
+    lease: null,
+    artifacts: {},
+    finished_at: now,
+    failure_reason: reason,
+    history: withHistory(record, "failed", null, now, reason),
+  };
+}
+
 // A lost agent: back to the queue with one more attempt counted, or failed once attempts run out.
 export function expireLease(record: JobRecord, { now }: Now): JobRecord {
   if (record.status !== "running") return record;
   const attempts = record.attempts + 1;
   if (attempts >= record.max_attempts) {
     const reason = `no build agent finished the job: lease expired ${attempts} time(s), the maximum`;
-    return {
-      ...record,
-      attempts,
-      status: "failed",
-      stage: null,
-      lease: null,
-      artifacts: {},
-      finished_at: now,
-      failure_reason: reason,
-      history: withHistory(record, "failed", null, now, reason),
-    };
+    return failed(record, now, reason, attempts);
   }
-  return {
-    ...record,
-    attempts,
-    status: "queued",
-    stage: null,
-    lease: null,
-    artifacts: {},
-    history: withHistory(record, "queued", null, now, `lease expired (attempt ${attempts})`),
-  };
+  return requeued(record, now, `lease expired (attempt ${attempts})`, attempts);
 }
 
 // The agent gives the job back (shutting down, or it cannot build it): no attempt is counted.
@@ -209,14 +211,7 @@ export function releaseJob(
   args: { leaseId: string; holder: LeaseHolder; reason: string; now: string },
 ): JobRecord {
   assertLease(record, args.leaseId, args.holder);
-  return {
-    ...record,
-    status: "queued",
-    stage: null,
-    lease: null,
-    artifacts: {},
-    history: withHistory(record, "queued", null, args.now, `released: ${args.reason}`),
-  };
+  return requeued(record, args.now, `released: ${args.reason}`);
 }
 
 // The lease's token was removed from the configuration: the job goes back to the queue (no attempt counted)
@@ -228,14 +223,7 @@ export function revokeLease(
   const lease = record.lease;
   if (record.status !== "running" || lease?.id !== args.leaseId) return record;
   if (lease.token_id === undefined || args.activeTokenIds.includes(lease.token_id)) return record;
-  return {
-    ...record,
-    status: "queued",
-    stage: null,
-    lease: null,
-    artifacts: {},
-    history: withHistory(record, "queued", null, args.now, `agent token ${lease.token_id} revoked`),
-  };
+  return requeued(record, args.now, `agent token ${lease.token_id} revoked`);
 }
 
 // A community build whose firmware a second token reproduced byte for byte (jobs/build-cache.ts).
@@ -246,15 +234,5 @@ export function markVerified(record: JobRecord): JobRecord {
 
 // Used when the queue gives up on a job (dead-letter queue) so it never disappears silently.
 export function failJob(record: JobRecord, reason: string, { now }: Now): JobRecord {
-  if (isTerminal(record)) return record;
-  return {
-    ...record,
-    status: "failed",
-    stage: null,
-    lease: null,
-    artifacts: {},
-    finished_at: now,
-    failure_reason: reason,
-    history: withHistory(record, "failed", null, now, reason),
-  };
+  return isTerminal(record) ? record : failed(record, now, reason);
 }

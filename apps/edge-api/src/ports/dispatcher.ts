@@ -22,8 +22,8 @@ export interface DispatchStats {
 }
 
 // Hands queued jobs to agents under leases and owns every job state transition after submission
-// (applying jobs/lifecycle.ts and saving the record through the JobStore). Workers: Queue + Durable
-// Object (adapters/dispatcher/durable-object.ts). Node: Redis Streams (adapters/dispatcher/redis.ts).
+// (applying the rules of jobs/ and saving the record through the JobStore). Workers: Queue + Durable
+// Object (adapters/dispatcher/durable-object/). Node: Redis Streams (adapters/dispatcher/redis/).
 // A lease is granted to the token that asked (`holder`); lease-checked methods take the caller's token and
 // throw LeaseLostError (jobs/errors.ts) for a stale or unknown lease, or one another token holds.
 export interface Dispatcher {

@@ -7,11 +7,11 @@ import {
   LIMITS,
   LINKABLE_ARTIFACT_KINDS,
 } from "@qmk-edge/schema";
+import { parseInput, parseJobId } from "../http/parse-input.ts";
+import { readJsonBody } from "../http/request-body.ts";
+import { BodyTooLargeError, InvalidInputError } from "../http/request-errors.ts";
+import type { Route } from "../http/route.ts";
 import { NotFoundError } from "../jobs/errors.ts";
-import { parseInput, parseJobId } from "../parse-input.ts";
-import { readJsonBody } from "../request-body.ts";
-import { BodyTooLargeError, InvalidInputError } from "../request-errors.ts";
-import type { Route } from "../route.ts";
 import { parseKind } from "./v1_agent_artifact_upload.ts";
 
 // POST /v1/agent/jobs/:id/artifacts/:kind/link: the job gets an artifact the store already holds at

@@ -8,9 +8,9 @@ import {
   type ArtifactUploadResponse,
   artifactUploadHeaders,
 } from "@qmk-edge/schema";
-import { parseInput, parseJobId } from "../parse-input.ts";
-import { BodyTooLargeError, InvalidInputError, MalformedRequestError } from "../request-errors.ts";
-import type { Route } from "../route.ts";
+import { parseInput, parseJobId } from "../http/parse-input.ts";
+import { BodyTooLargeError, InvalidInputError, MalformedRequestError } from "../http/request-errors.ts";
+import type { Route } from "../http/route.ts";
 
 export function parseKind(value: string | undefined): ArtifactKind {
   const kind = ARTIFACT_KINDS.find((k) => k === value);

@@ -1,15 +1,20 @@
+import { decodeCountedJson } from "@qmk-edge/keymap";
 import {
   CATALOGUE_LIMITS,
   CATALOGUE_OBJECT_CONTENT_TYPES,
   type CatalogueObjectPutResponse,
 } from "@qmk-edge/schema";
-import { requireTrustedAgent } from "../agent-auth.ts";
+import { sha256Hex } from "../bytes/sha256-hex.ts";
 import { objectKey } from "../catalogue/store-keys.ts";
 import { parseSha256Param } from "../catalogue/url-params.ts";
-import { assertJsonDepth, declaredLength, readBodyBytes } from "../request-body.ts";
-import { InvalidInputError, MalformedRequestError, UnsupportedMediaTypeError } from "../request-errors.ts";
-import type { Route } from "../route.ts";
-import { sha256Hex } from "../sha256-hex.ts";
+import { requireTrustedAgent } from "../http/agent-auth.ts";
+import { declaredLength, readBodyBytes } from "../http/request-body.ts";
+import {
+  InvalidInputError,
+  MalformedRequestError,
+  UnsupportedMediaTypeError,
+} from "../http/request-errors.ts";
+import type { Route } from "../http/route.ts";
 
 function contentTypeOf(header: string | undefined) {
   const type = (header ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
@@ -25,19 +30,16 @@ function contentTypeOf(header: string | undefined) {
 // Objects are served as they are stored (info.json is spliced into its answer as text), so they must be
 // UTF-8, and JSON ones must parse.
 function checkText(bytes: Uint8Array, type: string): void {
-  let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw new InvalidInputError("catalogue objects are UTF-8 text", [{ path: "", message: "not UTF-8" }]);
   }
   if (type !== "application/json") return;
-  assertJsonDepth(bytes);
-  try {
-    JSON.parse(text);
-  } catch {
+  const json = decodeCountedJson(bytes);
+  if (!json.ok) {
     throw new InvalidInputError("a JSON catalogue object must be valid JSON", [
-      { path: "", message: "not valid JSON" },
+      { path: "", message: json.message },
     ]);
   }
 }

@@ -1,9 +1,9 @@
 import { type CatalogueMissingResponse, catalogueMissingRequest } from "@qmk-edge/schema";
-import { requireTrustedAgent } from "../agent-auth.ts";
 import { storedObjectDigests } from "../catalogue/stored-objects.ts";
-import { parseInput } from "../parse-input.ts";
-import { readJsonBody } from "../request-body.ts";
-import type { Route } from "../route.ts";
+import { requireTrustedAgent } from "../http/agent-auth.ts";
+import { parseInput } from "../http/parse-input.ts";
+import { readJsonBody } from "../http/request-body.ts";
+import type { Route } from "../http/route.ts";
 
 // 10 000 digests of 64 hex characters, quoted and comma-separated, plus the envelope.
 const MAX_BODY_BYTES = 10_000 * 67 + 1024;

@@ -5,26 +5,16 @@ import {
   catalogueManifest,
   cataloguePointer,
 } from "@qmk-edge/schema";
-import { requireTrustedAgent } from "../agent-auth.ts";
+import { sha256Hex } from "../bytes/sha256-hex.ts";
 import { checkAliases, checkKeycodesObject, checkObjectsStored } from "../catalogue/publish-checks.ts";
 import { manifestKey, pointerKey } from "../catalogue/store-keys.ts";
 import { parseFirmwareVersionParam } from "../catalogue/url-params.ts";
-import { parseInput } from "../parse-input.ts";
+import { requireTrustedAgent } from "../http/agent-auth.ts";
+import { parseInput } from "../http/parse-input.ts";
+import { readJsonBodyBytes } from "../http/request-body.ts";
+import { InvalidInputError } from "../http/request-errors.ts";
+import type { Route } from "../http/route.ts";
 import type { BlobStore } from "../ports/blob-store.ts";
-import { assertJsonDepth, readBodyBytes, requireJsonContentType } from "../request-body.ts";
-import { InvalidInputError, MalformedRequestError } from "../request-errors.ts";
-import type { Route } from "../route.ts";
-import { sha256Hex } from "../sha256-hex.ts";
-
-function parseJson(bytes: Uint8Array): unknown {
-  try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
-  } catch {
-    throw new MalformedRequestError("the manifest is not valid UTF-8 JSON", [
-      { path: "", message: "not valid JSON" },
-    ]);
-  }
-}
 
 async function currentPointer(blobs: BlobStore, version: string): Promise<CataloguePointer | null> {
   const blob = await blobs.get(pointerKey(version));
@@ -42,10 +32,8 @@ export const v1AgentCataloguePublish: Route = {
     requireTrustedAgent(c.get("agent"), "publishing the keyboard catalogue");
     const { blobs, now } = c.get("deps");
     const version = parseFirmwareVersionParam(c.req.param("firmware_version"));
-    requireJsonContentType(c.req.raw);
-    const bytes = await readBodyBytes(c.req.raw, CATALOGUE_LIMITS.manifestBytes);
-    assertJsonDepth(bytes);
-    const manifest = parseInput(catalogueManifest, parseJson(bytes), "catalogue manifest");
+    const { bytes, value } = await readJsonBodyBytes(c.req.raw, CATALOGUE_LIMITS.manifestBytes);
+    const manifest = parseInput(catalogueManifest, value, "catalogue manifest");
     if (manifest.firmware_version !== version) {
       throw new InvalidInputError("the manifest is of another firmware version than the URL", [
         { path: "firmware_version", message: `is ${manifest.firmware_version}, the URL says ${version}` },

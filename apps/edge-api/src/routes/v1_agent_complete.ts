@@ -1,7 +1,7 @@
 import { type CompleteResponse, completeRequest, LIMITS } from "@qmk-edge/schema";
-import { parseInput, parseJobId } from "../parse-input.ts";
-import { readJsonBody } from "../request-body.ts";
-import type { Route } from "../route.ts";
+import { parseInput, parseJobId } from "../http/parse-input.ts";
+import { readJsonBody } from "../http/request-body.ts";
+import type { Route } from "../http/route.ts";
 
 // POST /v1/agent/jobs/:id/complete: `finished` (after uploading firmware, source and log under this lease) or
 // `failed`. Repeating it with the same lease answers the same result; another lease (or token) gets 409.

@@ -1,7 +1,7 @@
 import { heartbeatRequest, LIMITS } from "@qmk-edge/schema";
-import { parseInput, parseJobId } from "../parse-input.ts";
-import { readJsonBody } from "../request-body.ts";
-import type { Route } from "../route.ts";
+import { parseInput, parseJobId } from "../http/parse-input.ts";
+import { readJsonBody } from "../http/request-body.ts";
+import type { Route } from "../http/route.ts";
 
 // POST /v1/agent/jobs/:id/heartbeat: extends the lease and records the stage clients see in GET /v1/compile/:id.
 export const v1AgentHeartbeat: Route = {

@@ -1,7 +1,7 @@
 import { LIMITS, leaseRequest } from "@qmk-edge/schema";
-import { parseInput } from "../parse-input.ts";
-import { readJsonBody } from "../request-body.ts";
-import type { Route } from "../route.ts";
+import { parseInput } from "../http/parse-input.ts";
+import { readJsonBody } from "../http/request-body.ts";
+import type { Route } from "../http/route.ts";
 
 // POST /v1/agent/lease: long-polls up to wait_ms (at most LEASE_MAX_WAIT_MS; absent = answer at once) for a job
 // this agent can build (same firmware version, a toolchain it has); 200 with the job and its lease, or 204.

@@ -1,7 +1,7 @@
 import { LIMITS, releaseRequest } from "@qmk-edge/schema";
-import { parseInput, parseJobId } from "../parse-input.ts";
-import { readJsonBody } from "../request-body.ts";
-import type { Route } from "../route.ts";
+import { parseInput, parseJobId } from "../http/parse-input.ts";
+import { readJsonBody } from "../http/request-body.ts";
+import type { Route } from "../http/route.ts";
 
 // POST /v1/agent/jobs/:id/release: hands the job back to the queue without counting an attempt; 204.
 export const v1AgentRelease: Route = {

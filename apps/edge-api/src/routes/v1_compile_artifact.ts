@@ -1,12 +1,12 @@
 import type { ArtifactKind, ArtifactRef } from "@qmk-edge/schema";
 import type { Context } from "hono";
 import type { AppEnv } from "../deps.ts";
-import { etagMatches } from "../etag.ts";
+import { etagMatches } from "../http/etag.ts";
+import { parseJobId } from "../http/parse-input.ts";
+import type { Route } from "../http/route.ts";
 import { NotFoundError, StateConflictError } from "../jobs/errors.ts";
 import { isTerminal } from "../jobs/lifecycle.ts";
 import { servableArtifact } from "../jobs/servable-artifact.ts";
-import { parseJobId } from "../parse-input.ts";
-import type { Route } from "../route.ts";
 
 // GET /v1/compile/:id/download (and the deprecated /hex), /source, /keymap, /log, /tree. Artifacts are content-addressed
 // and immutable, so they carry a strong ETag (their sha256) and may be cached anywhere for a year.

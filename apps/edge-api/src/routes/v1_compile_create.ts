@@ -1,18 +1,13 @@
-import { parseCompileRequestText } from "@qmk-edge/keymap";
+import { parseCompileRequest } from "@qmk-edge/keymap";
 import { boundUnknownFields, type CompileEnqueued, LIMITS } from "@qmk-edge/schema";
 import { checkAgainstCatalogue } from "../catalogue/compile-check.ts";
-import { contentKey } from "../content-key.ts";
+import { readJsonBody } from "../http/request-body.ts";
+import { InvalidInputError, RateLimitedError } from "../http/request-errors.ts";
+import type { Route } from "../http/route.ts";
 import { cachedJobRecord } from "../jobs/build-cache.ts";
+import { contentKey } from "../jobs/content-key.ts";
 import { UnavailableError } from "../jobs/errors.ts";
 import { failJob, newJobRecord } from "../jobs/lifecycle.ts";
-import { assertJsonDepth, readBodyBytes, requireJsonContentType } from "../request-body.ts";
-import {
-  BodyTooLargeError,
-  InvalidInputError,
-  MalformedRequestError,
-  RateLimitedError,
-} from "../request-errors.ts";
-import type { Route } from "../route.ts";
 
 // POST /v1/compile: QMK Configurator JSON in, `{ enqueued: true, job_id }` out, exactly as qmk_api answers.
 // A request already built against this firmware version is answered by a new job that is finished at once.
@@ -25,16 +20,8 @@ export const v1CompileCreate: Route = {
     const decision = await deps.rateLimiter.limit(deps.clientIp(c) ?? "unknown");
     if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
 
-    requireJsonContentType(c.req.raw);
-    const bytes = await readBodyBytes(c.req.raw, LIMITS.bodyBytes);
-    assertJsonDepth(bytes);
-    const parsed = parseCompileRequestText(bytes, LIMITS.bodyBytes);
-    if (!parsed.ok) {
-      const message = parsed.errors[0]?.message ?? "invalid compile request";
-      if (parsed.kind === "too_large") throw new BodyTooLargeError(message);
-      if (parsed.kind === "malformed_json") throw new MalformedRequestError(message, parsed.errors);
-      throw new InvalidInputError("invalid compile request", parsed.errors);
-    }
+    const parsed = parseCompileRequest(await readJsonBody(c.req.raw, LIMITS.bodyBytes));
+    if (!parsed.ok) throw new InvalidInputError("invalid compile request", parsed.errors);
 
     const checked = await checkAgainstCatalogue(deps.blobs, deps.config.firmwareVersion, parsed.value);
     // Unknown fields are never built; past a small budget they are not stored or sent to agents either.

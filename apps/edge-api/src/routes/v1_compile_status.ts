@@ -1,7 +1,7 @@
+import { parseJobId } from "../http/parse-input.ts";
+import type { Route } from "../http/route.ts";
 import { NotFoundError } from "../jobs/errors.ts";
-import { parseJobId } from "../parse-input.ts";
-import type { Route } from "../route.ts";
-import { compileStatusOf, publicBaseUrl } from "../v1-status.ts";
+import { compileStatusOf, publicBaseUrl } from "../jobs/status-view.ts";
 
 // GET /v1/compile/:id: the v1 status object, built from the job record alone.
 export const v1CompileStatus: Route = {

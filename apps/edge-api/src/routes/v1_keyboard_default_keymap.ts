@@ -1,8 +1,8 @@
 import { readObjectText } from "../catalogue/catalogue-objects.ts";
 import { catalogueResponse } from "../catalogue/catalogue-response.ts";
 import { findKeyboard } from "../catalogue/keyboard-lookup.ts";
+import type { Route } from "../http/route.ts";
 import { NotFoundError } from "../jobs/errors.ts";
-import type { Route } from "../route.ts";
 
 // GET /v1/keyboards/<kb>/keymaps/default: keymaps/default/keymap.json, for keyboards whose tree has one
 // (a default keymap written only in C has none).

@@ -1,7 +1,7 @@
 import { readObjectText } from "../catalogue/catalogue-objects.ts";
 import { catalogueResponse } from "../catalogue/catalogue-response.ts";
 import { findKeyboard } from "../catalogue/keyboard-lookup.ts";
-import type { Route } from "../route.ts";
+import type { Route } from "../http/route.ts";
 
 // GET /v1/keyboards/<kb>/info.json (<kb> has slashes). The info sits under the name asked for, an alias
 // too, since Configurator reads keyboards[<the name it asked for>]. The stored object is spliced in as text:

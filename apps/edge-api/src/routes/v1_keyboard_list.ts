@@ -1,6 +1,6 @@
 import { catalogueResponse } from "../catalogue/catalogue-response.ts";
 import { requireCatalogue } from "../catalogue/current-catalogue.ts";
-import type { Route } from "../route.ts";
+import type { Route } from "../http/route.ts";
 
 // GET /v1/keyboard_list.json: every keyboard of the served firmware version's catalogue, sorted, as QMK's
 // keyboards API answers (aliases are not listed; they resolve when asked for).

@@ -1,8 +1,8 @@
 import { readObjectText } from "../catalogue/catalogue-objects.ts";
 import { catalogueResponse } from "../catalogue/catalogue-response.ts";
 import { findKeyboard } from "../catalogue/keyboard-lookup.ts";
+import type { Route } from "../http/route.ts";
 import { NotFoundError } from "../jobs/errors.ts";
-import type { Route } from "../route.ts";
 
 // GET /v1/keyboards/<kb>/readme.md: the keyboard's readme.md as the tree has it.
 export const v1KeyboardReadme: Route = {

@@ -1,5 +1,5 @@
 import { openApiDocument } from "@qmk-edge/schema";
-import type { Route } from "../route.ts";
+import type { Route } from "../http/route.ts";
 
 // Built once per service version: generating JSON Schema from zod is work no request should repeat.
 const documents = new Map<string, Record<string, unknown>>();

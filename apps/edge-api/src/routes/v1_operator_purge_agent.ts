@@ -1,7 +1,7 @@
 import { tokenId } from "@qmk-edge/schema";
+import { MalformedRequestError } from "../http/request-errors.ts";
+import type { Route } from "../http/route.ts";
 import { purgeAgent } from "../jobs/purge-agent.ts";
-import { MalformedRequestError } from "../request-errors.ts";
-import type { Route } from "../route.ts";
 
 // POST /v1/operator/agents/:token_id/purge (operator token): removes every build cache entry the agent token
 // helped produce, and its builds waiting to be reproduced. Revoking the token (removing it from the

@@ -1,7 +1,7 @@
 import type { KeymapSkeleton } from "@qmk-edge/schema";
+import { sha256Hex } from "../bytes/sha256-hex.ts";
 import { catalogueResponse } from "../catalogue/catalogue-response.ts";
-import type { Route } from "../route.ts";
-import { sha256Hex } from "../sha256-hex.ts";
+import type { Route } from "../http/route.ts";
 
 const SKELETON: KeymapSkeleton = {
   version: 1,

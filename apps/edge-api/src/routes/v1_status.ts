@@ -1,7 +1,7 @@
 import type { ServiceStatus } from "@qmk-edge/schema";
 import type { Context } from "hono";
 import type { AppEnv } from "../deps.ts";
-import type { Route } from "../route.ts";
+import type { Route } from "../http/route.ts";
 
 // GET /v1 and GET /v1/healthcheck: `degraded` while no build agent that builds the served firmware version
 // has asked for work recently (an agent on another version cannot build what clients submit).

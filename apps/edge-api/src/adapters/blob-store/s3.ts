@@ -7,8 +7,7 @@
 // - Network failures and 5xx answers become UnavailableError (503: the agent retries); idempotent requests
 //   (GET, HEAD, DELETE, PUT of bytes) are retried a few times first.
 import { AwsClient } from "aws4fetch";
-import { concatBytes } from "../../bytes.ts";
-import { UnavailableError } from "../../jobs/errors.ts";
+import { sha256Hex } from "../../bytes/sha256-hex.ts";
 import {
   type BlobBody,
   type BlobHead,
@@ -18,8 +17,17 @@ import {
   DigestMismatchError,
   type PutOptions,
 } from "../../ports/blob-store.ts";
-import { sha256Hex } from "../../sha256-hex.ts";
-import { chunksOf, isBytes, toBytes } from "./blob-body.ts";
+import { collectBytes, isBytes, toBytes } from "./blob-body.ts";
+import {
+  DIGEST_CODES,
+  encodeSegment,
+  headOf,
+  S3Error,
+  type SendInit,
+  s3Failure,
+  signedFetch,
+  xmlText,
+} from "./s3-wire.ts";
 
 export interface S3BlobStoreConfig {
   // Scheme + host (+ port) of the S3 API, e.g. https://s3.eu-west-1.amazonaws.com,
@@ -45,21 +53,6 @@ export interface S3BlobObject extends BlobObject {
 }
 
 export type ConditionalGet = S3BlobObject | "not-modified" | null;
-
-// A refusal by the store (credentials, bucket, signature) is the service's fault, never the client's:
-// as an UnavailableError it becomes a 503 that callers may retry, not a 500.
-export class S3Error extends UnavailableError {
-  override name = "S3Error";
-  readonly status: number;
-  readonly code: string | null;
-  constructor(message: string, status: number, code: string | null) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-const DIGEST_CODES = new Set(["BadDigest", "XAmzContentSHA256Mismatch"]);
 
 export class S3BlobStore implements BlobStore {
   private readonly client: AwsClient;
@@ -112,7 +105,7 @@ export class S3BlobStore implements BlobStore {
       await res.body?.cancel();
       return null;
     }
-    if (!res.ok || !res.body) throw await this.failure(res, `GET ${key}`);
+    if (!res.ok || !res.body) throw await s3Failure(res, `GET ${key}`);
     return { ...headOf(res), etag: res.headers.get("etag"), body: res.body };
   }
 
@@ -120,14 +113,14 @@ export class S3BlobStore implements BlobStore {
     const res = await this.send(key, { method: "HEAD" }, true);
     await res.body?.cancel();
     if (res.status === 404) return null;
-    if (!res.ok) throw await this.failure(res, `HEAD ${key}`);
+    if (!res.ok) throw await s3Failure(res, `HEAD ${key}`);
     return headOf(res);
   }
 
   async put(key: string, body: BlobBody, options: PutOptions): Promise<BlobHead> {
     const limit = Math.min(options.size ?? this.maxBytes, this.maxBytes);
     if (isBytes(body) || options.size === undefined) {
-      const bytes = isBytes(body) ? toBytes(body) : await collect(body, limit, key);
+      const bytes = isBytes(body) ? toBytes(body) : await collectBytes(body, limit, key);
       if (options.size !== undefined && bytes.byteLength !== options.size) {
         throw new BlobSizeError(`blob ${key} has ${bytes.byteLength} bytes, ${options.size} were declared`);
       }
@@ -168,7 +161,7 @@ export class S3BlobStore implements BlobStore {
   async delete(key: string): Promise<void> {
     const res = await this.send(key, { method: "DELETE" }, true);
     await res.body?.cancel();
-    if (!res.ok && res.status !== 404) throw await this.failure(res, `DELETE ${key}`);
+    if (!res.ok && res.status !== 404) throw await s3Failure(res, `DELETE ${key}`);
   }
 
   // ListObjectsV2 with a delimiter, page by page. Our keys are plain ASCII, so <Key> needs no entity decoding
@@ -188,7 +181,7 @@ export class S3BlobStore implements BlobStore {
       url.searchParams.set("delimiter", "/");
       if (token) url.searchParams.set("continuation-token", token);
       const res = await this.send(url, { method: "GET" }, true);
-      if (!res.ok) throw await this.failure(res, `LIST ${prefix}`);
+      if (!res.ok) throw await s3Failure(res, `LIST ${prefix}`);
       const xml = await res.text();
       for (const [, key] of xml.matchAll(/<Key>([^<]*)<\/Key>/g)) keys.push(xmlText(key!).slice(own.length));
       const truncated = /<IsTruncated>true<\/IsTruncated>/.test(xml);
@@ -231,85 +224,19 @@ export class S3BlobStore implements BlobStore {
       await res.body?.cancel();
       return;
     }
-    const err = await this.failure(res, `PUT ${key}`);
+    const err = await s3Failure(res, `PUT ${key}`);
     if (err instanceof S3Error && err.code && DIGEST_CODES.has(err.code) && sha256) {
       throw new DigestMismatchError(sha256, null);
     }
     throw err;
   }
 
-  private async send(
-    target: string | URL,
-    init: {
-      method: string;
-      headers?: Record<string, string>;
-      body?: Uint8Array | ReadableStream<Uint8Array>;
-    },
-    retry: boolean,
-  ): Promise<Response> {
+  private async send(target: string | URL, init: SendInit, retry: boolean): Promise<Response> {
     const attempts = retry ? (this.config.attempts ?? 3) : 1;
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) await new Promise((r) => setTimeout(r, 50 * 4 ** (attempt - 2)));
-      try {
-        const url = typeof target === "string" ? this.urlOf(target) : target;
-        const request = await this.client.sign(url.toString(), {
-          method: init.method,
-          headers: init.headers,
-          body: init.body,
-          ...(init.body instanceof ReadableStream ? { duplex: "half" } : {}),
-        } as RequestInit);
-        const res = await this.transport(request);
-        if ((res.status >= 500 || res.status === 429) && attempt < attempts) {
-          await res.body?.cancel();
-          continue;
-        }
-        return res;
-      } catch (err) {
-        lastError = err;
-      }
-    }
-    const reason = lastError instanceof Error ? (lastError.cause ?? lastError).toString() : String(lastError);
-    throw new UnavailableError(`S3 ${init.method} ${target} failed: ${reason}`);
+    const url = () => (typeof target === "string" ? this.urlOf(target) : target);
+    return await signedFetch({ client: this.client, transport: this.transport }, url, init, {
+      attempts,
+      label: String(target),
+    });
   }
-
-  private async failure(res: Response, what: string): Promise<Error> {
-    const text = await res.text().catch(() => "");
-    const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? null;
-    const message = `S3 ${what}: HTTP ${res.status}${code ? ` ${code}` : ""}`;
-    if (res.status >= 500 || res.status === 429) return new UnavailableError(message);
-    return new S3Error(message, res.status, code);
-  }
-}
-
-function headOf(res: Response): BlobHead {
-  const sha256 = res.headers.get("x-amz-meta-sha256");
-  return {
-    size: Number(res.headers.get("content-length") ?? 0),
-    contentType: res.headers.get("content-type"),
-    sha256: sha256 && /^[0-9a-f]{64}$/.test(sha256) ? sha256 : null,
-  };
-}
-
-function xmlText(text: string): string {
-  const entities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
-  return text.replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => entities[name]!);
-}
-
-function encodeSegment(segment: string): string {
-  return encodeURIComponent(segment).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
-
-async function collect(body: BlobBody, limit: number, key: string): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of chunksOf(body)) {
-    size += chunk.byteLength;
-    if (size > limit) throw new BlobSizeError(`blob ${key} is larger than ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return concatBytes(chunks, size);
 }

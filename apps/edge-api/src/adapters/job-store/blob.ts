@@ -6,6 +6,8 @@ import {
   type JobRecord,
   jobRecord,
 } from "@qmk-edge/schema";
+import type { z } from "zod";
+import { parseStored } from "../../jobs/stored-record.ts";
 import type { BlobStore } from "../../ports/blob-store.ts";
 import type { JobStore } from "../../ports/job-store.ts";
 
@@ -24,15 +26,14 @@ export class BlobJobStore implements JobStore {
     this.#blobs = blobs;
   }
 
-  async #read(key: string): Promise<unknown | null> {
+  async #read<T extends z.ZodType>(schema: T, key: string): Promise<z.infer<T> | null> {
     const blob = await this.#blobs.get(key);
     if (!blob) return null;
-    return JSON.parse(await new Response(blob.body).text());
+    return parseStored(schema, await new Response(blob.body).text(), `stored object ${key}`);
   }
 
   async get(id: string): Promise<JobRecord | null> {
-    const value = await this.#read(jobKey(id));
-    return value === null ? null : jobRecord.parse(value);
+    return await this.#read(jobRecord, jobKey(id));
   }
 
   async put(record: JobRecord): Promise<void> {
@@ -40,8 +41,7 @@ export class BlobJobStore implements JobStore {
   }
 
   async getCache(contentKey: string): Promise<CacheEntry | null> {
-    const value = await this.#read(cacheKey(contentKey));
-    return value === null ? null : cacheEntry.parse(value);
+    return await this.#read(cacheEntry, cacheKey(contentKey));
   }
 
   async putCache(entry: CacheEntry): Promise<void> {
@@ -53,8 +53,7 @@ export class BlobJobStore implements JobStore {
   }
 
   async getCandidate(contentKey: string): Promise<CacheCandidate | null> {
-    const value = await this.#read(candidateKey(contentKey));
-    return value === null ? null : cacheCandidate.parse(value);
+    return await this.#read(cacheCandidate, candidateKey(contentKey));
   }
 
   async putCandidate(candidate: CacheCandidate): Promise<void> {

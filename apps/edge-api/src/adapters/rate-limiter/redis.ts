@@ -1,6 +1,7 @@
 // Fixed-window rate limit shared by every API process: one counter per client and window,
 // INCR + EXPIRE NX in one MULTI, so the first request of a window sets its expiry and none can miss it.
 import type { Redis } from "ioredis";
+import { type Clock, systemClock } from "../../jobs/clock.ts";
 import type { RateLimitDecision, RateLimiter } from "../../ports/rate-limiter.ts";
 
 export interface RedisRateLimiterOptions {
@@ -8,7 +9,7 @@ export interface RedisRateLimiterOptions {
   limit: number;
   windowSeconds?: number;
   prefix?: string;
-  clock?: () => number;
+  now?: Clock;
   // Redis unreachable: the request is let through (a limiter outage must not take the API down with it).
   onError?: (err: unknown) => void;
 }
@@ -22,15 +23,15 @@ export class RedisRateLimiter implements RateLimiter {
     this.options = {
       windowSeconds: 60,
       prefix: "qmk-edge:",
-      clock: Date.now,
+      now: systemClock,
       onError: () => {},
       ...options,
     };
   }
 
   async limit(key: string): Promise<RateLimitDecision> {
-    const { redis, limit, windowSeconds, prefix, clock } = this.options;
-    const now = clock();
+    const { redis, limit, windowSeconds, prefix } = this.options;
+    const now = this.options.now().getTime();
     const windowMs = windowSeconds * 1000;
     const windowStart = Math.floor(now / windowMs) * windowMs;
     const retryAfterSeconds = Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000));

@@ -1,0 +1,54 @@
+import type {
+  ArtifactKind,
+  ArtifactRef,
+  CompleteRequest,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  JobRecord,
+  LeaseHolder,
+  LeaseRequest,
+  LeaseResponse,
+  ReleaseRequest,
+} from "@qmk-edge/schema";
+import type { DispatchStats } from "../../../ports/dispatcher.ts";
+import type { Outcome } from "./outcome.ts";
+
+// The remote calls of the Dispatcher Durable Object (object.ts), as its binding, its client (client.ts) and
+// the queue consumers (queue-consumer.ts) see them. Typing the binding by this interface rather than by the
+// class keeps the Worker's env (config/worker-env.ts) free of the object and its imports.
+export interface DispatcherRpc extends Rpc.DurableObjectBranded {
+  enqueue(record: JobRecord): Promise<Outcome<"queued" | "known" | "ended">>;
+  enqueueById(jobId: string): Promise<Outcome<"queued" | "known" | "ended" | "unknown">>;
+  lease(request: LeaseRequest, holder: LeaseHolder): Promise<Outcome<LeaseResponse | null>>;
+  heartbeat(
+    jobId: string,
+    request: HeartbeatRequest,
+    holder: LeaseHolder,
+  ): Promise<Outcome<HeartbeatResponse>>;
+  checkLease(jobId: string, leaseId: string, holder: LeaseHolder): Promise<Outcome<null>>;
+  attachArtifact(
+    jobId: string,
+    leaseId: string,
+    holder: LeaseHolder,
+    kind: ArtifactKind,
+    ref: ArtifactRef,
+  ): Promise<Outcome<null>>;
+  complete(jobId: string, request: CompleteRequest, holder: LeaseHolder): Promise<Outcome<JobRecord>>;
+  release(jobId: string, request: ReleaseRequest, holder: LeaseHolder): Promise<Outcome<null>>;
+  revokeLease(jobId: string, leaseId: string, activeTokenIds: string[]): Promise<Outcome<boolean>>;
+  queuePosition(jobId: string): Promise<number | null>;
+  stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats>;
+  // Leases whose expiry is at or before `now` go back to the queue with attempts + 1, or fail after the last.
+  reapExpiredLeases(now: string): Promise<number>;
+  // From the dead-letter queue's consumer: the job ends `failed` with `reason` unless it reached the object.
+  failUndeliverable(jobId: string, reason: string): Promise<Outcome<string>>;
+}
+
+// All jobs go through one Dispatcher object; its name is fixed so every Worker isolate reaches the same one.
+export const DISPATCHER_NAME = "dispatcher";
+
+export function dispatcherStub(
+  namespace: DurableObjectNamespace<DispatcherRpc>,
+): DurableObjectStub<DispatcherRpc> {
+  return namespace.get(namespace.idFromName(DISPATCHER_NAME));
+}

@@ -1,0 +1,75 @@
+import type { JobRecord, LeaseResponse } from "@qmk-edge/schema";
+import type { Clock } from "../../../jobs/clock.ts";
+import { newId } from "../../../jobs/job-id.ts";
+import { grantLease } from "../../../jobs/lease.ts";
+import type { JobTable } from "./job-table.ts";
+import { type LeaseAsk, LeaseWaiters } from "./lease-waiters.ts";
+import { failedOutcome, type Outcome, ok } from "./outcome.ts";
+import { oldestClaimableRow, recordOf } from "./sql.ts";
+
+export interface LeasesContext {
+  sql: SqlStorage;
+  table: JobTable;
+  leaseSeconds: number;
+  now: Clock;
+  // Called once a lease is durable: its expiry is now due.
+  scheduleAlarm: () => Promise<void>;
+}
+
+interface Claim {
+  previous: JobRecord;
+  response: LeaseResponse;
+}
+
+// Leasing inside the Dispatcher object: the oldest job an agent can build is claimed (synchronously, so no
+// other call runs in between), then made durable in R2; agents long-polling are served oldest poll first.
+export class Leases {
+  readonly #context: LeasesContext;
+  readonly #waiters = new LeaseWaiters();
+
+  constructor(context: LeasesContext) {
+    this.#context = context;
+  }
+
+  async lease(ask: LeaseAsk): Promise<Outcome<LeaseResponse | null>> {
+    const claim = this.#claim(ask);
+    if (claim) return await this.#settle(claim);
+    if (!ask.request.wait_ms) return ok(null);
+    return await this.#waiters.wait(ask, ask.request.wait_ms);
+  }
+
+  // Hands newly queued jobs to agents that are long-polling.
+  wake(): void {
+    this.#waiters.wake((ask) => {
+      const claim = this.#claim(ask);
+      return claim ? this.#settle(claim).catch((err) => failedOutcome(err)) : null;
+    });
+  }
+
+  #claim({ request, holder }: LeaseAsk): Claim | null {
+    const { sql, table, leaseSeconds, now } = this.#context;
+    const row = oldestClaimableRow(sql, request);
+    if (!row) return null;
+    const previous = recordOf(row);
+    const granted = grantLease(previous, { leaseId: newId(), request, holder, now: now(), leaseSeconds });
+    table.write(granted.record);
+    return { previous, response: granted.response };
+  }
+
+  // If the write to R2 fails the job goes back to the queue untouched.
+  async #settle(claim: Claim): Promise<Outcome<LeaseResponse>> {
+    const { table } = this.#context;
+    const id = claim.previous.id;
+    try {
+      await table.persist(id);
+    } catch (err) {
+      const row = table.row(id);
+      if (row?.status === "running" && recordOf(row).lease?.id === claim.response.lease_id) {
+        table.write(claim.previous);
+      }
+      return failedOutcome(err);
+    }
+    await this.#context.scheduleAlarm();
+    return ok(claim.response);
+  }
+}

@@ -1,0 +1,245 @@
+import { DurableObject } from "cloudflare:workers";
+import type {
+  ArtifactKind,
+  ArtifactRef,
+  CompleteRequest,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  JobRecord,
+  LeaseHolder,
+  LeaseRequest,
+  LeaseResponse,
+  ReleaseRequest,
+} from "@qmk-edge/schema";
+import { configFromEnv, type Env, type WorkerConfig } from "../../../config/worker-env.ts";
+import { agentsActiveSince } from "../../../jobs/agent-memory.ts";
+import { type Clock, systemClock } from "../../../jobs/clock.ts";
+import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
+import { heartbeatJob } from "../../../jobs/lease.ts";
+import * as lifecycle from "../../../jobs/lifecycle.ts";
+import type { DispatchStats } from "../../../ports/dispatcher.ts";
+import type { JobStore } from "../../../ports/job-store.ts";
+import { R2BlobStore } from "../../blob-store/r2.ts";
+import { BlobJobStore } from "../../job-store/blob.ts";
+import { nextAlarmAt, purgeForgotten } from "./alarm.ts";
+import type { DispatcherRpc } from "./interface.ts";
+import { JobTable } from "./job-table.ts";
+import { Leases } from "./leases.ts";
+import { failedOutcome, type Outcome, ok, outcomeOfCall } from "./outcome.ts";
+import * as sql from "./sql.ts";
+
+// The one Dispatcher Durable Object. Its SQLite tables hold every job that is queued or running (and, for an
+// hour, the ones that ended: alarm.ts). It stores and fetches; the rules are in jobs/ (lifecycle, lease,
+// after-completion, agent-memory), applied with the object's clock.
+
+export class DispatcherObject extends DurableObject<Env> implements DispatcherRpc {
+  readonly #sql: SqlStorage;
+  readonly #jobs: JobStore;
+  readonly #table: JobTable;
+  readonly #config: WorkerConfig;
+  // A Durable Object is built by the runtime, so its clock cannot be passed in; tests move time through
+  // reapExpiredLeases(now) instead.
+  readonly #now: Clock = systemClock;
+  readonly #leases: Leases;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sql = ctx.storage.sql;
+    this.#jobs = new BlobJobStore(new R2BlobStore(env.BUCKET));
+    this.#table = new JobTable(this.#sql, this.#jobs);
+    this.#config = configFromEnv(env);
+    this.#leases = new Leases({
+      sql: this.#sql,
+      table: this.#table,
+      leaseSeconds: this.#config.leaseSeconds,
+      now: this.#now,
+      scheduleAlarm: () => this.#scheduleAlarm(),
+    });
+    sql.createSchema(this.#sql);
+  }
+
+  // From the API right after the record is saved, and again from the Queue consumer: idempotent.
+  async enqueue(record: JobRecord): Promise<Outcome<"queued" | "known" | "ended">> {
+    return await outcomeOfCall(() => {
+      if (this.#table.row(record.id)) return "known";
+      if (record.status !== "queued") return "ended";
+      sql.insertJob(this.#sql, record);
+      this.#leases.wake();
+      return "queued";
+    });
+  }
+
+  // The Queue consumer's path: the message holds only the id; the record comes from R2.
+  async enqueueById(jobId: string): Promise<Outcome<"queued" | "known" | "ended" | "unknown">> {
+    try {
+      if (this.#table.row(jobId)) return ok("known");
+      const record = await this.#jobs.get(jobId);
+      return record ? await this.enqueue(record) : ok("unknown");
+    } catch (err) {
+      return failedOutcome(err);
+    }
+  }
+
+  async lease(request: LeaseRequest, holder: LeaseHolder): Promise<Outcome<LeaseResponse | null>> {
+    try {
+      sql.seeAgent(this.#sql, request.agent_id, request, this.#now().getTime());
+      return await this.#leases.lease({ request, holder });
+    } catch (err) {
+      return failedOutcome(err);
+    }
+  }
+
+  async heartbeat(
+    jobId: string,
+    request: HeartbeatRequest,
+    holder: LeaseHolder,
+  ): Promise<Outcome<HeartbeatResponse>> {
+    return await outcomeOfCall(async () => {
+      const now = this.#now();
+      const beat = heartbeatJob(await this.#active(jobId), request, holder, {
+        now,
+        leaseSeconds: this.#config.leaseSeconds,
+      });
+      this.#table.write(beat.record);
+      if (beat.record.lease) sql.seeAgent(this.#sql, beat.record.lease.agent_id, null, now.getTime());
+      await this.#table.persist(jobId);
+      await this.#scheduleAlarm();
+      return beat.response;
+    });
+  }
+
+  async checkLease(jobId: string, leaseId: string, holder: LeaseHolder): Promise<Outcome<null>> {
+    return await outcomeOfCall(async () => {
+      lifecycle.assertLease(await this.#active(jobId), leaseId, holder);
+      return null;
+    });
+  }
+
+  async attachArtifact(
+    jobId: string,
+    leaseId: string,
+    holder: LeaseHolder,
+    kind: ArtifactKind,
+    ref: ArtifactRef,
+  ): Promise<Outcome<null>> {
+    return await outcomeOfCall(async () => {
+      this.#table.write(lifecycle.attachArtifact(await this.#active(jobId), { leaseId, holder, kind, ref }));
+      await this.#table.persist(jobId);
+      return null;
+    });
+  }
+
+  async complete(jobId: string, request: CompleteRequest, holder: LeaseHolder): Promise<Outcome<JobRecord>> {
+    return await outcomeOfCall(async () => {
+      const now = this.#now().toISOString();
+      const current = this.#table.record(jobId);
+      if (!current) {
+        // Ended and forgotten here: only a repeat by the lease that completed it is answered.
+        const stored = await this.#jobs.get(jobId);
+        if (!stored) throw new NotFoundError(`no job ${jobId}`);
+        if (lifecycle.completeJob(stored, request, holder, { now }) !== stored) {
+          throw new LeaseLostError(`job ${jobId} is no longer leased`);
+        }
+        return stored;
+      }
+      let record = lifecycle.completeJob(current, request, holder, { now });
+      const ended = record !== current;
+      if (ended) this.#table.write(record);
+      // Also on a repeat: it finishes a write-through the first completion could not.
+      await this.#table.persist(jobId);
+      if (ended) record = await this.#table.afterCompletion(record, now);
+      await this.#scheduleAlarm();
+      return record;
+    });
+  }
+
+  async release(jobId: string, request: ReleaseRequest, holder: LeaseHolder): Promise<Outcome<null>> {
+    return await outcomeOfCall(async () => {
+      const args = {
+        leaseId: request.lease_id,
+        holder,
+        reason: request.reason,
+        now: this.#now().toISOString(),
+      };
+      await this.#transition(jobId, lifecycle.releaseJob(await this.#active(jobId), args));
+      return null;
+    });
+  }
+
+  async revokeLease(jobId: string, leaseId: string, activeTokenIds: string[]): Promise<Outcome<boolean>> {
+    return await outcomeOfCall(async () => {
+      const current = this.#table.record(jobId);
+      if (!current) return false;
+      const now = this.#now().toISOString();
+      const next = lifecycle.revokeLease(current, { leaseId, activeTokenIds, now });
+      if (next === current) return false;
+      await this.#transition(jobId, next);
+      return true;
+    });
+  }
+
+  async queuePosition(jobId: string): Promise<number | null> {
+    const row = this.#table.row(jobId);
+    if (row?.status !== "queued") return null;
+    return sql.queuedAhead(this.#sql, row.seq);
+  }
+
+  async stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats> {
+    return sql.dispatchStats(this.#sql, agentsActiveSince(this.#now(), agentWindowSeconds), firmwareVersion);
+  }
+
+  async reapExpiredLeases(now: string): Promise<number> {
+    const rows = sql.expiredLeaseRows(this.#sql, Date.parse(now));
+    for (const row of rows) this.#table.write(lifecycle.expireLease(sql.recordOf(row), { now }));
+    if (rows.length > 0) this.#leases.wake();
+    const writes = await Promise.allSettled(rows.map((row) => this.#table.persist(row.id)));
+    for (const w of writes)
+      if (w.status === "rejected") console.error("dispatcher: record write failed", w.reason);
+    await this.#scheduleAlarm();
+    return rows.length;
+  }
+
+  async failUndeliverable(jobId: string, reason: string): Promise<Outcome<string>> {
+    return await outcomeOfCall(async () => {
+      if (this.#table.row(jobId)) return "known";
+      const record = await this.#jobs.get(jobId);
+      if (!record) return "unknown";
+      if (lifecycle.isTerminal(record)) return record.status;
+      await this.#jobs.put(lifecycle.failJob(record, reason, { now: this.#now().toISOString() }));
+      return "failed";
+    });
+  }
+
+  override async alarm(): Promise<void> {
+    const now = this.#now();
+    await this.reapExpiredLeases(now.toISOString());
+    await this.#table.persistUnsaved();
+    purgeForgotten(this.#sql, now);
+    await this.#scheduleAlarm();
+  }
+
+  // --- internals ---
+
+  // A transition that may put the job back in the queue: written, handed to waiting agents, persisted.
+  async #transition(jobId: string, next: JobRecord): Promise<void> {
+    this.#table.write(next);
+    this.#leases.wake();
+    await this.#table.persist(jobId);
+    await this.#scheduleAlarm();
+  }
+
+  // The record of a job this object holds, or the reason an agent cannot act on it.
+  async #active(jobId: string): Promise<JobRecord> {
+    const record = this.#table.record(jobId);
+    if (record) return record;
+    const stored = await this.#jobs.get(jobId);
+    if (!stored) throw new NotFoundError(`no job ${jobId}`);
+    throw new LeaseLostError(`job ${jobId} is ${stored.status} and no longer leased`);
+  }
+
+  async #scheduleAlarm(): Promise<void> {
+    const at = nextAlarmAt(this.#sql, this.#now());
+    if (at === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(at);
+  }
+}

@@ -1,0 +1,212 @@
+// The Dispatcher Durable Object's SQLite tables and every statement run on them. A row mirrors the columns
+// the queries need; `record` holds the whole JobRecord, `version` counts transitions and `saved_version` the
+// last one written through to R2.
+import { type JobRecord, jobRecord, type LeaseRequest } from "@qmk-edge/schema";
+import { parseStored } from "../../../jobs/stored-record.ts";
+import type { DispatchStats } from "../../../ports/dispatcher.ts";
+
+export interface JobRow {
+  id: string;
+  seq: number;
+  status: string;
+  version: number;
+  saved_version: number;
+  record: string;
+  [key: string]: SqlStorageValue;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  firmware_version TEXT NOT NULL,
+  keyboard TEXT NOT NULL,
+  toolchain TEXT,
+  lease_id TEXT,
+  lease_expires_at INTEGER,
+  enqueued_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  version INTEGER NOT NULL,
+  saved_version INTEGER NOT NULL,
+  record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_by_queue ON jobs (status, firmware_version, seq);
+CREATE TABLE IF NOT EXISTS agents (
+  agent_id TEXT PRIMARY KEY,
+  last_seen INTEGER NOT NULL,
+  firmware_version TEXT,
+  toolchains TEXT
+);
+CREATE TABLE IF NOT EXISTS keyboard_toolchains (keyboard TEXT PRIMARY KEY, toolchain TEXT NOT NULL);
+`;
+
+const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : null);
+
+export function createSchema(sql: SqlStorage): void {
+  sql.exec(SCHEMA);
+}
+
+export function jobRow(sql: SqlStorage, id: string): JobRow | undefined {
+  return sql.exec<JobRow>("SELECT * FROM jobs WHERE id = ?", id).toArray()[0];
+}
+
+// The row's record, checked against the schema like every record read back from storage.
+export function recordOf(row: JobRow): JobRecord {
+  return parseStored(jobRecord, row.record, `the dispatcher's row of job ${row.id}`);
+}
+
+export function insertJob(sql: SqlStorage, record: JobRecord): void {
+  sql.exec(
+    `INSERT INTO jobs (id, seq, status, firmware_version, keyboard, toolchain, lease_id, lease_expires_at,
+                       enqueued_at, finished_at, version, saved_version, record)
+     VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), 'queued', ?, ?, ?, NULL, NULL, ?, NULL, 0, 0, ?)
+     ON CONFLICT(id) DO NOTHING`,
+    record.id,
+    record.firmware_version,
+    record.request.keyboard,
+    record.toolchain,
+    Date.parse(record.enqueued_at),
+    JSON.stringify(record),
+  );
+}
+
+// A new version of the row's record, not yet written through to R2.
+export function updateJob(sql: SqlStorage, record: JobRecord): void {
+  sql.exec(
+    `UPDATE jobs SET status = ?, toolchain = ?, lease_id = ?, lease_expires_at = ?, finished_at = ?,
+                     version = version + 1, record = ? WHERE id = ?`,
+    record.status,
+    record.toolchain,
+    record.lease?.id ?? null,
+    ms(record.lease?.expires_at),
+    ms(record.finished_at),
+    JSON.stringify(record),
+    record.id,
+  );
+}
+
+export function markSaved(sql: SqlStorage, id: string, version: number): void {
+  sql.exec("UPDATE jobs SET saved_version = MAX(saved_version, ?) WHERE id = ?", version, id);
+}
+
+export function unsavedJobIds(sql: SqlStorage): string[] {
+  return sql
+    .exec<{ id: string }>("SELECT id FROM jobs WHERE saved_version < version")
+    .toArray()
+    .map((row) => row.id);
+}
+
+export function expiredLeaseRows(sql: SqlStorage, nowMs: number): JobRow[] {
+  return sql
+    .exec<JobRow>("SELECT * FROM jobs WHERE status = 'running' AND lease_expires_at <= ?", nowMs)
+    .toArray();
+}
+
+// The oldest queued job this agent can build: same firmware version, and a toolchain it has when the job's
+// toolchain is known (from the job, or learned from earlier builds of the keyboard).
+export function oldestClaimableRow(sql: SqlStorage, request: LeaseRequest): JobRow | undefined {
+  const toolchains = request.toolchains;
+  const known =
+    "COALESCE(toolchain, (SELECT k.toolchain FROM keyboard_toolchains k WHERE k.keyboard = jobs.keyboard))";
+  return sql
+    .exec<JobRow>(
+      `SELECT * FROM jobs WHERE status = 'queued' AND firmware_version = ?
+         AND (${known} IS NULL OR ${known} IN (${toolchains.map(() => "?").join(", ")}))
+       ORDER BY seq LIMIT 1`,
+      request.firmware_version,
+      ...toolchains,
+    )
+    .toArray()[0];
+}
+
+export function queuedAhead(sql: SqlStorage, seq: number): number {
+  return sql
+    .exec<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued' AND seq < ?", seq)
+    .one().n;
+}
+
+// Ended jobs are kept until `endedBefore` (all written through), agents until `seenBefore`.
+export function purge(sql: SqlStorage, endedBefore: number, seenBefore: number): void {
+  sql.exec(
+    "DELETE FROM jobs WHERE status IN ('finished', 'failed') AND saved_version >= version AND finished_at < ?",
+    endedBefore,
+  );
+  sql.exec("DELETE FROM agents WHERE last_seen < ?", seenBefore);
+}
+
+// With `request` (a lease) the agent's version and toolchains are noted too.
+export function seeAgent(
+  sql: SqlStorage,
+  agentId: string,
+  request: LeaseRequest | null,
+  nowMs: number,
+): void {
+  if (request) {
+    sql.exec(
+      `INSERT INTO agents (agent_id, last_seen, firmware_version, toolchains) VALUES (?, ?, ?, ?)
+       ON CONFLICT(agent_id) DO UPDATE SET last_seen = excluded.last_seen,
+         firmware_version = excluded.firmware_version, toolchains = excluded.toolchains`,
+      agentId,
+      nowMs,
+      request.firmware_version,
+      request.toolchains.join(","),
+    );
+  } else {
+    sql.exec(
+      "INSERT INTO agents (agent_id, last_seen) VALUES (?, ?) ON CONFLICT(agent_id) DO UPDATE SET last_seen = excluded.last_seen",
+      agentId,
+      nowMs,
+    );
+  }
+}
+
+export function learnToolchain(sql: SqlStorage, keyboard: string, toolchain: string): void {
+  sql.exec(
+    "INSERT INTO keyboard_toolchains (keyboard, toolchain) VALUES (?, ?) ON CONFLICT(keyboard) DO UPDATE SET toolchain = excluded.toolchain",
+    keyboard,
+    toolchain,
+  );
+}
+
+// `activeSince`: agents seen at or after it count (jobs/agent-memory.ts agentsActiveSince).
+export function dispatchStats(sql: SqlStorage, activeSince: number, firmwareVersion: string): DispatchStats {
+  const jobs = sql
+    .exec<{ queued: number | null; running: number | null; oldest: number | null }>(
+      `SELECT SUM(status = 'queued') AS queued, SUM(status = 'running') AS running,
+              MIN(CASE WHEN status = 'queued' THEN enqueued_at END) AS oldest FROM jobs`,
+    )
+    .one();
+  const agents = sql
+    .exec<{ seen: number | null; current: number | null; last: number | null }>(
+      `SELECT SUM(last_seen >= ?) AS seen, SUM(last_seen >= ? AND firmware_version = ?) AS current,
+              MAX(last_seen) AS last FROM agents`,
+      activeSince,
+      activeSince,
+      firmwareVersion,
+    )
+    .one();
+  return {
+    queued: jobs.queued ?? 0,
+    running: jobs.running ?? 0,
+    oldestQueuedAt: jobs.oldest === null ? null : new Date(jobs.oldest).toISOString(),
+    agentsSeen: agents.seen ?? 0,
+    agentsForVersion: agents.current ?? 0,
+    lastAgentSeenAt: agents.last === null ? null : new Date(agents.last).toISOString(),
+  };
+}
+
+// What the next alarm waits for: the earliest lease expiry, the earliest end, and how many rows are unsaved.
+export function nextDue(sql: SqlStorage): {
+  lease: number | null;
+  ended: number | null;
+  dirty: number | null;
+} {
+  return sql
+    .exec<{ lease: number | null; ended: number | null; dirty: number | null }>(
+      `SELECT (SELECT MIN(lease_expires_at) FROM jobs WHERE status = 'running') AS lease,
+              (SELECT MIN(finished_at) FROM jobs WHERE status IN ('finished', 'failed')) AS ended,
+              (SELECT COUNT(*) FROM jobs WHERE saved_version < version) AS dirty`,
+    )
+    .one();
+}

@@ -1,0 +1,50 @@
+import type { Redis } from "ioredis";
+import { AGENT_MEMORY_MS, agentsActiveSince, forgetAgentsSeenBefore } from "../../../jobs/agent-memory.ts";
+import type { DispatchStats } from "../../../ports/dispatcher.ts";
+import type { RedisKeys } from "./keys.ts";
+
+// Agents seen, overall and per firmware version they build (GET /v1 is degraded without the latter), kept
+// for the agent memory of jobs/agent-memory.ts.
+export async function touchAgent(
+  redis: Redis,
+  keys: RedisKeys,
+  agentId: string,
+  firmwareVersion: string,
+  now: Date,
+): Promise<void> {
+  const seen = now.getTime();
+  const old = forgetAgentsSeenBefore(now);
+  const byVersion = keys.agentsFor(firmwareVersion);
+  await redis
+    .multi()
+    .zadd(keys.agents, seen, agentId)
+    .zremrangebyscore(keys.agents, "-inf", old)
+    .zadd(byVersion, seen, agentId)
+    .zremrangebyscore(byVersion, "-inf", old)
+    .pexpire(byVersion, AGENT_MEMORY_MS)
+    .exec();
+}
+
+export async function dispatchStats(
+  redis: Redis,
+  keys: RedisKeys,
+  args: { now: Date; agentWindowSeconds: number; firmwareVersion: string },
+): Promise<DispatchStats> {
+  const since = agentsActiveSince(args.now, args.agentWindowSeconds);
+  const [queued, oldest, running, seen, current, last] = await Promise.all([
+    redis.zcard(keys.waitingSince),
+    redis.zrange(keys.waitingSince, 0, 0, "WITHSCORES"),
+    redis.zcard(keys.leases),
+    redis.zcount(keys.agents, since, "+inf"),
+    redis.zcount(keys.agentsFor(args.firmwareVersion), since, "+inf"),
+    redis.zrevrange(keys.agents, 0, 0, "WITHSCORES"),
+  ]);
+  return {
+    queued,
+    running,
+    oldestQueuedAt: oldest[1] ? new Date(Number(oldest[1])).toISOString() : null,
+    agentsSeen: seen,
+    agentsForVersion: current,
+    lastAgentSeenAt: last[1] ? new Date(Number(last[1])).toISOString() : null,
+  };
+}

@@ -1,0 +1,249 @@
+// Dispatcher on Redis Streams (ioredis), shared by any number of API processes on one Redis: keys.ts holds the
+// key layout, scripts.ts the Lua scripts, leasing.ts the lease path, reaper.ts the reaper, agents.ts the agents
+// seen; the rules are in jobs/. Heartbeats extend expires_ms and XCLAIM the entry to reset its idle time.
+// Completion and release XACK + XDEL the entry in the same script that drops the lease (release re-adds the
+// job with XADD, at the back). As on the Durable Object, a lease holds until the reaper takes it back;
+// LeaseLostError means another lease (or none) holds the job.
+import type {
+  ArtifactKind,
+  ArtifactRef,
+  CompleteRequest,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  JobRecord,
+  LeaseHolder,
+  LeaseRequest,
+  LeaseResponse,
+  ReleaseRequest,
+} from "@qmk-edge/schema";
+import type { Redis } from "ioredis";
+import { afterCompletion } from "../../../jobs/after-completion.ts";
+import { type Clock, systemClock } from "../../../jobs/clock.ts";
+import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
+import { heartbeatJob } from "../../../jobs/lease.ts";
+import * as lifecycle from "../../../jobs/lifecycle.ts";
+import type { Dispatcher, DispatchStats } from "../../../ports/dispatcher.ts";
+import type { JobStore } from "../../../ports/job-store.ts";
+import { dispatchStats, touchAgent } from "./agents.ts";
+import { BlockingReader } from "./blocking-reader.ts";
+import { connectRedis } from "./connection.ts";
+import { ConsumerGroups } from "./consumer-groups.ts";
+import { guard } from "./guard.ts";
+import { GROUP, type RedisKeys, redisKeys } from "./keys.ts";
+import { laneOf } from "./lanes.ts";
+import { heldLeaseRow, readLeaseRow } from "./lease-row.ts";
+import { type Leasing, leaseJob } from "./leasing.ts";
+import { JobLock } from "./lock.ts";
+import { everyInterval, type Reaper, reap } from "./reaper.ts";
+import { defineScripts, enqueueJob, extendLease, settle } from "./scripts.ts";
+
+export interface RedisDispatcherOptions {
+  redisUrl: string;
+  jobs: JobStore;
+  leaseSeconds: number;
+  prefix?: string;
+  // Idle blocking connections kept for long polls; more are opened on demand and closed after use.
+  poolSize?: number;
+  lockTtlMs?: number;
+  // Pending entries idle this much longer than a lease, with no lease recorded, are reclaimed.
+  orphanGraceMs?: number;
+  now?: Clock;
+}
+
+export class RedisDispatcher implements Dispatcher {
+  readonly redis: Redis;
+  private readonly jobs: JobStore;
+  private readonly leaseSeconds: number;
+  // Read by tests that write stream entries themselves.
+  private readonly prefix: string;
+  private readonly keys: RedisKeys;
+  private readonly lock: JobLock;
+  private readonly leasing: Leasing;
+  private readonly reaper: Reaper;
+  private readonly now: Clock;
+  private closed = false;
+
+  constructor(options: RedisDispatcherOptions) {
+    this.redis = connectRedis(options.redisUrl);
+    defineScripts(this.redis);
+    this.jobs = options.jobs;
+    this.leaseSeconds = options.leaseSeconds;
+    this.now = options.now ?? systemClock;
+    this.prefix = options.prefix ?? "qmk-edge:";
+    this.keys = redisKeys(this.prefix);
+    this.lock = new JobLock(this.redis, this.keys, options.lockTtlMs ?? 15_000, () => this.closed);
+    const base = { redis: this.redis, keys: this.keys, jobs: this.jobs, lock: this.lock };
+    const groups = new ConsumerGroups(this.redis, this.keys);
+    const reader = new BlockingReader(this.redis, groups, options.poolSize ?? 8);
+    const closed = () => this.closed;
+    this.leasing = { ...base, groups, reader, leaseSeconds: this.leaseSeconds, now: this.now, closed };
+    this.reaper = { ...base, orphanIdleMs: this.leaseSeconds * 1000 + (options.orphanGraceMs ?? 5_000) };
+  }
+
+  async enqueue(record: JobRecord): Promise<void> {
+    await guard(async () => {
+      if (record.status !== "queued") return;
+      const stream = await laneOf(this.redis, this.keys, record);
+      await enqueueJob(this.redis, this.keys, stream, record.id, Date.parse(record.enqueued_at));
+    });
+  }
+
+  async lease(
+    request: LeaseRequest,
+    holder: LeaseHolder,
+    signal?: AbortSignal,
+  ): Promise<LeaseResponse | null> {
+    return await guard(() => leaseJob(this.leasing, request, holder, signal));
+  }
+
+  async heartbeat(jobId: string, request: HeartbeatRequest, holder: LeaseHolder): Promise<HeartbeatResponse> {
+    return await this.locked(jobId, async () => {
+      const record = await this.load(jobId);
+      const lease = await heldLeaseRow(this.redis, this.keys, jobId, request.lease_id);
+      const now = this.now();
+      const beat = heartbeatJob(record, request, holder, { now, leaseSeconds: this.leaseSeconds });
+      await this.jobs.put(beat.record);
+      const expiresMs = Date.parse(beat.response.lease_expires_at);
+      if (!(await extendLease(this.redis, this.keys, jobId, request.lease_id, expiresMs))) {
+        throw new LeaseLostError(`lease ${request.lease_id} does not hold job ${jobId}`);
+      }
+      // Keeps the pending entry's idle time low so the orphan scan passes it by.
+      await this.redis.xclaim(lease.stream, GROUP, lease.agentId, 0, lease.entry, "JUSTID");
+      await touchAgent(this.redis, this.keys, lease.agentId, record.firmware_version, now);
+      return beat.response;
+    });
+  }
+
+  async checkLease(jobId: string, leaseId: string, holder: LeaseHolder): Promise<void> {
+    await guard(async () => {
+      const record = await this.load(jobId);
+      await heldLeaseRow(this.redis, this.keys, jobId, leaseId);
+      lifecycle.assertLease(record, leaseId, holder);
+    });
+  }
+
+  async attachArtifact(
+    jobId: string,
+    leaseId: string,
+    holder: LeaseHolder,
+    kind: ArtifactKind,
+    ref: ArtifactRef,
+  ): Promise<void> {
+    await this.locked(jobId, async () => {
+      const record = await this.load(jobId);
+      await heldLeaseRow(this.redis, this.keys, jobId, leaseId);
+      await this.jobs.put(lifecycle.attachArtifact(record, { leaseId, holder, kind, ref }));
+    });
+  }
+
+  async complete(jobId: string, request: CompleteRequest, holder: LeaseHolder): Promise<JobRecord> {
+    return await this.locked(jobId, async () => {
+      const now = this.now().toISOString();
+      const record = await this.load(jobId);
+      const lease = await readLeaseRow(this.redis, this.keys, jobId);
+      if (lifecycle.isTerminal(record) && record.lease?.id === request.lease_id) {
+        // A repeated completion: the record is final; finish the Redis side if the first try could not.
+        if (lifecycle.completeJob(record, request, holder, { now }) !== record) {
+          throw new LeaseLostError(
+            `lease ${request.lease_id} does not hold job ${jobId} for this agent token`,
+          );
+        }
+        if (lease?.leaseId === request.lease_id) await settle(this.redis, this.keys, jobId, lease, null);
+        return record;
+      }
+      if (lease?.leaseId !== request.lease_id) {
+        throw new LeaseLostError(`lease ${request.lease_id} does not hold job ${jobId}`);
+      }
+      let done = lifecycle.completeJob(record, request, holder, { now });
+      await this.jobs.put(done);
+      done = await this.afterCompletion(done, now);
+      await settle(this.redis, this.keys, jobId, lease, null);
+      return done;
+    });
+  }
+
+  async release(jobId: string, request: ReleaseRequest, holder: LeaseHolder): Promise<void> {
+    await this.locked(jobId, async () => {
+      const record = await this.load(jobId);
+      const lease = await heldLeaseRow(this.redis, this.keys, jobId, request.lease_id);
+      const next = lifecycle.releaseJob(record, {
+        leaseId: request.lease_id,
+        holder,
+        reason: request.reason,
+        now: this.now().toISOString(),
+      });
+      await this.jobs.put(next);
+      await settle(this.redis, this.keys, jobId, lease, next);
+    });
+  }
+
+  async revokeLease(jobId: string, leaseId: string, activeTokenIds: string[]): Promise<boolean> {
+    return await this.locked(jobId, async () => {
+      const record = await this.jobs.get(jobId);
+      const lease = await readLeaseRow(this.redis, this.keys, jobId);
+      if (!record || lease?.leaseId !== leaseId) return false;
+      const now = this.now().toISOString();
+      const next = lifecycle.revokeLease(record, { leaseId, activeTokenIds, now });
+      if (next === record) return false;
+      await this.jobs.put(next);
+      await settle(this.redis, this.keys, jobId, lease, next);
+      return true;
+    });
+  }
+
+  async queuePosition(jobId: string): Promise<number | null> {
+    return await guard(() => this.redis.zrank(this.keys.waiting, jobId));
+  }
+
+  async stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats> {
+    return await guard(() =>
+      dispatchStats(this.redis, this.keys, { now: this.now(), agentWindowSeconds, firmwareVersion }),
+    );
+  }
+
+  async reapExpiredLeases(now: string): Promise<number> {
+    return await guard(() => reap(this.reaper, Date.parse(now)));
+  }
+
+  // Runs the reaper every intervalMs until the returned function is called (node.ts starts one per process;
+  // several reapers on one Redis are safe, each job is handled under its lock).
+  startReaper(intervalMs: number, onError: (err: unknown) => void = () => {}): () => void {
+    return everyInterval(intervalMs, () => this.reapExpiredLeases(this.now().toISOString()), onError);
+  }
+
+  // Shutting down: waiting leases answer "no job" now and new ones do not wait; other calls still work.
+  interruptWaits(): void {
+    this.closed = true;
+    this.leasing.reader.close();
+  }
+
+  async close(): Promise<void> {
+    this.interruptWaits();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  // --- shared steps
+
+  // A transition: under the job's lock, with Redis failures as UnavailableError.
+  private async locked<T>(jobId: string, fn: () => Promise<T>): Promise<T> {
+    return await guard(() => this.lock.run(jobId, fn));
+  }
+
+  private async load(jobId: string): Promise<JobRecord> {
+    const record = await this.jobs.get(jobId);
+    if (!record) throw new NotFoundError(`no job ${jobId}`);
+    return record;
+  }
+
+  // jobs/after-completion.ts; a failed write of the verified record costs the cache, never the job.
+  private async afterCompletion(record: JobRecord, now: string): Promise<JobRecord> {
+    const after = await afterCompletion(this.jobs, record, now);
+    if (after.record !== record) {
+      await this.jobs.put(after.record).catch((err) => console.error("dispatcher: record write failed", err));
+    }
+    if (after.learned) {
+      await this.redis.hset(this.keys.keyboardToolchains, after.learned.keyboard, after.learned.toolchain);
+    }
+    return after.record;
+  }
+}

@@ -1,0 +1,229 @@
+// Every Redis-side transition of a job is one Lua script, so a job is always exactly one of: waiting in a
+// stream, leased, or done. Each wrapper below passes KEYS and ARGV in the order its script documents.
+import type { JobRecord } from "@qmk-edge/schema";
+import type { Redis } from "ioredis";
+import { GROUP, type RedisKeys } from "./keys.ts";
+import { laneOf } from "./lanes.ts";
+import type { LeaseRow } from "./lease-row.ts";
+
+type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
+
+// Adds a job to a stream and the waiting sets unless it is already waiting or leased.
+const ENQUEUE_LUA = `
+local function order(id)
+  local ms, seq = string.match(id, '(%d+)-(%d+)')
+  return tonumber(ms) * 1000 + math.min(tonumber(seq), 999)
+end
+local function enqueue(stream, waiting, since, streams, lease, job, enqueued)
+  if redis.call('ZSCORE', since, job) or redis.call('EXISTS', lease) == 1 then return false end
+  pcall(redis.call, 'XGROUP', 'CREATE', stream, '${GROUP}', '0', 'MKSTREAM')
+  local id = redis.call('XADD', stream, '*', 'job', job)
+  redis.call('ZADD', waiting, order(id), job)
+  redis.call('ZADD', since, enqueued, job)
+  redis.call('SADD', streams, stream)
+  return id
+end
+`;
+
+const SCRIPTS = {
+  // KEYS: stream, waiting, since, streams, lease  ARGV: job, enqueued_ms
+  qeEnqueue: {
+    keys: 5,
+    lua: `${ENQUEUE_LUA}
+return enqueue(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2])`,
+  },
+  // Delivers the oldest undelivered entry across the given streams to consumer ARGV[1].
+  // KEYS: streams to read  ARGV: consumer  -> { stream, entry id, fields } or nil
+  qeTake: {
+    keys: -1,
+    lua: `
+local function older(a, b)
+  local am, as = string.match(a, '(%d+)-(%d+)')
+  local bm, bs = string.match(b, '(%d+)-(%d+)')
+  am, bm = tonumber(am), tonumber(bm)
+  return am < bm or (am == bm and tonumber(as) < tonumber(bs))
+end
+local best, bestKey
+for _, key in ipairs(KEYS) do
+  local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', key)
+  if ok then
+    for _, g in ipairs(groups) do
+      local name, last
+      for j = 1, #g, 2 do
+        if g[j] == 'name' then name = g[j + 1] elseif g[j] == 'last-delivered-id' then last = g[j + 1] end
+      end
+      if name == '${GROUP}' then
+        local nxt = redis.call('XRANGE', key, '(' .. last, '+', 'COUNT', 1)
+        if #nxt > 0 and (best == nil or older(nxt[1][1], best)) then best, bestKey = nxt[1][1], key end
+      end
+    end
+  end
+end
+if not best then return false end
+local r = redis.call('XREADGROUP', 'GROUP', '${GROUP}', ARGV[1], 'COUNT', 1, 'STREAMS', bestKey, '>')
+if not r then return false end
+return { bestKey, r[1][2][1][1], r[1][2][1][2] }`,
+  },
+  // KEYS: lease, leases, waiting, since  ARGV: job, lease_id, agent_id, expires_ms, entry, stream
+  qeStart: {
+    keys: 4,
+    lua: `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'lease_id', ARGV[2], 'agent_id', ARGV[3], 'expires_ms', ARGV[4],
+  'entry', ARGV[5], 'stream', ARGV[6])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
+return 1`,
+  },
+  // KEYS: lease, leases  ARGV: job, lease_id, new_expires_ms
+  qeExtend: {
+    keys: 2,
+    lua: `
+if redis.call('HGET', KEYS[1], 'lease_id') ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], 'expires_ms', ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+return 1`,
+  },
+  // Drops a delivered entry and the lease; with ARGV[3] = '1' the job goes to the back of stream KEYS[7].
+  // KEYS: old stream, lease, leases, waiting, since, streams, new stream  ARGV: job, entry, requeue, enqueued_ms
+  qeSettle: {
+    keys: 7,
+    lua: `${ENQUEUE_LUA}
+if ARGV[2] ~= '' then
+  redis.call('XACK', KEYS[1], '${GROUP}', ARGV[2])
+  redis.call('XDEL', KEYS[1], ARGV[2])
+end
+redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[3], ARGV[1])
+if ARGV[3] == '1' then
+  redis.call('ZREM', KEYS[5], ARGV[1])
+  return enqueue(KEYS[7], KEYS[4], KEYS[5], KEYS[6], KEYS[2], ARGV[1], ARGV[4])
+end
+return false`,
+  },
+  // Takes the lock, or confirms this token already holds it (a retried SET whose first reply was lost).
+  // KEYS: lock  ARGV: token, ttl_ms
+  qeLock: {
+    keys: 1,
+    lua: `
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then return 1 end
+if holder then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`,
+  },
+  // KEYS: lock  ARGV: token
+  qeUnlock: {
+    keys: 1,
+    lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`,
+  },
+} as const;
+
+export function defineScripts(redis: Redis): void {
+  for (const [name, script] of Object.entries(SCRIPTS)) {
+    const numberOfKeys = script.keys >= 0 ? { numberOfKeys: script.keys } : {};
+    redis.defineCommand(name, { lua: script.lua, ...numberOfKeys });
+  }
+}
+
+async function run(redis: Redis, name: keyof typeof SCRIPTS, args: (string | number)[]): Promise<unknown> {
+  const fn = (redis as unknown as Record<string, ScriptFn>)[name];
+  if (!fn) throw new Error(`script ${name} not defined`);
+  return await fn.apply(redis, args);
+}
+
+export async function enqueueJob(
+  redis: Redis,
+  keys: RedisKeys,
+  stream: string,
+  jobId: string,
+  enqueuedMs: number,
+): Promise<void> {
+  await run(redis, "qeEnqueue", [
+    stream,
+    keys.waiting,
+    keys.waitingSince,
+    keys.streams,
+    keys.lease(jobId),
+    jobId,
+    enqueuedMs,
+  ]);
+}
+
+// The oldest undelivered entry of these streams, now pending with `consumer`: [stream, entry id, fields].
+export async function takeOldest(
+  redis: Redis,
+  streams: string[],
+  consumer: string,
+): Promise<[string, string, string[]] | null> {
+  return (await run(redis, "qeTake", [streams.length, ...streams, consumer])) as
+    | [string, string, string[]]
+    | null;
+}
+
+// False when the job already has a lease (a duplicate entry lost).
+export async function recordLease(
+  redis: Redis,
+  keys: RedisKeys,
+  jobId: string,
+  lease: LeaseRow,
+): Promise<boolean> {
+  const started = await run(redis, "qeStart", [
+    keys.lease(jobId),
+    keys.leases,
+    keys.waiting,
+    keys.waitingSince,
+    jobId,
+    lease.leaseId,
+    lease.agentId,
+    lease.expiresMs,
+    lease.entry,
+    lease.stream,
+  ]);
+  return started === 1;
+}
+
+// False when `leaseId` no longer holds the job.
+export async function extendLease(
+  redis: Redis,
+  keys: RedisKeys,
+  jobId: string,
+  leaseId: string,
+  expiresMs: number,
+): Promise<boolean> {
+  const extended = await run(redis, "qeExtend", [keys.lease(jobId), keys.leases, jobId, leaseId, expiresMs]);
+  return extended === 1;
+}
+
+// Drops the entry and the lease; with `requeue`, the job goes to the back of its lane's queue.
+export async function settle(
+  redis: Redis,
+  keys: RedisKeys,
+  jobId: string,
+  lease: LeaseRow,
+  requeue: JobRecord | null,
+): Promise<void> {
+  const lane = requeue ? await laneOf(redis, keys, requeue) : lease.stream;
+  await run(redis, "qeSettle", [
+    lease.stream,
+    keys.lease(jobId),
+    keys.leases,
+    keys.waiting,
+    keys.waitingSince,
+    keys.streams,
+    lane,
+    jobId,
+    lease.entry,
+    requeue ? "1" : "0",
+    requeue ? Date.parse(requeue.enqueued_at) : 0,
+  ]);
+}
+
+export async function tryLock(redis: Redis, key: string, token: string, ttlMs: number): Promise<boolean> {
+  return (await run(redis, "qeLock", [key, token, ttlMs])) === 1;
+}
+
+export async function unlock(redis: Redis, key: string, token: string): Promise<void> {
+  await run(redis, "qeUnlock", [key, token]);
+}

@@ -1,0 +1,18 @@
+import type { AgentToken } from "./agent-tokens.ts";
+
+// What the app needs to know of its configuration, the same on both runtimes (config/env-schema.ts appConfigOf).
+export interface AppConfig {
+  serviceVersion: string;
+  // The firmware version the agent pool builds; part of every content key.
+  firmwareVersion: string;
+  // Each accepted agent token: its sha256 (the token itself is never kept), name and trust.
+  agentTokens: AgentToken[];
+  // sha256 of each operator token (POST /v1/operator/*); empty = the operator routes are closed.
+  operatorTokenHashes: string[];
+  maxAttempts: number;
+  leaseSeconds: number;
+  agentWindowSeconds: number;
+  // Base of the absolute URLs in status answers. Absent: the request's origin when its host is a loopback
+  // name (local development), else http://localhost; a request's Host header never chooses it.
+  publicBaseUrl?: string;
+}

@@ -1,0 +1,48 @@
+import type { JobQueueMessage } from "@qmk-edge/schema";
+import type { DispatcherRpc } from "../adapters/dispatcher/durable-object/interface.ts";
+import type { RateLimiterRpc } from "../adapters/rate-limiter/durable-object/interface.ts";
+import { duplicateNames, mergeTokens } from "./agent-tokens.ts";
+import type { AppConfig } from "./app-config.ts";
+import { appConfigOf, parseEnv, sharedEnv } from "./env-schema.ts";
+
+// The Worker's bindings and vars, as wrangler.jsonc declares them. AGENT_TOKEN_HASHES is a secret in production.
+export interface Env {
+  BUCKET: R2Bucket;
+  JOBS: Queue<JobQueueMessage>;
+  DISPATCHER: DurableObjectNamespace<DispatcherRpc>;
+  RATE_LIMITER: DurableObjectNamespace<RateLimiterRpc>;
+  FIRMWARE_VERSION: string;
+  SERVICE_VERSION: string;
+  MAX_ATTEMPTS: string;
+  LEASE_SECONDS: string;
+  AGENT_WINDOW_SECONDS: string;
+  RATE_LIMIT_PER_MINUTE: string;
+  AGENT_TOKEN_HASHES: string;
+  OPERATOR_TOKEN_HASHES?: string;
+  PUBLIC_BASE_URL?: string;
+}
+
+export interface WorkerConfig extends AppConfig {
+  rateLimitPerMinute: number;
+}
+
+const parsed = new WeakMap<object, WorkerConfig>();
+
+// Parsed once per env object; a broken deployment fails loudly on its first request.
+export function configFromEnv(env: Env): WorkerConfig {
+  const known = parsed.get(env);
+  if (known) return known;
+  // The Worker adds no variables of its own, only bindings (typed above, not parsed).
+  const result = parseEnv(sharedEnv, env as unknown as Record<string, unknown>);
+  if (!result.ok) throw new Error(`invalid Worker configuration: ${result.problems.join("; ")}`);
+  const v = result.value;
+  const tokens = mergeTokens(v.AGENT_TOKEN_HASHES ?? []);
+  const duplicates = duplicateNames(tokens).map((problem) => `AGENT_TOKEN_HASHES: ${problem}`);
+  if (duplicates.length > 0) throw new Error(`invalid Worker configuration: ${duplicates.join("; ")}`);
+  const config: WorkerConfig = {
+    ...appConfigOf(v, { agentTokens: tokens, operatorTokenHashes: v.OPERATOR_TOKEN_HASHES ?? [] }),
+    rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
+  };
+  parsed.set(env, config);
+  return config;
+}

@@ -1,0 +1,101 @@
+import {
+  type ArtifactKind,
+  type CompileResult,
+  type CompileStatus,
+  type JobRecord,
+  keymapArchiveName,
+  sourceArchiveName,
+} from "@qmk-edge/schema";
+import { isTerminal } from "./lifecycle.ts";
+import { servableArtifact } from "./servable-artifact.ts";
+
+// 127.0.0.0/8, ::1 and localhost: names only this machine answers to, so a client naming one is local.
+function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+// Base of absolute URLs: the configured public URL. Without one, the origin the client used only when it is a
+// loopback address (local development, tests); any other Host header is the client's word, and a link built
+// from it could point anyone who follows it elsewhere, so the links then say http://localhost (set
+// PUBLIC_BASE_URL in a deployment).
+export function publicBaseUrl(requestUrl: string, configured: string | undefined): string {
+  if (configured) return configured.replace(/\/+$/, "");
+  const url = new URL(requestUrl);
+  return isLoopback(url.hostname) ? url.origin : "http://localhost";
+}
+
+export const artifactUrl = (
+  base: string,
+  id: string,
+  route: "download" | "keymap" | "source" | "log" | "tree",
+) => `${base}/v1/compile/${id}/${route}`;
+
+const link = (
+  record: JobRecord,
+  base: string,
+  kind: ArtifactKind,
+  route: Parameters<typeof artifactUrl>[2],
+) => (servableArtifact(record, kind) ? [artifactUrl(base, record.id, route)] : []);
+
+// qmk_compiler's return code for a job that failed inside the service (no build result to show).
+const RETURNCODE_INTERNAL = -3;
+
+function compileResult(record: JobRecord, base: string): CompileResult | null {
+  if (!record.result && record.status !== "failed") return null;
+  const { request } = record;
+  const result = record.result ?? {
+    returncode: RETURNCODE_INTERNAL,
+    output: record.failure_reason ?? "the job failed inside the compile service",
+    command: "",
+    firmware_filename: null,
+  };
+  return {
+    id: record.id,
+    keyboard: request.keyboard,
+    layout: request.layout,
+    keymap: request.keymap,
+    command: result.command,
+    returncode: result.returncode,
+    // The build log tail, as qmk_api's `output`.
+    output: result.output,
+    firmware: null,
+    firmware_filename: result.firmware_filename ?? record.artifacts.firmware?.filename ?? null,
+    keymap_archive: keymapArchiveName(request),
+    source_archive: sourceArchiveName(request),
+    // Only links that answer: a failed job lists no firmware, and nothing the agent did not upload.
+    firmware_binary_url: link(record, base, "firmware", "download"),
+    firmware_keymap_url: link(record, base, "keymap", "keymap"),
+    firmware_source_url: link(record, base, "source", "source"),
+    // qmk-edge addition: the whole tree the source zip goes over, when the agent uploaded it.
+    ...(servableArtifact(record, "tree") ? { source_tree_url: link(record, base, "tree", "tree") } : {}),
+  };
+}
+
+// GET /v1/compile/:id. qmk_api's fields first, then ours. Nothing about the client (no IP) is in the record.
+export function compileStatusOf(
+  record: JobRecord,
+  args: { baseUrl: string; now: Date; queuePosition: number | null },
+): CompileStatus {
+  const terminal = isTerminal(record);
+  const ageMs = Math.max(0, args.now.getTime() - Date.parse(record.created_at));
+  return {
+    created_at: record.created_at,
+    enqueued_at: record.enqueued_at,
+    id: record.id,
+    is_failed: record.status === "failed",
+    status: record.status,
+    result: compileResult(record, args.baseUrl),
+    ...(terminal ? { is_finished: record.status === "finished", is_queued: false, is_started: true } : {}),
+    stage: record.stage,
+    attempts: record.attempts,
+    queue_position: record.status === "queued" ? args.queuePosition : null,
+    age_seconds: Math.round(ageMs / 100) / 10,
+    cached: record.cache_hit_of !== null,
+    failure_reason: record.failure_reason,
+    firmware_version: record.firmware_version,
+    verified: record.status === "finished" ? record.verified !== false : null,
+    built_by: record.built_by ? { agent_id: record.built_by.agent_id, trust: record.built_by.trust } : null,
+    ...(record.keycode_translations?.length ? { keycode_translations: record.keycode_translations } : {}),
+  };
+}
