@@ -18,7 +18,8 @@ export const sharedEnv = z.object({
   FIRMWARE_VERSION: firmwareVersion.default("demo-1"),
   SERVICE_VERSION: z.string().min(1),
   MAX_ATTEMPTS: int(1, 100).default(3),
-  LEASE_SECONDS: int(5, 24 * 3600).default(60),
+  // Agents heartbeat at a third of it; seconds-long leases are what the expiry and fault suites run with.
+  LEASE_SECONDS: int(2, 24 * 3600).default(60),
   AGENT_WINDOW_SECONDS: int(1, 24 * 3600).default(120),
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(60),
   // Entries `<sha256>` or `<name>:<trusted|community>:<sha256>` (see agent-tokens.ts); merged by the runtime.
