@@ -13,6 +13,12 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const say = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
 const results: Record<string, unknown> = { at: new Date().toISOString(), node: process.version };
+const dir = join(import.meta.dirname, "results");
+// Written after every phase, so a later phase that fails keeps what the earlier ones measured.
+const save = () => {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+};
 
 say("compile: fresh tree vs agent warm path vs warm tree ...");
 const compile = await benchCompile({
@@ -22,6 +28,7 @@ const compile = await benchCompile({
   keys: 61,
 });
 results.compile = compile;
+save();
 
 const realTree = process.env.QMK_FIRMWARE;
 let real: Awaited<ReturnType<typeof benchRealTree>> | null = null;
@@ -29,6 +36,7 @@ if (realTree) {
   say(`compile, real tree ${realTree}: fresh tree vs agent warm path vs warm tree ...`);
   real = await benchRealTree(realTree, process.env);
   results.compile_real_tree = real;
+  save();
 }
 
 say("api: starting the edge API in workerd and one agent ...");
@@ -44,9 +52,7 @@ try {
   await system.stop();
 }
 
-const dir = join(import.meta.dirname, "results");
-mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+save();
 
 const a = results.api as Awaited<ReturnType<typeof benchApi>>;
 const rows: Array<[string, string, string]> = [
