@@ -138,7 +138,7 @@ describe("the demo tree's catalogue", () => {
     const k = catalogueKeycodes.parse(json(derived, derived.manifest.keycodes));
     expect(k.names).toEqual([...k.names].sort());
     expect(new Set(k.names).size).toBe(k.names.length);
-    for (const name of ["KC_A", "KC_TRNS", "LT", "MO", "LSFT_T", "QK_BOOT", "UG_TOGG", "RGB_TOG"])
+    for (const name of ["KC_A", "KC_TRNS", "LT", "MO", "LSFT_T", "QK_BOOT", "UG_TOGG", "RGB_TOG", "OS_LSFT"])
       expect(k.names).toContain(name);
     expect(k.names).not.toContain("RESET");
     expect(k.renames.RESET).toBe("QK_BOOT");
