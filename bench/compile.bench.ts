@@ -31,7 +31,7 @@ export function benchKeymap(keyboard: string, layout: string, keys: number, i: n
 
 // The whole tree, its .git too, as a fresh checkout per job would have it; not its build output.
 const copyTree = (from: string, to: string) =>
-  cp(from, to, { recursive: true, filter: (p) => !p.includes("/.build") && !/\/keymaps\/qe_/.test(p) });
+  cp(from, to, { recursive: true, filter: (p) => !p.includes("/.build") });
 
 async function bareMake(tree: string, req: ParsedCompileRequest): Promise<void> {
   const dir = join(tree, "keyboards", req.keyboard, "keymaps", req.keymap);

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { AgentJob, CompileRequest } from "@qmk-edge/schema";
 import { type BuildHost, probeBuildHost } from "./build-host.ts";
+import { BuildSlots } from "./build-slots.ts";
 import type { TreeSource } from "./config.ts";
 import type { BuildContext } from "./job-runner.ts";
 import type { Logger } from "./log.ts";
@@ -22,7 +23,7 @@ export interface BuildContextOptions {
   timeoutMs: number;
   maxLogBytes: number;
   killGraceMs?: number;
-  keepBuildDir?: boolean;
+  keepElf?: boolean;
   log: Logger;
 }
 
@@ -42,6 +43,7 @@ export async function openBuildContext(
     trees,
     archives: new TreeArchives(join(o.workDir, "tree-archives")),
     workDir: o.workDir,
+    slots: new BuildSlots(),
     compile: {
       sandbox: host.sandbox,
       makeJobs: o.makeJobs,
@@ -52,7 +54,7 @@ export async function openBuildContext(
     toolchains: host.toolchains,
     sandboxNote: host.note,
     log: o.log,
-    keepBuildDir: o.keepBuildDir,
+    keepElf: o.keepElf,
   };
   return { context, tree, host };
 }

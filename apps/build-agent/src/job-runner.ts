@@ -1,4 +1,5 @@
-import { rm } from "node:fs/promises";
+import { copyFile, mkdir, rm } from "node:fs/promises";
+import { basename, join } from "node:path";
 import {
   type AgentJob,
   type BuildTimings,
@@ -8,28 +9,38 @@ import {
   type Toolchain,
 } from "@qmk-edge/schema";
 import { renderBuildLog } from "./build-log.ts";
+import type { BuildSlots } from "./build-slots.ts";
 import { JobFailure } from "./job-failure.ts";
 import { artifactNames, jobDirs } from "./job-names.ts";
 import { formatDuration, type Logger } from "./log.ts";
-import { type CompiledFirmware, type CompileSettings, compile, rootJobFiles } from "./steps/compile.ts";
-import { type GeneratedKeymap, generate } from "./steps/generate.ts";
+import {
+  type CompiledFirmware,
+  type CompileSettings,
+  compile,
+  makeCommandLine,
+  removeRootCopies,
+} from "./steps/compile.ts";
+import { type GeneratedKeymap, renderKeymap, writeKeymapDir } from "./steps/generate.ts";
 import { type LocalArtifact, packageSources, writeArtifact } from "./steps/package.ts";
 import { type PreparedJob, prepare } from "./steps/prepare.ts";
 import type { TreeManager } from "./tree/firmware-tree.ts";
 import type { TreeArchives } from "./tree-archives.ts";
 
-// One job from lease to "ready to upload": prepare -> generate -> compile -> package. Whatever happens,
-// the tree is left as it was (the job's keymap dir and firmware file go) and so is the build dir.
+// One job from lease to "ready to upload": prepare -> generate -> compile -> package. Generate and compile
+// hold the job's build slot (one keyboard's keymap dir and build dir, kept from job to job). Whatever
+// happens, the tree is left as it was: make's firmware copy at its root goes.
 // Uploading and completing belong to the agent loop; tests drive this directly without an API.
 
 export interface BuildContext {
   trees: TreeManager;
   archives: TreeArchives;
   workDir: string;
+  slots: BuildSlots;
   compile: CompileSettings;
   log: Logger;
-  // Keep <work>/jobs/<id>/build (objects, ELF, map) after the job; for debugging and tests.
-  keepBuildDir?: boolean;
+  // Keep a copy of the job's linked ELF in <work>/jobs/<id>/elf (the slot's is replaced by its next job);
+  // for debugging and tests.
+  keepElf?: boolean;
   // Toolchains installed here; a job needing another is handed back. Undefined: do not check.
   toolchains?: Toolchain[];
   // One line of the log header, e.g. "ccache on; network isolated (unshare -n)".
@@ -44,7 +55,8 @@ export type JobOutcome =
       result: Omit<CompleteRequest, "lease_id">;
       artifacts: LocalArtifact[];
       jobDir: string;
-      buildDir: string;
+      buildDir: string | null; // the build slot's BUILD_DIR, once the job got that far
+      elf: string | null; // the kept ELF copy (keepElf)
       log: string;
     };
 
@@ -72,6 +84,7 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
   let prepared: PreparedJob | null = null;
   let generated: GeneratedKeymap | null = null;
   let firmware: CompiledFirmware | null = null;
+  let elf: string | null = null;
   const artifacts: LocalArtifact[] = [];
   let stageStart = performance.now();
   const enter = (stage: JobStage) => {
@@ -101,22 +114,26 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
       `toolchain ${prepared.toolchain} (${prepared.keyboard.processor}); built as keymap ${prepared.buildKeymap}`,
       ...(ctx.sandboxNote ? [ctx.sandboxNote] : []),
     );
-    generated = await generate(prepared);
-    leave("preparing", "prepare_ms");
-    opts.signal?.throwIfAborted();
+    const p = prepared;
+    const keymap = renderKeymap(p);
+    generated = keymap;
+    firmware = await ctx.slots.withSlot(p.slotDir, async () => {
+      await writeKeymapDir(p, keymap);
+      leave("preparing", "prepare_ms");
+      opts.signal?.throwIfAborted();
 
-    enter("compiling");
-    const vars = Object.entries(prepared.vars).map(([k, v]) => ` ${k}=${v}`);
-    lines.push(
-      `$ make -j${ctx.compile.makeJobs} ${prepared.target} BUILD_DIR=${prepared.buildDir}${vars.join("")}`,
-      "",
-    );
-    firmware = await compile(prepared, ctx.compile, opts.signal);
-    lines.push(
-      firmware.make.output.trimEnd(),
-      "",
-      `make exited with 0 after ${formatDuration(firmware.make.durationMs)}`,
-    );
+      enter("compiling");
+      lines.push(`$ ${makeCommandLine(p, ctx.compile.makeJobs)}`, "");
+      const built = await compile(p, ctx.compile, opts.signal);
+      if (built.resetSlot) log.info("the build slot's last build had not finished; it started over");
+      lines.push(
+        built.make.output.trimEnd(),
+        "",
+        `make exited with 0 after ${formatDuration(built.make.durationMs)}`,
+      );
+      if (ctx.keepElf) elf = await keepElf(built.elf, dirs.elfDir);
+      return built;
+    });
     leave("compiling", "compile_ms");
     opts.signal?.throwIfAborted();
 
@@ -154,7 +171,8 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
       },
       artifacts,
       jobDir: dirs.jobDir,
-      buildDir: dirs.buildDir,
+      buildDir: prepared?.buildDir ?? null,
+      elf,
       log: text,
     };
   } catch (err) {
@@ -188,20 +206,27 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
       },
       artifacts: failedArtifacts,
       jobDir: dirs.jobDir,
-      buildDir: dirs.buildDir,
+      buildDir: prepared?.buildDir ?? null,
+      elf,
       log: text,
     };
   } finally {
-    if (prepared) await cleanTree(prepared, ctx.keepBuildDir ?? false);
+    if (prepared) await cleanUp(prepared);
   }
 }
 
-// The job's traces in the shared tree and its build dir; the out dir stays until the loop disposes it.
-async function cleanTree(p: PreparedJob, keepBuildDir: boolean): Promise<void> {
-  await rm(p.keymapDir, { recursive: true, force: true });
-  for (const file of await rootJobFiles(p)) await rm(file, { force: true });
+// The job's traces in the shared tree and its HOME; the out dir stays until the loop disposes it, the
+// slot for the keyboard's next job.
+async function cleanUp(p: PreparedJob): Promise<void> {
+  await removeRootCopies(p);
   await rm(p.homeDir, { recursive: true, force: true });
-  if (!keepBuildDir) await rm(p.buildDir, { recursive: true, force: true });
+}
+
+async function keepElf(elf: string, dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const copy = join(dir, basename(elf));
+  await copyFile(elf, copy);
+  return copy;
 }
 
 // Removes everything the job left in the work dir (after upload, or when abandoned).

@@ -20,9 +20,9 @@ export interface MakeSandbox {
 }
 
 export interface MakeRun {
-  tree: string;
-  target: string; // "<keyboard>:<keymap>"
-  vars: Record<string, string>; // make variables, e.g. BUILD_DIR
+  tree: string; // make's working dir
+  makefile: string; // relative to the tree, e.g. builddefs/build_keyboard.mk
+  vars: Record<string, string>; // make variables, e.g. KEYBOARD, BUILD_DIR
   jobs: number;
   home: string; // HOME (and TMPDIR) of the build: a per-job dir, so nothing leaks between builds
   timeoutMs: number;
@@ -42,7 +42,15 @@ export interface MakeResult {
 }
 
 export async function runMake(run: MakeRun): Promise<MakeResult> {
-  const args = [`-j${run.jobs}`, run.target, ...Object.entries(run.vars).map(([k, v]) => `${k}=${v}`)];
+  // -r -R: no built-in rules or variables, as QMK's own make calls run its makefiles.
+  const args = [
+    "-r",
+    "-R",
+    `-j${run.jobs}`,
+    "-f",
+    run.makefile,
+    ...Object.entries(run.vars).map(([k, v]) => `${k}=${v}`),
+  ];
   const argv = [...run.sandbox.isolate, "make", ...args];
   const env: Record<string, string> = {
     PATH: run.sandbox.ccacheBin

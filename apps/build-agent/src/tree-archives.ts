@@ -1,6 +1,6 @@
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { JOB_KEYMAP_DIR, JOB_ROOT_FILE } from "./job-names.ts";
+import { JOB_ROOT_FILE } from "./job-names.ts";
 import { BUILD_OUTPUT, SKIP_DIRS, sha256File, walkFiles, writeZip, zipEntryOf } from "./packaging.ts";
 import type { FirmwareTree } from "./tree/firmware-tree.ts";
 
@@ -52,7 +52,7 @@ export class TreeArchives {
     const files = await walkFiles(
       tree.root,
       tree.root,
-      (rel, name) => SKIP_DIRS.has(name) || (rel.includes("/keymaps/") && JOB_KEYMAP_DIR.test(name)),
+      (_rel, name) => SKIP_DIRS.has(name),
       (rel, name) =>
         name === ".git" ||
         (rel === name &&

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import type { AgentJob, CompileRequest } from "@qmk-edge/schema";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { localJob, openBuildContext } from "../src/build-context.ts";
@@ -8,21 +7,24 @@ import type { BuildContext } from "../src/job-runner.ts";
 import { silentLogger } from "../src/log.ts";
 
 // What the agent's job runner needs to build in tests without an API: a BuildContext on a tree (the demo
-// tree unless told), jobs as a lease would hand them out, and where a job's build leaves its ELF.
+// tree unless told), jobs as a lease would hand them out, and the ELF a job kept.
 
 export const newJobId = () => randomBytes(16).toString("hex");
 
 export const makeJob = (request: CompileRequest, firmwareVersion: string, id = newJobId()): AgentJob =>
   localJob(request, firmwareVersion, id);
 
-export const buildElf = (buildDir: string, keyboard: string, jobId: string) =>
-  join(buildDir, `${keyboard.replaceAll("/", "_")}_qe_${jobId}.elf`);
+// The ELF copy a job kept (keepElf), or a failed test that says why there is none.
+export function keptElf(out: { elf: string | null; log: string }): string {
+  if (!out.elf) throw new Error(`the job kept no ELF (keepElf not set, or it failed):\n${out.log}`);
+  return out.elf;
+}
 
 export interface ContextOptions {
   workDir: string;
   source?: TreeSource;
   ccache?: "auto" | "off";
-  keepBuildDir?: boolean;
+  keepElf?: boolean;
   timeoutMs?: number;
   maxLogBytes?: number;
 }
@@ -38,7 +40,7 @@ export async function buildContext(o: ContextOptions): Promise<BuildContext> {
     timeoutMs: o.timeoutMs ?? 120_000,
     maxLogBytes: o.maxLogBytes ?? 1024 * 1024,
     killGraceMs: 1000,
-    keepBuildDir: o.keepBuildDir,
+    keepElf: o.keepElf,
     log: silentLogger,
   });
   return context;

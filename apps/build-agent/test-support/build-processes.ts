@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 
-// The processes of a job's build, found in /proc: make runs `<keyboard>:qe_<job id>` as the leader of its
+// The processes of a job's build, found in /proc: make runs with QMK_EDGE_JOB=<job id> as the leader of its
 // own process group, and everything it starts (compilers, a slow tree's `sleep`) stays in that group.
 
 interface Proc {
@@ -33,7 +33,9 @@ const living = (p: Proc) => p.state !== "Z" && p.state !== "X";
 export async function buildGroups(jobId: string): Promise<number[]> {
   const procs = await processes();
   return [
-    ...new Set(procs.filter((p) => living(p) && p.cmdline.includes(`:qe_${jobId}`)).map((p) => p.pgrp)),
+    ...new Set(
+      procs.filter((p) => living(p) && p.cmdline.includes(`QMK_EDGE_JOB=${jobId}`)).map((p) => p.pgrp),
+    ),
   ];
 }
 

@@ -35,7 +35,7 @@ afterEach(async () => {
 async function bigTree(root: string, files: number): Promise<string> {
   await cp(DEMO_TREE, root, {
     recursive: true,
-    filter: (p) => !/\/\.build$|\/keymaps\/qe_|\.(hex|bin)$/.test(p),
+    filter: (p) => !/\/\.build$|\.(hex|bin)$/.test(p),
   });
   for (let d = 0; d < files / 500; d++) {
     const sub = join(root, "lib", "filler", `d${d}`);

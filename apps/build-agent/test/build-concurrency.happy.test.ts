@@ -10,16 +10,16 @@ import {
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type BuildContext, runJob } from "../src/job-runner.ts";
-import { buildContext, buildElf, makeJob } from "../test-support/build-context.ts";
+import { buildContext, keptElf, makeJob } from "../test-support/build-context.ts";
 
-// Two jobs of one keyboard at the same time, in one warm tree: each gets its own keymap dir, build dir
-// and firmware file, so each firmware holds its own keymap.
+// Two jobs of one keyboard at the same time, in one warm tree: they take turns in the keyboard's build
+// slot (one keymap dir, one build dir), so each firmware holds its own keymap.
 
 let workDir: string;
 let ctx: BuildContext;
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), "qe-agent-parallel-"));
-  ctx = await buildContext({ workDir, keepBuildDir: true });
+  ctx = await buildContext({ workDir, keepElf: true });
 });
 afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
@@ -29,7 +29,7 @@ test.each([
   ["handwired/edge_pad", "LAYOUT_ortho_4x4", 16],
   ["handwired/edge_split", "LAYOUT_split_3x5_3", 36],
 ])("two jobs of %s in parallel do not clobber each other", async (keyboard, layout, keys) => {
-  // Same keymap name on purpose: the user-facing names collide, the per-job ones must not.
+  // Same keymap name on purpose: the user-facing names collide, the jobs must not.
   const a = userKeymap(keyboard, layout, keys, 2, "same");
   const b = {
     ...userKeymap(keyboard, layout, keys, 3, "same"),
@@ -44,7 +44,7 @@ test.each([
     expect(out.result.status, out.log).toBe("finished");
     const req = i === 0 ? a : b;
     const toolchain = out.result.toolchain!;
-    const elf = await elfKeymapWords(buildElf(out.buildDir, keyboard, jobs[i]!.id), toolchain);
+    const elf = await elfKeymapWords(keptElf(out), toolchain);
     expect(elf.words).toEqual(await expectedKeymapWords(DEMO_TREE, req));
     const firmware = out.artifacts.find((x) => x.kind === "firmware")!;
     const image = await firmwareImage(firmware.path);

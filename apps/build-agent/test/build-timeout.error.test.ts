@@ -6,7 +6,8 @@ import { runJob } from "../src/job-runner.ts";
 import { buildContext, makeJob } from "../test-support/build-context.ts";
 import { FIXTURE_KEYBOARD, fixtureRequest, makeFixtureTree } from "../test-support/fixture-tree.ts";
 
-// A build that never ends: the job fails at the timeout, make's whole group is gone, the tree is clean.
+// A build that never ends: the job fails at the timeout, make's whole group is gone, the tree is clean
+// and the build slot is emptied.
 
 let dir: string;
 beforeAll(async () => {
@@ -30,6 +31,8 @@ test("a hanging build is killed at the timeout and the job fails saying so", asy
   expect(out.result.returncode).not.toBe(0);
   expect(out.result.output).toContain("compiling forever");
   expect(out.result.output).toContain("error: the build took longer than 1s and was stopped");
-  expect(await readdir(join(tree, "keyboards", FIXTURE_KEYBOARD, "keymaps"))).toEqual([]);
-  await expect(access(out.buildDir)).rejects.toThrow();
+  expect(await readdir(join(tree, "keyboards", FIXTURE_KEYBOARD))).toEqual(["keyboard.json"]);
+  // Nothing of the killed build is kept for the keyboard's next job to build on.
+  expect(out.buildDir).not.toBeNull();
+  await expect(access(out.buildDir!)).rejects.toThrow();
 });

@@ -16,7 +16,7 @@ import {
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type BuildContext, runJob } from "../src/job-runner.ts";
-import { buildContext, buildElf, makeJob } from "../test-support/build-context.ts";
+import { buildContext, keptElf, makeJob } from "../test-support/build-context.ts";
 
 // Real builds of every demo keyboard, default keymap and a user keymap per layout, on the real toolchains;
 // each firmware's keymaps[] is read back from the ELF and checked against what the request's keycodes mean.
@@ -45,7 +45,7 @@ const toolchainsBuilt = new Set<Toolchain>();
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), "qe-agent-build-"));
-  ctx = await buildContext({ workDir, keepBuildDir: true });
+  ctx = await buildContext({ workDir, keepElf: true });
 });
 afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
@@ -69,7 +69,7 @@ describe("real builds of the demo keyboards", () => {
       // The log users see names no path of the agent's machine (they may name a home directory).
       expect(out.log).not.toContain(workDir);
       expect(out.log).not.toContain(DEMO_TREE);
-      expect(out.log).toContain("BUILD_DIR=<work-dir>/jobs/");
+      expect(out.log).toContain("BUILD_DIR=<work-dir>/builds/");
       expect(out.result.status, out.log).toBe("finished");
       expect(out.result.returncode).toBe(0);
       expect(out.result.command).toBe(`make ${req.keyboard}:${req.keymap}`);
@@ -79,7 +79,7 @@ describe("real builds of the demo keyboards", () => {
       expect(Object.keys(out.result.timings).sort()).toEqual(["compile_ms", "package_ms", "prepare_ms"]);
 
       const expected = await expectedKeymapWords(DEMO_TREE, req);
-      const elf = await elfKeymapWords(buildElf(out.buildDir, req.keyboard, job.id), toolchain);
+      const elf = await elfKeymapWords(keptElf(out), toolchain);
       expect(elf.words).toEqual(expected);
 
       // The uploaded firmware file carries the same keymap bytes as the ELF.
@@ -94,10 +94,11 @@ describe("real builds of the demo keyboards", () => {
         "tree",
       ]);
 
-      // The shared tree is as it was: no job keymap dir, no firmware file at its root.
-      const keymaps = await readdir(join(DEMO_TREE, "keyboards", req.keyboard, "keymaps"));
-      expect(keymaps).not.toContain(`qe_${job.id}`);
-      expect((await readdir(DEMO_TREE)).filter((f) => f.includes(job.id))).toEqual([]);
+      // The shared tree is as it was: the keymap was built from the work dir, make's firmware copy at
+      // the root is gone.
+      const keymaps = await readdir(join(DEMO_TREE, "keyboards", req.keyboard, "keymaps")).catch(() => []);
+      expect(keymaps).not.toContain("qmk_edge");
+      expect((await readdir(DEMO_TREE)).filter((f) => f.includes("qmk_edge"))).toEqual([]);
     },
   );
 
@@ -105,13 +106,15 @@ describe("real builds of the demo keyboards", () => {
     expect([...toolchainsBuilt].sort()).toEqual(["arm", "avr"]);
   });
 
-  test("without keepBuildDir the job's build dir is removed", async () => {
+  test("without keepElf no ELF copy is kept; the keyboard's build slot stays for its next job", async () => {
     const req = await defaultKeymap(keyboards[0]!);
     const job = makeJob(req, ctx.trees.current.version);
-    const out = await runJob(job, { ...ctx, keepBuildDir: false });
+    const out = await runJob(job, { ...ctx, keepElf: false });
     if (out.kind !== "done") throw new Error(out.kind);
     expect(out.result.status).toBe("finished");
-    await expect(access(out.buildDir)).rejects.toThrow();
+    expect(out.elf).toBeNull();
+    await expect(access(join(out.jobDir, "elf"))).rejects.toThrow();
+    await expect(access(out.buildDir!)).resolves.toBeUndefined();
     await expect(access(out.artifacts[0]!.path)).resolves.toBeUndefined();
   });
 });

@@ -13,7 +13,7 @@ import {
   parseKeyboardAliases,
   resolveKeyboardFolder,
 } from "../src/tree/keyboard-folder.ts";
-import { buildContext, buildElf, makeJob } from "../test-support/build-context.ts";
+import { buildContext, keptElf, makeJob } from "../test-support/build-context.ts";
 
 // A request names a keyboard the way users know it; QMK builds a folder: old names go through
 // data/mappings/keyboard_aliases.hjson (chains allowed), then a DEFAULT_FOLDER in rules.mk picks a revision.
@@ -22,7 +22,7 @@ let dir: string;
 let ctx: BuildContext;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "qe-kb-folder-"));
-  ctx = await buildContext({ workDir: join(dir, "work"), keepBuildDir: true });
+  ctx = await buildContext({ workDir: join(dir, "work"), keepElf: true });
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -101,7 +101,7 @@ describe("jobs for an alias or a keyboard with revisions", () => {
     expect(out.result.firmware_filename).toBe("handwired_edge_duo_rev1_revs.hex");
     expect(out.result.command).toBe("make handwired/edge_duo/rev1:revs");
     expect(out.log).toContain("DEFAULT_FOLDER: handwired/edge_duo -> handwired/edge_duo/rev1");
-    const elf = await elfKeymapWords(buildElf(out.buildDir, "handwired/edge_duo/rev1", job.id), "avr");
+    const elf = await elfKeymapWords(keptElf(out), "avr");
     expect(elf.words).toEqual(
       await expectedKeymapWords(DEMO_TREE, { ...req, keyboard: "handwired/edge_duo/rev1" }),
     );

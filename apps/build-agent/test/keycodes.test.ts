@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { RETURNCODE_NOT_BUILT } from "../src/job-failure.ts";
 import { type BuildContext, type JobOutcome, runJob } from "../src/job-runner.ts";
 import { keycodeHjsonOrder, readTreeKeycodes } from "../src/tree/keycode-names.ts";
-import { buildContext, buildElf, makeJob } from "../test-support/build-context.ts";
+import { buildContext, keptElf, makeJob } from "../test-support/build-context.ts";
 import { FIXTURE_KEYBOARD, fixtureRequest, makeFixtureTree } from "../test-support/fixture-tree.ts";
 
 // The keycode names a tree defines, checked before make: renamed legacy names build as QMK renamed them,
@@ -21,7 +21,7 @@ let pad: CompileRequest; // handwired/edge_pad default: LAYOUT_ortho_4x4, 16 key
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), "qe-agent-keycodes-"));
-  ctx = await buildContext({ workDir, keepBuildDir: true });
+  ctx = await buildContext({ workDir, keepElf: true });
   pad = await defaultKeymap("handwired/edge_pad");
 });
 afterAll(async () => {
@@ -51,6 +51,23 @@ describe("the names the demo tree defines", () => {
     expect(known!.names).toContain("RGB_TOG");
     expect(known!.renames.has("RGB_TOG")).toBe(false);
     for (const [from, to] of known!.renames) expect(known!.names, `${from} -> ${to}`).toContain(to);
+  });
+
+  test("of keymap_extras, what quantum's headers include (keymap_us.h) counts; language headers do not", async () => {
+    // A real 2026 tree keeps KC_AMPR, KC_TILD, ... in keymap_extras/keymap_us.h, which quantum_keycodes.h
+    // includes; skipping the whole dir refused every keymap with a shifted symbol.
+    const known = await readTreeKeycodes(DEMO_TREE);
+    for (const name of ["KC_AMPR", "KC_TILD", "KC_PIPE", "KC_QUESTION"])
+      expect(known!.names, name).toContain(name);
+    expect(known!.names).not.toContain("UK_PND");
+    const out = await build({
+      ...pad,
+      keymap: "shifted",
+      layers: pad.layers.map((l, li) =>
+        li > 0 ? l : ["KC_AMPR", "KC_TILD", "KC_PIPE", "KC_QUES", ...l.slice(4)],
+      ),
+    });
+    expect(out.result.status, out.log).toBe("finished");
   });
 
   test("a tree without quantum/keycodes.h says nothing (null): the compiler stays the only judge", async () => {
@@ -96,13 +113,13 @@ describe("a job's keycodes are checked before make", () => {
     const renamed = { ...request, layers: request.layers.map((l) => [...l]) };
     renamed.layers[0]![0] = "QK_BOOT";
     renamed.layers[1]![2] = "LT(1, KC_LCTL)";
-    const { words } = await elfKeymapWords(buildElf(out.buildDir, pad.keyboard, out.jobId), "avr");
+    const { words } = await elfKeymapWords(keptElf(out), "avr");
     expect(words).toEqual(await expectedKeymapWords(DEMO_TREE, renamed));
   });
 
   test("a name the keyboard's own header defines passes the check and builds", async () => {
     const tree = join(workDir, "own-keycodes");
-    await cp(DEMO_TREE, tree, { recursive: true, filter: (p) => !/\/\.build$|\/keymaps\/qe_/.test(p) });
+    await cp(DEMO_TREE, tree, { recursive: true, filter: (p) => !/\/\.build$/.test(p) });
     const header = join(tree, "keyboards/handwired/edge_pad/edge_pad.h");
     await writeFile(
       header,
@@ -139,7 +156,7 @@ describe("a job's keycodes are checked before make", () => {
   test("a tree that does not say which names it defines builds as before (fixture tree, no headers)", async () => {
     const root = await makeFixtureTree(
       join(workDir, "fixture"),
-      "@km=$(word 2,$(subst :, ,$@)); printf ':00000001FF\\n' > fixture_board_$$km.hex",
+      "@km=$(KEYMAP); printf ':00000001FF\\n' > $(BUILD_DIR)/fixture_board_$$km.hex",
     );
     await mkdir(join(workDir, "fixture-work"), { recursive: true });
     const fixture = await buildContext({

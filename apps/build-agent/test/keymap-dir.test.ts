@@ -21,7 +21,7 @@ let tree: string; // a copy of the demo tree: these tests write keymap dirs into
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "qe-keymap-dir-"));
   tree = join(dir, "tree");
-  await cp(DEMO_TREE, tree, { recursive: true, filter: (p) => !/\/\.build$|\/keymaps\/qe_/.test(p) });
+  await cp(DEMO_TREE, tree, { recursive: true, filter: (p) => !/\/\.build$/.test(p) });
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -100,7 +100,7 @@ describe("the agent", () => {
   test("writes only keymap.c into the job's keymap dir, and the build succeeds from it", async () => {
     const fixture = await makeFixtureTree(
       join(dir, "fixture"),
-      "@km=$(word 2,$(subst :, ,$@)); ls keyboards/fixture/board/keymaps/$$km; printf ':00000001FF\\n' > fixture_board_$$km.hex",
+      "@km=$(KEYMAP); ls $(MAIN_KEYMAP_PATH_1); printf ':00000001FF\\n' > $(BUILD_DIR)/fixture_board_$$km.hex",
     );
     const ctx = await buildContext({
       workDir: join(dir, "fixture-work"),
@@ -112,7 +112,8 @@ describe("the agent", () => {
     // The `ls` of the keymap dir, in the build log: one file.
     const listing = out.log.split("\n").filter((l) => /^keymap\.(c|json)$/.test(l));
     expect(listing).toEqual(["keymap.c"]);
-    expect(await readdir(join(fixture, "keyboards", FIXTURE_KEYBOARD, "keymaps"))).toEqual([]);
+    // The keymap dir is the job's build slot in the work dir: the tree itself gets none.
+    expect(await readdir(join(fixture, "keyboards", FIXTURE_KEYBOARD))).toEqual(["keyboard.json"]);
   });
 
   test("builds the demo tree's default keymaps (keymap.json only) and its keymap.c keymap through make", async () => {

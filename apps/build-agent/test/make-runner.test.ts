@@ -25,8 +25,8 @@ async function run(name: string, recipe: string, over: Partial<MakeRun> = {}) {
   const tree = await makeFixtureTree(join(dir, name), recipe);
   return runMake({
     tree,
-    target: `${FIXTURE_KEYBOARD}:mine`,
-    vars: { BUILD_DIR: join(tree, ".build") },
+    makefile: "builddefs/build_keyboard.mk",
+    vars: { KEYBOARD: FIXTURE_KEYBOARD, BUILD_DIR: join(tree, ".build") },
     jobs: 1,
     home: join(dir, `${name}-home`),
     timeoutMs: 60_000,
@@ -52,12 +52,12 @@ async function eventually(check: () => Promise<boolean>): Promise<boolean> {
 }
 
 describe("runMake", () => {
-  test("passes the target and variables, and reports make's exit code", async () => {
-    const res = await run("args", "@echo goal=$@ build=$(BUILD_DIR); exit 3");
+  test("runs the makefile with the variables, and reports make's exit code", async () => {
+    const res = await run("args", "@echo goal=$@ kb=$(KEYBOARD) build=$(BUILD_DIR); exit 3");
     expect(res.returncode).toBe(2); // make's own code for a failed recipe
     expect(res.output).toContain("Error 3");
     expect(res.timedOut).toBe(false);
-    expect(res.output).toContain(`goal=${FIXTURE_KEYBOARD}:mine build=${join(dir, "args", ".build")}`);
+    expect(res.output).toContain(`goal=build kb=${FIXTURE_KEYBOARD} build=${join(dir, "args", ".build")}`);
   });
 
   test("a hanging build is killed at the timeout, with every process of its group", async () => {

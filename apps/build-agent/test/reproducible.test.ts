@@ -77,8 +77,8 @@ describe("two agents on different machines", () => {
     // fixture tree shows what make was given, as real QMK's Makefile would read it.
     const tree = await makeFixtureTree(
       join(scratch, "fixture-tree"),
-      '@km=$(word 2,$(subst :, ,$@)); echo "make sees SKIP_VERSION=$(SKIP_VERSION)"; ' +
-        "printf ':00000001FF\\n' > fixture_board_$$km.hex",
+      '@km=$(KEYMAP); echo "make sees SKIP_VERSION=$(SKIP_VERSION)"; ' +
+        "printf ':00000001FF\\n' > $(BUILD_DIR)/fixture_board_$$km.hex",
     );
     const ctx = await buildContext({
       workDir: join(scratch, "fixture-work"),

@@ -40,7 +40,7 @@ async function build(req: CompileRequest): Promise<Extract<JobOutcome, { kind: "
 async function copyTree(from: string, to: string): Promise<void> {
   await cp(from, to, {
     recursive: true,
-    filter: (src) => !/\/\.build$|\.(hex|bin|elf)$|\/keymaps\/qe_[0-9a-f]{32}$/.test(src),
+    filter: (src) => !/\/\.build$|\.(hex|bin|elf)$/.test(src),
   });
 }
 
@@ -118,7 +118,11 @@ describe.each([
     const treeEntries = await zipEntries(archive);
     expect(
       treeEntries.some(
-        (e) => e.includes("/keymaps/qe_") || /\.(hex|bin)$/.test(e) || e.startsWith(".build/"),
+        (e) =>
+          e.includes("/keymaps/qmk_edge") ||
+          e.includes("_qmk_edge.") ||
+          /\.(hex|bin)$/.test(e) ||
+          e.startsWith(".build/"),
       ),
     ).toBe(false);
     await execa("unzip", ["-o", "-q", zip, "-d", tree]);

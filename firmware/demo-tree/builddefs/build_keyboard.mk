@@ -47,13 +47,25 @@ KB_PARENTS := $(call parent_dirs,$(KEYBOARD))
 TARGET := $(subst /,_,$(KEYBOARD))_$(KEYMAP)
 OBJDIR := $(BUILD_DIR)/obj_$(TARGET)
 
-# The keymap, found as QMK finds it (builddefs/locate_keymap.mk): keyboards/<level>/keymaps/<km>/
-# for each level of the keyboard path, the shallowest match winning, keymap.json and keymap.c each
-# looked for on their own. A keymap.json is turned into $(OBJDIR)/src/keymap.c by
-# builddefs/json2c.awk; a keymap.c found as well is merged into that generated file, as QMK's
-# json2c does with OTHER_KEYMAP_C, so one that defines keymaps[] too fails to build
-# ("redefinition of 'keymaps'"): a keymap holds one source of keymaps[], not two.
-KEYMAP_DIRS := $(foreach d,$(call reverse,$(KB_PARENTS)),keyboards/$(d)/keymaps/$(KEYMAP))
+# The keymap, found as QMK finds it (builddefs/locate_keymap.mk): MAIN_KEYMAP_PATH_1 ... _5 are
+# keyboards/<level>/keymaps/<km>/ for each level of the keyboard path, deepest first, the first match
+# winning, keymap.json and keymap.c each looked for on their own. Like QMK's, they can be set on the
+# command line: `qmk compile` (and the build agent) point all five at a keymap dir outside the tree.
+# A keymap.json is turned into $(OBJDIR)/src/keymap.c by builddefs/json2c.awk; a keymap.c found as
+# well is merged into that generated file, as QMK's json2c does with OTHER_KEYMAP_C, so one that
+# defines keymaps[] too fails to build ("redefinition of 'keymaps'"): a keymap holds one source of
+# keymaps[], not two.
+LEVEL_1 := $(KEYBOARD)
+LEVEL_2 := $(patsubst %/,%,$(dir $(LEVEL_1)))
+LEVEL_3 := $(patsubst %/,%,$(dir $(LEVEL_2)))
+LEVEL_4 := $(patsubst %/,%,$(dir $(LEVEL_3)))
+LEVEL_5 := $(patsubst %/,%,$(dir $(LEVEL_4)))
+MAIN_KEYMAP_PATH_1 := keyboards/$(LEVEL_1)/keymaps/$(KEYMAP)
+MAIN_KEYMAP_PATH_2 := keyboards/$(LEVEL_2)/keymaps/$(KEYMAP)
+MAIN_KEYMAP_PATH_3 := keyboards/$(LEVEL_3)/keymaps/$(KEYMAP)
+MAIN_KEYMAP_PATH_4 := keyboards/$(LEVEL_4)/keymaps/$(KEYMAP)
+MAIN_KEYMAP_PATH_5 := keyboards/$(LEVEL_5)/keymaps/$(KEYMAP)
+KEYMAP_DIRS := $(MAIN_KEYMAP_PATH_1) $(MAIN_KEYMAP_PATH_2) $(MAIN_KEYMAP_PATH_3) $(MAIN_KEYMAP_PATH_4) $(MAIN_KEYMAP_PATH_5)
 KEYMAP_JSON := $(firstword $(wildcard $(addsuffix /keymap.json,$(KEYMAP_DIRS))))
 KEYMAP_C_FOUND := $(firstword $(wildcard $(addsuffix /keymap.c,$(KEYMAP_DIRS))))
 ifneq ($(KEYMAP_JSON),)
@@ -69,7 +81,7 @@ ifeq ($(BUILD_ERROR),)
 ifeq ($(wildcard $(KB_DIR)/keyboard.json $(KB_DIR)/info.json),)
     BUILD_ERROR := keyboard '$(KEYBOARD)' not found ($(KB_DIR) has no keyboard.json or info.json; see make list-keyboards)
 else ifeq ($(KEYMAP_C),)
-    BUILD_ERROR := keymap '$(KEYMAP)' not found for keyboard '$(KEYBOARD)' (no keymap.json or keymap.c in $(KEYMAP_DIRS))
+    BUILD_ERROR := keymap '$(KEYMAP)' not found for keyboard '$(KEYBOARD)' (no keymap.json or keymap.c in $(sort $(KEYMAP_DIRS)))
 else ifneq ($(CONVERT_TO),)
     BUILD_ERROR := CONVERT_TO=$(CONVERT_TO): the demo tree has no converters
 endif
@@ -114,14 +126,16 @@ SRC := \
 
 OBJ := $(patsubst %.c,$(OBJDIR)/%.o,$(SRC))
 
-# The keymap directory is added for the keymap's object only: every other object's command
-# line then depends on the keyboard alone, so ccache can reuse it for any keymap.
-INCLUDES := $(addprefix -Ikeyboards/,$(KB_PARENTS)) -Iquantum -Iplatforms/$(PLATFORM) -I.
+# As in QMK, the keymap's name and dir are on every object's command line (QMK's OPT_DEFS and
+# VPATH), not only the keymap's: a build that names each keymap differently recompiles everything.
+INCLUDES := -I$(KM_DIR) $(addprefix -Ikeyboards/,$(KB_PARENTS)) -Iquantum -Iquantum/keymap_extras -Iplatforms/$(PLATFORM) -I.
 
 DEFS := \
     -DQMK_VERSION='"$(QMK_VERSION)"' \
     -DQMK_KEYBOARD='"$(KEYBOARD)"' \
-    -DQMK_KEYBOARD_H='"$(notdir $(KEYBOARD_H))"'
+    -DQMK_KEYBOARD_H='"$(notdir $(KEYBOARD_H))"' \
+    -DQMK_KEYMAP='"$(KEYMAP)"' \
+    -DKEYMAP_C='"$(KEYMAP_C)"'
 
 WERROR := $(if $(filter yes,$(ALLOW_WARNINGS)),,-Werror)
 
@@ -162,8 +176,7 @@ $(OBJDIR)/src/keymap.c: $(KEYMAP_JSON) builddefs/json2c.awk
 # The keymap is compiled through keymap_introspection.c; name it in the progress line.
 $(OBJDIR)/quantum/keymap_introspection.o: quantum/keymap_introspection.c $(KEYMAP_C)
 	@mkdir -p $(@D)
-	$(STEP) "Compiling: $(KEYMAP_C)" $(CC) -I$(KM_DIR) $(CFLAGS) -DKEYMAP_C='"$(KEYMAP_C)"' \
-		-DQMK_KEYMAP='"$(KEYMAP)"' -MMD -MP -MF $(@:.o=.d) -c $< -o $@
+	$(STEP) "Compiling: $(KEYMAP_C)" $(CC) $(CFLAGS) -MMD -MP -MF $(@:.o=.d) -c $< -o $@
 
 # Flags come from these files, which the compiler's .d files do not list.
 $(OBJ): VERSION $(INFO_FILES) builddefs/build_keyboard.mk builddefs/mcu_selection.mk

@@ -43,10 +43,10 @@ export async function readKeyboardJson(keyboard: string, tree = DEMO_TREE): Prom
 }
 
 // The keymap.json of a keyboard's "default" keymap, found as QMK's make finds it: in keymaps/default of
-// the shallowest folder on the keyboard's path that has one.
+// the deepest folder on the keyboard's path that has one (builddefs/locate_keymap.mk).
 export async function defaultKeymap(keyboard: string, tree = DEMO_TREE): Promise<CompileRequest> {
   const segments = keyboard.split("/");
-  for (let depth = 1; depth <= segments.length; depth++) {
+  for (let depth = segments.length; depth >= 1; depth--) {
     const path = join(tree, "keyboards", ...segments.slice(0, depth), "keymaps/default/keymap.json");
     const text = await readFile(path, "utf8").catch(() => null);
     if (text !== null) return { ...JSON.parse(text), keyboard };

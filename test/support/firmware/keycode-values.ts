@@ -37,7 +37,9 @@ export async function evaluateKeycodes(
     const c = join(dir, "keycodes.c");
     const exe = join(dir, "keycodes");
     await writeFile(c, src);
-    await execa("gcc", ["-std=gnu11", "-Werror", "-I", join(treeRoot, "quantum"), "-o", exe, c]);
+    // QMK compiles with quantum/ and quantum/keymap_extras/ (keymap_us.h) on the include path.
+    const includes = ["quantum", "quantum/keymap_extras"].flatMap((d) => ["-I", join(treeRoot, d)]);
+    await execa("gcc", ["-std=gnu11", "-Werror", ...includes, "-o", exe, c]);
     const lines = (await execa(exe)).stdout.trim().split("\n");
     const [rows, cols] = lines[0]!.split(" ").map(Number);
     const values = new Map(unique.map((e, i) => [e, Number(lines[i + 1])]));

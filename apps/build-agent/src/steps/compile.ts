@@ -1,17 +1,22 @@
 import { copyFile, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { ARTIFACT_MAX_BYTES } from "@qmk-edge/schema";
+import { discardSlotBuild, finishSlotBuild, openSlotBuild } from "../build-slots.ts";
 import { JobFailure } from "../job-failure.ts";
-import { isJobFirmware, isJobRootFile, userFirmwareName } from "../job-names.ts";
+import { isBuiltFirmware, userFirmwareName } from "../job-names.ts";
 import { formatDuration } from "../log.ts";
 import { type MakeResult, type MakeSandbox, runMake } from "../make-runner.ts";
 import { sha256File } from "../packaging.ts";
 import type { PreparedJob } from "./prepare.ts";
 
-// Stage "compiling": `make <folder>:qe_<jobid> BUILD_DIR=<job build dir>` in the warm tree, then the
-// firmware file make actually produced moves to the job's output dir under the name users expect. It is
-// found, not predicted: QMK names it <keyboard folder>_<keymap>[_<converter>].<hex|bin|uf2> by rules of
-// its own (DEFAULT_FOLDER, converters, RP2040 -> uf2), and only the job's unique keymap name is assumed.
+// Stage "compiling": QMK's own build of one keyboard and keymap, run as `qmk compile` runs it (make -f
+// builddefs/build_keyboard.mk KEYBOARD=... KEYMAP=...), with the keymap dir pointed at the job's build
+// slot. The slot's build dir is kept from job to job, so make recompiles only what the new keymap.c
+// changes. Then the firmware make produced moves to the job's output dir under the name users expect.
+// It is found, not predicted: QMK names it <keyboard folder>_<keymap>[_<converter>].<hex|bin|uf2> by
+// rules of its own (converters, RP2040 -> uf2), and only the agent's keymap name is assumed.
+
+export const BUILD_MAKEFILE = "builddefs/build_keyboard.mk";
 
 export interface CompileSettings {
   sandbox: MakeSandbox;
@@ -27,27 +32,66 @@ export interface CompiledFirmware {
   sha256: string;
   size: number;
   make: MakeResult;
+  elf: string; // the linked image in the slot's build dir (until the slot's next job)
+  resetSlot: boolean; // the slot's previous build had not finished, so this one started from nothing
 }
 
-// Files of this job at the tree root: QMK copies the firmware there (any name holding qe_<jobid>).
-export async function rootJobFiles(p: PreparedJob): Promise<string[]> {
-  const entries = await readdir(p.tree.root);
-  return entries.filter((name) => isJobRootFile(name, p.job.id)).map((name) => join(p.tree.root, name));
+// make's variables for the job: what `qmk compile` passes, minus TARGET (build_keyboard.mk derives it,
+// converter included, in every tree since 2021), plus the keymap dir outside the tree and the job's id
+// (read by nothing in QMK; it names the build in `ps`).
+export function makeVariables(p: PreparedJob): Record<string, string> {
+  const keymapPaths = Object.fromEntries([1, 2, 3, 4, 5].map((n) => [`MAIN_KEYMAP_PATH_${n}`, p.keymapDir]));
+  return {
+    KEYBOARD: p.folder.folder,
+    KEYMAP: p.buildKeymap,
+    ...keymapPaths,
+    BUILD_DIR: p.buildDir,
+    QMK_BIN: "qmk",
+    // No userspace: an operator's qmk overlay_dir must not reach strangers' builds.
+    QMK_USERSPACE: "",
+    VERBOSE: "false",
+    COLOR: "false",
+    SILENT: "false",
+    SKIP_GIT: "yes",
+    // SKIP_VERSION: real QMK trees embed the build time in version.h otherwise (QMK_BUILDDATE, and the
+    // time again as CHIBIOS_VERSION when lib/chibios is no git checkout), so no two builds would be
+    // byte-identical; the build cache needs them to be (edge-api jobs/build-cache.ts).
+    SKIP_VERSION: "yes",
+    ...p.vars,
+    QMK_EDGE_JOB: p.job.id,
+  };
 }
 
-// The newest firmware file of this job, at the tree root or else at the top of its build dir.
-async function findFirmware(p: PreparedJob): Promise<{ path: string; name: string } | null> {
-  let best: { path: string; name: string; mtimeMs: number } | null = null;
-  for (const dir of [p.tree.root, p.buildDir]) {
-    const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => isJobFirmware(n, p.job.id));
-    for (const name of names) {
-      const st = await stat(join(dir, name)).catch(() => null);
-      if (st?.isFile() && (!best || st.mtimeMs > best.mtimeMs))
-        best = { path: join(dir, name), name, mtimeMs: st.mtimeMs };
-    }
-    if (best) return best;
+export function makeCommandLine(p: PreparedJob, makeJobs: number): string {
+  const vars = Object.entries(makeVariables(p)).map(([k, v]) => `${k}=${v}`);
+  return `make -r -R -j${makeJobs} -f ${BUILD_MAKEFILE} ${vars.join(" ")}`;
+}
+
+// Firmware files at the top of the slot's build dir (an ARM build leaves .bin and .hex).
+async function builtFirmware(buildDir: string): Promise<string[]> {
+  return (await readdir(buildDir).catch(() => [] as string[])).filter(isBuiltFirmware);
+}
+
+// QMK copies the one firmware file users flash to the tree root; the build dir may hold more formats.
+// The copy's name says which; its bytes are read from this slot's build dir, which no other job writes.
+async function chooseFirmware(p: PreparedJob, names: string[]): Promise<string | null> {
+  if (names.length <= 1) return names[0] ?? null;
+  const atRoot = new Set(await readdir(p.tree.root));
+  const copied = names.find((n) => atRoot.has(n));
+  if (copied) return copied;
+  for (const ext of [".uf2", ".bin", ".hex"]) {
+    const found = names.find((n) => n.endsWith(ext));
+    if (found) return found;
   }
   return null;
+}
+
+// The firmware copies make left at the tree root for this slot's files.
+export async function removeRootCopies(p: PreparedJob): Promise<void> {
+  const names = new Set(await builtFirmware(p.buildDir));
+  for (const name of await readdir(p.tree.root)) {
+    if (names.has(name)) await rm(join(p.tree.root, name), { force: true });
+  }
 }
 
 export async function compile(
@@ -55,14 +99,13 @@ export async function compile(
   s: CompileSettings,
   signal?: AbortSignal,
 ): Promise<CompiledFirmware> {
-  await mkdir(p.buildDir, { recursive: true });
+  const { reset } = await openSlotBuild(p.slotDir, p.buildDir);
+  // Left by the slot's previous job (an ARM build's .hex beside the .bin that was shipped).
+  for (const name of await builtFirmware(p.buildDir)) await rm(join(p.buildDir, name), { force: true });
   const make = await runMake({
     tree: p.tree.root,
-    target: p.target,
-    // SKIP_VERSION: real QMK trees embed the build time in version.h otherwise (QMK_BUILDDATE, and the
-    // time again as CHIBIOS_VERSION when lib/chibios is no git checkout), so no two builds would be
-    // byte-identical; the build cache needs them to be (edge-api jobs/build-cache.ts).
-    vars: { BUILD_DIR: p.buildDir, SKIP_VERSION: "yes", ...p.vars },
+    makefile: BUILD_MAKEFILE,
+    vars: makeVariables(p),
     jobs: s.makeJobs,
     home: p.homeDir,
     timeoutMs: s.timeoutMs,
@@ -71,6 +114,10 @@ export async function compile(
     signal,
     killGraceMs: s.killGraceMs,
   });
+  if (make.returncode !== 0 || make.aborted || make.timedOut) {
+    await removeRootCopies(p);
+    await discardSlotBuild(p.buildDir);
+  }
   if (make.aborted) throw signal?.reason ?? new Error("build aborted");
   if (make.timedOut) {
     throw new JobFailure(`the build took longer than ${formatDuration(s.timeoutMs)} and was stopped`, {
@@ -84,14 +131,16 @@ export async function compile(
       output: make.output,
     });
   }
-  const built = await findFirmware(p);
-  if (!built) {
+  await finishSlotBuild(p.slotDir);
+  const name = await chooseFirmware(p, await builtFirmware(p.buildDir));
+  if (!name) {
     throw new JobFailure(
-      `make succeeded but left no firmware file (*_${p.buildKeymap}*.hex, .bin or .uf2) in the tree or its build dir`,
+      `make succeeded but left no firmware file (*_${p.buildKeymap}*.hex, .bin or .uf2) in its build dir`,
       { returncode: 1, output: make.output },
     );
   }
-  const { size } = await stat(built.path);
+  const built = join(p.buildDir, name);
+  const { size } = await stat(built);
   if (size > ARTIFACT_MAX_BYTES.firmware) {
     throw new JobFailure(
       `the firmware is ${size} bytes; at most ${ARTIFACT_MAX_BYTES.firmware} can be uploaded`,
@@ -102,13 +151,15 @@ export async function compile(
     );
   }
   await mkdir(p.outDir, { recursive: true });
-  const filename = userFirmwareName(built.name, p.request.keymap);
+  const filename = userFirmwareName(name, p.request.keymap);
   const path = join(p.outDir, filename);
-  await moveFile(built.path, path);
-  return { path, filename, sha256: await sha256File(path), size, make };
+  await removeRootCopies(p);
+  await moveFile(built, path);
+  const elf = join(p.buildDir, name.replace(/\.(hex|bin|uf2)$/, ".elf"));
+  return { path, filename, sha256: await sha256File(path), size, make, elf, resetSlot: reset };
 }
 
-// The tree and the work dir may be on different file systems.
+// The work dir and the out dir may be on different file systems.
 async function moveFile(from: string, to: string): Promise<void> {
   try {
     await rename(from, to);

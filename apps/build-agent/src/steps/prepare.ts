@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import {
   type KeycodeTranslation,
   type ParsedCompileRequest,
@@ -7,7 +6,7 @@ import {
 } from "@qmk-edge/keymap";
 import type { AgentJob, Toolchain } from "@qmk-edge/schema";
 import { JobFailure } from "../job-failure.ts";
-import { artifactNames, jobDirs, jobKeymapName } from "../job-names.ts";
+import { artifactNames, BUILD_KEYMAP, buildSlotDirs, buildSlotName, jobDirs } from "../job-names.ts";
 import type { FirmwareTree } from "../tree/firmware-tree.ts";
 import { type KeyboardFolder, resolveKeyboardFolder } from "../tree/keyboard-folder.ts";
 import { checkLayout, type KeyboardInfo, readKeyboard } from "../tree/keyboard-info.ts";
@@ -25,15 +24,16 @@ export interface PreparedJob {
   keyboard: KeyboardInfo;
   toolchain: Toolchain;
   keyCount: number;
-  buildKeymap: string; // qe_<jobid>: the keymap name make sees
-  keymapDir: string; // <tree>/keyboards/<folder>/keymaps/qe_<jobid>, a level QMK's make searches
-  target: string; // <folder>:qe_<jobid>
-  vars: Record<string, string>; // make variables besides BUILD_DIR (CONVERT_TO for a converter)
+  buildKeymap: string; // qmk_edge: the keymap name make sees, the same for every job
+  slotDir: string; // <work>/builds/<tree key>/<slot>: where this keyboard is built, job after job
+  keymapDir: string; // <slot>/keymap: make's MAIN_KEYMAP_PATH_*, outside the tree
+  buildDir: string; // <slot>/build: make's BUILD_DIR
+  vars: Record<string, string>; // make variables of the user's request (CONVERT_TO for a converter)
   command: string; // what a user runs to reproduce: make <folder>:<km> [CONVERT_TO=...]
   jobDir: string;
-  buildDir: string;
   outDir: string;
   homeDir: string;
+  elfDir: string;
   names: { source: string; keymap: string; log: string };
 }
 
@@ -49,7 +49,6 @@ export async function prepare(job: AgentJob, tree: FirmwareTree, workDir: string
   const keyCount = checkLayout(keyboard, parsed.value);
   const { request, translations } = await checkKeycodes(parsed.value, tree, keyboard);
 
-  const buildKeymap = jobKeymapName(job.id);
   // The keymap.c the agent writes carries the keymap but not keymap.json's other fields; a converter
   // reaches QMK as the make variable `qmk compile` would set from keymap.json.
   const vars: Record<string, string> = request.converter ? { CONVERT_TO: request.converter } : {};
@@ -63,9 +62,8 @@ export async function prepare(job: AgentJob, tree: FirmwareTree, workDir: string
     keyboard,
     toolchain: keyboard.toolchain,
     keyCount,
-    buildKeymap,
-    keymapDir: join(keyboard.dir, "keymaps", buildKeymap),
-    target: `${folder.folder}:${buildKeymap}`,
+    buildKeymap: BUILD_KEYMAP,
+    ...buildSlotDirs(workDir, tree, buildSlotName(folder.folder, request.converter)),
     vars,
     command: `make ${folder.folder}:${request.keymap}${varArgs.join("")}`,
     ...jobDirs(workDir, job.id),

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, realpath, rename, rm, writeFile } from "node:
 import { join } from "node:path";
 import { firmwareVersion, type TreeOrigin } from "@qmk-edge/schema";
 import type { TreeSource } from "../config.ts";
-import { JOB_GIT_EXCLUDES, JOB_KEYMAP_DIR, JOB_ROOT_FILE } from "../job-names.ts";
+import { JOB_GIT_EXCLUDES, JOB_ROOT_FILE } from "../job-names.ts";
 import type { Logger } from "../log.ts";
 import { pathExists } from "../path-exists.ts";
 import { GitError, git, tryGit } from "./git.ts";
@@ -170,7 +170,7 @@ export class TreeManager {
         // qmk_firmware keeps ChibiOS, LUFA and friends in submodules; only tree preparation may fetch.
         await git(["submodule", "update", "--quiet", "--init", "--recursive", "--depth", "1"], { cwd: tmp });
       }
-      // Jobs' keymap dirs and root firmware files must not show up as a dirty tree in QMK's version string.
+      // make's firmware copies at the root must not show up as a dirty tree in QMK's version string.
       await writeFile(
         join(tmp, ".git", "info", "exclude"),
         `${[...JOB_GIT_EXCLUDES, "/.build/"].join("\n")}\n`,
@@ -213,23 +213,11 @@ async function readVersionFile(root: string): Promise<string | null> {
   return version;
 }
 
-// A killed agent may leave job keymaps and firmware files behind in a tree it owns; nothing else builds
-// there, so they can go. (Trees given by path may be shared with other agents and are left alone.)
+// A killed agent may leave make's firmware copies at the root of a tree it owns; nothing else builds
+// there, so they can go. (Trees given by path may be shared with other agents and are left alone.) Jobs'
+// keymaps never enter the tree: they live in the work dir's build slots.
 async function sweepJobLeftovers(root: string): Promise<void> {
   for (const entry of await readdir(root)) {
     if (JOB_ROOT_FILE.test(entry)) await rm(join(root, entry), { force: true });
   }
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    if (depth > 6) return;
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    for (const e of entries) {
-      if (!e.isDirectory()) continue;
-      const path = join(dir, e.name);
-      if (e.name === "keymaps") {
-        for (const km of await readdir(path))
-          if (JOB_KEYMAP_DIR.test(km)) await rm(join(path, km), { recursive: true, force: true });
-      } else await walk(path, depth + 1);
-    }
-  };
-  await walk(join(root, "keyboards"), 0);
 }

@@ -7,7 +7,7 @@ import type { FirmwareTree } from "./firmware-tree.ts";
 // fails with its key's path, not as a gcc error minutes later) and renamed legacy names are translated.
 // Read where QMK keeps them: quantum/**/*.h (keycodes.h, which QMK generates from its hjson records and
 // commits, quantum_keycodes.h with LT/MO/..., send_string_keycodes.h with the X_ names, the legacy
-// headers) and data/constants/keycodes/*.hjson. A tree without quantum/keycodes.h is not checked (null):
+// headers; of keymap_extras only what those include) and data/constants/keycodes/*.hjson. A tree without quantum/keycodes.h is not checked (null):
 // the agent then behaves as before and the compiler is the only judge.
 
 export interface TreeKeycodes {
@@ -20,17 +20,41 @@ export interface TreeKeycodes {
 
 export const KEYCODES_HEADER = "quantum/keycodes.h";
 const KEYCODES_HJSON_DIR = "data/constants/keycodes";
-// Language headers define their names only for keymaps that include them; json2c never does.
-const SKIP_QUANTUM_DIRS = new Set(["keymap_extras"]);
+// Language headers define their names only for keymaps that include them; json2c never does. Except
+// the ones quantum's own headers include: quantum_keycodes.h includes keymap_us.h (KC_AMPR, KC_TILD, ...)
+// for every keymap.
+const EXTRAS_DIR = "keymap_extras";
 
 async function headersUnder(dir: string, out: string[]): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const path = join(dir, e.name);
-    if (e.isDirectory() && !SKIP_QUANTUM_DIRS.has(e.name)) await headersUnder(path, out);
+    if (e.isDirectory() && e.name !== EXTRAS_DIR) await headersUnder(path, out);
     else if (e.isFile() && e.name.endsWith(".h")) out.push(path);
   }
+}
+
+const INCLUDE = /^[ \t]*#[ \t]*include[ \t]*"([^"]+)"/gm;
+
+// Files of quantum/keymap_extras that `headers` include, and the ones those include, by file name.
+async function includedExtras(treeRoot: string, headers: string[]): Promise<string[]> {
+  const dir = join(treeRoot, "quantum", EXTRAS_DIR);
+  const available = new Set(await readdir(dir).catch((): string[] => []));
+  const read: string[] = [];
+  const seen = new Set<string>();
+  const queue = [...headers];
+  for (let text = queue.shift(); text !== undefined; text = queue.shift()) {
+    for (const m of text.matchAll(INCLUDE)) {
+      const name = m[1]!.split("/").pop()!;
+      if (seen.has(name) || !available.has(name)) continue;
+      seen.add(name);
+      const included = await readFile(join(dir, name), "utf8");
+      read.push(included);
+      queue.push(included);
+    }
+  }
+  return read;
 }
 
 // QMK merges keycodes_<version>[_<fragment>].hjson per fragment, oldest version first (qmk.keycodes).
@@ -69,6 +93,7 @@ export async function readTreeKeycodes(treeRoot: string): Promise<TreeKeycodes |
   await headersUnder(join(treeRoot, "quantum"), headerPaths);
   const headers: string[] = [];
   for (const path of headerPaths) headers.push(await readFile(path, "utf8"));
+  headers.push(...(await includedExtras(treeRoot, headers)));
   const hjsonDir = join(treeRoot, KEYCODES_HJSON_DIR);
   const hjsonFiles = keycodeHjsonOrder(await readdir(hjsonDir).catch((): string[] => []));
   const hjson: string[] = [];
