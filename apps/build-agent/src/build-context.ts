@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import type { AgentJob, CompileRequest } from "@qmk-edge/schema";
 import { type BuildHost, probeBuildHost } from "./build-host.ts";
-import { BuildSlots } from "./build-slots.ts";
+import { BuildSlots, DEFAULT_MAX_BUILD_SLOTS } from "./build-slots.ts";
 import type { TreeSource } from "./config.ts";
+import { buildSlotsRoot } from "./job-names.ts";
 import type { BuildContext } from "./job-runner.ts";
 import type { Logger } from "./log.ts";
 import { type FirmwareTree, TreeManager } from "./tree/firmware-tree.ts";
@@ -20,6 +21,7 @@ export interface BuildContextOptions {
   ccache: "auto" | "off";
   isolateNetwork: "auto" | "on" | "off";
   makeJobs: number;
+  maxBuildSlots?: number; // keyboards whose build dir is kept (DEFAULT_MAX_BUILD_SLOTS)
   timeoutMs: number;
   maxLogBytes: number;
   killGraceMs?: number;
@@ -43,7 +45,11 @@ export async function openBuildContext(
     trees,
     archives: new TreeArchives(join(o.workDir, "tree-archives")),
     workDir: o.workDir,
-    slots: new BuildSlots(),
+    slots: new BuildSlots({
+      root: buildSlotsRoot(o.workDir),
+      max: o.maxBuildSlots ?? DEFAULT_MAX_BUILD_SLOTS,
+      log: o.log,
+    }),
     compile: {
       sandbox: host.sandbox,
       makeJobs: o.makeJobs,

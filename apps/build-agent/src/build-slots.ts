@@ -1,9 +1,12 @@
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { Logger } from "./log.ts";
 import { pathExists } from "./path-exists.ts";
 
 // A build slot is the dir one keyboard of one tree is built in, job after job (job-names.ts
-// buildSlotDirs). Jobs of one slot take turns; jobs of different slots run side by side.
+// buildSlotDirs). Jobs of one slot take turns; jobs of different slots run side by side. At most `max`
+// slots are kept: after a job, the least recently used ones no job holds or waits for go (a slot is
+// 1-10 MB, a tree has thousands of keyboards).
 //
 // A slot is trusted only as far as its last make succeeded: a marker is written before make starts and
 // removed after it exits 0, so a build that failed, timed out or died with the agent leaves it behind,
@@ -11,8 +14,21 @@ import { pathExists } from "./path-exists.ts";
 
 const UNFINISHED = ".qmk-edge-unfinished";
 
+export const DEFAULT_MAX_BUILD_SLOTS = 200;
+
+export interface SlotLimit {
+  root: string; // <work dir>/builds: <tree key>/<slot> below it
+  max: number;
+  log: Logger;
+}
+
 export class BuildSlots {
   readonly #tails = new Map<string, Promise<void>>();
+  readonly #limit: SlotLimit | null;
+
+  constructor(limit: SlotLimit | null = null) {
+    this.#limit = limit;
+  }
 
   // Runs `fn` when no other job holds `slotDir`, then hands the slot on. Turns are taken in call order.
   async withSlot<T>(slotDir: string, fn: () => Promise<T>): Promise<T> {
@@ -27,8 +43,36 @@ export class BuildSlots {
     try {
       return await fn();
     } finally {
+      // Its time of last use, which eviction goes by.
+      const now = new Date();
+      await utimes(slotDir, now, now).catch(() => {});
       release();
       if (this.#tails.get(slotDir) === tail) this.#tails.delete(slotDir);
+      await this.#evict().catch((err: unknown) =>
+        this.#limit?.log.warn("could not remove old build slots", { problem: String(err) }),
+      );
+    }
+  }
+
+  async #evict(): Promise<void> {
+    if (!this.#limit) return;
+    const { root, max, log } = this.#limit;
+    const slots: Array<{ dir: string; used: number }> = [];
+    for (const treeKey of await readdir(root).catch((): string[] => [])) {
+      for (const slot of await readdir(join(root, treeKey)).catch((): string[] => [])) {
+        const dir = join(root, treeKey, slot);
+        const st = await stat(dir).catch(() => null);
+        if (st?.isDirectory()) slots.push({ dir, used: st.mtimeMs });
+      }
+    }
+    let excess = slots.length - max;
+    if (excess <= 0) return;
+    for (const { dir } of slots.sort((a, b) => a.used - b.used)) {
+      if (excess <= 0) break;
+      if (this.#tails.has(dir)) continue;
+      await rm(dir, { recursive: true, force: true });
+      log.debug("removed the least recently used build slot", { slot: dir });
+      excess--;
     }
   }
 }

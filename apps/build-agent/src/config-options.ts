@@ -1,4 +1,5 @@
 import { LEASE_MAX_WAIT_MS } from "@qmk-edge/schema";
+import { DEFAULT_MAX_BUILD_SLOTS } from "./build-slots.ts";
 import { LOG_FORMATS, LOG_LEVELS } from "./log.ts";
 
 // The agent's option table: each option once, under its flag name, with its env variable and what --help
@@ -41,7 +42,7 @@ export const OPTIONS = {
   "work-dir": {
     env: "QMK_EDGE_WORK_DIR",
     value: "DIR",
-    help: "Where the agent keeps warm trees, per-job build dirs, the ccache and tree archives.",
+    help: "Where the agent keeps warm trees, keyboards' build slots, per-job dirs, the ccache and tree archives.",
     fallback: "$XDG_CACHE_HOME/qmk-edge-agent or ~/.cache/qmk-edge-agent",
   },
   concurrency: {
@@ -55,6 +56,12 @@ export const OPTIONS = {
     value: "N",
     help: "Parallel jobs inside one build (`make -jN`).",
     fallback: "max(1, CPUs / concurrency)",
+  },
+  "max-build-slots": {
+    env: "QMK_EDGE_MAX_BUILD_SLOTS",
+    value: "N",
+    help: "Keyboards whose build dir is kept for their next job (a slot is 1-10 MB); past it the least recently used one goes.",
+    fallback: String(DEFAULT_MAX_BUILD_SLOTS),
   },
   "build-timeout": {
     env: "QMK_EDGE_BUILD_TIMEOUT",

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { agentId, LEASE_MAX_WAIT_MS } from "@qmk-edge/schema";
 import { z } from "zod";
+import { DEFAULT_MAX_BUILD_SLOTS } from "./build-slots.ts";
 import { helpText } from "./config-help.ts";
 import { OPTIONS, type OptionName, type OptionSpec } from "./config-options.ts";
 import { parseDuration, parseSize } from "./config-units.ts";
@@ -62,6 +63,7 @@ const configSchema = z
     "work-dir": z.string().min(1).default(defaultWorkDir),
     concurrency: positiveInt(256).default(defaultConcurrency),
     "make-jobs": positiveInt(256).optional(),
+    "max-build-slots": positiveInt(100_000).default(DEFAULT_MAX_BUILD_SLOTS),
     "build-timeout": duration(100, 24 * 3_600_000).default(600_000),
     "max-log-bytes": text
       .transform((v, ctx) => {
@@ -110,6 +112,7 @@ export interface AgentConfig {
   workDir: string;
   concurrency: number;
   makeJobs: number;
+  maxBuildSlots: number;
   buildTimeoutMs: number;
   maxLogBytes: number;
   shutdownGraceMs: number;
@@ -161,6 +164,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = process
       workDir: resolve(cwd, c["work-dir"]),
       concurrency: c.concurrency,
       makeJobs: c["make-jobs"] ?? Math.max(1, Math.floor(cpus() / c.concurrency)),
+      maxBuildSlots: c["max-build-slots"],
       buildTimeoutMs: c["build-timeout"],
       maxLogBytes: c["max-log-bytes"],
       shutdownGraceMs: c["shutdown-grace"],

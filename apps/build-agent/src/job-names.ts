@@ -47,9 +47,11 @@ export function jobDirs(workDir: string, jobId: string) {
 // <work dir>/builds/<tree key>/<folder with + for />[@<converter>]/ with keymap/ (the keymap dir make is pointed at)
 // and build/ (BUILD_DIR: objects, ELF, firmware). It outlives jobs so make rebuilds only what the new
 // keymap changes; jobs of one slot take turns (build-slots.ts).
+export const buildSlotsRoot = (workDir: string) => join(workDir, "builds");
+
 export function buildSlotDirs(workDir: string, tree: { root: string; version: string }, slot: string) {
   const treeKey = createHash("sha256").update(`${tree.root}\0${tree.version}`).digest("hex").slice(0, 16);
-  const dir = join(workDir, "builds", treeKey, slot);
+  const dir = join(buildSlotsRoot(workDir), treeKey, slot);
   return { slotDir: dir, keymapDir: join(dir, "keymap"), buildDir: join(dir, "build") };
 }
 

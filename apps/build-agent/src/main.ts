@@ -70,6 +70,7 @@ async function main(): Promise<number> {
       ccache: config.ccache,
       isolateNetwork: config.isolateNetwork,
       makeJobs: config.makeJobs,
+      maxBuildSlots: config.maxBuildSlots,
       timeoutMs: config.buildTimeoutMs,
       maxLogBytes: config.maxLogBytes,
       log,

@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readdir, readFile, rm, truncate, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CompileRequest } from "@qmk-edge/schema";
@@ -8,6 +8,7 @@ import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { BuildSlots } from "../src/build-slots.ts";
 import { type BuildContext, type JobOutcome, runJob } from "../src/job-runner.ts";
+import { silentLogger } from "../src/log.ts";
 import { buildContext, keptElf, makeJob } from "../test-support/build-context.ts";
 
 // A keyboard is built in one slot of the work dir, job after job: its next job recompiles only what the
@@ -109,6 +110,32 @@ describe("BuildSlots", () => {
     openA();
     await Promise.all([a, b]);
     expect(events).toEqual(["a start", "other", "a end", "b start"]);
+  });
+
+  test("past the limit the least recently used slots go, never one a job holds or waits for", async () => {
+    const root = join(dir, "limit");
+    const slots = new BuildSlots({ root, max: 2, log: silentLogger });
+    const slot = (name: string) => join(root, "tree", name);
+    const use = (name: string, during: () => Promise<void> = async () => {}) =>
+      slots.withSlot(slot(name), async () => {
+        await mkdir(slot(name), { recursive: true });
+        await during();
+      });
+    await use("a");
+    await use("b");
+    await use("a"); // b is now the least recently used
+    await use("c");
+    expect((await readdir(join(root, "tree"))).sort()).toEqual(["a", "c"]);
+
+    let openHeld!: () => void;
+    const held = use("held", () => new Promise<void>((r) => (openHeld = r)));
+    await new Promise((r) => setTimeout(r, 20));
+    await use("d");
+    await use("e");
+    expect(await readdir(join(root, "tree"))).toContain("held");
+    openHeld();
+    await held;
+    expect((await readdir(join(root, "tree"))).length).toBeLessThanOrEqual(2);
   });
 
   test("a turn that throws hands the slot on", async () => {
