@@ -25,6 +25,10 @@ export interface SlotLimit {
 export class BuildSlots {
   readonly #tails = new Map<string, Promise<void>>();
   readonly #limit: SlotLimit | null;
+  // Order of last use in this process (file times can tie within a millisecond); slots left by an earlier
+  // run are older than all of these and ordered by their dir's mtime.
+  readonly #lastUse = new Map<string, number>();
+  #uses = 0;
 
   constructor(limit: SlotLimit | null = null) {
     this.#limit = limit;
@@ -46,6 +50,7 @@ export class BuildSlots {
       // Its time of last use, which eviction goes by.
       const now = new Date();
       await utimes(slotDir, now, now).catch(() => {});
+      this.#lastUse.set(slotDir, ++this.#uses);
       release();
       if (this.#tails.get(slotDir) === tail) this.#tails.delete(slotDir);
       await this.#evict().catch((err: unknown) =>
@@ -67,10 +72,13 @@ export class BuildSlots {
     }
     let excess = slots.length - max;
     if (excess <= 0) return;
-    for (const { dir } of slots.sort((a, b) => a.used - b.used)) {
+    const order = (s: { dir: string; used: number }) => this.#lastUse.get(s.dir) ?? Number.NEGATIVE_INFINITY;
+    const oldestFirst = slots.sort((a, b) => order(a) - order(b) || a.used - b.used);
+    for (const { dir } of oldestFirst) {
       if (excess <= 0) break;
       if (this.#tails.has(dir)) continue;
       await rm(dir, { recursive: true, force: true });
+      this.#lastUse.delete(dir);
       log.debug("removed the least recently used build slot", { slot: dir });
       excess--;
     }

@@ -13,13 +13,7 @@ import type { BuildSlots } from "./build-slots.ts";
 import { JobFailure } from "./job-failure.ts";
 import { artifactNames, jobDirs } from "./job-names.ts";
 import { formatDuration, type Logger } from "./log.ts";
-import {
-  type CompiledFirmware,
-  type CompileSettings,
-  compile,
-  makeCommandLine,
-  removeRootCopies,
-} from "./steps/compile.ts";
+import { type CompiledFirmware, type CompileSettings, compile, makeCommandLine } from "./steps/compile.ts";
 import { type GeneratedKeymap, renderKeymap, writeKeymapDir } from "./steps/generate.ts";
 import { type LocalArtifact, packageSources, writeArtifact } from "./steps/package.ts";
 import { type PreparedJob, prepare } from "./steps/prepare.ts";
@@ -28,7 +22,7 @@ import type { TreeArchives } from "./tree-archives.ts";
 
 // One job from lease to "ready to upload": prepare -> generate -> compile -> package. Generate and compile
 // hold the job's build slot (one keyboard's keymap dir and build dir, kept from job to job). Whatever
-// happens, the tree is left as it was: make's firmware copy at its root goes.
+// happens, the tree is left as it was: make's firmware copy at its root goes (steps/compile.ts).
 // Uploading and completing belong to the agent loop; tests drive this directly without an API.
 
 export interface BuildContext {
@@ -215,10 +209,9 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
   }
 }
 
-// The job's traces in the shared tree and its HOME; the out dir stays until the loop disposes it, the
-// slot for the keyboard's next job.
+// The job's HOME; the out dir stays until the loop disposes it, the slot for the keyboard's next job
+// (make's firmware copies at the tree root went in the compile step, inside the slot's turn).
 async function cleanUp(p: PreparedJob): Promise<void> {
-  await removeRootCopies(p);
   await rm(p.homeDir, { recursive: true, force: true });
 }
 

@@ -86,12 +86,10 @@ async function chooseFirmware(p: PreparedJob, names: string[]): Promise<string |
   return null;
 }
 
-// The firmware copies make left at the tree root for this slot's files.
-export async function removeRootCopies(p: PreparedJob): Promise<void> {
-  const names = new Set(await builtFirmware(p.buildDir));
-  for (const name of await readdir(p.tree.root)) {
-    if (names.has(name)) await rm(join(p.tree.root, name), { force: true });
-  }
+// make's copies of these firmware files at the tree root. Done inside the slot's turn: the slot's next
+// job makes copies of the same names.
+async function removeRootCopies(treeRoot: string, names: string[]): Promise<void> {
+  for (const name of names) await rm(join(treeRoot, name), { force: true });
 }
 
 export async function compile(
@@ -114,10 +112,11 @@ export async function compile(
     signal,
     killGraceMs: s.killGraceMs,
   });
-  if (make.returncode !== 0 || make.aborted || make.timedOut) {
-    await removeRootCopies(p);
-    await discardSlotBuild(p.buildDir);
-  }
+  const built = await builtFirmware(p.buildDir);
+  const ok = make.returncode === 0 && !make.aborted && !make.timedOut;
+  const name = ok ? await chooseFirmware(p, built) : null;
+  await removeRootCopies(p.tree.root, built);
+  if (!ok) await discardSlotBuild(p.buildDir);
   if (make.aborted) throw signal?.reason ?? new Error("build aborted");
   if (make.timedOut) {
     throw new JobFailure(`the build took longer than ${formatDuration(s.timeoutMs)} and was stopped`, {
@@ -132,15 +131,14 @@ export async function compile(
     });
   }
   await finishSlotBuild(p.slotDir);
-  const name = await chooseFirmware(p, await builtFirmware(p.buildDir));
   if (!name) {
     throw new JobFailure(
       `make succeeded but left no firmware file (*_${p.buildKeymap}*.hex, .bin or .uf2) in its build dir`,
       { returncode: 1, output: make.output },
     );
   }
-  const built = join(p.buildDir, name);
-  const { size } = await stat(built);
+  const file = join(p.buildDir, name);
+  const { size } = await stat(file);
   if (size > ARTIFACT_MAX_BYTES.firmware) {
     throw new JobFailure(
       `the firmware is ${size} bytes; at most ${ARTIFACT_MAX_BYTES.firmware} can be uploaded`,
@@ -153,8 +151,7 @@ export async function compile(
   await mkdir(p.outDir, { recursive: true });
   const filename = userFirmwareName(name, p.request.keymap);
   const path = join(p.outDir, filename);
-  await removeRootCopies(p);
-  await moveFile(built, path);
+  await moveFile(file, path);
   const elf = join(p.buildDir, name.replace(/\.(hex|bin|uf2)$/, ".elf"));
   return { path, filename, sha256: await sha256File(path), size, make, elf, resetSlot: reset };
 }
