@@ -2,6 +2,7 @@ import type { LeaseResponse, Toolchain } from "@qmk-edge/schema";
 import type { ApiClient } from "./api-client.ts";
 import { ApiError, LeaseLostError, ProtocolError, UnauthorizedError } from "./api-errors.ts";
 import { deliver } from "./deliver.ts";
+import { disconnect } from "./disconnect.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { type BuildContext, disposeJob, runJob } from "./job-runner.ts";
 import { formatDuration, type Logger } from "./log.ts";
@@ -79,6 +80,7 @@ export class AgentLoop {
       if (lease) this.#start(lease);
     }
     await this.#drain();
+    await disconnect(this.#o.api, this.#o.agentId, this.#o.log);
     log.info("agent stopped", { jobs: this.#handled });
     return this.#exitCode;
   }
@@ -108,6 +110,7 @@ export class AgentLoop {
         this.#release(jobId, job.leaseId, reason, this.#o.log.child({ job: jobId })),
       ),
     );
+    await disconnect(this.#o.api, this.#o.agentId, this.#o.log);
   }
 
   async #lease(): Promise<LeaseResponse | null> {

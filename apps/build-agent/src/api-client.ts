@@ -8,6 +8,8 @@ import {
   type CompleteRequest,
   type CompleteResponse,
   completeResponse,
+  type DisconnectRequest,
+  disconnectResponse,
   type HeartbeatRequest,
   type HeartbeatResponse,
   heartbeatResponse,
@@ -132,6 +134,19 @@ export class ApiClient {
 
   async release(jobId: string, req: ReleaseRequest, signal?: AbortSignal): Promise<void> {
     await this.#call({ method: "POST", path: `/v1/agent/jobs/${jobId}/release`, json: req, signal });
+  }
+
+  // The agent's last call: its abandoned lease poll ends and any lease it still holds goes back to the queue.
+  // Returns how many leases that handed back (a job that reached the aborted poll and no one else).
+  async disconnect(req: DisconnectRequest, signal?: AbortSignal): Promise<number> {
+    const answer = await this.#call({
+      method: "POST",
+      path: "/v1/agent/disconnect",
+      json: req,
+      schema: disconnectResponse,
+      signal,
+    });
+    return answer?.released ?? 0;
   }
 
   // For the protocol's other clients (catalogue/client.ts): the same token, retries and typed errors.

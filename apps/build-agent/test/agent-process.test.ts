@@ -1,11 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { leaseResponse } from "@qmk-edge/schema";
 import { getStatus, submit, waitForEnd } from "@qmk-edge/test/support/compile-client.ts";
 import type { FaultProxy } from "@qmk-edge/test/support/fault-proxy.ts";
 import { defaultKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
 import { slowDemoTree } from "@qmk-edge/test/support/firmware/slow-tree.ts";
 import { type ProxiedApi, startProxiedApi } from "@qmk-edge/test/support/proxied-api.ts";
-import { type Agent, type EdgeApi, startAgent } from "@qmk-edge/test/support/system.ts";
+import { type Agent, type EdgeApi, LOCAL_AGENT_TOKEN, startAgent } from "@qmk-edge/test/support/system.ts";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { groupsAlive, runningBuild } from "../test-support/build-processes.ts";
 import { drainQueue } from "../test-support/queue-drain.ts";
@@ -88,4 +89,34 @@ test("human logs: a line per stage with its duration; SIGINT after the job exits
   }
   expect(log).toMatch(new RegExp(`job ${id.slice(0, 8)} finished in`));
   expect(log).toContain("shutting down: no new jobs");
+});
+
+test("SIGTERM while waiting for a job: the agent says goodbye, so the next job goes to another agent at once", async () => {
+  const seen = async () =>
+    ((await (await fetch(`${api.url}/v1`)).json()) as { agents_seen: number }).agents_seen;
+  const before = await seen();
+  // A long wait, so the poll the agent abandons at shutdown would still be held when the job arrives.
+  const proc = spawnAgent("agent-idle", { extra: ["--lease-wait", "20s"] });
+  await expect.poll(seen, { timeout: 30_000 }).toBeGreaterThan(before);
+  await proc.stop(); // SIGTERM, by PID
+  expect(await proc.daemon.exited).toBe(0);
+  const goodbyes = proxy
+    .exchanges({ path: "/v1/agent/disconnect" })
+    .filter((ex) => JSON.parse(ex.requestBody.toString()).agent_id === "agent-idle");
+  expect(goodbyes.map((ex) => ex.status)).toEqual([200]);
+
+  const id = await submit(api.url, { ...(await defaultKeymap("handwired/edge_pad")), keymap: "proc_idle" });
+  const res = await fetch(`${api.url}/v1/agent/lease`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${LOCAL_AGENT_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ agent_id: "next-agent", toolchains: ["avr", "arm"], firmware_version: "demo-1" }),
+  });
+  expect(res.status).toBe(200);
+  const lease = leaseResponse.parse(await res.json());
+  expect({ id: lease.job.id, attempts: lease.job.attempts }).toEqual({ id, attempts: 0 });
+  await fetch(`${api.url}/v1/agent/jobs/${id}/release`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${LOCAL_AGENT_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ lease_id: lease.lease_id, reason: "test over" }),
+  });
 });

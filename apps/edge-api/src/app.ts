@@ -11,6 +11,7 @@ import { v1AgentCatalogueObjectPut } from "./routes/v1_agent_catalogue_object_pu
 import { v1AgentCatalogueObjectsMissing } from "./routes/v1_agent_catalogue_objects_missing.ts";
 import { v1AgentCataloguePublish } from "./routes/v1_agent_catalogue_publish.ts";
 import { v1AgentComplete } from "./routes/v1_agent_complete.ts";
+import { v1AgentDisconnect } from "./routes/v1_agent_disconnect.ts";
 import { v1AgentHeartbeat } from "./routes/v1_agent_heartbeat.ts";
 import { v1AgentLease } from "./routes/v1_agent_lease.ts";
 import { v1AgentRelease } from "./routes/v1_agent_release.ts";
@@ -43,6 +44,7 @@ export const routes: Route[] = [
   v1AgentArtifactLink,
   v1AgentComplete,
   v1AgentRelease,
+  v1AgentDisconnect,
   v1AgentCatalogueObjectsMissing,
   v1AgentCatalogueObjectPut,
   v1AgentCataloguePublish,

@@ -95,3 +95,12 @@ export type CompleteResponse = z.infer<typeof completeResponse>;
 // Hands a job back without counting an attempt (agent shutting down, or it lacks what the job needs).
 export const releaseRequest = z.object({ lease_id: z.string().min(16).max(64), reason: z.string().max(512) });
 export type ReleaseRequest = z.infer<typeof releaseRequest>;
+
+// The agent is going away (it has finished or handed back every job it knows of). A lease poll it abandoned
+// can still be holding a place in the queue, and a job the API handed to that poll reached no one: both end
+// now instead of at the lease's expiry. Leases this agent id holds under the same token are handed back.
+export const disconnectRequest = z.object({ agent_id: agentId });
+export type DisconnectRequest = z.infer<typeof disconnectRequest>;
+
+export const disconnectResponse = z.object({ released: z.number().int().nonnegative() });
+export type DisconnectResponse = z.infer<typeof disconnectResponse>;

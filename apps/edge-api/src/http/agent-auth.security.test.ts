@@ -5,6 +5,7 @@ import { expectError, json } from "../../test-support/api-client.ts";
 const id = "0".repeat(32);
 const agentRoutes: Array<[string, string]> = [
   ["POST", "/v1/agent/lease"],
+  ["POST", "/v1/agent/disconnect"],
   ["POST", `/v1/agent/jobs/${id}/heartbeat`],
   ["PUT", `/v1/agent/jobs/${id}/artifacts/firmware`],
   ["POST", `/v1/agent/jobs/${id}/complete`],

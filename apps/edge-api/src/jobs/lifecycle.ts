@@ -214,6 +214,18 @@ export function releaseJob(
   return requeued(record, args.now, `released: ${args.reason}`);
 }
 
+// POST /v1/agent/disconnect: of `records`, the jobs agent `agentId` holds under `holder`'s token, back in the
+// queue without counting an attempt (the agent has handed back or finished everything it knows of).
+export function disconnectAgent(
+  records: JobRecord[],
+  args: { agentId: string; holder: LeaseHolder; now: string },
+): JobRecord[] {
+  return records
+    .filter((r) => r.status === "running" && r.lease?.agent_id === args.agentId)
+    .filter((r) => holds(r.lease, r.lease?.id ?? "", args.holder))
+    .map((r) => requeued(r, args.now, `released: agent ${args.agentId} disconnected`));
+}
+
 // The lease's token was removed from the configuration: the job goes back to the queue (no attempt counted)
 // without anything that token uploaded. Unchanged when `leaseId` is not the lease or its token is still active.
 export function revokeLease(

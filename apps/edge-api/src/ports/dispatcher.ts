@@ -44,6 +44,9 @@ export interface Dispatcher {
   // offered to the build cache (jobs/build-cache.ts publishBuild).
   complete(jobId: string, request: CompleteRequest, holder: LeaseHolder): Promise<JobRecord>;
   release(jobId: string, request: ReleaseRequest, holder: LeaseHolder): Promise<void>;
+  // The agent `agentId` of token `holder` has gone: its waiting lease polls answer null now, and every lease
+  // it holds goes back to the queue without counting an attempt. Returns how many leases it handed back.
+  disconnect(agentId: string, holder: LeaseHolder): Promise<number>;
   // lifecycle.revokeLease: ends `leaseId` when its token is not among `activeTokenIds`; true when it did.
   revokeLease(jobId: string, leaseId: string, activeTokenIds: string[]): Promise<boolean>;
   // 0 = next to be leased; null when the job is not queued.

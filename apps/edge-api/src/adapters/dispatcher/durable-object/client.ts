@@ -58,6 +58,10 @@ export class DurableObjectDispatcher implements Dispatcher {
     return leased;
   }
 
+  async disconnect(agentId: string, holder: LeaseHolder): Promise<number> {
+    return outcome(await this.#stub().disconnect(agentId, holder));
+  }
+
   async heartbeat(jobId: string, request: HeartbeatRequest, holder: LeaseHolder): Promise<HeartbeatResponse> {
     return outcome(await this.#stub().heartbeat(jobId, request, holder));
   }

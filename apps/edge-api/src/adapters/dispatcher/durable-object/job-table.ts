@@ -49,6 +49,15 @@ export class JobTable {
     }
   }
 
+  // Writes every record now and persists them; a failed persist is logged and retried by persistUnsaved.
+  writeAll(records: JobRecord[]): Promise<void> {
+    for (const record of records) this.write(record);
+    return Promise.allSettled(records.map((record) => this.persist(record.id))).then((writes) => {
+      for (const w of writes)
+        if (w.status === "rejected") console.error("dispatcher: record write failed", w.reason);
+    });
+  }
+
   // Retries the writes that failed earlier (the alarm calls it).
   async persistUnsaved(): Promise<void> {
     for (const id of unsavedJobIds(this.#sql))

@@ -43,6 +43,16 @@ export class LeaseWaiters {
     }
   }
 
+  // Answers null now to every waiting request `abandoned` picks (an agent that disconnected).
+  end(abandoned: (ask: LeaseAsk) => boolean): void {
+    for (const waiter of [...this.#waiters]) {
+      if (!abandoned(waiter.ask)) continue;
+      clearTimeout(waiter.timer);
+      this.#drop(waiter);
+      waiter.resolve(ok(null));
+    }
+  }
+
   #drop(waiter: Waiter): void {
     const i = this.#waiters.indexOf(waiter);
     if (i >= 0) this.#waiters.splice(i, 1);

@@ -1,4 +1,4 @@
-import type { JobRecord, LeaseResponse } from "@qmk-edge/schema";
+import type { JobRecord, LeaseHolder, LeaseResponse } from "@qmk-edge/schema";
 import type { Clock } from "../../../jobs/clock.ts";
 import { newId } from "../../../jobs/job-id.ts";
 import { grantLease } from "../../../jobs/lease.ts";
@@ -44,6 +44,11 @@ export class Leases {
       const claim = this.#claim(ask);
       return claim ? this.#settle(claim).catch((err) => failedOutcome(err)) : null;
     });
+  }
+
+  // The agent `agentId` of `holder`'s token went away: its polls answer null (POST /v1/agent/disconnect).
+  endPolls(agentId: string, holder: LeaseHolder): void {
+    this.#waiters.end((ask) => ask.request.agent_id === agentId && ask.holder.token_id === holder.token_id);
   }
 
   #claim({ request, holder }: LeaseAsk): Claim | null {

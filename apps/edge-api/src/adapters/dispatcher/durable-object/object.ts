@@ -155,12 +155,8 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
 
   async release(jobId: string, request: ReleaseRequest, holder: LeaseHolder): Promise<Outcome<null>> {
     return await outcomeOfCall(async () => {
-      const args = {
-        leaseId: request.lease_id,
-        holder,
-        reason: request.reason,
-        now: this.#now().toISOString(),
-      };
+      const now = this.#now().toISOString();
+      const args = { leaseId: request.lease_id, holder, reason: request.reason, now };
       await this.#transition(jobId, lifecycle.releaseJob(await this.#active(jobId), args));
       return null;
     });
@@ -190,13 +186,15 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
 
   async reapExpiredLeases(now: string): Promise<number> {
     const rows = sql.expiredLeaseRows(this.#sql, Date.parse(now));
-    for (const row of rows) this.#table.write(lifecycle.expireLease(sql.recordOf(row), { now }));
-    if (rows.length > 0) this.#leases.wake();
-    const writes = await Promise.allSettled(rows.map((row) => this.#table.persist(row.id)));
-    for (const w of writes)
-      if (w.status === "rejected") console.error("dispatcher: record write failed", w.reason);
-    await this.#scheduleAlarm();
-    return rows.length;
+    return await this.#requeueAll(rows.map((row) => lifecycle.expireLease(sql.recordOf(row), { now })));
+  }
+
+  async disconnect(agentId: string, holder: LeaseHolder): Promise<Outcome<number>> {
+    return await outcomeOfCall(async () => {
+      this.#leases.endPolls(agentId, holder);
+      const args = { agentId, holder, now: this.#now().toISOString() };
+      return await this.#requeueAll(lifecycle.disconnectAgent(sql.runningRecords(this.#sql), args));
+    });
   }
 
   async failUndeliverable(jobId: string, reason: string): Promise<Outcome<string>> {
@@ -218,14 +216,21 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
     await this.#scheduleAlarm();
   }
 
-  // --- internals ---
-
   // A transition that may put the job back in the queue: written, handed to waiting agents, persisted.
   async #transition(jobId: string, next: JobRecord): Promise<void> {
     this.#table.write(next);
     this.#leases.wake();
     await this.#table.persist(jobId);
     await this.#scheduleAlarm();
+  }
+
+  // Jobs back in the queue (or failed) together: written before any other call runs, then persisted.
+  async #requeueAll(records: JobRecord[]): Promise<number> {
+    const persisted = this.#table.writeAll(records);
+    if (records.length > 0) this.#leases.wake();
+    await persisted;
+    await this.#scheduleAlarm();
+    return records.length;
   }
 
   // The record of a job this object holds, or the reason an agent cannot act on it.

@@ -97,6 +97,10 @@ export function unsavedJobIds(sql: SqlStorage): string[] {
     .map((row) => row.id);
 }
 
+export function runningRecords(sql: SqlStorage): JobRecord[] {
+  return sql.exec<JobRow>("SELECT * FROM jobs WHERE status = 'running'").toArray().map(recordOf);
+}
+
 export function expiredLeaseRows(sql: SqlStorage, nowMs: number): JobRow[] {
   return sql
     .exec<JobRow>("SELECT * FROM jobs WHERE status = 'running' AND lease_expires_at <= ?", nowMs)

@@ -1,9 +1,9 @@
 // Dispatcher on Redis Streams (ioredis), shared by any number of API processes on one Redis: keys.ts holds the
 // key layout, scripts.ts the Lua scripts, leasing.ts the lease path, reaper.ts the reaper, agents.ts the agents
-// seen; the rules are in jobs/. Heartbeats extend expires_ms and XCLAIM the entry to reset its idle time.
-// Completion and release XACK + XDEL the entry in the same script that drops the lease (release re-adds the
-// job with XADD, at the back). As on the Durable Object, a lease holds until the reaper takes it back;
-// LeaseLostError means another lease (or none) holds the job.
+// seen, agent-polls.ts and disconnect.ts an agent's goodbye; the rules are in jobs/. Heartbeats extend
+// expires_ms and XCLAIM the entry to reset its idle time. Completion and release XACK + XDEL the entry in the
+// same script that drops the lease (release re-adds the job with XADD, at the back). As on the Durable Object,
+// a lease holds until the reaper takes it back; LeaseLostError means another lease (or none) holds the job.
 import type {
   ArtifactKind,
   ArtifactRef,
@@ -17,17 +17,19 @@ import type {
   ReleaseRequest,
 } from "@qmk-edge/schema";
 import type { Redis } from "ioredis";
-import { afterCompletion } from "../../../jobs/after-completion.ts";
 import { type Clock, systemClock } from "../../../jobs/clock.ts";
 import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
 import { heartbeatJob } from "../../../jobs/lease.ts";
 import * as lifecycle from "../../../jobs/lifecycle.ts";
 import type { Dispatcher, DispatchStats } from "../../../ports/dispatcher.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
+import { afterCompletionOn } from "./after-completion.ts";
+import { AgentPolls } from "./agent-polls.ts";
 import { dispatchStats, touchAgent } from "./agents.ts";
 import { BlockingReader } from "./blocking-reader.ts";
 import { connectRedis } from "./connection.ts";
 import { ConsumerGroups } from "./consumer-groups.ts";
+import { releaseLeasesOf } from "./disconnect.ts";
 import { guard } from "./guard.ts";
 import { GROUP, type RedisKeys, redisKeys } from "./keys.ts";
 import { laneOf } from "./lanes.ts";
@@ -60,6 +62,7 @@ export class RedisDispatcher implements Dispatcher {
   private readonly lock: JobLock;
   private readonly leasing: Leasing;
   private readonly reaper: Reaper;
+  private readonly polls = new AgentPolls();
   private readonly now: Clock;
   private closed = false;
 
@@ -93,7 +96,15 @@ export class RedisDispatcher implements Dispatcher {
     holder: LeaseHolder,
     signal?: AbortSignal,
   ): Promise<LeaseResponse | null> {
-    return await guard(() => leaseJob(this.leasing, request, holder, signal));
+    return await this.polls.run(holder, request.agent_id, signal, {
+      lease: (poll) => guard(() => leaseJob(this.leasing, request, holder, poll)),
+      giveBack: (l, reason) => this.release(l.job.id, { lease_id: l.lease_id, reason }, holder),
+    });
+  }
+
+  async disconnect(agentId: string, holder: LeaseHolder): Promise<number> {
+    this.polls.end(holder, agentId);
+    return await guard(() => releaseLeasesOf(this.reaper, agentId, holder, this.now().toISOString()));
   }
 
   async heartbeat(jobId: string, request: HeartbeatRequest, holder: LeaseHolder): Promise<HeartbeatResponse> {
@@ -156,7 +167,7 @@ export class RedisDispatcher implements Dispatcher {
       }
       let done = lifecycle.completeJob(record, request, holder, { now });
       await this.jobs.put(done);
-      done = await this.afterCompletion(done, now);
+      done = await afterCompletionOn(this.redis, this.keys, this.jobs, done, now);
       await settle(this.redis, this.keys, jobId, lease, null);
       return done;
     });
@@ -233,17 +244,5 @@ export class RedisDispatcher implements Dispatcher {
     const record = await this.jobs.get(jobId);
     if (!record) throw new NotFoundError(`no job ${jobId}`);
     return record;
-  }
-
-  // jobs/after-completion.ts; a failed write of the verified record costs the cache, never the job.
-  private async afterCompletion(record: JobRecord, now: string): Promise<JobRecord> {
-    const after = await afterCompletion(this.jobs, record, now);
-    if (after.record !== record) {
-      await this.jobs.put(after.record).catch((err) => console.error("dispatcher: record write failed", err));
-    }
-    if (after.learned) {
-      await this.redis.hset(this.keys.keyboardToolchains, after.learned.keyboard, after.learned.toolchain);
-    }
-    return after.record;
   }
 }
