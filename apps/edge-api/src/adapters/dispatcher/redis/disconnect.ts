@@ -24,6 +24,8 @@ export async function releaseLeasesOf(
 ): Promise<number> {
   let released = 0;
   for (const jobId of await redis.zrange(keys.leases, 0, -1)) {
+    // Only this agent's jobs are locked (and looked at again under the lock): others go on undisturbed.
+    if ((await readLeaseRow(redis, keys, jobId))?.agentId !== agentId) continue;
     released += await lock.run(jobId, async () => {
       const lease = await readLeaseRow(redis, keys, jobId);
       const record = lease?.agentId === agentId ? await jobs.get(jobId) : null;
