@@ -59,3 +59,6 @@ export function heartbeatJob(
   });
   return { record: next, response: { lease_expires_at: expiresAt } };
 }
+
+// Why a lease goes straight back: it was granted to a poll whose agent had already gone (both dispatchers).
+export const UNDELIVERED_LEASE = "the agent disconnected before the lease arrived";

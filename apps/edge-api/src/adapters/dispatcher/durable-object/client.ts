@@ -11,6 +11,7 @@ import type {
   LeaseResponse,
   ReleaseRequest,
 } from "@qmk-edge/schema";
+import { UNDELIVERED_LEASE } from "../../../jobs/lease.ts";
 import type { Dispatcher, DispatchStats } from "../../../ports/dispatcher.ts";
 import { type DispatcherRpc, dispatcherStub } from "./interface.ts";
 import { type Outcome, unwrap } from "./outcome.ts";
@@ -49,10 +50,11 @@ export class DurableObjectDispatcher implements Dispatcher {
     signal?: AbortSignal,
   ): Promise<LeaseResponse | null> {
     const leased = outcome<LeaseResponse | null>(await this.#stub().lease(request, holder));
-    // The agent hung up while waiting: give the job straight back instead of letting the lease expire.
+    // The agent hung up while waiting: give the job straight back instead of letting the lease expire. Only
+    // where the runtime says so (wrangler dev never did, docs/architecture.md); the agent's POST
+    // /v1/agent/disconnect is what ends its polls everywhere.
     if (leased && signal?.aborted) {
-      const reason = "the agent disconnected before the lease arrived";
-      await this.release(leased.job.id, { lease_id: leased.lease_id, reason }, holder);
+      await this.release(leased.job.id, { lease_id: leased.lease_id, reason: UNDELIVERED_LEASE }, holder);
       return null;
     }
     return leased;

@@ -1,4 +1,5 @@
 import type { LeaseHolder, LeaseResponse } from "@qmk-edge/schema";
+import { UNDELIVERED_LEASE } from "../../../jobs/lease.ts";
 
 interface Poll {
   lease: (signal: AbortSignal) => Promise<LeaseResponse | null>;
@@ -23,7 +24,7 @@ export class AgentPolls {
     try {
       const leased = await poll.lease(aborted);
       if (!leased || !aborted.aborted) return leased;
-      await poll.giveBack(leased, "the agent disconnected before the lease arrived").catch(() => {});
+      await poll.giveBack(leased, UNDELIVERED_LEASE).catch(() => {});
       return null;
     } finally {
       open.delete(ended);
