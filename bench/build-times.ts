@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runJob } from "@qmk-edge/build-agent/src/job-runner.ts";
+import { runJob } from "@qmk-edge/build-agent/src/job/run-job.ts";
 import { userKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
 import { benchBuildContext, benchJob } from "./agent-build.ts";
 

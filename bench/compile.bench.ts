@@ -7,7 +7,7 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runJob } from "@qmk-edge/build-agent/src/job-runner.ts";
+import { runJob } from "@qmk-edge/build-agent/src/job/run-job.ts";
 import { generateKeymapC, type ParsedCompileRequest, parseCompileRequest } from "@qmk-edge/keymap";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { execa } from "execa";

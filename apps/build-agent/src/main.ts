@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-import { AgentLoop } from "./agent-loop.ts";
-import { ApiClient } from "./api-client.ts";
-import { openBuildContext } from "./build-context.ts";
-import { BuildHostError } from "./build-host.ts";
+import { ApiClient } from "./api/client.ts";
+import { BuildHostError } from "./build/host.ts";
 import { CatalogueClient } from "./catalogue/client.ts";
 import { CataloguePublisher } from "./catalogue/publish.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, loadConfig } from "./config/load-config.ts";
+import { openBuildContext } from "./job/context.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { AgentLoop } from "./loop/agent-loop.ts";
+import { lockWorkDir, WorkDirBusyError } from "./loop/work-dir.ts";
 import { TreeError } from "./tree/firmware-tree.ts";
-import { lockWorkDir, WorkDirBusyError } from "./work-dir.ts";
 
 // qmk-edge-agent: read the config, wire the parts, run the loop until a signal. Exit codes: 0 after a
 // signal-driven shutdown, 1 fatal runtime error, 2 bad configuration (flags, env, file, tree, host).

@@ -7,7 +7,7 @@ import { slowDemoTree } from "@qmk-edge/test/support/firmware/slow-tree.ts";
 import { type ProxiedApi, startProxiedApi } from "@qmk-edge/test/support/proxied-api.ts";
 import { type Agent, DEMO_TREE, type EdgeApi, startAgent } from "@qmk-edge/test/support/system.ts";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import { sha256File } from "../src/packaging.ts";
+import { sha256File } from "../src/zip/packaging.ts";
 import { groupsAlive, runningBuild } from "../test-support/build-processes.ts";
 import { drainQueue } from "../test-support/queue-drain.ts";
 

@@ -6,7 +6,7 @@ import { defaultKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
 import { type ProxiedApi, startProxiedApi } from "@qmk-edge/test/support/proxied-api.ts";
 import { type EdgeApi, LOCAL_AGENT_TOKEN } from "@qmk-edge/test/support/system.ts";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { ApiClient, backoffDelay } from "../src/api-client.ts";
+import { ApiClient, backoffDelay } from "../src/api/client.ts";
 import {
   ApiError,
   ApiUnavailableError,
@@ -14,7 +14,7 @@ import {
   PayloadTooLargeError,
   ProtocolError,
   UnauthorizedError,
-} from "../src/api-errors.ts";
+} from "../src/api/errors.ts";
 import { silentLogger } from "../src/log.ts";
 import { drainQueue } from "../test-support/queue-drain.ts";
 

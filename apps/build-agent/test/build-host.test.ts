@@ -5,7 +5,7 @@ import { delimiter, join, resolve } from "node:path";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { BuildHostError, probeBuildHost } from "../src/build-host.ts";
+import { BuildHostError, probeBuildHost } from "../src/build/host.ts";
 
 // A real QMK tree's make runs the `qmk` CLI for every build. The agent checks for it at start, in the
 // environment builds get, and refuses to start without it instead of failing every job it leases.

@@ -6,8 +6,8 @@ import { userKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
 import { elfKeymapWords, expectedKeymapWords } from "@qmk-edge/test/support/firmware/fidelity.ts";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { BuildSlots } from "../src/build-slots.ts";
-import { type BuildContext, type JobOutcome, runJob } from "../src/job-runner.ts";
+import { BuildSlots } from "../src/build/slots.ts";
+import { type BuildContext, type JobOutcome, runJob } from "../src/job/run-job.ts";
 import { silentLogger } from "../src/log.ts";
 import { buildContext, keptElf, makeJob } from "../test-support/build-context.ts";
 

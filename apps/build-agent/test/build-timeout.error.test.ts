@@ -2,7 +2,7 @@ import { access, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { runJob } from "../src/job-runner.ts";
+import { runJob } from "../src/job/run-job.ts";
 import { buildContext, makeJob } from "../test-support/build-context.ts";
 import { FIXTURE_KEYBOARD, fixtureRequest, makeFixtureTree } from "../test-support/fixture-tree.ts";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { catalogueManifest } from "@qmk-edge/schema";
 import { startAgent } from "@qmk-edge/test/support/system.ts";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { ApiClient } from "../src/api-client.ts";
+import { ApiClient } from "../src/api/client.ts";
 import { CatalogueClient } from "../src/catalogue/client.ts";
 import { deriveCatalogue } from "../src/catalogue/derive.ts";
 import { CataloguePublisher, lastUpdated } from "../src/catalogue/publish.ts";

@@ -4,10 +4,10 @@ import { join, resolve } from "node:path";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ConfigError, loadConfig } from "../src/config.ts";
-import { helpText } from "../src/config-help.ts";
-import { OPTIONS } from "../src/config-options.ts";
-import { parseDuration, parseSize } from "../src/config-units.ts";
+import { helpText } from "../src/config/help.ts";
+import { ConfigError, loadConfig } from "../src/config/load-config.ts";
+import { OPTIONS } from "../src/config/options.ts";
+import { parseDuration, parseSize } from "../src/config/units.ts";
 
 // The CLI as an operator meets it: --help, and exit code 2 with a message for every bad config.
 

@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { runJob } from "../src/job/run-job.ts";
 import { userFirmwareName } from "../src/job-names.ts";
-import { runJob } from "../src/job-runner.ts";
 import { buildContext, makeJob } from "../test-support/build-context.ts";
 import { fixtureRequest, makeFixtureTree } from "../test-support/fixture-tree.ts";
 

@@ -7,7 +7,7 @@ import { readSymbol } from "@qmk-edge/test/support/firmware/elf.ts";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runJob } from "../src/job-runner.ts";
+import { runJob } from "../src/job/run-job.ts";
 import { buildContext, makeJob } from "../test-support/build-context.ts";
 import { FIXTURE_KEYBOARD, fixtureRequest, makeFixtureTree } from "../test-support/fixture-tree.ts";
 

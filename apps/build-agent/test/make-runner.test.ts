@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { probeBuildHost } from "../src/build-host.ts";
-import { CappedLog, type MakeRun, type MakeSandbox, runMake } from "../src/make-runner.ts";
+import { probeBuildHost } from "../src/build/host.ts";
+import { CappedLog, type MakeRun, type MakeSandbox, runMake } from "../src/build/make-runner.ts";
 import { FIXTURE_KEYBOARD, makeFixtureTree } from "../test-support/fixture-tree.ts";
 
 // The one place that spawns make, against fixture trees whose make misbehaves on purpose.

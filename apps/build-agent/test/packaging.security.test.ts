@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { assertCleanEntryName, writeZip } from "../src/packaging.ts";
+import { assertCleanEntryName, writeZip } from "../src/zip/packaging.ts";
 
 // Entry names that could write outside the directory a zip is unzipped in never get into one.
 

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { lockWorkDir, WorkDirBusyError } from "../src/work-dir.ts";
+import { lockWorkDir, WorkDirBusyError } from "../src/loop/work-dir.ts";
 
 // One agent per work dir; a dead agent's lock and job leftovers do not block the next one.
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { writeZipFile } from "../src/zip-writer.ts";
+import { writeZipFile } from "../src/zip/zip-writer.ts";
 
 // The agent's zip writer, checked with the tools users unzip with: Info-ZIP's unzip and Python's zipfile.
 

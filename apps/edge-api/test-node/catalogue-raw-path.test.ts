@@ -6,9 +6,9 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { loadNodeConfig } from "../src/config/node-config.ts";
 import { newId } from "../src/jobs/job-id.ts";
-import { startNodeServer } from "../src/node.ts";
+import { loadNodeConfig } from "../src/node/config.ts";
+import { startNodeServer } from "../src/node/main.ts";
 
 const isolation = newId().slice(0, 12);
 const config = loadNodeConfig({

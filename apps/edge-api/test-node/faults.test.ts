@@ -5,9 +5,9 @@ import type { CompileEnqueued, CompileStatus } from "@qmk-edge/schema";
 import { describe, expect, inject, it } from "vitest";
 import { type CephS3, startCephS3 } from "../../../test/servers/ceph-s3.ts";
 import { type RedisServer, startRedis } from "../../../test/servers/redis.ts";
-import { loadNodeConfig } from "../src/config/node-config.ts";
 import { newId } from "../src/jobs/job-id.ts";
-import { type NodeServer, startNodeServer } from "../src/node.ts";
+import { loadNodeConfig } from "../src/node/config.ts";
+import { type NodeServer, startNodeServer } from "../src/node/main.ts";
 import { httpFetch } from "../test-support/http-fetch.ts";
 import { RetryingAgent } from "../test-support/retrying-agent.ts";
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadNodeConfig } from "../src/config/node-config.ts";
+import { ConfigError, loadNodeConfig } from "../src/node/config.ts";
 
 const TOKEN = "a-long-enough-agent-token";
 const base = { REDIS_URL: "redis://127.0.0.1:6379", BLOB_DIR: "/var/lib/qmk-edge", AGENT_TOKENS: TOKEN };

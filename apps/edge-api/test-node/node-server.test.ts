@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../../../test/servers/daemon.ts";
 
-const entry = new URL("../src/node.ts", import.meta.url).pathname;
+const entry = new URL("../src/node/main.ts", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "qmk-edge-serve-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -3,8 +3,8 @@ import { env, exports } from "cloudflare:workers";
 import { dispatcherStub } from "../src/adapters/dispatcher/durable-object/interface.ts";
 import type { DispatcherObject } from "../src/adapters/dispatcher/durable-object/object.ts";
 import { sha256Hex } from "../src/bytes/sha256-hex.ts";
-import type { Env } from "../src/config/worker-env.ts";
-import worker from "../src/worker.ts";
+import type { Env } from "../src/workers/env.ts";
+import worker from "../src/workers/main.ts";
 import { TEST_AGENT_TOKENS, TEST_OPERATOR_TOKEN } from "./agent-tokens.ts";
 import type { Target, TargetRequestInit } from "./target.ts";
 

@@ -15,7 +15,7 @@ import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
 import { contentKey } from "../src/jobs/content-key.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { newJobRecord } from "../src/jobs/lifecycle.ts";
-import worker from "../src/worker.ts";
+import worker from "../src/workers/main.ts";
 import { Agent, compileBody, expectError, status, submit } from "../test-support/api-client.ts";
 import { target, workerEnv } from "../test-support/target.worker.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configFromEnv } from "../src/config/worker-env.ts";
+import { configFromEnv } from "../src/workers/env.ts";
 import { workerEnv } from "../test-support/target.worker.ts";
 
 // The Worker reads the same environment schema as Node (env-schema.ts), with the same bounds.

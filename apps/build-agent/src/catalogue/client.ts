@@ -5,7 +5,7 @@ import {
   catalogueMissingResponse,
   cataloguePublishResponse,
 } from "@qmk-edge/schema";
-import type { ApiClient } from "../api-client.ts";
+import type { ApiClient } from "../api/client.ts";
 import type { ObjectContentType } from "./derive.ts";
 
 // The catalogue part of the agent protocol (trusted agent tokens only; a community token gets 403):

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ApiError } from "../api-errors.ts";
+import { ApiError } from "../api/errors.ts";
 import type { Logger } from "../log.ts";
 import type { FirmwareTree } from "../tree/firmware-tree.ts";
 import { tryGit } from "../tree/git.ts";

@@ -1,12 +1,12 @@
 import { copyFile, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { ARTIFACT_MAX_BYTES } from "@qmk-edge/schema";
-import { discardSlotBuild, finishSlotBuild, openSlotBuild } from "../build-slots.ts";
-import { JobFailure } from "../job-failure.ts";
+import { type MakeResult, type MakeSandbox, runMake } from "../build/make-runner.ts";
+import { discardSlotBuild, finishSlotBuild, openSlotBuild } from "../build/slots.ts";
+import { JobFailure } from "../job/failure.ts";
 import { isBuiltFirmware, userFirmwareName } from "../job-names.ts";
 import { formatDuration } from "../log.ts";
-import { type MakeResult, type MakeSandbox, runMake } from "../make-runner.ts";
-import { sha256File } from "../packaging.ts";
+import { sha256File } from "../zip/packaging.ts";
 import type { PreparedJob } from "./prepare.ts";
 
 // Stage "compiling": QMK's own build of one keyboard and keymap, run as `qmk compile` runs it (make -f

@@ -7,8 +7,8 @@ import {
   type SourceManifest,
 } from "@qmk-edge/schema";
 import type { Logger } from "../log.ts";
-import { SOURCE_KEYMAP_JSON, sha256File, writeSourceZip } from "../packaging.ts";
-import type { TreeArchive, TreeArchives } from "../tree-archives.ts";
+import { SOURCE_KEYMAP_JSON, sha256File, writeSourceZip } from "../zip/packaging.ts";
+import type { TreeArchive, TreeArchives } from "../zip/tree-archives.ts";
 import type { CompiledFirmware } from "./compile.ts";
 import type { GeneratedKeymap } from "./generate.ts";
 import type { PreparedJob } from "./prepare.ts";

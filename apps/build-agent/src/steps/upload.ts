@@ -1,7 +1,7 @@
 import { openAsBlob } from "node:fs";
 import type { ArtifactUploadResponse } from "@qmk-edge/schema";
-import type { ApiClient } from "../api-client.ts";
-import { LeaseLostError } from "../api-errors.ts";
+import type { ApiClient } from "../api/client.ts";
+import { LeaseLostError } from "../api/errors.ts";
 import type { Logger } from "../log.ts";
 import type { LocalArtifact } from "./package.ts";
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { firmwareVersion, type TreeOrigin } from "@qmk-edge/schema";
-import type { TreeSource } from "../config.ts";
+import type { TreeSource } from "../config/load-config.ts";
 import { JOB_GIT_EXCLUDES, JOB_ROOT_FILE } from "../job-names.ts";
 import type { Logger } from "../log.ts";
 import { pathExists } from "../path-exists.ts";

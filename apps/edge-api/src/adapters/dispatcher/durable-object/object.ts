@@ -11,7 +11,6 @@ import type {
   LeaseResponse,
   ReleaseRequest,
 } from "@qmk-edge/schema";
-import { configFromEnv, type Env, type WorkerConfig } from "../../../config/worker-env.ts";
 import { agentsActiveSince } from "../../../jobs/agent-memory.ts";
 import { type Clock, systemClock } from "../../../jobs/clock.ts";
 import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
@@ -19,6 +18,7 @@ import { heartbeatJob } from "../../../jobs/lease.ts";
 import * as lifecycle from "../../../jobs/lifecycle.ts";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
+import { configFromEnv, type Env, type WorkerConfig } from "../../../workers/env.ts";
 import { R2BlobStore } from "../../blob-store/r2.ts";
 import { BlobJobStore } from "../../job-store/blob.ts";
 import { nextAlarmAt, purgeForgotten } from "./alarm.ts";

@@ -1,5 +1,5 @@
 import { jobQueueMessage } from "@qmk-edge/schema";
-import type { Env } from "../../../config/worker-env.ts";
+import type { Env } from "../../../workers/env.ts";
 import { dispatcherStub } from "./interface.ts";
 import type { Outcome } from "./outcome.ts";
 import { unwrap } from "./outcome.ts";

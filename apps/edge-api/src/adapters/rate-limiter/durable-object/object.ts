@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../../../config/worker-env.ts";
 import { type Clock, systemClock } from "../../../jobs/clock.ts";
 import type { RateLimitDecision } from "../../../ports/rate-limiter.ts";
+import type { Env } from "../../../workers/env.ts";
 import type { RateLimiterRpc } from "./interface.ts";
 
 // One object per client key (the client IP): a fixed-window counter in SQLite.

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../log.ts";
 
 // The shapes the agent's HTTP client (api-client.ts) takes: its options, retry policy and one call.
 

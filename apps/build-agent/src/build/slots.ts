@@ -1,7 +1,7 @@
 import { mkdir, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Logger } from "./log.ts";
-import { pathExists } from "./path-exists.ts";
+import type { Logger } from "../log.ts";
+import { pathExists } from "../path-exists.ts";
 
 // A build slot is the dir one keyboard of one tree is built in, job after job (job-names.ts
 // buildSlotDirs). Jobs of one slot take turns; jobs of different slots run side by side. At most `max`

@@ -18,16 +18,16 @@ import {
   leaseResponse,
   type ReleaseRequest,
 } from "@qmk-edge/schema";
+import type { Logger } from "../log.ts";
+import { sleep } from "../sleep.ts";
 import {
   type ApiCall,
   type ApiClientOptions,
   type ArtifactUpload,
   DEFAULT_RETRY,
   type RetryPolicy,
-} from "./api-call.ts";
-import { ApiError, ApiUnavailableError, errorFor, ProtocolError } from "./api-errors.ts";
-import type { Logger } from "./log.ts";
-import { sleep } from "./sleep.ts";
+} from "./call.ts";
+import { ApiError, ApiUnavailableError, errorFor, ProtocolError } from "./errors.ts";
 
 // The agent's one HTTP client for /v1/agent/*. Transient failures (network errors, 5xx, 429) are retried
 // with exponential backoff and full jitter; the answers a caller can act on become typed errors

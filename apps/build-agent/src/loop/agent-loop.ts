@@ -1,12 +1,12 @@
 import type { LeaseResponse, Toolchain } from "@qmk-edge/schema";
-import type { ApiClient } from "./api-client.ts";
-import { ApiError, LeaseLostError, ProtocolError, UnauthorizedError } from "./api-errors.ts";
+import type { ApiClient } from "../api/client.ts";
+import { ApiError, LeaseLostError, ProtocolError, UnauthorizedError } from "../api/errors.ts";
+import { type BuildContext, disposeJob, runJob } from "../job/run-job.ts";
+import { formatDuration, type Logger } from "../log.ts";
+import { sleep } from "../sleep.ts";
 import { deliver } from "./deliver.ts";
 import { disconnect } from "./disconnect.ts";
 import { Heartbeat } from "./heartbeat.ts";
-import { type BuildContext, disposeJob, runJob } from "./job-runner.ts";
-import { formatDuration, type Logger } from "./log.ts";
-import { sleep } from "./sleep.ts";
 
 // lease (long-poll) -> build -> upload -> complete, up to `concurrency` jobs at once, heartbeating each
 // job's stage while it works. One job's trouble never stops the loop; only a rejected token does.

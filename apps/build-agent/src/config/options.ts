@@ -1,6 +1,6 @@
 import { LEASE_MAX_WAIT_MS } from "@qmk-edge/schema";
-import { DEFAULT_MAX_BUILD_SLOTS } from "./build-slots.ts";
-import { LOG_FORMATS, LOG_LEVELS } from "./log.ts";
+import { DEFAULT_MAX_BUILD_SLOTS } from "../build/slots.ts";
+import { LOG_FORMATS, LOG_LEVELS } from "../log.ts";
 
 // The agent's option table: each option once, under its flag name, with its env variable and what --help
 // says of it. Its values are checked in config.ts; the help text is drawn from it in config-help.ts.

@@ -1,4 +1,4 @@
-import { OPTIONS, type OptionSpec } from "./config-options.ts";
+import { OPTIONS, type OptionSpec } from "./options.ts";
 
 // The agent's --help: a summary, then every option of the table with its env variable and default.
 

@@ -1,13 +1,13 @@
 import { join } from "node:path";
 import type { AgentJob, CompileRequest } from "@qmk-edge/schema";
-import { type BuildHost, probeBuildHost } from "./build-host.ts";
-import { BuildSlots, DEFAULT_MAX_BUILD_SLOTS } from "./build-slots.ts";
-import type { TreeSource } from "./config.ts";
-import { buildSlotsRoot } from "./job-names.ts";
-import type { BuildContext } from "./job-runner.ts";
-import type { Logger } from "./log.ts";
-import { type FirmwareTree, TreeManager } from "./tree/firmware-tree.ts";
-import { TreeArchives } from "./tree-archives.ts";
+import { type BuildHost, probeBuildHost } from "../build/host.ts";
+import { BuildSlots, DEFAULT_MAX_BUILD_SLOTS } from "../build/slots.ts";
+import type { TreeSource } from "../config/load-config.ts";
+import { buildSlotsRoot } from "../job-names.ts";
+import type { Logger } from "../log.ts";
+import { type FirmwareTree, TreeManager } from "../tree/firmware-tree.ts";
+import { TreeArchives } from "../zip/tree-archives.ts";
+import type { BuildContext } from "./run-job.ts";
 
 // Everything a job needs besides the API, wired one way for the agent (main.ts), its tests and the
 // benchmarks: the warm tree, what this host offers builds, the tree archives and the build limits.

@@ -1,9 +1,9 @@
 import type { JobQueueMessage } from "@qmk-edge/schema";
 import type { DispatcherRpc } from "../adapters/dispatcher/durable-object/interface.ts";
 import type { RateLimiterRpc } from "../adapters/rate-limiter/durable-object/interface.ts";
-import { duplicateNames, mergeTokens } from "./agent-tokens.ts";
-import type { AppConfig } from "./app-config.ts";
-import { appConfigOf, parseEnv, sharedEnv } from "./env-schema.ts";
+import { duplicateNames, mergeTokens } from "../config/agent-tokens.ts";
+import type { AppConfig } from "../config/app-config.ts";
+import { appConfigOf, parseEnv, sharedEnv } from "../config/env-schema.ts";
 
 // The Worker's bindings and vars, as wrangler.jsonc declares them. AGENT_TOKEN_HASHES is a secret in production.
 export interface Env {

@@ -2,20 +2,20 @@
 // for dispatch and rate limits and S3 (or a directory) for records and artifacts. Any number of these
 // processes can share one Redis and one bucket. `npm run -s serve:node`; configuration: config/node-config.ts; server lifecycle: node/server.ts.
 import { fileURLToPath } from "node:url";
-import { FsBlobStore } from "./adapters/blob-store/fs.ts";
-import { S3BlobStore } from "./adapters/blob-store/s3.ts";
-import { S3Error } from "./adapters/blob-store/s3-wire.ts";
-import { RedisDispatcher } from "./adapters/dispatcher/redis/dispatcher.ts";
-import { BlobJobStore } from "./adapters/job-store/blob.ts";
-import { RedisRateLimiter } from "./adapters/rate-limiter/redis.ts";
-import { createApp } from "./app.ts";
-import { ConfigError, loadNodeConfig, type NodeConfig } from "./config/node-config.ts";
-import type { Deps } from "./deps.ts";
-import { systemClock } from "./jobs/clock.ts";
-import { newId } from "./jobs/job-id.ts";
-import { forwardedClientIp, socketClientIp } from "./node/client-ip.ts";
-import { closeOnSignals, listen, type NodeServer } from "./node/server.ts";
-import type { BlobStore } from "./ports/blob-store.ts";
+import { FsBlobStore } from "../adapters/blob-store/fs.ts";
+import { S3BlobStore } from "../adapters/blob-store/s3.ts";
+import { S3Error } from "../adapters/blob-store/s3-wire.ts";
+import { RedisDispatcher } from "../adapters/dispatcher/redis/dispatcher.ts";
+import { BlobJobStore } from "../adapters/job-store/blob.ts";
+import { RedisRateLimiter } from "../adapters/rate-limiter/redis.ts";
+import { createApp } from "../app.ts";
+import type { Deps } from "../deps.ts";
+import { systemClock } from "../jobs/clock.ts";
+import { newId } from "../jobs/job-id.ts";
+import type { BlobStore } from "../ports/blob-store.ts";
+import { forwardedClientIp, socketClientIp } from "./client-ip.ts";
+import { ConfigError, loadNodeConfig, type NodeConfig } from "./config.ts";
+import { closeOnSignals, listen, type NodeServer } from "./server.ts";
 
 export interface NodeDeps {
   deps: Deps;

@@ -1,7 +1,7 @@
 import type { JobStage, LeaseResponse } from "@qmk-edge/schema";
-import type { ApiClient } from "./api-client.ts";
-import { LeaseLostError } from "./api-errors.ts";
-import type { Logger } from "./log.ts";
+import type { ApiClient } from "../api/client.ts";
+import { LeaseLostError } from "../api/errors.ts";
+import type { Logger } from "../log.ts";
 
 // Keeps a job's lease alive and tells the API its stage. A 409 means the lease is gone: the job stops.
 export class Heartbeat {

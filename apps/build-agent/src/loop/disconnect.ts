@@ -1,5 +1,5 @@
-import type { ApiClient } from "./api-client.ts";
-import type { Logger } from "./log.ts";
+import type { ApiClient } from "../api/client.ts";
+import type { Logger } from "../log.ts";
 
 // The agent's goodbye, once every job it knows of is settled (at shutdown, and before a crash exits). The lease
 // poll aborted at shutdown may still be held by the API (workerd does not see a long poll's client go away)

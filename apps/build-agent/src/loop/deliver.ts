@@ -1,9 +1,9 @@
 import type { LeaseResponse } from "@qmk-edge/schema";
-import type { ApiClient } from "./api-client.ts";
-import { LeaseLostError, PayloadTooLargeError } from "./api-errors.ts";
-import { type JobOutcome, tail } from "./job-runner.ts";
-import { formatDuration, type Logger } from "./log.ts";
-import { attachTree, uploadArtifacts } from "./steps/upload.ts";
+import type { ApiClient } from "../api/client.ts";
+import { LeaseLostError, PayloadTooLargeError } from "../api/errors.ts";
+import { type JobOutcome, tail } from "../job/run-job.ts";
+import { formatDuration, type Logger } from "../log.ts";
+import { attachTree, uploadArtifacts } from "../steps/upload.ts";
 
 // Uploads then completes. A failed build's artifacts are a courtesy: their upload may fail without
 // keeping the failure from being reported. A finished build whose artifact the API refuses as too large

@@ -3,8 +3,8 @@ import { homedir, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import type { Toolchain } from "@qmk-edge/schema";
 import { execa } from "execa";
+import { pathExists } from "../path-exists.ts";
 import type { MakeSandbox } from "./make-runner.ts";
-import { pathExists } from "./path-exists.ts";
 
 // What this machine offers builds: which toolchains are installed, ccache, a way to cut the network,
 // and the `qmk` CLI a real QMK tree's make calls. Probed once at start; the answers go into the lease

@@ -8,17 +8,17 @@ import {
   LIMITS,
   type Toolchain,
 } from "@qmk-edge/schema";
+import type { BuildSlots } from "../build/slots.ts";
+import { artifactNames, jobDirs } from "../job-names.ts";
+import { formatDuration, type Logger } from "../log.ts";
+import { type CompiledFirmware, type CompileSettings, compile, makeCommandLine } from "../steps/compile.ts";
+import { type GeneratedKeymap, renderKeymap, writeKeymapDir } from "../steps/generate.ts";
+import { type LocalArtifact, packageSources, writeArtifact } from "../steps/package.ts";
+import { type PreparedJob, prepare } from "../steps/prepare.ts";
+import type { TreeManager } from "../tree/firmware-tree.ts";
+import type { TreeArchives } from "../zip/tree-archives.ts";
 import { renderBuildLog } from "./build-log.ts";
-import type { BuildSlots } from "./build-slots.ts";
-import { JobFailure } from "./job-failure.ts";
-import { artifactNames, jobDirs } from "./job-names.ts";
-import { formatDuration, type Logger } from "./log.ts";
-import { type CompiledFirmware, type CompileSettings, compile, makeCommandLine } from "./steps/compile.ts";
-import { type GeneratedKeymap, renderKeymap, writeKeymapDir } from "./steps/generate.ts";
-import { type LocalArtifact, packageSources, writeArtifact } from "./steps/package.ts";
-import { type PreparedJob, prepare } from "./steps/prepare.ts";
-import type { TreeManager } from "./tree/firmware-tree.ts";
-import type { TreeArchives } from "./tree-archives.ts";
+import { JobFailure } from "./failure.ts";
 
 // One job from lease to "ready to upload": prepare -> generate -> compile -> package. Generate and compile
 // hold the job's build slot (one keyboard's keymap dir and build dir, kept from job to job). Whatever

@@ -1,8 +1,8 @@
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { JOB_ROOT_FILE } from "./job-names.ts";
+import { JOB_ROOT_FILE } from "../job-names.ts";
+import type { FirmwareTree } from "../tree/firmware-tree.ts";
 import { BUILD_OUTPUT, SKIP_DIRS, sha256File, walkFiles, writeZip, zipEntryOf } from "./packaging.ts";
-import type { FirmwareTree } from "./tree/firmware-tree.ts";
 
 // One zip of the complete tree per firmware version, made on first use and kept in the work dir, so a
 // user can rebuild any firmware from its source zip plus this one file (qmk_compiler re-clones and zips

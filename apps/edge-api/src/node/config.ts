@@ -11,9 +11,9 @@ import {
   mergeTokens,
   parseTokenEntry,
   splitList,
-} from "./agent-tokens.ts";
-import type { AppConfig } from "./app-config.ts";
-import { appConfigOf, int, parseEnv, sharedEnv } from "./env-schema.ts";
+} from "../config/agent-tokens.ts";
+import type { AppConfig } from "../config/app-config.ts";
+import { appConfigOf, int, parseEnv, sharedEnv } from "../config/env-schema.ts";
 
 // The S3 variant is the adapter's own config with every setting the environment decides made explicit.
 export type StorageConfig =

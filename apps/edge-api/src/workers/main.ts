@@ -1,21 +1,21 @@
 import type { Context } from "hono";
-import { R2BlobStore } from "./adapters/blob-store/r2.ts";
-import { DurableObjectDispatcher } from "./adapters/dispatcher/durable-object/client.ts";
-import { DispatcherObject } from "./adapters/dispatcher/durable-object/object.ts";
+import { R2BlobStore } from "../adapters/blob-store/r2.ts";
+import { DurableObjectDispatcher } from "../adapters/dispatcher/durable-object/client.ts";
+import { DispatcherObject } from "../adapters/dispatcher/durable-object/object.ts";
 import {
   consumeDeadLetters,
   consumeJobs,
   DEAD_LETTER_QUEUE,
-} from "./adapters/dispatcher/durable-object/queue-consumer.ts";
-import { BlobJobStore } from "./adapters/job-store/blob.ts";
-import { DurableObjectRateLimiter } from "./adapters/rate-limiter/durable-object/client.ts";
-import { RateLimiterObject } from "./adapters/rate-limiter/durable-object/object.ts";
-import { WorkersResponseCache } from "./adapters/response-cache/workers-cache.ts";
-import { createApp } from "./app.ts";
-import { configFromEnv, type Env } from "./config/worker-env.ts";
-import type { AppEnv, Deps } from "./deps.ts";
-import { systemClock } from "./jobs/clock.ts";
-import { newId } from "./jobs/job-id.ts";
+} from "../adapters/dispatcher/durable-object/queue-consumer.ts";
+import { BlobJobStore } from "../adapters/job-store/blob.ts";
+import { DurableObjectRateLimiter } from "../adapters/rate-limiter/durable-object/client.ts";
+import { RateLimiterObject } from "../adapters/rate-limiter/durable-object/object.ts";
+import { WorkersResponseCache } from "../adapters/response-cache/workers-cache.ts";
+import { createApp } from "../app.ts";
+import type { AppEnv, Deps } from "../deps.ts";
+import { systemClock } from "../jobs/clock.ts";
+import { newId } from "../jobs/job-id.ts";
+import { configFromEnv, type Env } from "./env.ts";
 
 // Cloudflare Workers entry point: wires the bindings into the app, the queue consumers and the Durable Objects.
 
