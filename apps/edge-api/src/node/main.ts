@@ -31,8 +31,11 @@ export function buildNodeDeps(
     config.storage.kind === "fs"
       ? new FsBlobStore(config.storage.dir)
       : new S3BlobStore({ ...config.storage, ...(options.fetch ? { fetch: options.fetch } : {}) });
-  const jobs = new BlobJobStore(blobs);
   const now = systemClock;
+  const jobs = new BlobJobStore(blobs, {
+    bytesPerOpenJob: config.storage.kind === "fs" ? config.storage.bytesPerOpenJob : 0,
+    now,
+  });
   const dispatcher = new RedisDispatcher({
     now,
     redisUrl: config.redisUrl,

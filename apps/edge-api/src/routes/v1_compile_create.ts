@@ -43,7 +43,7 @@ export const v1CompileCreate: Route = {
       ...newJobRecord({ id, request, contentKey: key, firmwareVersion, maxAttempts, now }),
       ...translated,
     };
-    await deps.jobs.put(record);
+    await deps.jobs.accept(record);
     try {
       await deps.dispatcher.enqueue(record);
     } catch (err) {
