@@ -65,6 +65,8 @@ export class RedisDispatcher implements Dispatcher {
   private readonly polls = new AgentPolls();
   private readonly now: Clock;
   private closed = false;
+  // Runs before stats() answers: the reconciler (jobs/reconcile.ts) rebuilds a queue Redis lost first.
+  beforeStats: (() => Promise<void>) | null = null;
 
   constructor(options: RedisDispatcherOptions) {
     this.redis = connectRedis(options.redisUrl);
@@ -118,8 +120,9 @@ export class RedisDispatcher implements Dispatcher {
       if (!(await extendLease(this.redis, this.keys, jobId, request.lease_id, expiresMs))) {
         throw new LeaseLostError(`lease ${request.lease_id} does not hold job ${jobId}`);
       }
-      // Keeps the pending entry's idle time low so the orphan scan passes it by.
-      await this.redis.xclaim(lease.stream, GROUP, lease.agentId, 0, lease.entry, "JUSTID");
+      // Keeps the pending entry's idle time low so the orphan scan passes it by (a lease the reconciler
+      // restored from the store after Redis lost its data has no entry).
+      if (lease.entry) await this.redis.xclaim(lease.stream, GROUP, lease.agentId, 0, lease.entry, "JUSTID");
       await touchAgent(this.redis, this.keys, lease.agentId, record.firmware_version, now);
       return beat.response;
     });
@@ -207,6 +210,7 @@ export class RedisDispatcher implements Dispatcher {
   }
 
   async stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats> {
+    await guard(async () => await this.beforeStats?.());
     return await guard(() =>
       dispatchStats(this.redis, this.keys, { now: this.now(), agentWindowSeconds, firmwareVersion }),
     );
