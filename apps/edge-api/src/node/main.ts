@@ -50,6 +50,7 @@ export function buildNodeDeps(
     prefix: config.redisPrefix,
     jobs,
     leaseSeconds: config.app.leaseSeconds,
+    communityCachePolicy: config.app.communityCachePolicy,
   });
   const repair = new RedisQueueRepair({ redis: dispatcher.redis, prefix: config.redisPrefix, jobs });
   const reconciler = new Reconciler(jobs, repair);

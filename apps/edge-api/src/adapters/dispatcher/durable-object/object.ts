@@ -147,7 +147,7 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
       if (ended) this.#table.write(record);
       // Also on a repeat: it finishes a write-through the first completion could not.
       await this.#table.persist(jobId);
-      if (ended) record = await this.#table.afterCompletion(record, now);
+      if (ended) record = await this.#table.afterCompletion(record, now, this.#config.communityCachePolicy);
       await this.#scheduleAlarm();
       return record;
     });

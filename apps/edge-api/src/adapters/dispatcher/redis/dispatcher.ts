@@ -17,6 +17,7 @@ import type {
   ReleaseRequest,
 } from "@qmk-edge/schema";
 import type { Redis } from "ioredis";
+import type { CommunityCachePolicy } from "../../../jobs/build-cache.ts";
 import { type Clock, systemClock } from "../../../jobs/clock.ts";
 import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
 import { heartbeatJob } from "../../../jobs/lease.ts";
@@ -50,6 +51,8 @@ export interface RedisDispatcherOptions {
   // Pending entries idle this much longer than a lease, with no lease recorded, are reclaimed.
   orphanGraceMs?: number;
   now?: Clock;
+  // COMMUNITY_CACHE_POLICY (jobs/build-cache.ts); the safe default when not given.
+  communityCachePolicy?: CommunityCachePolicy;
 }
 
 export class RedisDispatcher implements Dispatcher {
@@ -64,6 +67,7 @@ export class RedisDispatcher implements Dispatcher {
   private readonly reaper: Reaper;
   private readonly polls = new AgentPolls();
   private readonly now: Clock;
+  private readonly cachePolicy: CommunityCachePolicy;
   private closed = false;
   // Runs before stats() answers: the reconciler (jobs/reconcile.ts) rebuilds a queue Redis lost first.
   beforeStats: (() => Promise<void>) | null = null;
@@ -74,6 +78,7 @@ export class RedisDispatcher implements Dispatcher {
     this.jobs = options.jobs;
     this.leaseSeconds = options.leaseSeconds;
     this.now = options.now ?? systemClock;
+    this.cachePolicy = options.communityCachePolicy ?? "trusted-reproduction";
     this.prefix = options.prefix ?? "qmk-edge:";
     this.keys = redisKeys(this.prefix);
     this.lock = new JobLock(this.redis, this.keys, options.lockTtlMs ?? 15_000, () => this.closed);
@@ -170,7 +175,7 @@ export class RedisDispatcher implements Dispatcher {
       }
       let done = lifecycle.completeJob(record, request, holder, { now });
       await this.jobs.put(done);
-      done = await afterCompletionOn(this.redis, this.keys, this.jobs, done, now);
+      done = await afterCompletionOn(this.redis, this.keys, this.jobs, done, now, this.cachePolicy);
       await settle(this.redis, this.keys, jobId, lease, null);
       return done;
     });
