@@ -84,6 +84,8 @@ export async function publishBuild(
   const candidate = community ? await jobs.getCandidate(record.content_key) : null;
   const admission = admitBuild(record, candidate, now, policy);
   if (admission.kind === "none") return false;
+  // The job got this token's firmware: a purge of the token finds and marks it.
+  await jobs.markServed(record.built_by!.token_id, record.id);
   if (admission.kind === "candidate") {
     await jobs.markProducer(record.built_by!.token_id, record.content_key);
     await jobs.putCandidate(admission.candidate);
@@ -95,6 +97,11 @@ export async function publishBuild(
   await jobs.putCache(admission.entry);
   if (candidate) await jobs.deleteCandidate(record.content_key);
   return true;
+}
+
+// A job answered from the cache got firmware from every token that produced the entry: a purge finds it.
+export async function markCacheHit(jobs: JobStore, cache: CacheEntry, jobId: string): Promise<void> {
+  for (const producer of cache.producers ?? []) await jobs.markServed(producer.token_id, jobId);
 }
 
 // Who put a cache entry there (the build that made it trusted); entries from before trust levels have none.

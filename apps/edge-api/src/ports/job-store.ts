@@ -23,4 +23,7 @@ export interface JobStore {
   markProducer(tokenId: string, contentKey: string): Promise<void>;
   unmarkProducer(tokenId: string, contentKey: string): Promise<void>;
   producedBy(tokenId: string): Promise<string[]>;
+  // served/<token_id>/<job_id>: jobs given firmware the token built, or a cache entry it produced.
+  markServed(tokenId: string, jobId: string): Promise<void>;
+  servedBy(tokenId: string): Promise<string[]>;
 }

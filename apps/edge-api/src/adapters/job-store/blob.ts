@@ -19,6 +19,7 @@ export const cacheKey = (contentKey: string) => `cache/${contentKey}.json`;
 export const candidateKey = (contentKey: string) => `candidates/${contentKey}.json`;
 const producersPrefix = (tokenId: string) => `producers/${tokenId}/`;
 const OPEN_PREFIX = "open/";
+const servedPrefix = (tokenId: string) => `served/${tokenId}/`;
 
 const JSON_TYPE = { contentType: "application/json" };
 
@@ -131,6 +132,15 @@ export class BlobJobStore implements JobStore {
 
   async unmarkProducer(tokenId: string, contentKey: string): Promise<void> {
     await this.#blobs.delete(`${producersPrefix(tokenId)}${contentKey}`);
+  }
+
+  async markServed(tokenId: string, jobId: string): Promise<void> {
+    await this.#blobs.put(`${servedPrefix(tokenId)}${jobId}`, "", { contentType: "text/plain" });
+  }
+
+  async servedBy(tokenId: string): Promise<string[]> {
+    const prefix = servedPrefix(tokenId);
+    return (await this.#blobs.list(prefix)).map((key) => key.slice(prefix.length));
   }
 
   async producedBy(tokenId: string): Promise<string[]> {
