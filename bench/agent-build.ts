@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
+import type { BuildContext } from "@qmk-edge/build-agent/src/job/context.ts";
 import { localJob, openBuildContext } from "@qmk-edge/build-agent/src/job/context.ts";
-import type { BuildContext } from "@qmk-edge/build-agent/src/job/run-job.ts";
 import { silentLogger } from "@qmk-edge/build-agent/src/log.ts";
 import type { AgentJob, CompileRequest } from "@qmk-edge/schema";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
