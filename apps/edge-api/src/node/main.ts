@@ -12,6 +12,7 @@ import { createApp } from "../app.ts";
 import type { Deps } from "../deps.ts";
 import { systemClock } from "../jobs/clock.ts";
 import { newId } from "../jobs/job-id.ts";
+import { leasePolicy } from "../jobs/lease.ts";
 import type { BlobStore } from "../ports/blob-store.ts";
 import { forwardedClientIp, socketClientIp } from "./client-ip.ts";
 import { ConfigError, loadNodeConfig, type NodeConfig } from "./config.ts";
@@ -38,7 +39,7 @@ export function buildNodeDeps(
     redisUrl: config.redisUrl,
     prefix: config.redisPrefix,
     jobs,
-    leaseSeconds: config.app.leaseSeconds,
+    lease: leasePolicy(config.app.leaseSeconds),
   });
   const rateLimiter = new RedisRateLimiter({
     redis: dispatcher.redis,
@@ -74,7 +75,7 @@ export async function startNodeServer(
     dispatcher: built.dispatcher,
     host: config.host,
     port: config.port,
-    reaperIntervalMs: options.reaper === false ? null : config.reaperIntervalMs,
+    reaperIntervalMs: options.reaper === false ? null : built.dispatcher.leasePolicy.reaperIntervalMs,
     closeDeps: built.close,
   });
 }
