@@ -11,7 +11,7 @@ import { OPTIONS, type OptionName, type OptionSpec } from "./options.ts";
 import { parseDuration, parseSize } from "./units.ts";
 
 // The agent's one config loader: flags, then environment, then an optional JSON file, then defaults.
-// Every option is declared once in OPTIONS (config-options.ts); --help, the env names and the file keys
+// Every option is declared once in OPTIONS (config/options.ts); --help, the env names and the file keys
 // all come from it.
 
 export class ConfigError extends Error {

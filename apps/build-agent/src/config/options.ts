@@ -3,7 +3,7 @@ import { DEFAULT_MAX_BUILD_SLOTS } from "../build/slots.ts";
 import { LOG_FORMATS, LOG_LEVELS } from "../log.ts";
 
 // The agent's option table: each option once, under its flag name, with its env variable and what --help
-// says of it. Its values are checked in config.ts; the help text is drawn from it in config-help.ts.
+// says of it. Its values are checked in load-config.ts; the help text is drawn from it in help.ts.
 
 export interface OptionSpec {
   env: string;

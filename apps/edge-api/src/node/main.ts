@@ -1,6 +1,7 @@
 // Self-hosted entry point: the same Hono app as on Workers, served by @hono/node-server, with Redis Streams
 // for dispatch and rate limits and S3 (or a directory) for records and artifacts. Any number of these
-// processes can share one Redis and one bucket. `npm run -s serve:node`; configuration: config/node-config.ts; server lifecycle: node/server.ts.
+// processes can share one Redis and one bucket. `npm run -s serve:node`; configuration: node/config.ts;
+// server lifecycle: node/server.ts.
 import { fileURLToPath } from "node:url";
 import { FsBlobStore } from "../adapters/blob-store/fs.ts";
 import { S3BlobStore } from "../adapters/blob-store/s3.ts";

@@ -215,7 +215,7 @@ export class RedisDispatcher implements Dispatcher {
     return await guard(() => reap(this.reaper, Date.parse(now)));
   }
 
-  // Runs the reaper every intervalMs until the returned function is called (node.ts starts one per process;
+  // Runs the reaper every intervalMs until the returned function is called (node/main.ts starts one per process;
   // several reapers on one Redis are safe, each job is handled under its lock).
   startReaper(intervalMs: number, onError: (err: unknown) => void = () => {}): () => void {
     return everyInterval(intervalMs, () => this.reapExpiredLeases(this.now().toISOString()), onError);
