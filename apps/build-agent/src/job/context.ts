@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import type { AgentJob, CompileRequest, Toolchain } from "@qmk-edge/schema";
 import { type BuildHost, probeBuildHost } from "../build/host.ts";
-import { BuildSlots, DEFAULT_MAX_BUILD_SLOTS } from "../build/slots.ts";
+import { BuildSlots } from "../build/slots.ts";
 import type { TreeSource } from "../config/load-config.ts";
+import { DEFAULT_MAX_BUILD_SLOTS } from "../config/options.ts";
 import { buildSlotsRoot } from "../job-names.ts";
 import type { Logger } from "../log.ts";
 import type { CompileSettings } from "../steps/compile.ts";
