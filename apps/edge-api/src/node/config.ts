@@ -17,7 +17,7 @@ import { appConfigOf, int, parseEnv, sharedEnv } from "../config/env-schema.ts";
 
 // The S3 variant is the adapter's own config with every setting the environment decides made explicit.
 export type StorageConfig =
-  | { kind: "fs"; dir: string }
+  | { kind: "fs"; dir: string; bytesPerOpenJob: number }
   | ({ kind: "s3" } & Required<
       Pick<
         S3BlobStoreConfig,
@@ -63,6 +63,9 @@ const envSchema = sharedEnv.extend({
     .regex(/^[A-Za-z0-9_{}:.-]{1,64}$/)
     .default("qmk-edge:"),
   BLOB_DIR: z.string().min(1).optional(),
+  // Free space BLOB_DIR keeps per job accepted and not ended (records, firmware, source zip, log): a new job
+  // is accepted only while the disk has that much for it and for each open job; else POST /v1/compile is 503.
+  BLOB_DIR_BYTES_PER_OPEN_JOB: int(0, Number.MAX_SAFE_INTEGER).default(2 * 1024 * 1024),
   S3_ENDPOINT: z.url({ protocol: /^https?$/, error: "an http:// or https:// URL" }).optional(),
   S3_BUCKET: z
     .string()
@@ -141,7 +144,7 @@ export function loadNodeConfig(env: Record<string, string | undefined>): NodeCon
   if (problems.length > 0) throw new ConfigError(problems);
 
   const storage: StorageConfig = v.BLOB_DIR
-    ? { kind: "fs", dir: v.BLOB_DIR }
+    ? { kind: "fs", dir: v.BLOB_DIR, bytesPerOpenJob: v.BLOB_DIR_BYTES_PER_OPEN_JOB }
     : {
         kind: "s3",
         endpoint: v.S3_ENDPOINT!,

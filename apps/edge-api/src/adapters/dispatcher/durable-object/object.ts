@@ -12,6 +12,7 @@ import type {
   ReleaseRequest,
 } from "@qmk-edge/schema";
 import { agentsActiveSince } from "../../../jobs/agent-memory.ts";
+import type { CommunityCachePolicy } from "../../../jobs/build-cache.ts";
 import { type Clock, systemClock } from "../../../jobs/clock.ts";
 import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
 import { heartbeatJob, type LeasePolicy, leasePolicy } from "../../../jobs/lease.ts";
@@ -21,7 +22,12 @@ import type { JobStore } from "../../../ports/job-store.ts";
 import { R2BlobStore } from "../../blob-store/r2.ts";
 import { BlobJobStore } from "../../job-store/blob.ts";
 import { nextAlarmAt, purgeForgotten } from "./alarm.ts";
-import { type DispatcherBindings, type DispatcherRpc, leaseSecondsOf } from "./interface.ts";
+import {
+  communityCachePolicyOf,
+  type DispatcherBindings,
+  type DispatcherRpc,
+  leaseSecondsOf,
+} from "./interface.ts";
 import { JobTable } from "./job-table.ts";
 import { Leases } from "./leases.ts";
 import { failedOutcome, type Outcome, ok, outcomeOfCall } from "./outcome.ts";
@@ -36,6 +42,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   readonly #jobs: JobStore;
   readonly #table: JobTable;
   readonly #lease: LeasePolicy;
+  readonly #cachePolicy: CommunityCachePolicy;
   // A Durable Object is built by the runtime, so its clock cannot be passed in; tests move time through
   // reapExpiredLeases(now) instead.
   readonly #now: Clock = systemClock;
@@ -47,6 +54,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
     this.#jobs = new BlobJobStore(new R2BlobStore(env.BUCKET));
     this.#table = new JobTable(this.#sql, this.#jobs);
     this.#lease = leasePolicy(leaseSecondsOf(env));
+    this.#cachePolicy = communityCachePolicyOf(env);
     this.#leases = new Leases({
       sql: this.#sql,
       table: this.#table,
@@ -146,7 +154,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
       if (ended) this.#table.write(record);
       // Also on a repeat: it finishes a write-through the first completion could not.
       await this.#table.persist(jobId);
-      if (ended) record = await this.#table.afterCompletion(record, now);
+      if (ended) record = await this.#table.afterCompletion(record, now, this.#cachePolicy);
       await this.#scheduleAlarm();
       return record;
     });

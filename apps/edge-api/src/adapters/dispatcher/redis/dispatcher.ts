@@ -17,6 +17,7 @@ import type {
   ReleaseRequest,
 } from "@qmk-edge/schema";
 import type { Redis } from "ioredis";
+import type { CommunityCachePolicy } from "../../../jobs/build-cache.ts";
 import { type Clock, systemClock } from "../../../jobs/clock.ts";
 import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
 import { heartbeatJob, type LeasePolicy } from "../../../jobs/lease.ts";
@@ -48,6 +49,8 @@ export interface RedisDispatcherOptions {
   poolSize?: number;
   lockTtlMs?: number;
   now?: Clock;
+  // COMMUNITY_CACHE_POLICY (jobs/build-cache.ts); the safe default when not given.
+  communityCachePolicy?: CommunityCachePolicy;
 }
 
 export class RedisDispatcher implements Dispatcher {
@@ -63,7 +66,10 @@ export class RedisDispatcher implements Dispatcher {
   private readonly reaper: Reaper;
   private readonly polls = new AgentPolls();
   private readonly now: Clock;
+  private readonly cachePolicy: CommunityCachePolicy;
   private closed = false;
+  // Runs before stats() answers: the reconciler (jobs/reconcile.ts) rebuilds a queue Redis lost first.
+  beforeStats: (() => Promise<void>) | null = null;
 
   constructor(options: RedisDispatcherOptions) {
     this.redis = connectRedis(options.redisUrl);
@@ -71,6 +77,7 @@ export class RedisDispatcher implements Dispatcher {
     this.jobs = options.jobs;
     this.leasePolicy = options.lease;
     this.now = options.now ?? systemClock;
+    this.cachePolicy = options.communityCachePolicy ?? "trusted-reproduction";
     this.prefix = options.prefix ?? "qmk-edge:";
     this.keys = redisKeys(this.prefix);
     this.lock = new JobLock(this.redis, this.keys, options.lockTtlMs ?? 15_000, () => this.closed);
@@ -117,8 +124,9 @@ export class RedisDispatcher implements Dispatcher {
       if (!(await extendLease(this.redis, this.keys, jobId, request.lease_id, expiresMs))) {
         throw new LeaseLostError(`lease ${request.lease_id} does not hold job ${jobId}`);
       }
-      // Keeps the pending entry's idle time low so the orphan scan passes it by.
-      await this.redis.xclaim(lease.stream, GROUP, lease.agentId, 0, lease.entry, "JUSTID");
+      // Keeps the pending entry's idle time low so the orphan scan passes it by (a lease the reconciler
+      // restored from the store after Redis lost its data has no entry).
+      if (lease.entry) await this.redis.xclaim(lease.stream, GROUP, lease.agentId, 0, lease.entry, "JUSTID");
       await touchAgent(this.redis, this.keys, lease.agentId, record.firmware_version, now);
       return beat.response;
     });
@@ -166,7 +174,7 @@ export class RedisDispatcher implements Dispatcher {
       }
       let done = lifecycle.completeJob(record, request, holder, { now });
       await this.jobs.put(done);
-      done = await afterCompletionOn(this.redis, this.keys, this.jobs, done, now);
+      done = await afterCompletionOn(this.redis, this.keys, this.jobs, done, now, this.cachePolicy);
       await settle(this.redis, this.keys, jobId, lease, null);
       return done;
     });
@@ -206,6 +214,7 @@ export class RedisDispatcher implements Dispatcher {
   }
 
   async stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats> {
+    await guard(async () => await this.beforeStats?.());
     return await guard(() =>
       dispatchStats(this.redis, this.keys, { now: this.now(), agentWindowSeconds, firmwareVersion }),
     );
