@@ -86,15 +86,17 @@ describe("the demo tree's catalogue", () => {
     });
     expect(Object.keys(info.layouts)).toEqual(["LAYOUT_ortho_2x3"]);
     expect(info.layouts.LAYOUT_ortho_2x3!.layout).toHaveLength(6);
-    expect(info.layouts.LAYOUT_ortho_2x3!.layout[4]).toEqual({ matrix: [1, 1], x: 1, y: 1 });
+    // As QMK's info_json: the keys of the LAYOUT macro in edge_duo.h (x = position, w 1, label = the
+    // macro's argument, matrix from its braces), each updated by the key keyboard.json gives.
+    expect(info.layouts.LAYOUT_ortho_2x3!.layout[4]).toEqual({ x: 1, y: 1, w: 1, label: "k11", matrix: [1, 1] });
   });
 
   test("layouts keep x, y, w, h and matrix of every key; a split board has both halves' rows", () => {
     const pad = json(derived, derived.manifest.keyboards["handwired/edge_pad"]!.info);
     const numpad = pad.layouts.LAYOUT_numpad_4x4.layout;
     expect(numpad).toHaveLength(14);
-    expect(numpad[7]).toEqual({ matrix: [1, 3], x: 3, y: 1, h: 2 });
-    expect(numpad[11]).toEqual({ matrix: [3, 0], x: 0, y: 3, w: 2 });
+    expect(numpad[7]).toEqual({ x: 3, y: 1, w: 1, label: "k13", matrix: [1, 3], h: 2 });
+    expect(numpad[11]).toEqual({ x: 0, y: 3, w: 2, label: "k30", matrix: [3, 0] });
     expect(pad.layout_aliases).toEqual({});
     const split = json(derived, derived.manifest.keyboards["handwired/edge_split"]!.info);
     expect(split.matrix_size).toEqual({ rows: 8, cols: 5 }); // MATRIX_ROWS 8 in its config.h
