@@ -19,6 +19,7 @@ import type { TreeManager } from "../tree/firmware-tree.ts";
 import type { TreeArchives } from "../zip/tree-archives.ts";
 import { renderBuildLog } from "./build-log.ts";
 import { JobFailure } from "./failure.ts";
+import { renamedOutput } from "./renamed-output.ts";
 
 // One job from lease to "ready to upload": prepare -> generate -> compile -> package. Generate and compile
 // hold the job's build slot (one keyboard's keymap dir and build dir, kept from job to job). Whatever
@@ -157,7 +158,7 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
       result: {
         status: "finished",
         returncode: 0,
-        output: tail(text),
+        output: renamedOutput(text, prepared?.translations ?? []),
         command: prepared.command,
         firmware_filename: firmware.filename,
         toolchain: prepared.toolchain,
@@ -192,7 +193,7 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
       result: {
         status: "failed",
         returncode: failure.returncode,
-        output: tail(text),
+        output: renamedOutput(text, prepared?.translations ?? []),
         command: prepared?.command ?? `make ${job.request.keyboard}:${job.request.keymap}`,
         firmware_filename: null,
         toolchain: prepared?.toolchain ?? null,
@@ -228,8 +229,3 @@ export async function disposeJob(workDir: string, jobId: string): Promise<void> 
 }
 
 // The part of the log the job record carries: its end, where the errors are.
-export function tail(text: string, max: number = LIMITS.logTailChars): string {
-  if (text.length <= max) return text;
-  const marker = "[... start of the log cut; the full log is the job's log artifact ...]\n";
-  return marker + text.slice(text.length - (max - marker.length));
-}
