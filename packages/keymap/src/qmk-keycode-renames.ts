@@ -76,16 +76,22 @@ export function renamesFromKeycodeHjson(
   return renames;
 }
 
-// Every rename for a tree: its hjson history first, then LEGACY_KEYCODES for what the history lacks.
+// Every rename for a tree: its hjson history first, then LEGACY_KEYCODES for what the history lacks. A
+// rename to a long name goes to its short alias where the tree pairs one (`longNames`, short -> long, from
+// keycodes.h): MU_MOD -> QK_MUSIC_MODE_NEXT is MU_NEXT, the name keymaps use.
 export function qmkKeycodeRenames(
   files: readonly KeycodeHjsonFile[],
   defined: ReadonlySet<string>,
+  longNames: ReadonlyMap<string, string> = new Map(),
 ): Map<string, string> {
+  const shortOf = new Map<string, string>();
+  for (const [short, long] of longNames)
+    if (!shortOf.has(long) && defined.has(short)) shortOf.set(long, short);
   const renames = renamesFromKeycodeHjson(files, defined);
   for (const [old, candidates] of LEGACY_KEYCODES) {
     if (defined.has(old) || renames.has(old)) continue;
     const to = candidates.find((c) => defined.has(c));
-    if (to) renames.set(old, to);
+    if (to) renames.set(old, shortOf.get(to) ?? to);
   }
   return renames;
 }

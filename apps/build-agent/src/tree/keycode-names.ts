@@ -97,11 +97,13 @@ export async function readTreeKeycodes(treeRoot: string): Promise<TreeKeycodes |
   const hjson: string[] = [];
   for (const file of hjsonFiles) hjson.push(await readFile(join(hjsonDir, file), "utf8"));
   const names = keycodeNamesFromQmkSources({ headers, hjson });
+  const longNames = keycodeAliasPairs(keycodesH);
   const renames = qmkKeycodeRenames(
     hjsonFiles.map((name, i) => ({ name, text: hjson[i]! })),
     names,
+    longNames,
   );
-  const matrix = rgbMatrixRenames(renames, keycodeAliasPairs(keycodesH), names);
+  const matrix = rgbMatrixRenames(renames, longNames, names);
   return { names, renames, rgbMatrixRenames: matrix, files: headers.length + hjson.length };
 }
 
