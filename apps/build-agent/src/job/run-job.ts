@@ -1,13 +1,6 @@
 import { copyFile, mkdir, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
-import {
-  type AgentJob,
-  type BuildTimings,
-  type CompleteRequest,
-  type JobStage,
-  LIMITS,
-  type Toolchain,
-} from "@qmk-edge/schema";
+import type { AgentJob, BuildTimings, CompleteRequest, JobStage, Toolchain } from "@qmk-edge/schema";
 import type { BuildSlots } from "../build/slots.ts";
 import { artifactNames, jobDirs } from "../job-names.ts";
 import { formatDuration, type Logger } from "../log.ts";
