@@ -38,6 +38,7 @@ export function translateKeycodes(
   options: TranslateOptions = {},
 ): KeycodeTranslationResult {
   if (defined === null) return { request, translations: [], errors: [] };
+  defined = withCustomKeycodes(request, defined);
   const firmware = options.firmwareVersion ? `firmware ${options.firmwareVersion}` : "this firmware";
   const keymap = parsedKeymapOf(request);
   const translations: KeycodeTranslation[] = [];
@@ -86,11 +87,27 @@ export function translateKeycodes(
     k.kind === "any" ? { kind: "any", expr: expr(k.expr, path) } : expr(k, path);
 
   const layers = keymap.layers.map((layer, i) => layer.map((k, j) => key(k, `layers.${i}.${j}`)));
+  const encoders = keymap.encoders?.map((layer, i) =>
+    layer.map((e, j) => ({
+      ccw: key(e.ccw, `encoders.${i}.${j}.ccw`),
+      cw: key(e.cw, `encoders.${i}.${j}.cw`),
+    })),
+  );
   checkMacros(keymap.macros, defined, errors);
 
   if (translations.length === 0) return { request, translations, errors: orderFieldErrors(errors) };
-  const value = { ...request, layers: layers.map((layer) => layer.map(renderKeycode)) };
-  const translated = sealParsedRequest(value, { ...keymap, layers });
+  const value = {
+    ...request,
+    layers: layers.map((layer) => layer.map(renderKeycode)),
+    ...(encoders
+      ? {
+          encoders: encoders.map((l) =>
+            l.map((e) => ({ ccw: renderKeycode(e.ccw), cw: renderKeycode(e.cw) })),
+          ),
+        }
+      : {}),
+  };
+  const translated = sealParsedRequest(value, { ...keymap, layers, encoders });
   return { request: translated, translations, errors: orderFieldErrors(errors) };
 }
 
@@ -107,6 +124,16 @@ function* candidates(
     const to = tos.find((t) => defined.has(t));
     if (to) yield [old, to];
   }
+}
+
+// A keymap's own keycodes (keymap.json `keycodes`: keymap.h declares each and #defines its aliases) are
+// defined for its keys too.
+function withCustomKeycodes(
+  request: ParsedCompileRequest,
+  defined: ReadonlySet<string>,
+): ReadonlySet<string> {
+  const own = (request.keycodes ?? []).flatMap((k) => [k.key, ...(k.aliases ?? [])]);
+  return own.length === 0 ? defined : new Set([...defined, ...own]);
 }
 
 // Macros need SEND_STRING, and QMK sends a macro key `NAME` as X_NAME (quantum/send_string/

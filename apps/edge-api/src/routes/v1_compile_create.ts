@@ -1,5 +1,5 @@
 import { parseCompileRequest } from "@qmk-edge/keymap";
-import { boundUnknownFields, type CompileEnqueued, LIMITS } from "@qmk-edge/schema";
+import { type CompileEnqueued, LIMITS } from "@qmk-edge/schema";
 import { checkAgainstCatalogue } from "../catalogue/compile-check.ts";
 import { readJsonBody } from "../http/request-body.ts";
 import { InvalidInputError, RateLimitedError } from "../http/request-errors.ts";
@@ -24,8 +24,7 @@ export const v1CompileCreate: Route = {
     if (!parsed.ok) throw new InvalidInputError("invalid compile request", parsed.errors);
 
     const checked = await checkAgainstCatalogue(deps.blobs, deps.config.firmwareVersion, parsed.value);
-    // Unknown fields are never built; past a small budget they are not stored or sent to agents either.
-    const request = boundUnknownFields(checked.request);
+    const request = checked.request;
     const translated = checked.translations.length ? { keycode_translations: checked.translations } : {};
     const { firmwareVersion, maxAttempts } = deps.config;
     const key = await contentKey(request, firmwareVersion);
