@@ -6,10 +6,13 @@ import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 
 export interface Daemon {
   readonly pid: number;
   readonly logFile: string;
+  // The read end of the process's stderr when started with `stderrPipe`; otherwise stderr goes to the log file.
+  readonly stderr: Readable | null;
   // Resolves with the exit code (or signal name) once the process has exited.
   readonly exited: Promise<number | string>;
   // SIGTERM, then SIGKILL after graceMs; resolves when the process is gone.
@@ -70,13 +73,14 @@ export function startDaemon(args: {
   logFile: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  stderrPipe?: boolean;
 }): Daemon {
   installExitHook();
   const out = openSync(args.logFile, "a");
   const child = spawn(args.command, args.args, {
     cwd: args.cwd,
     env: args.env ?? process.env,
-    stdio: ["ignore", out, out],
+    stdio: ["ignore", out, args.stderrPipe ? "pipe" : out],
     detached: true,
   });
   if (child.pid === undefined) throw new Error(`could not start ${args.command}`);
@@ -109,6 +113,7 @@ export function startDaemon(args: {
   return {
     pid,
     logFile: args.logFile,
+    stderr: child.stderr,
     exited,
     stop,
     kill: () => stop(0),
