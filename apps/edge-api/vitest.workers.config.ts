@@ -29,5 +29,8 @@ export default defineConfig({
     name: "workers",
     // The shared tests beside the modules, plus the workerd-only suites.
     include: ["src/**/*.test.ts", "test-workers/**/*.test.ts"],
+    // As in the Node projects: vitest's 5 s default failed route tests on a busy 2-core machine (issue 19).
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
   },
 });

@@ -2,7 +2,7 @@
 // is stopped by its PID (the whole group, so helpers it forked go too). A test process that dies mid-run still
 // kills what it started, through the exit hook below.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +22,7 @@ export interface Daemon {
 }
 
 const running = new Set<ChildProcess>();
+const KILL_WAIT_MS = 10_000;
 let exitHookInstalled = false;
 
 function installExitHook(): void {
@@ -49,8 +50,20 @@ export function makeTempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `qmk-edge-${prefix}-`));
 }
 
+// Without blocking the caller (a teardown hook): the dir is renamed aside at once, then a detached `rm -rf`
+// removes it, and finishes even if this process exits first. A tree of 50,000 files took a synchronous rmSync
+// past a 120 s hook timeout on a busy machine. Where the rename fails (the dir is already gone), nothing is left.
 export function removeDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+  const aside = `${dir}.removing-${process.pid}`;
+  try {
+    renameSync(dir, aside);
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  const rm = spawn("rm", ["-rf", aside], { detached: true, stdio: "ignore" });
+  rm.on("error", () => rmSync(aside, { recursive: true, force: true }));
+  rm.unref();
 }
 
 // A port the kernel just handed out on 127.0.0.1; the daemon binds it a moment later.
@@ -97,12 +110,16 @@ export function startDaemon(args: {
     });
   });
 
+  // Bounded however busy the machine: SIGKILL after graceMs, and a process that still has not been reaped
+  // KILL_WAIT_MS after that is left to the exit hook rather than holding a teardown hook.
   const stop = async (graceMs = 5000) => {
     if (!running.has(child)) return;
     signalGroup(child, "SIGTERM");
     const timer = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
-    await exited;
+    let waited: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (waited = setTimeout(r, graceMs + KILL_WAIT_MS)))]);
     clearTimeout(timer);
+    clearTimeout(waited);
     // Children that outlived the leader (same group) go too.
     try {
       process.kill(-pid, "SIGKILL");
