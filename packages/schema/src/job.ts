@@ -117,6 +117,8 @@ export const jobRecord = z.object({
   verified: z.boolean().optional(),
   // Legacy keycodes the API renamed (per the published catalogue) before queueing; `request` holds the new names.
   keycode_translations: z.array(keycodeTranslation).optional(),
+  // Set when the operator purged the token that built (or cache-produced) this job's firmware.
+  purged: z.object({ at: isoTimestamp, token_id: tokenId }).optional(),
 });
 export type JobRecord = z.infer<typeof jobRecord>;
 

@@ -60,6 +60,9 @@ export const compileStatus = z.object({
   built_by: z.object({ agent_id: agentId, trust: agentTrust }).nullable().optional(),
   // Legacy keycodes renamed before the job was queued, at the key that used each ("layers.0.5").
   keycode_translations: z.array(keycodeTranslation).optional(),
+  // The operator purged the agent token that built this firmware (or put it in the build cache) after this
+  // job got it: the firmware is no longer vouched for (`verified` is false); submit again for a fresh build.
+  purged: z.object({ at: isoTimestamp, message: z.string() }).optional(),
 });
 export type CompileStatus = z.infer<typeof compileStatus>;
 
@@ -84,6 +87,8 @@ export const purgeAgentResponse = z.object({
   token_id: tokenId,
   removed_cache_entries: z.array(sha256Hex),
   updated_candidates: z.array(sha256Hex),
+  // Jobs whose firmware the token built or put in the cache, now marked `purged` in their status.
+  marked_jobs: z.array(jobId).optional(),
 });
 export type PurgeAgentResponse = z.infer<typeof purgeAgentResponse>;
 

@@ -1,6 +1,6 @@
 // The environment both runtimes read (Worker vars and secrets, Node environment variables), with one set of
-// bounds. Each runtime extends it with its own settings only: config/worker-env.ts (bindings) and
-// config/node-config.ts (listen address, Redis, storage, plain tokens).
+// bounds. Each runtime extends it with its own settings only: workers/env.ts (bindings) and
+// node/config.ts (listen address, Redis, storage, plain tokens).
 import { firmwareVersion } from "@qmk-edge/schema";
 import { z } from "zod";
 import { type AgentToken, agentTokensFromHashes, splitList } from "./agent-tokens.ts";
@@ -34,6 +34,10 @@ export const sharedEnv = z.object({
     .optional(),
   OPERATOR_TOKEN_HASHES: sha256List.optional(),
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // What lets a community build into the shared build cache (jobs/build-cache.ts): `trusted-reproduction`, a
+  // trusted token's byte-identical build; `two-tokens`, any second token's (the operator trusts that no one
+  // holds two community tokens).
+  COMMUNITY_CACHE_POLICY: z.enum(["trusted-reproduction", "two-tokens"]).default("trusted-reproduction"),
 });
 
 // Parses an environment; empty variables count as unset, as in most shells' `VAR= cmd` (and wrangler's
@@ -65,6 +69,7 @@ export function appConfigOf(
     maxAttempts: v.MAX_ATTEMPTS,
     leaseSeconds: v.LEASE_SECONDS,
     agentWindowSeconds: v.AGENT_WINDOW_SECONDS,
+    communityCachePolicy: v.COMMUNITY_CACHE_POLICY,
     ...(v.PUBLIC_BASE_URL ? { publicBaseUrl: v.PUBLIC_BASE_URL } : {}),
   };
 }
