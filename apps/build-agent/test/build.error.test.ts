@@ -87,7 +87,7 @@ describe("requests refused before make runs", () => {
     [
       "a folder that is not a keyboard",
       (r) => ({ ...r, keyboard: "handwired" }),
-      /has no keyboard\.json or info\.json/,
+      /has no keyboard\.json, info\.json or rules\.mk/,
     ],
     [
       "an unknown layout",

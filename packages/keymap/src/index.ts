@@ -24,6 +24,14 @@ export {
 } from "./parse-compile-request.ts";
 export type { Macro, MacroStep, ParsedCompileRequest, ParsedKeymap } from "./parsed-request.ts";
 export { keycodeNamesFromQmkSources, type QmkKeycodeSources } from "./qmk-keycode-names.ts";
+export {
+  type KeycodeHjsonFile,
+  keycodeAliasPairs,
+  keycodeVersionOrder,
+  qmkKeycodeRenames,
+  renamesFromKeycodeHjson,
+  rgbMatrixRenames,
+} from "./qmk-keycode-renames.ts";
 export { quoteInput } from "./quote-input.ts";
 export {
   type KeycodeTranslation,

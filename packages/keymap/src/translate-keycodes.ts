@@ -1,4 +1,5 @@
 import type { FieldError } from "@qmk-edge/schema";
+import { closestName } from "./did-you-mean.ts";
 import { type Keycode, type KeycodeExpr, renderKeycode } from "./keycode.ts";
 import { orderFieldErrors } from "./keymap-errors.ts";
 import { LEGACY_KEYCODES } from "./legacy-keycodes.ts";
@@ -53,9 +54,20 @@ export function translateKeycodes(
       return to;
     }
     const what = call ? `keycode function ${name}()` : `keycode ${name}`;
-    const hint = renamed ? ` (QMK renamed it ${renamed[0]}, which this firmware does not define either)` : "";
+    const hint = renamed
+      ? ` (QMK renamed it ${renamed[0]}, which this firmware does not define either)`
+      : suggest(name);
     errors.push({ path, message: `unknown ${what} for ${firmware}${hint}` });
     return name;
+  };
+  // Hints for the first few distinct unknown names only: each one is a pass over every defined name.
+  const hints = new Map<string, string>();
+  const suggest = (name: string): string => {
+    if (!hints.has(name)) {
+      const close = hints.size < MAX_HINTS ? closestName(name, candidates(defined, options.renames)) : null;
+      hints.set(name, close ? `; did you mean ${close}?` : "");
+    }
+    return hints.get(name)!;
   };
 
   const expr = (e: KeycodeExpr, path: string): KeycodeExpr => {
@@ -80,6 +92,21 @@ export function translateKeycodes(
   const value = { ...request, layers: layers.map((layer) => layer.map(renderKeycode)) };
   const translated = sealParsedRequest(value, { ...keymap, layers });
   return { request: translated, translations, errors: orderFieldErrors(errors) };
+}
+
+const MAX_HINTS = 20;
+
+// Every name a key may use, and every renamed name with the name it builds as today.
+function* candidates(
+  defined: ReadonlySet<string>,
+  renames: ReadonlyMap<string, string> | undefined,
+): Iterable<[string, string]> {
+  for (const name of defined) yield [name, name];
+  for (const [old, to] of renames ?? []) if (defined.has(to)) yield [old, to];
+  for (const [old, tos] of LEGACY_KEYCODES) {
+    const to = tos.find((t) => defined.has(t));
+    if (to) yield [old, to];
+  }
 }
 
 // Macros need SEND_STRING, and QMK sends a macro key `NAME` as X_NAME (quantum/send_string/

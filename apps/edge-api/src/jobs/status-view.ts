@@ -7,6 +7,7 @@ import {
   sourceArchiveName,
 } from "@qmk-edge/schema";
 import { isTerminal } from "./lifecycle.ts";
+import { renameNotes } from "./rename-notes.ts";
 import { servableArtifact } from "./servable-artifact.ts";
 
 // 127.0.0.0/8, ::1 and localhost: names only this machine answers to, so a client naming one is local.
@@ -61,8 +62,8 @@ function compileResult(record: JobRecord, base: string): CompileResult | null {
     keymap: request.keymap,
     command: result.command,
     returncode: result.returncode,
-    // The build log tail, as qmk_api's `output`.
-    output: result.output,
+    // The build log tail, as qmk_api's `output`, after the renames the API made (rename-notes.ts).
+    output: renameNotes(record.keycode_translations) + result.output,
     firmware: null,
     firmware_filename: result.firmware_filename ?? record.artifacts.firmware?.filename ?? null,
     keymap_archive: keymapArchiveName(request),
