@@ -95,6 +95,8 @@ export function startAgent(args: {
   // Runs the agent under `ulimit -n` of this many open files, as a small host would.
   openFilesLimit?: number;
   env?: Record<string, string>;
+  // stderr on a pipe the test reads (daemon.stderr) instead of in the log file.
+  stderrPipe?: boolean;
 }): Agent {
   const node = [process.execPath, ...(args.nodeArgs ?? [])];
   const limit = args.openFilesLimit;
@@ -120,6 +122,7 @@ export function startAgent(args: {
     cwd: REPO_ROOT,
     logFile: args.logFile,
     env: { ...process.env, QMK_EDGE_AGENT_TOKEN: LOCAL_AGENT_TOKEN, ...args.env },
+    stderrPipe: args.stderrPipe,
   });
   return { daemon, stop: () => daemon.stop(30_000), kill: () => daemon.kill() };
 }

@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 
 const app = dirname(dirname(fileURLToPath(import.meta.url)));
 const repo = dirname(dirname(app));
-const state = join(repo, ".work", "edge-state");
+// QMK_EDGE_WORK: where `npm start` keeps its state (scripts/start.ts), <repo>/.work unless told.
+const state = join(process.env.QMK_EDGE_WORK ?? join(repo, ".work"), "edge-state");
 const port = process.env.PORT ?? "8787";
 mkdirSync(state, { recursive: true });
 
@@ -25,9 +26,25 @@ const env = {
 
 const child = spawn(
   join(app, "node_modules", ".bin", "wrangler"),
-  ["dev", "--ip", "127.0.0.1", "--port", port, "--persist-to", state, "--show-interactive-dev-session=false"],
+  [
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    port,
+    "--persist-to",
+    state,
+    "--show-interactive-dev-session=false",
+    // wrangler looks for a free inspector port from 9229 at start; two started at once can pick the same one.
+    ...(process.env.INSPECTOR_PORT ? ["--inspector-port", process.env.INSPECTOR_PORT] : []),
+  ],
   { cwd: app, env, stdio: "inherit" },
 );
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => child.kill(signal));
+// Started by `npm start` (or pnpm) that was killed: stop wrangler rather than serve on as an orphan.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) child.kill("SIGTERM");
+}, 1000).unref();
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -88,6 +88,10 @@ const configSchema = z
       .union([z.boolean(), z.enum(["true", "false", "1", "0"])])
       .transform((v) => v === true || v === "true" || v === "1")
       .default(false),
+    "stop-with-parent": z
+      .union([z.boolean(), z.enum(["true", "false", "1", "0"])])
+      .transform((v) => v === true || v === "true" || v === "1")
+      .default(false),
     "log-format": z.enum(LOG_FORMATS).default("human"),
     "log-level": z.enum(LOG_LEVELS).default("info"),
   })
@@ -122,6 +126,7 @@ export interface AgentConfig {
   logFormat: (typeof LOG_FORMATS)[number];
   logLevel: (typeof LOG_LEVELS)[number];
   publishCatalogue: boolean;
+  stopWithParent: boolean;
 }
 
 // argv without node and the script; env is usually process.env. Throws ConfigError with a message
@@ -174,6 +179,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = process
       logFormat: c["log-format"],
       logLevel: c["log-level"],
       publishCatalogue: !c["no-publish-catalogue"],
+      stopWithParent: c["stop-with-parent"],
     },
   };
 }

@@ -80,7 +80,7 @@ export const OPTIONS = {
   "shutdown-grace": {
     env: "QMK_EDGE_SHUTDOWN_GRACE",
     value: "DURATION",
-    help: "On SIGTERM/SIGINT: how long running jobs may finish before they are stopped and released to other agents.",
+    help: "On SIGTERM/SIGINT/SIGHUP: how long running jobs may finish before they are stopped and released to other agents.",
     fallback: "60s",
   },
   "lease-wait": {
@@ -111,6 +111,11 @@ export const OPTIONS = {
     env: "QMK_EDGE_NO_PUBLISH_CATALOGUE",
     value: "",
     help: "Do not derive and publish the keyboard catalogue (keyboards, layouts, readmes, keycodes) of each firmware version this agent builds. By default a trusted agent publishes it in the background at start; a community token is refused and only logs that.",
+  },
+  "stop-with-parent": {
+    env: "QMK_EDGE_STOP_WITH_PARENT",
+    value: "",
+    help: "Shut down as on SIGTERM once the process that started the agent has exited (`npm start` passes it), for a parent that may die without stopping its children.",
   },
   "log-format": {
     env: "QMK_EDGE_LOG_FORMAT",
