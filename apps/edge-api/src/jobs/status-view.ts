@@ -97,5 +97,6 @@ export function compileStatusOf(
     verified: record.status === "finished" ? record.verified !== false : null,
     built_by: record.built_by ? { agent_id: record.built_by.agent_id, trust: record.built_by.trust } : null,
     ...(record.keycode_translations?.length ? { keycode_translations: record.keycode_translations } : {}),
+    ...(record.refusal ? { refusal: record.refusal } : {}),
   };
 }

@@ -15,7 +15,9 @@ export interface Env {
   SERVICE_VERSION: string;
   MAX_ATTEMPTS: string;
   LEASE_SECONDS: string;
-  AGENT_WINDOW_SECONDS: string;
+  AGENT_WINDOW_SECONDS?: string;
+  NO_AGENT_WAIT_SECONDS?: string;
+  REFUSAL_JOB_ORIGINS?: string;
   RATE_LIMIT_PER_MINUTE: string;
   AGENT_TOKEN_HASHES: string;
   OPERATOR_TOKEN_HASHES?: string;
