@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, inject } from "vitest";
 import { freePort } from "../../../test/servers/daemon.ts";
 import { newId } from "../src/jobs/job-id.ts";
@@ -44,6 +45,8 @@ const env = (tokens: TestToken[]) => ({
   RATE_LIMIT_PER_MINUTE: "5",
   // Tests name the client address; the app reads it from X-Forwarded-For as it would behind a proxy.
   TRUST_PROXY: "true",
+  // One-origin mode (issue 18) with a tiny stand-in for a built QMK Configurator.
+  STATIC_DIR: fileURLToPath(new URL("./static-site", import.meta.url)),
 });
 const config = loadNodeConfig(env(configured));
 

@@ -22,6 +22,8 @@ export interface Env {
   AGENT_TOKEN_HASHES: string;
   OPERATOR_TOKEN_HASHES?: string;
   PUBLIC_BASE_URL?: string;
+  // Workers static assets (wrangler.jsonc `assets.binding`): a built QMK Configurator on the API's origin.
+  ASSETS?: Fetcher;
 }
 
 export interface WorkerConfig extends AppConfig {
