@@ -18,7 +18,7 @@ import { type PreparedJob, prepare } from "../steps/prepare.ts";
 import type { TreeManager } from "../tree/firmware-tree.ts";
 import type { TreeArchives } from "../zip/tree-archives.ts";
 import { renderBuildLog } from "./build-log.ts";
-import { JobFailure } from "./failure.ts";
+import { failureSummary, JobFailure } from "./failure.ts";
 
 // One job from lease to "ready to upload": prepare -> generate -> compile -> package. Generate and compile
 // hold the job's build slot (one keyboard's keymap dir and build dir, kept from job to job). Whatever
@@ -192,7 +192,7 @@ export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions 
       result: {
         status: "failed",
         returncode: failure.returncode,
-        output: tail(text),
+        output: summaryFirst(failureSummary(failure, text), text),
         command: prepared?.command ?? `make ${job.request.keyboard}:${job.request.keymap}`,
         firmware_filename: null,
         toolchain: prepared?.toolchain ?? null,
@@ -225,6 +225,11 @@ async function keepElf(elf: string, dir: string): Promise<string> {
 // Removes everything the job left in the work dir (after upload, or when abandoned).
 export async function disposeJob(workDir: string, jobId: string): Promise<void> {
   await rm(jobDirs(workDir, jobId).jobDir, { recursive: true, force: true });
+}
+
+// A failed job's output: the summary a user reads first (job/failure.ts), then the log's tail.
+function summaryFirst(summary: string, text: string): string {
+  return `${summary}\n\n${tail(text, LIMITS.logTailChars - summary.length - 2)}`;
 }
 
 // The part of the log the job record carries: its end, where the errors are.
