@@ -12,9 +12,10 @@ import { RateLimitedError } from "./request-errors.ts";
 // because QMK Configurator shows "Unexpected error" for any non-2xx answer and leaves COMPILE greyed.
 // Who gets it is REFUSAL_JOB_ORIGINS: by default any request with an Origin header (browsers send one on a
 // cross-origin POST, and on a same-origin POST too); scripts and the CLI send none and keep the 4xx.
-// Refusal jobs take no queue slot and no agent. They are bounded: per client address at most the compile
-// rate limit of them per minute (a second bucket, `refusal:<address>`; past it the plain error answer), each
-// record a few KiB; they are stored as jobs/<id>.json like every job and expire with them.
+// Refusal jobs take no queue slot and no agent. They are bounded: every request but a 429 passed the compile
+// rate limit, so it counts there; 429s, which the compile limit no longer counts, get a bucket of their own
+// (`refusal:<address>`, the same size; past it the plain 429). So an address makes at most twice the compile
+// limit of them per minute, each a few KiB, stored as jobs/<id>.json like every job and expiring with them.
 
 export function refusesAsJob(origin: string | undefined, rule: AppConfig["refusalJobOrigins"]): boolean {
   if (origin === undefined || origin === "" || rule === "none") return false;
@@ -53,8 +54,8 @@ function causeOf(err: unknown): RefusalCause {
   };
 }
 
-// The 2xx answer for a refused request, or null when this one gets the plain error answer after all (the
-// client used up its refusal bucket, or the bucket itself cannot be asked).
+// The 2xx answer for a refused request, or null when this one gets the plain error answer after all (a 429
+// past the refusal bucket, or the bucket itself cannot be asked).
 export async function answerAsRefusedJob(
   c: Context<AppEnv>,
   err: unknown,
@@ -63,11 +64,13 @@ export async function answerAsRefusedJob(
   const deps = c.get("deps");
   const cause = causeOf(err);
   if (cause.code >= 500 && cause.code !== 503) console.error("compile request failed inside the API:", err);
-  try {
-    const decision = await deps.rateLimiter.limit(`refusal:${deps.clientIp(c) ?? "unknown"}`);
-    if (!decision.allowed) return null;
-  } catch {
-    return null;
+  if (cause.code === 429) {
+    try {
+      const decision = await deps.rateLimiter.limit(`refusal:${deps.clientIp(c) ?? "unknown"}`);
+      if (!decision.allowed) return null;
+    } catch {
+      return null;
+    }
   }
   const id = deps.newId();
   const now = deps.now();

@@ -79,7 +79,8 @@ export function refusalOutput(cause: RefusalCause, body: unknown): string {
   const lines = [firstSentence(cause, errors.length)];
   for (const e of errors) lines.push(`${describeField(e.path, body)}: ${plain(e.message)}`);
   const text = lines.join("\n");
-  return text.length > OUTPUT_MAX_CHARS ? `${text.slice(0, OUTPUT_MAX_CHARS - 1)}…` : text;
+  // Ends with a newline as make's output does: Configurator appends its next message right after it.
+  return `${text.length > OUTPUT_MAX_CHARS ? `${text.slice(0, OUTPUT_MAX_CHARS - 2)}…` : text}\n`;
 }
 
 // The names the request gave, where they are valid, else placeholders; one placeholder key, never built.

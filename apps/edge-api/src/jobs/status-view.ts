@@ -46,7 +46,8 @@ function compileResult(record: JobRecord, base: string): CompileResult | null {
   const { request } = record;
   const result = record.result ?? {
     returncode: RETURNCODE_INTERNAL,
-    output: record.failure_reason ?? "the job failed inside the compile service",
+    // A line, as make's output ends: Configurator appends its next message right after it.
+    output: `${record.failure_reason ?? "the job failed inside the compile service"}\n`,
     command: "",
     firmware_filename: null,
   };

@@ -150,7 +150,9 @@ describe("refusals Configurator can show", () => {
     const status = compileStatus.parse(await readJson(await via(`/v1/compile/${answer.job_id}`)));
     expect(status).toMatchObject({ status: "failed", is_failed: true, queue_position: null });
     expect(status.result, "Configurator prints result.output only when result is set").not.toBeNull();
-    return { status, lines: status.result!.output.split("\n") };
+    const { output } = status.result!;
+    expect(output.endsWith("\n"), "a line: Configurator appends its next message right after it").toBe(true);
+    return { status, lines: output.slice(0, -1).split("\n") };
   }
 
   const badKeycodeBody = () => ({
@@ -226,8 +228,8 @@ describe("refusals Configurator can show", () => {
       expect.stringMatching(/^Too many compiles from your address: wait \d+ s and press Compile again\.$/),
     ]);
 
-    // Past its own bucket (the compile limit per address and minute) a browser gets the plain 429: refusal
-    // jobs cannot be used to fill the store.
+    // 429s are not counted by the compile limit; past a bucket of their own (its size, per address and
+    // minute) a browser gets the plain 429: refusal jobs cannot be used to fill the store.
     let last: Response | null = null;
     for (let i = 0; i < limit * 2 + 1 && last?.status !== 429; i++) {
       last = await post(badKeycodeBody(), true, { clientIp });
@@ -302,7 +304,7 @@ describe("no build agent for the firmware version: the job fails in bounded time
       }
       expect(status).toMatchObject({ status: "failed", is_failed: true });
       expect(status.result!.output).toBe(
-        `no build agent is online for firmware ${firmware}; nothing was built — try again later`,
+        `no build agent is online for firmware ${firmware}; nothing was built — try again later\n`,
       );
       // Ended for the dispatcher too: no agent of that version would get it now.
       const late = new Agent(target, "late-agent");
