@@ -30,7 +30,7 @@ describe("loadNodeConfig: happy path", () => {
       host: "127.0.0.1",
       redisUrl: "redis://127.0.0.1:6379",
       redisPrefix: "qmk-edge:",
-      storage: { kind: "fs", dir: "/var/lib/qmk-edge" },
+      storage: { kind: "fs", dir: "/var/lib/qmk-edge", bytesPerOpenJob: 2 * 1024 * 1024 },
       rateLimitPerMinute: 60,
       trustProxy: false,
       app: {

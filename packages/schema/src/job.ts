@@ -133,6 +133,8 @@ export const jobRecord = z.object({
   // Set on a refused request's record: it never entered the queue, and its `request` holds only the names
   // the request gave (or placeholders), with one placeholder key: nothing of it is ever built.
   refusal: refusal.optional(),
+  // Set when the operator purged the token that built (or cache-produced) this job's firmware.
+  purged: z.object({ at: isoTimestamp, token_id: tokenId }).optional(),
 });
 export type JobRecord = z.infer<typeof jobRecord>;
 

@@ -125,6 +125,17 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { "200": { description: "status", ...json("ServiceStatus") } },
         },
       },
+      "/v1/openapi.json": {
+        get: {
+          summary: "This document",
+          responses: {
+            "200": {
+              description: "the OpenAPI 3.1 document of the public API; max-age=300",
+              content: { "application/json": { schema: { type: "object" } } },
+            },
+          },
+        },
+      },
     },
     components: { schemas: publicJsonSchemas() },
   };

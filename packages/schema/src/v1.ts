@@ -63,6 +63,9 @@ export const compileStatus = z.object({
   // A request refused before it was queued (sent with an Origin header, answered as a failed job): the error
   // answer the same request gets without Origin. `result.output` says it in words.
   refusal: refusal.optional(),
+  // The operator purged the agent token that built this firmware (or put it in the build cache) after this
+  // job got it: the firmware is no longer vouched for (`verified` is false); submit again for a fresh build.
+  purged: z.object({ at: isoTimestamp, message: z.string() }).optional(),
 });
 export type CompileStatus = z.infer<typeof compileStatus>;
 
@@ -89,6 +92,8 @@ export const purgeAgentResponse = z.object({
   token_id: tokenId,
   removed_cache_entries: z.array(sha256Hex),
   updated_candidates: z.array(sha256Hex),
+  // Jobs whose firmware the token built or put in the cache, now marked `purged` in their status.
+  marked_jobs: z.array(jobId).optional(),
 });
 export type PurgeAgentResponse = z.infer<typeof purgeAgentResponse>;
 

@@ -1,7 +1,8 @@
 import type { LeaseResponse, Toolchain } from "@qmk-edge/schema";
 import type { ApiClient } from "../api/client.ts";
 import { ApiError, LeaseLostError, ProtocolError, UnauthorizedError } from "../api/errors.ts";
-import { type BuildContext, disposeJob, runJob } from "../job/run-job.ts";
+import type { BuildContext } from "../job/context.ts";
+import { disposeJob, runJob } from "../job/run-job.ts";
 import { formatDuration, type Logger } from "../log.ts";
 import { sleep } from "../sleep.ts";
 import { deliver } from "./deliver.ts";

@@ -1,3 +1,4 @@
+import type { CommunityCachePolicy } from "../jobs/build-cache.ts";
 import type { AgentToken } from "./agent-tokens.ts";
 
 // What the app needs to know of its configuration, the same on both runtimes (config/env-schema.ts appConfigOf).
@@ -17,6 +18,8 @@ export interface AppConfig {
   noAgentWaitSeconds: number;
   // Requests refused as already-failed jobs: any with an Origin header (`*`), those from these origins, or none.
   refusalJobOrigins: "*" | "none" | string[];
+  // COMMUNITY_CACHE_POLICY: what lets a community build into the shared build cache.
+  communityCachePolicy: CommunityCachePolicy;
   // Base of the absolute URLs in status answers. Absent: the request's origin when its host is a loopback
   // name (local development), else http://localhost; a request's Host header never chooses it.
   publicBaseUrl?: string;

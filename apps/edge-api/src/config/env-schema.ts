@@ -1,6 +1,6 @@
 // The environment both runtimes read (Worker vars and secrets, Node environment variables), with one set of
-// bounds. Each runtime extends it with its own settings only: config/worker-env.ts (bindings) and
-// config/node-config.ts (listen address, Redis, storage, plain tokens).
+// bounds. Each runtime extends it with its own settings only: workers/env.ts (bindings) and
+// node/config.ts (listen address, Redis, storage, plain tokens).
 import { firmwareVersion } from "@qmk-edge/schema";
 import { z } from "zod";
 import { agentWindowSecondsOf } from "../jobs/agent-memory.ts";
@@ -60,6 +60,10 @@ export const sharedEnv = z.object({
     .optional(),
   OPERATOR_TOKEN_HASHES: sha256List.optional(),
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // What lets a community build into the shared build cache (jobs/build-cache.ts): `trusted-reproduction`, a
+  // trusted token's byte-identical build; `two-tokens`, any second token's (the operator trusts that no one
+  // holds two community tokens).
+  COMMUNITY_CACHE_POLICY: z.enum(["trusted-reproduction", "two-tokens"]).default("trusted-reproduction"),
 });
 
 function isOrigin(text: string): boolean {
@@ -102,6 +106,7 @@ export function appConfigOf(
     agentWindowSeconds: v.AGENT_WINDOW_SECONDS ?? agentWindowSecondsOf(v.LEASE_SECONDS),
     noAgentWaitSeconds: v.NO_AGENT_WAIT_SECONDS,
     refusalJobOrigins: v.REFUSAL_JOB_ORIGINS,
+    communityCachePolicy: v.COMMUNITY_CACHE_POLICY,
     ...(v.PUBLIC_BASE_URL ? { publicBaseUrl: v.PUBLIC_BASE_URL } : {}),
   };
 }

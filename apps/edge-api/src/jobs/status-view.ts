@@ -38,6 +38,10 @@ const link = (
   route: Parameters<typeof artifactUrl>[2],
 ) => (servableArtifact(record, kind) ? [artifactUrl(base, record.id, route)] : []);
 
+const PURGED_MESSAGE =
+  "the operator withdrew trust in the agent that built this firmware after it was served: do not flash it; " +
+  "submit the keymap again for a fresh build";
+
 // qmk_compiler's return code for a job that failed inside the service (no build result to show).
 const RETURNCODE_INTERNAL = -3;
 
@@ -99,5 +103,6 @@ export function compileStatusOf(
     built_by: record.built_by ? { agent_id: record.built_by.agent_id, trust: record.built_by.trust } : null,
     ...(record.keycode_translations?.length ? { keycode_translations: record.keycode_translations } : {}),
     ...(record.refusal ? { refusal: record.refusal } : {}),
+    ...(record.purged ? { purged: { at: record.purged.at, message: PURGED_MESSAGE } } : {}),
   };
 }

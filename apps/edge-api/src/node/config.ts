@@ -17,7 +17,7 @@ import { appConfigOf, int, parseEnv, sharedEnv } from "../config/env-schema.ts";
 
 // The S3 variant is the adapter's own config with every setting the environment decides made explicit.
 export type StorageConfig =
-  | { kind: "fs"; dir: string }
+  | { kind: "fs"; dir: string; bytesPerOpenJob: number }
   | ({ kind: "s3" } & Required<
       Pick<
         S3BlobStoreConfig,
@@ -34,7 +34,6 @@ export interface NodeConfig {
   rateLimitPerMinute: number;
   // Take the client address from the last X-Forwarded-For hop (only behind a proxy that sets it).
   trustProxy: boolean;
-  reaperIntervalMs: number;
   // A built web app (QMK Configurator) served beside /v1 on the same origin (STATIC_DIR); null: none.
   staticDir: string | null;
   app: AppConfig;
@@ -66,6 +65,9 @@ const envSchema = sharedEnv.extend({
     .regex(/^[A-Za-z0-9_{}:.-]{1,64}$/)
     .default("qmk-edge:"),
   BLOB_DIR: z.string().min(1).optional(),
+  // Free space BLOB_DIR keeps per job accepted and not ended (records, firmware, source zip, log): a new job
+  // is accepted only while the disk has that much for it and for each open job; else POST /v1/compile is 503.
+  BLOB_DIR_BYTES_PER_OPEN_JOB: int(0, Number.MAX_SAFE_INTEGER).default(2 * 1024 * 1024),
   S3_ENDPOINT: z.url({ protocol: /^https?$/, error: "an http:// or https:// URL" }).optional(),
   S3_BUCKET: z
     .string()
@@ -148,7 +150,7 @@ export function loadNodeConfig(env: Record<string, string | undefined>): NodeCon
   if (problems.length > 0) throw new ConfigError(problems);
 
   const storage: StorageConfig = v.BLOB_DIR
-    ? { kind: "fs", dir: v.BLOB_DIR }
+    ? { kind: "fs", dir: v.BLOB_DIR, bytesPerOpenJob: v.BLOB_DIR_BYTES_PER_OPEN_JOB }
     : {
         kind: "s3",
         endpoint: v.S3_ENDPOINT!,
@@ -167,8 +169,6 @@ export function loadNodeConfig(env: Record<string, string | undefined>): NodeCon
     storage,
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
     trustProxy: v.TRUST_PROXY,
-    // Several times per lease, so an expired lease returns to the queue soon after it ends.
-    reaperIntervalMs: Math.min(5_000, Math.max(250, (v.LEASE_SECONDS * 1000) / 4)),
     staticDir: v.STATIC_DIR ?? null,
     app: appConfigOf(v, {
       agentTokens: tokens,

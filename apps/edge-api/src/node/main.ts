@@ -1,11 +1,13 @@
 // Self-hosted entry point: the same Hono app as on Workers, served by @hono/node-server, with Redis Streams
 // for dispatch and rate limits and S3 (or a directory) for records and artifacts. Any number of these
-// processes can share one Redis and one bucket. `npm run -s serve:node`; configuration: config/node-config.ts; server lifecycle: node/server.ts.
+// processes can share one Redis and one bucket. `npm run -s serve:node`; configuration: node/config.ts;
+// server lifecycle: node/server.ts.
 import { fileURLToPath } from "node:url";
 import { FsBlobStore } from "../adapters/blob-store/fs.ts";
 import { S3BlobStore } from "../adapters/blob-store/s3.ts";
 import { S3Error } from "../adapters/blob-store/s3-wire.ts";
 import { RedisDispatcher } from "../adapters/dispatcher/redis/dispatcher.ts";
+import { RedisQueueRepair } from "../adapters/dispatcher/redis/queue-repair.ts";
 import { BlobJobStore } from "../adapters/job-store/blob.ts";
 import { RedisRateLimiter } from "../adapters/rate-limiter/redis.ts";
 import { DirStaticFiles } from "../adapters/static-files/dir.ts";
@@ -13,6 +15,8 @@ import { createApp } from "../app.ts";
 import type { Deps } from "../deps.ts";
 import { systemClock } from "../jobs/clock.ts";
 import { newId } from "../jobs/job-id.ts";
+import { leasePolicy } from "../jobs/lease.ts";
+import { Reconciler } from "../jobs/reconcile.ts";
 import type { BlobStore } from "../ports/blob-store.ts";
 import { forwardedClientIp, socketClientIp } from "./client-ip.ts";
 import { ConfigError, loadNodeConfig, type NodeConfig } from "./config.ts";
@@ -21,8 +25,14 @@ import { closeOnSignals, listen, type NodeServer } from "./server.ts";
 export interface NodeDeps {
   deps: Deps;
   dispatcher: RedisDispatcher;
+  reconciler: Reconciler;
   close(): Promise<void>;
 }
+
+// The reconciler's full pass (store -> queue) runs this often; whether Redis lost its data is checked every
+// RECONCILE_CHECK_MS, and GET /v1 checks before it counts.
+const RECONCILE_EVERY_MS = 60_000;
+const RECONCILE_CHECK_MS = 1_000;
 
 export function buildNodeDeps(
   config: NodeConfig,
@@ -32,15 +42,22 @@ export function buildNodeDeps(
     config.storage.kind === "fs"
       ? new FsBlobStore(config.storage.dir)
       : new S3BlobStore({ ...config.storage, ...(options.fetch ? { fetch: options.fetch } : {}) });
-  const jobs = new BlobJobStore(blobs);
   const now = systemClock;
+  const jobs = new BlobJobStore(blobs, {
+    bytesPerOpenJob: config.storage.kind === "fs" ? config.storage.bytesPerOpenJob : 0,
+    now,
+  });
   const dispatcher = new RedisDispatcher({
     now,
     redisUrl: config.redisUrl,
     prefix: config.redisPrefix,
     jobs,
-    leaseSeconds: config.app.leaseSeconds,
+    lease: leasePolicy(config.app.leaseSeconds),
+    communityCachePolicy: config.app.communityCachePolicy,
   });
+  const repair = new RedisQueueRepair({ redis: dispatcher.redis, prefix: config.redisPrefix, jobs });
+  const reconciler = new Reconciler(jobs, repair);
+  dispatcher.beforeStats = () => reconciler.ensure();
   const rateLimiter = new RedisRateLimiter({
     redis: dispatcher.redis,
     prefix: config.redisPrefix,
@@ -60,24 +77,33 @@ export function buildNodeDeps(
     now,
     newId,
   };
-  return { deps, dispatcher, close: () => dispatcher.close() } satisfies NodeDeps;
+  return { deps, dispatcher, reconciler, close: () => dispatcher.close() } satisfies NodeDeps;
 }
 
 export type { NodeServer };
 
 export async function startNodeServer(
   config: NodeConfig,
-  options: { fetch?: (r: Request) => Promise<Response>; reaper?: boolean } = {},
+  options: { fetch?: (r: Request) => Promise<Response>; reaper?: boolean; reconciler?: boolean } = {},
 ): Promise<NodeServer> {
   const built = buildNodeDeps(config, options);
+  const stopReconciler =
+    options.reconciler === false
+      ? () => {}
+      : built.reconciler.start(RECONCILE_EVERY_MS, RECONCILE_CHECK_MS, (err) =>
+          console.error(`reconciler: ${(err as Error)?.message ?? err}`),
+        );
   return await listen({
     app: createApp({ deps: () => built.deps }),
     deps: built.deps,
     dispatcher: built.dispatcher,
     host: config.host,
     port: config.port,
-    reaperIntervalMs: options.reaper === false ? null : config.reaperIntervalMs,
-    closeDeps: built.close,
+    reaperIntervalMs: options.reaper === false ? null : built.dispatcher.leasePolicy.reaperIntervalMs,
+    closeDeps: async () => {
+      stopReconciler();
+      await built.close();
+    },
   });
 }
 

@@ -7,7 +7,7 @@ import { answerAsRefusedJob, refusesAsJob } from "../http/refusal-as-job.ts";
 import { readJsonBody } from "../http/request-body.ts";
 import { InvalidInputError, RateLimitedError } from "../http/request-errors.ts";
 import type { Route } from "../http/route.ts";
-import { cachedJobRecord } from "../jobs/build-cache.ts";
+import { cachedJobRecord, markCacheHit } from "../jobs/build-cache.ts";
 import { contentKey } from "../jobs/content-key.ts";
 import { UnavailableError } from "../jobs/errors.ts";
 import { failJob, newJobRecord } from "../jobs/lifecycle.ts";
@@ -55,6 +55,7 @@ async function compile(c: Context<AppEnv>, seen: { body?: unknown }): Promise<Re
 
   const cache = await deps.jobs.getCache(key);
   if (cache && cache.firmware_version === firmwareVersion) {
+    await markCacheHit(deps.jobs, cache, id);
     await deps.jobs.put({ ...cachedJobRecord({ id, request, cache, now }), ...translated });
     return c.json(answer);
   }
@@ -63,7 +64,7 @@ async function compile(c: Context<AppEnv>, seen: { body?: unknown }): Promise<Re
     ...newJobRecord({ id, request, contentKey: key, firmwareVersion, maxAttempts, now }),
     ...translated,
   };
-  await deps.jobs.put(record);
+  await deps.jobs.accept(record);
   try {
     await deps.dispatcher.enqueue(record);
   } catch (err) {

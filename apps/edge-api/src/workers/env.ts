@@ -1,16 +1,12 @@
-import type { JobQueueMessage } from "@qmk-edge/schema";
-import type { DispatcherRpc } from "../adapters/dispatcher/durable-object/interface.ts";
-import type { RateLimiterRpc } from "../adapters/rate-limiter/durable-object/interface.ts";
+import type { DispatcherBindings } from "../adapters/dispatcher/durable-object/interface.ts";
+import type { RateLimiterBindings } from "../adapters/rate-limiter/durable-object/interface.ts";
 import { duplicateNames, mergeTokens } from "../config/agent-tokens.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { appConfigOf, parseEnv, sharedEnv } from "../config/env-schema.ts";
 
-// The Worker's bindings and vars, as wrangler.jsonc declares them. AGENT_TOKEN_HASHES is a secret in production.
-export interface Env {
-  BUCKET: R2Bucket;
-  JOBS: Queue<JobQueueMessage>;
-  DISPATCHER: DurableObjectNamespace<DispatcherRpc>;
-  RATE_LIMITER: DurableObjectNamespace<RateLimiterRpc>;
+// The Worker's bindings and vars, as wrangler.jsonc declares them: what each Durable Object declares it
+// needs (its interface.ts), and the vars of the shared schema. AGENT_TOKEN_HASHES is a secret in production.
+export interface Env extends DispatcherBindings, RateLimiterBindings {
   FIRMWARE_VERSION: string;
   SERVICE_VERSION: string;
   MAX_ATTEMPTS: string;

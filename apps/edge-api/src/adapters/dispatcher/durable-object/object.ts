@@ -12,18 +12,23 @@ import type {
   ReleaseRequest,
 } from "@qmk-edge/schema";
 import { agentsActiveSince } from "../../../jobs/agent-memory.ts";
+import type { CommunityCachePolicy } from "../../../jobs/build-cache.ts";
 import { type Clock, systemClock } from "../../../jobs/clock.ts";
 import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
-import { heartbeatJob } from "../../../jobs/lease.ts";
+import { heartbeatJob, type LeasePolicy, leasePolicy } from "../../../jobs/lease.ts";
 import * as lifecycle from "../../../jobs/lifecycle.ts";
 import { failQueuedJob } from "../../../jobs/no-agent.ts";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
-import { configFromEnv, type Env, type WorkerConfig } from "../../../workers/env.ts";
 import { R2BlobStore } from "../../blob-store/r2.ts";
 import { BlobJobStore } from "../../job-store/blob.ts";
 import { nextAlarmAt, purgeForgotten } from "./alarm.ts";
-import type { DispatcherRpc } from "./interface.ts";
+import {
+  communityCachePolicyOf,
+  type DispatcherBindings,
+  type DispatcherRpc,
+  leaseSecondsOf,
+} from "./interface.ts";
 import { JobTable } from "./job-table.ts";
 import { Leases } from "./leases.ts";
 import { failedOutcome, type Outcome, ok, outcomeOfCall } from "./outcome.ts";
@@ -33,26 +38,28 @@ import * as sql from "./sql.ts";
 // hour, the ones that ended: alarm.ts). It stores and fetches; the rules are in jobs/ (lifecycle, lease,
 // after-completion, agent-memory), applied with the object's clock.
 
-export class DispatcherObject extends DurableObject<Env> implements DispatcherRpc {
+export class DispatcherObject extends DurableObject<DispatcherBindings> implements DispatcherRpc {
   readonly #sql: SqlStorage;
   readonly #jobs: JobStore;
   readonly #table: JobTable;
-  readonly #config: WorkerConfig;
+  readonly #lease: LeasePolicy;
+  readonly #cachePolicy: CommunityCachePolicy;
   // A Durable Object is built by the runtime, so its clock cannot be passed in; tests move time through
   // reapExpiredLeases(now) instead.
   readonly #now: Clock = systemClock;
   readonly #leases: Leases;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: DispatcherBindings) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
     this.#jobs = new BlobJobStore(new R2BlobStore(env.BUCKET));
     this.#table = new JobTable(this.#sql, this.#jobs);
-    this.#config = configFromEnv(env);
+    this.#lease = leasePolicy(leaseSecondsOf(env));
+    this.#cachePolicy = communityCachePolicyOf(env);
     this.#leases = new Leases({
       sql: this.#sql,
       table: this.#table,
-      leaseSeconds: this.#config.leaseSeconds,
+      lease: this.#lease,
       now: this.#now,
       scheduleAlarm: () => this.#scheduleAlarm(),
     });
@@ -99,7 +106,7 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
       const now = this.#now();
       const beat = heartbeatJob(await this.#active(jobId), request, holder, {
         now,
-        leaseSeconds: this.#config.leaseSeconds,
+        lease: this.#lease,
       });
       this.#table.write(beat.record);
       if (beat.record.lease) sql.seeAgent(this.#sql, beat.record.lease.agent_id, null, now.getTime());
@@ -148,7 +155,7 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
       if (ended) this.#table.write(record);
       // Also on a repeat: it finishes a write-through the first completion could not.
       await this.#table.persist(jobId);
-      if (ended) record = await this.#table.afterCompletion(record, now);
+      if (ended) record = await this.#table.afterCompletion(record, now, this.#cachePolicy);
       await this.#scheduleAlarm();
       return record;
     });

@@ -17,9 +17,10 @@ import type {
   ReleaseRequest,
 } from "@qmk-edge/schema";
 import type { Redis } from "ioredis";
+import type { CommunityCachePolicy } from "../../../jobs/build-cache.ts";
 import { type Clock, systemClock } from "../../../jobs/clock.ts";
 import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
-import { heartbeatJob } from "../../../jobs/lease.ts";
+import { heartbeatJob, type LeasePolicy } from "../../../jobs/lease.ts";
 import * as lifecycle from "../../../jobs/lifecycle.ts";
 import { failQueuedJob } from "../../../jobs/no-agent.ts";
 import type { Dispatcher, DispatchStats } from "../../../ports/dispatcher.ts";
@@ -43,20 +44,21 @@ import { defineScripts, enqueueJob, extendLease, settle } from "./scripts.ts";
 export interface RedisDispatcherOptions {
   redisUrl: string;
   jobs: JobStore;
-  leaseSeconds: number;
+  lease: LeasePolicy;
   prefix?: string;
   // Idle blocking connections kept for long polls; more are opened on demand and closed after use.
   poolSize?: number;
   lockTtlMs?: number;
-  // Pending entries idle this much longer than a lease, with no lease recorded, are reclaimed.
-  orphanGraceMs?: number;
   now?: Clock;
+  // COMMUNITY_CACHE_POLICY (jobs/build-cache.ts); the safe default when not given.
+  communityCachePolicy?: CommunityCachePolicy;
 }
 
 export class RedisDispatcher implements Dispatcher {
   readonly redis: Redis;
   private readonly jobs: JobStore;
-  private readonly leaseSeconds: number;
+  // Read by the Node wiring, which runs the reaper at its interval.
+  readonly leasePolicy: LeasePolicy;
   // Read by tests that write stream entries themselves.
   private readonly prefix: string;
   private readonly keys: RedisKeys;
@@ -65,14 +67,18 @@ export class RedisDispatcher implements Dispatcher {
   private readonly reaper: Reaper;
   private readonly polls = new AgentPolls();
   private readonly now: Clock;
+  private readonly cachePolicy: CommunityCachePolicy;
   private closed = false;
+  // Runs before stats() answers: the reconciler (jobs/reconcile.ts) rebuilds a queue Redis lost first.
+  beforeStats: (() => Promise<void>) | null = null;
 
   constructor(options: RedisDispatcherOptions) {
     this.redis = connectRedis(options.redisUrl);
     defineScripts(this.redis);
     this.jobs = options.jobs;
-    this.leaseSeconds = options.leaseSeconds;
+    this.leasePolicy = options.lease;
     this.now = options.now ?? systemClock;
+    this.cachePolicy = options.communityCachePolicy ?? "trusted-reproduction";
     this.prefix = options.prefix ?? "qmk-edge:";
     this.keys = redisKeys(this.prefix);
     this.lock = new JobLock(this.redis, this.keys, options.lockTtlMs ?? 15_000, () => this.closed);
@@ -80,8 +86,8 @@ export class RedisDispatcher implements Dispatcher {
     const groups = new ConsumerGroups(this.redis, this.keys);
     const reader = new BlockingReader(this.redis, groups, options.poolSize ?? 8);
     const closed = () => this.closed;
-    this.leasing = { ...base, groups, reader, leaseSeconds: this.leaseSeconds, now: this.now, closed };
-    this.reaper = { ...base, orphanIdleMs: this.leaseSeconds * 1000 + (options.orphanGraceMs ?? 5_000) };
+    this.leasing = { ...base, groups, reader, lease: this.leasePolicy, now: this.now, closed };
+    this.reaper = { ...base, orphanIdleMs: this.leasePolicy.orphanIdleMs };
   }
 
   async enqueue(record: JobRecord): Promise<void> {
@@ -115,14 +121,15 @@ export class RedisDispatcher implements Dispatcher {
       const record = await this.load(jobId);
       const lease = await heldLeaseRow(this.redis, this.keys, jobId, request.lease_id);
       const now = this.now();
-      const beat = heartbeatJob(record, request, holder, { now, leaseSeconds: this.leaseSeconds });
+      const beat = heartbeatJob(record, request, holder, { now, lease: this.leasePolicy });
       await this.jobs.put(beat.record);
       const expiresMs = Date.parse(beat.response.lease_expires_at);
       if (!(await extendLease(this.redis, this.keys, jobId, request.lease_id, expiresMs))) {
         throw new LeaseLostError(`lease ${request.lease_id} does not hold job ${jobId}`);
       }
-      // Keeps the pending entry's idle time low so the orphan scan passes it by.
-      await this.redis.xclaim(lease.stream, GROUP, lease.agentId, 0, lease.entry, "JUSTID");
+      // Keeps the pending entry's idle time low so the orphan scan passes it by (a lease the reconciler
+      // restored from the store after Redis lost its data has no entry).
+      if (lease.entry) await this.redis.xclaim(lease.stream, GROUP, lease.agentId, 0, lease.entry, "JUSTID");
       await touchAgent(this.redis, this.keys, lease.agentId, record.firmware_version, now);
       return beat.response;
     });
@@ -170,7 +177,7 @@ export class RedisDispatcher implements Dispatcher {
       }
       let done = lifecycle.completeJob(record, request, holder, { now });
       await this.jobs.put(done);
-      done = await afterCompletionOn(this.redis, this.keys, this.jobs, done, now);
+      done = await afterCompletionOn(this.redis, this.keys, this.jobs, done, now, this.cachePolicy);
       await settle(this.redis, this.keys, jobId, lease, null);
       return done;
     });
@@ -223,6 +230,7 @@ export class RedisDispatcher implements Dispatcher {
   }
 
   async stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats> {
+    await guard(async () => await this.beforeStats?.());
     return await guard(() =>
       dispatchStats(this.redis, this.keys, { now: this.now(), agentWindowSeconds, firmwareVersion }),
     );
@@ -232,7 +240,7 @@ export class RedisDispatcher implements Dispatcher {
     return await guard(() => reap(this.reaper, Date.parse(now)));
   }
 
-  // Runs the reaper every intervalMs until the returned function is called (node.ts starts one per process;
+  // Runs the reaper every intervalMs until the returned function is called (node/main.ts starts one per process;
   // several reapers on one Redis are safe, each job is handled under its lock).
   startReaper(intervalMs: number, onError: (err: unknown) => void = () => {}): () => void {
     return everyInterval(intervalMs, () => this.reapExpiredLeases(this.now().toISOString()), onError);
