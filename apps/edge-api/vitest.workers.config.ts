@@ -20,6 +20,13 @@ export default defineConfig({
           AGENT_TOKEN_HASHES: tokenEntries(Object.values(TEST_AGENT_TOKENS), sha256),
           OPERATOR_TOKEN_HASHES: sha256(TEST_OPERATOR_TOKEN),
         },
+        // One-origin mode (issue 18) with a tiny stand-in for a built QMK Configurator, as a deployment's
+        // wrangler.jsonc `assets` would configure it (README "One origin").
+        assets: {
+          directory: fileURLToPath(new URL("./test-support/static-site", import.meta.url)),
+          binding: "ASSETS",
+          run_worker_first: ["/keymaps/*"],
+        },
       },
     }),
   ],

@@ -128,7 +128,7 @@ describe("the demo tree's catalogue", () => {
       keymap: "default",
       layout: "LAYOUT_ortho_2x3",
     });
-    expect(km.layers[0]).toEqual(["KC_MPRV", "KC_MPLY", "KC_MNXT", "LT(1, KC_MUTE)", "KC_VOLD", "KC_VOLU"]);
+    expect(km.layers[0]).toEqual(["KC_MPRV", "KC_MPLY", "KC_MNXT", "LT(1,KC_MUTE)", "KC_VOLD", "KC_VOLU"]);
     const pad = json(derived, derived.manifest.keyboards["handwired/edge_pad"]!.default_keymap);
     expect(pad.keyboard).toBe("handwired/edge_pad");
   });

@@ -1,9 +1,10 @@
 // `npm run -s dev:edge` (repo root): the edge API in workerd via `wrangler dev`, on 127.0.0.1:8787 (PORT overrides),
 // with its local R2 / Queue / Durable Object state under <repo>/.work/edge-state. No Cloudflare account, no network.
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sharedEnv } from "../src/config/env-schema.ts";
 
 const app = dirname(dirname(fileURLToPath(import.meta.url)));
 const repo = dirname(dirname(app));
@@ -24,10 +25,33 @@ const env = {
   CI: process.env.CI ?? "true",
 };
 
+// Settings of the shared environment schema given in this process's environment override wrangler.jsonc's
+// vars (`NO_AGENT_WAIT_SECONDS=30 npm start`); tokens stay in wrangler.jsonc / secrets.
+const overridable = Object.keys(sharedEnv.shape).filter((name) => !/TOKEN|SERVICE_VERSION/.test(name));
+const vars = overridable.flatMap((name) =>
+  process.env[name] === undefined ? [] : ["--var", `${name}:${process.env[name]}`],
+);
+
+// STATIC_DIR (a built QMK Configurator): the one-origin deployment, as README "One origin" configures it for
+// a real Worker: Workers static assets with the ASSETS binding, the Worker first for /keymaps/*.
+function oneOriginConfig(dir: string): string {
+  const config = join(app, ".wrangler", "one-origin.jsonc");
+  mkdirSync(dirname(config), { recursive: true });
+  const text = readFileSync(join(app, "wrangler.jsonc"), "utf8").replace(
+    '"main": "src/workers/main.ts",',
+    `"main": "../src/workers/main.ts",\n  "assets": ${JSON.stringify({ directory: resolve(dir), binding: "ASSETS", run_worker_first: ["/keymaps/*"] })},`,
+  );
+  writeFileSync(config, text);
+  return config;
+}
+const staticDir = process.env.STATIC_DIR;
+const configArgs = staticDir ? ["--config", oneOriginConfig(staticDir)] : [];
+
 const child = spawn(
   join(app, "node_modules", ".bin", "wrangler"),
   [
     "dev",
+    ...configArgs,
     "--ip",
     "127.0.0.1",
     "--port",
@@ -37,6 +61,7 @@ const child = spawn(
     "--show-interactive-dev-session=false",
     // wrangler looks for a free inspector port from 9229 at start; two started at once can pick the same one.
     ...(process.env.INSPECTOR_PORT ? ["--inspector-port", process.env.INSPECTOR_PORT] : []),
+    ...vars,
   ],
   { cwd: app, env, stdio: "inherit" },
 );

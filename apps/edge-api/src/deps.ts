@@ -6,6 +6,7 @@ import type { Dispatcher } from "./ports/dispatcher.ts";
 import type { JobStore } from "./ports/job-store.ts";
 import type { RateLimiter } from "./ports/rate-limiter.ts";
 import type { ResponseCache } from "./ports/response-cache.ts";
+import type { StaticFiles } from "./ports/static-files.ts";
 
 // Everything a route may touch. Entry points (workers/main.ts, node/main.ts) build it from their runtime's adapters.
 export interface Deps {
@@ -13,6 +14,8 @@ export interface Deps {
   jobs: JobStore;
   dispatcher: Dispatcher;
   rateLimiter: RateLimiter;
+  // A web app (QMK Configurator) served beside /v1 on the same origin; null when none is configured.
+  staticFiles: StaticFiles | null;
   // Edge cache for immutable artifact downloads; null where the runtime has none.
   responseCache: ResponseCache | null;
   config: AppConfig;

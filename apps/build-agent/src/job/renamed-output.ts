@@ -12,13 +12,17 @@ export function tail(text: string, max: number = LIMITS.logTailChars): string {
   return MARKER + text.slice(text.length - (max - MARKER.length));
 }
 
-export function renamedOutput(text: string, translations: readonly KeycodeTranslation[]): string {
-  if (translations.length === 0 || text.length <= LIMITS.logTailChars) return tail(text);
+export function renamedOutput(
+  text: string,
+  translations: readonly KeycodeTranslation[],
+  max: number = LIMITS.logTailChars,
+): string {
+  if (translations.length === 0 || text.length <= max) return tail(text, max);
   const shown = translations
     .slice(0, 40)
     .map((t) => `keycode ${t.path}: ${t.from} is ${t.to} in this firmware (renamed)`);
   const more =
     translations.length > shown.length ? [`... and ${translations.length - shown.length} more renamed`] : [];
   const head = `${[...shown, ...more].join("\n")}\n`;
-  return head + tail(text, LIMITS.logTailChars - head.length);
+  return head + tail(text, max - head.length);
 }

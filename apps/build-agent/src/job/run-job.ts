@@ -1,7 +1,14 @@
 import { copyFile, mkdir, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
-import type { AgentJob, BuildTimings, CompleteRequest, JobStage } from "@qmk-edge/schema";
-import { JobFailure } from "../job-failure.ts";
+import type { KeycodeTranslation } from "@qmk-edge/keymap";
+import {
+  type AgentJob,
+  type BuildTimings,
+  type CompleteRequest,
+  type JobStage,
+  LIMITS,
+} from "@qmk-edge/schema";
+import { failureSummary, JobFailure } from "../job-failure.ts";
 import { artifactNames, jobDirs } from "../job-names.ts";
 import { formatDuration, type Logger } from "../log.ts";
 import { type CompiledFirmware, compile, makeCommandLine } from "../steps/compile.ts";
@@ -189,7 +196,11 @@ async function settle(run: JobRun, end: JobEnd): Promise<JobOutcome> {
     result: {
       status: end.status,
       returncode: end.status === "finished" ? 0 : end.failure.returncode,
-      output: renamedOutput(text, p?.translations ?? []),
+      // A failed job's summary first (job-failure.ts failureSummary), then the renames and the log's end.
+      output:
+        end.status === "finished"
+          ? renamedOutput(text, p?.translations ?? [])
+          : summaryFirst(failureSummary(end.failure, text), text, p?.translations ?? []),
       command: p?.command ?? `make ${job.request.keyboard}:${job.request.keymap}`,
       firmware_filename: end.status === "finished" ? end.firmware.filename : null,
       toolchain: p?.toolchain ?? null,
@@ -233,4 +244,8 @@ async function keepElf(elf: string, dir: string): Promise<string> {
 // Removes everything the job left in the work dir (after upload, or when abandoned).
 export async function disposeJob(workDir: string, jobId: string): Promise<void> {
   await rm(jobDirs(workDir, jobId).jobDir, { recursive: true, force: true });
+}
+
+function summaryFirst(summary: string, text: string, translations: readonly KeycodeTranslation[]): string {
+  return `${summary}\n\n${renamedOutput(text, translations, LIMITS.logTailChars - summary.length - 2)}`;
 }

@@ -26,14 +26,14 @@ import {
 // The one place errors become HTTP answers: `{ code, message, errors? }`, QMK API v1's shape plus field paths.
 // 400 = unreadable input (bad JSON, malformed ids), 422 = readable input that breaks a rule (see request-errors.ts).
 
-interface Mapped {
+export interface Mapped {
   status: ContentfulStatusCode;
   message: string;
   errors?: FieldError[];
   headers?: Record<string, string>;
 }
 
-function mapError(err: unknown): Mapped | null {
+export function mapError(err: unknown): Mapped | null {
   if (err instanceof InvalidInputError) return { status: 422, message: err.message, errors: err.errors };
   if (err instanceof MalformedRequestError) {
     return { status: 400, message: err.message, ...(err.errors.length ? { errors: err.errors } : {}) };

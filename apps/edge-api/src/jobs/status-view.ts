@@ -51,7 +51,8 @@ function compileResult(record: JobRecord, base: string): CompileResult | null {
   const { request } = record;
   const result = record.result ?? {
     returncode: RETURNCODE_INTERNAL,
-    output: record.failure_reason ?? "the job failed inside the compile service",
+    // A line, as make's output ends: Configurator appends its next message right after it.
+    output: `${record.failure_reason ?? "the job failed inside the compile service"}\n`,
     command: "",
     firmware_filename: null,
   };
@@ -102,6 +103,7 @@ export function compileStatusOf(
     verified: record.status === "finished" ? record.verified !== false : null,
     built_by: record.built_by ? { agent_id: record.built_by.agent_id, trust: record.built_by.trust } : null,
     ...(record.keycode_translations?.length ? { keycode_translations: record.keycode_translations } : {}),
+    ...(record.refusal ? { refusal: record.refusal } : {}),
     ...(record.purged ? { purged: { at: record.purged.at, message: PURGED_MESSAGE } } : {}),
   };
 }

@@ -1,7 +1,7 @@
 // Configuration of the self-hosted (Node) API, from environment variables, checked once at start.
 // Every problem is reported at once, by variable name, so a broken deployment says what to fix.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { z } from "zod";
 import type { S3BlobStoreConfig } from "../adapters/blob-store/s3.ts";
 import {
@@ -34,6 +34,8 @@ export interface NodeConfig {
   rateLimitPerMinute: number;
   // Take the client address from the last X-Forwarded-For hop (only behind a proxy that sets it).
   trustProxy: boolean;
+  // A built web app (QMK Configurator) served beside /v1 on the same origin (STATIC_DIR); null: none.
+  staticDir: string | null;
   app: AppConfig;
 }
 
@@ -104,6 +106,8 @@ const envSchema = sharedEnv.extend({
     .pipe(z.array(z.string().min(16, "operator tokens need at least 16 characters")))
     .optional(),
   TRUST_PROXY: flag.default(false),
+  // One-origin deployment: the directory of a built QMK Configurator, served for every path outside /v1.
+  STATIC_DIR: z.string().min(1).optional(),
 });
 
 const S3_VARS = [
@@ -141,6 +145,8 @@ export function loadNodeConfig(env: Record<string, string | undefined>): NodeCon
       "set AGENT_TOKENS (comma-separated tokens) or AGENT_TOKEN_HASHES (their sha256 hex digests)",
     );
   }
+  if (v.STATIC_DIR && !isDirectory(v.STATIC_DIR))
+    problems.push(`STATIC_DIR: ${v.STATIC_DIR} is not a directory`);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const storage: StorageConfig = v.BLOB_DIR
@@ -163,6 +169,7 @@ export function loadNodeConfig(env: Record<string, string | undefined>): NodeCon
     storage,
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
     trustProxy: v.TRUST_PROXY,
+    staticDir: v.STATIC_DIR ?? null,
     app: appConfigOf(v, {
       agentTokens: tokens,
       operatorTokenHashes: [
@@ -170,6 +177,14 @@ export function loadNodeConfig(env: Record<string, string | undefined>): NodeCon
       ],
     }),
   };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function sha256(token: string): string {

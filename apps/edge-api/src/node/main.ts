@@ -10,6 +10,7 @@ import { RedisDispatcher } from "../adapters/dispatcher/redis/dispatcher.ts";
 import { RedisQueueRepair } from "../adapters/dispatcher/redis/queue-repair.ts";
 import { BlobJobStore } from "../adapters/job-store/blob.ts";
 import { RedisRateLimiter } from "../adapters/rate-limiter/redis.ts";
+import { DirStaticFiles } from "../adapters/static-files/dir.ts";
 import { createApp } from "../app.ts";
 import type { Deps } from "../deps.ts";
 import { systemClock } from "../jobs/clock.ts";
@@ -69,6 +70,7 @@ export function buildNodeDeps(
     jobs,
     dispatcher,
     rateLimiter,
+    staticFiles: config.staticDir ? new DirStaticFiles(config.staticDir) : null,
     responseCache: null,
     config: config.app,
     clientIp: config.trustProxy ? forwardedClientIp : socketClientIp,
@@ -131,8 +133,9 @@ async function main(): Promise<void> {
   }
   const storage =
     config.storage.kind === "fs" ? `dir ${config.storage.dir}` : `s3 ${config.storage.endpoint}`;
+  const site = config.staticDir ? `; serving ${config.staticDir} beside /v1` : "";
   console.log(
-    `qmk-edge API listening on ${server.url} (redis ${redactUrl(config.redisUrl)}, blobs in ${storage})`,
+    `qmk-edge API listening on ${server.url} (redis ${redactUrl(config.redisUrl)}, blobs in ${storage}${site})`,
   );
   closeOnSignals(server);
 }

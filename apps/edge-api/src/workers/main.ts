@@ -11,6 +11,7 @@ import { BlobJobStore } from "../adapters/job-store/blob.ts";
 import { DurableObjectRateLimiter } from "../adapters/rate-limiter/durable-object/client.ts";
 import { RateLimiterObject } from "../adapters/rate-limiter/durable-object/object.ts";
 import { WorkersResponseCache } from "../adapters/response-cache/workers-cache.ts";
+import { WorkersAssets } from "../adapters/static-files/workers-assets.ts";
 import { createApp } from "../app.ts";
 import type { AppEnv, Deps } from "../deps.ts";
 import { systemClock } from "../jobs/clock.ts";
@@ -28,6 +29,7 @@ function workerDeps(c: Context<AppEnv>): Deps {
     jobs: new BlobJobStore(blobs),
     dispatcher: new DurableObjectDispatcher(env.DISPATCHER, env.JOBS),
     rateLimiter: new DurableObjectRateLimiter(env.RATE_LIMITER, config.rateLimitPerMinute),
+    staticFiles: env.ASSETS ? new WorkersAssets(env.ASSETS) : null,
     responseCache: new WorkersResponseCache(caches.default, (p) => c.executionCtx.waitUntil(p)),
     config,
     clientIp: (ctx) => ctx.req.header("cf-connecting-ip") ?? null,

@@ -67,6 +67,7 @@ export interface DispatcherRpc extends Rpc.DurableObjectBranded {
   release(jobId: string, request: ReleaseRequest, holder: LeaseHolder): Promise<Outcome<null>>;
   revokeLease(jobId: string, leaseId: string, activeTokenIds: string[]): Promise<Outcome<boolean>>;
   disconnect(agentId: string, holder: LeaseHolder): Promise<Outcome<number>>;
+  failQueued(jobId: string, reason: string): Promise<Outcome<JobRecord | null>>;
   queuePosition(jobId: string): Promise<number | null>;
   stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats>;
   // Leases whose expiry is at or before `now` go back to the queue with attempts + 1, or fail after the last.

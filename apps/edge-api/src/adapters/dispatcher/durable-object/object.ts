@@ -17,6 +17,7 @@ import { type Clock, systemClock } from "../../../jobs/clock.ts";
 import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
 import { heartbeatJob, type LeasePolicy, leasePolicy } from "../../../jobs/lease.ts";
 import * as lifecycle from "../../../jobs/lifecycle.ts";
+import { failQueuedJob } from "../../../jobs/no-agent.ts";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
 import { R2BlobStore } from "../../blob-store/r2.ts";
@@ -181,6 +182,16 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
     });
   }
 
+  async failQueued(jobId: string, reason: string): Promise<Outcome<JobRecord | null>> {
+    return await outcomeOfCall(async () => {
+      const current = this.#table.record(jobId);
+      if (!current) return null;
+      const next = failQueuedJob(current, reason, { now: this.#now().toISOString() });
+      if (next !== current) await this.#transition(jobId, next);
+      return next;
+    });
+  }
+
   async queuePosition(jobId: string): Promise<number | null> {
     const row = this.#table.row(jobId);
     if (row?.status !== "queued") return null;
@@ -199,6 +210,8 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   async disconnect(agentId: string, holder: LeaseHolder): Promise<Outcome<number>> {
     return await outcomeOfCall(async () => {
       this.#leases.endPolls(agentId, holder);
+      // Gone at once for GET /v1 and jobs/no-agent.ts, not after the agent window.
+      sql.forgetAgent(this.#sql, agentId);
       const args = { agentId, holder, now: this.#now().toISOString() };
       return await this.#requeueAll(lifecycle.disconnectAgent(sql.runningRecords(this.#sql), args));
     });

@@ -22,11 +22,12 @@ import { type Clock, systemClock } from "../../../jobs/clock.ts";
 import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
 import { heartbeatJob, type LeasePolicy } from "../../../jobs/lease.ts";
 import * as lifecycle from "../../../jobs/lifecycle.ts";
+import { failQueuedJob } from "../../../jobs/no-agent.ts";
 import type { Dispatcher, DispatchStats } from "../../../ports/dispatcher.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
 import { afterCompletionOn } from "./after-completion.ts";
 import { AgentPolls } from "./agent-polls.ts";
-import { dispatchStats, touchAgent } from "./agents.ts";
+import { dispatchStats, forgetAgent, touchAgent } from "./agents.ts";
 import { BlockingReader } from "./blocking-reader.ts";
 import { connectRedis } from "./connection.ts";
 import { ConsumerGroups } from "./consumer-groups.ts";
@@ -110,6 +111,8 @@ export class RedisDispatcher implements Dispatcher {
 
   async disconnect(agentId: string, holder: LeaseHolder): Promise<number> {
     this.polls.end(holder, agentId);
+    // Gone at once for GET /v1 and jobs/no-agent.ts, not after the agent window.
+    await guard(() => forgetAgent(this.redis, this.keys, agentId));
     return await guard(() => releaseLeasesOf(this.reaper, agentId, holder, this.now().toISOString()));
   }
 
@@ -206,6 +209,19 @@ export class RedisDispatcher implements Dispatcher {
       await this.jobs.put(next);
       await settle(this.redis, this.keys, jobId, lease, next);
       return true;
+    });
+  }
+
+  async failQueued(jobId: string, reason: string): Promise<JobRecord | null> {
+    return await this.locked(jobId, async () => {
+      const record = await this.jobs.get(jobId);
+      if (!record) return null;
+      const next = failQueuedJob(record, reason, { now: this.now().toISOString() });
+      if (next === record) return record;
+      await this.jobs.put(next);
+      // Its stream entry stays until an agent reads it; leasing drops entries of jobs no longer queued.
+      await this.redis.multi().zrem(this.keys.waiting, jobId).zrem(this.keys.waitingSince, jobId).exec();
+      return next;
     });
   }
 
