@@ -20,6 +20,8 @@ import {
 import { chunksOf } from "./blob-body.ts";
 
 const HEADER_BYTES = 512;
+// getText reads this much at once, so a record of a few KiB takes one read.
+const SMALL_READ_BYTES = 16 * 1024;
 const TEMP_DIR = ".tmp";
 // Path segments of safe characters; "." and ".." and empty segments are refused before any path is built.
 const KEY_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._@+=-]{0,254}$/;
@@ -66,6 +68,27 @@ export class FsBlobStore implements BlobStore {
     } catch (err) {
       await file.close();
       throw err;
+    }
+  }
+
+  // Records and pointers are a few KiB: one read of the header and the bytes together, no stream.
+  async getText(key: string): Promise<string | null> {
+    const file = await openIfExists(this.pathOf(key));
+    if (!file) return null;
+    try {
+      const first = Buffer.allocUnsafe(SMALL_READ_BYTES);
+      const { bytesRead } = await file.read(first, 0, SMALL_READ_BYTES, 0);
+      if (bytesRead < HEADER_BYTES) throw new Error("corrupt blob file: short header");
+      const header = JSON.parse(first.toString("utf8", 0, HEADER_BYTES)) as Header;
+      const end = HEADER_BYTES + header.size;
+      if (end <= bytesRead) return first.toString("utf8", HEADER_BYTES, end);
+      const rest = Buffer.allocUnsafe(end - bytesRead);
+      const more = await file.read(rest, 0, rest.byteLength, bytesRead);
+      if (more.bytesRead !== rest.byteLength)
+        throw new Error("corrupt blob file: shorter than its header says");
+      return Buffer.concat([first.subarray(HEADER_BYTES, bytesRead), rest]).toString("utf8");
+    } finally {
+      await file.close();
     }
   }
 
