@@ -1,5 +1,6 @@
 import type { JobQueueMessage } from "@qmk-edge/schema";
-import type { DispatcherRpc } from "../adapters/dispatcher/durable-object/interface.ts";
+import type { DispatcherRpc, LobbyRpc } from "../adapters/dispatcher/durable-object/interface.ts";
+import { MAX_SHARDS } from "../adapters/dispatcher/durable-object/shards.ts";
 import type { RateLimiterRpc } from "../adapters/rate-limiter/durable-object/interface.ts";
 import { duplicateNames, mergeTokens } from "../config/agent-tokens.ts";
 import type { AppConfig } from "../config/app-config.ts";
@@ -10,6 +11,7 @@ export interface Env {
   BUCKET: R2Bucket;
   JOBS: Queue<JobQueueMessage>;
   DISPATCHER: DurableObjectNamespace<DispatcherRpc>;
+  DISPATCHER_LOBBY: DurableObjectNamespace<LobbyRpc>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiterRpc>;
   FIRMWARE_VERSION: string;
   SERVICE_VERSION: string;
@@ -20,10 +22,24 @@ export interface Env {
   AGENT_TOKEN_HASHES: string;
   OPERATOR_TOKEN_HASHES?: string;
   PUBLIC_BASE_URL?: string;
+  // How many Dispatcher objects share the jobs (docs/architecture.md, "The sharded dispatcher"); default 1.
+  // Fixed for a deployment: a job's shard is a hash of its id modulo this number.
+  DISPATCHER_SHARDS?: string;
 }
 
 export interface WorkerConfig extends AppConfig {
   rateLimitPerMinute: number;
+  dispatcherShards: number;
+}
+
+function shardCount(value: string | undefined): number {
+  const n = Number(value === undefined || value === "" ? 1 : value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SHARDS) {
+    throw new Error(
+      `invalid Worker configuration: DISPATCHER_SHARDS must be an integer from 1 to ${MAX_SHARDS}`,
+    );
+  }
+  return n;
 }
 
 const parsed = new WeakMap<object, WorkerConfig>();
@@ -42,6 +58,7 @@ export function configFromEnv(env: Env): WorkerConfig {
   const config: WorkerConfig = {
     ...appConfigOf(v, { agentTokens: tokens, operatorTokenHashes: v.OPERATOR_TOKEN_HASHES ?? [] }),
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
+    dispatcherShards: shardCount(env.DISPATCHER_SHARDS),
   };
   parsed.set(env, config);
   return config;

@@ -11,6 +11,7 @@ import type {
   ReleaseRequest,
 } from "@qmk-edge/schema";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
+import type { Offer } from "./leases.ts";
 import type { Outcome } from "./outcome.ts";
 
 // The remote calls of the Dispatcher Durable Object (object.ts), as its binding, its client (client.ts) and
@@ -20,6 +21,15 @@ export interface DispatcherRpc extends Rpc.DurableObjectBranded {
   enqueue(record: JobRecord): Promise<Outcome<"queued" | "known" | "ended">>;
   enqueueById(jobId: string): Promise<Outcome<"queued" | "known" | "ended" | "unknown">>;
   lease(request: LeaseRequest, holder: LeaseHolder): Promise<Outcome<LeaseResponse | null>>;
+  // Sharded leases (sharded-calls.ts): a lease when this shard holds at least `claimAtBacklog` jobs the agent
+  // can build, else its oldest one; `claim` then leases that job if it is still there.
+  offer(
+    request: LeaseRequest,
+    holder: LeaseHolder,
+    home: boolean,
+    claimAtBacklog: number,
+  ): Promise<Outcome<Offer>>;
+  claim(request: LeaseRequest, holder: LeaseHolder, jobId: string): Promise<Outcome<LeaseResponse | null>>;
   heartbeat(
     jobId: string,
     request: HeartbeatRequest,
@@ -38,6 +48,14 @@ export interface DispatcherRpc extends Rpc.DurableObjectBranded {
   revokeLease(jobId: string, leaseId: string, activeTokenIds: string[]): Promise<Outcome<boolean>>;
   disconnect(agentId: string, holder: LeaseHolder): Promise<Outcome<number>>;
   queuePosition(jobId: string): Promise<number | null>;
+  // Sharded: the job's place in this shard and when it was enqueued (null when not queued here), and how many
+  // jobs another shard holds queued from before that moment (ties broken by id).
+  queueStanding(jobId: string): Promise<{ ahead: number; enqueuedMs: number } | null>;
+  queuedBefore(enqueuedMs: number, jobId: string): Promise<number>;
+  // Sharded: a shard that is not an agent's home notes the agent seen at that agent's home shard.
+  seeAgent(agentId: string, nowMs: number): Promise<void>;
+  // Sharded: another shard learned this keyboard's toolchain from a verified build.
+  learnToolchain(keyboard: string, toolchain: string): Promise<void>;
   stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats>;
   // Leases whose expiry is at or before `now` go back to the queue with attempts + 1, or fail after the last.
   reapExpiredLeases(now: string): Promise<number>;
@@ -45,11 +63,21 @@ export interface DispatcherRpc extends Rpc.DurableObjectBranded {
   failUndeliverable(jobId: string, reason: string): Promise<Outcome<string>>;
 }
 
-// All jobs go through one Dispatcher object; its name is fixed so every Worker isolate reaches the same one.
-export const DISPATCHER_NAME = "dispatcher";
+// The Lobby object (lobby.ts): where agents wait while no shard has a job for them. In memory only.
+export interface LobbyRpc extends Rpc.DurableObjectBranded {
+  // "work": a job may be waiting (rung since `sinceMs`, or while waiting): look in the shards again.
+  waitForWork(wait: LobbyWait): Promise<"work" | "timeout" | "ended">;
+  // A shard queued a job of this version with no queued job of its lane ahead of it (lane null: any agent).
+  ring(firmwareVersion: string, lane: string | null): Promise<void>;
+  // POST /v1/agent/disconnect: this agent's waits answer "ended".
+  endWaits(agentId: string, tokenId: string): Promise<void>;
+}
 
-export function dispatcherStub(
-  namespace: DurableObjectNamespace<DispatcherRpc>,
-): DurableObjectStub<DispatcherRpc> {
-  return namespace.get(namespace.idFromName(DISPATCHER_NAME));
+export interface LobbyWait {
+  firmwareVersion: string;
+  toolchains: string[];
+  agentId: string;
+  tokenId: string;
+  sinceMs: number;
+  waitMs: number;
 }

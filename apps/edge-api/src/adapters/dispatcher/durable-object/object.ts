@@ -21,16 +21,18 @@ import type { JobStore } from "../../../ports/job-store.ts";
 import { configFromEnv, type Env, type WorkerConfig } from "../../../workers/env.ts";
 import { R2BlobStore } from "../../blob-store/r2.ts";
 import { BlobJobStore } from "../../job-store/blob.ts";
-import { nextAlarmAt, purgeForgotten } from "./alarm.ts";
+import { AlarmSchedule, nextAlarmAt, purgeForgotten } from "./alarm.ts";
 import type { DispatcherRpc } from "./interface.ts";
 import { JobTable } from "./job-table.ts";
 import { Leases } from "./leases.ts";
 import { failedOutcome, type Outcome, ok, outcomeOfCall } from "./outcome.ts";
+import { ShardRole } from "./shard-role.ts";
 import * as sql from "./sql.ts";
 
-// The one Dispatcher Durable Object. Its SQLite tables hold every job that is queued or running (and, for an
-// hour, the ones that ended: alarm.ts). It stores and fetches; the rules are in jobs/ (lifecycle, lease,
-// after-completion, agent-memory), applied with the object's clock.
+// A Dispatcher Durable Object: one shard of the dispatcher (shards.ts; with one shard, the only one). Its
+// SQLite tables hold every job of the shard that is queued or running (and, for an hour, the ones that ended:
+// alarm.ts). It stores and fetches; the rules are in jobs/ (lifecycle, lease, after-completion,
+// agent-memory), applied with the object's clock.
 
 export class DispatcherObject extends DurableObject<Env> implements DispatcherRpc {
   readonly #sql: SqlStorage;
@@ -41,12 +43,16 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
   // reapExpiredLeases(now) instead.
   readonly #now: Clock = systemClock;
   readonly #leases: Leases;
+  readonly #shard: ShardRole;
+  readonly #alarm: AlarmSchedule;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
     this.#jobs = new BlobJobStore(new R2BlobStore(env.BUCKET));
-    this.#table = new JobTable(this.#sql, this.#jobs);
+    this.#table = new JobTable(this.#sql, this.#jobs, (keyboard, toolchain, jobId) =>
+      this.#shard.teach(keyboard, toolchain, jobId),
+    );
     this.#config = configFromEnv(env);
     this.#leases = new Leases({
       sql: this.#sql,
@@ -55,6 +61,8 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
       now: this.#now,
       scheduleAlarm: () => this.#scheduleAlarm(),
     });
+    this.#alarm = new AlarmSchedule(ctx.storage);
+    this.#shard = new ShardRole(this.#sql, env, this.#config.dispatcherShards);
     sql.createSchema(this.#sql);
   }
 
@@ -65,6 +73,7 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
       if (record.status !== "queued") return "ended";
       sql.insertJob(this.#sql, record);
       this.#leases.wake();
+      this.#shard.queued(record, { requeued: false });
       return "queued";
     });
   }
@@ -89,6 +98,24 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
     }
   }
 
+  // A lease across shards (sharded-calls.ts): `home` is the agent's own shard, where it is noted as seen.
+  async offer(request: LeaseRequest, holder: LeaseHolder, home: boolean, claimAtBacklog: number) {
+    try {
+      if (home) sql.seeAgent(this.#sql, request.agent_id, request, this.#now().getTime());
+      return await this.#leases.offer({ request, holder }, claimAtBacklog);
+    } catch (err) {
+      return failedOutcome(err);
+    }
+  }
+
+  async claim(request: LeaseRequest, holder: LeaseHolder, jobId: string) {
+    try {
+      return await this.#leases.claim({ request, holder }, jobId);
+    } catch (err) {
+      return failedOutcome(err);
+    }
+  }
+
   async heartbeat(
     jobId: string,
     request: HeartbeatRequest,
@@ -101,7 +128,7 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
         leaseSeconds: this.#config.leaseSeconds,
       });
       this.#table.write(beat.record);
-      if (beat.record.lease) sql.seeAgent(this.#sql, beat.record.lease.agent_id, null, now.getTime());
+      if (beat.record.lease) this.#shard.seen(beat.record.lease.agent_id, jobId, now.getTime());
       await this.#table.persist(jobId);
       await this.#scheduleAlarm();
       return beat.response;
@@ -180,6 +207,24 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
     return sql.queuedAhead(this.#sql, row.seq);
   }
 
+  async queueStanding(jobId: string): Promise<{ ahead: number; enqueuedMs: number } | null> {
+    const row = this.#table.row(jobId);
+    if (row?.status !== "queued") return null;
+    return { ahead: sql.queuedAhead(this.#sql, row.seq), enqueuedMs: Number(row.enqueued_at) };
+  }
+
+  async queuedBefore(enqueuedMs: number, jobId: string): Promise<number> {
+    return sql.queuedBefore(this.#sql, enqueuedMs, jobId);
+  }
+
+  async seeAgent(agentId: string, nowMs: number): Promise<void> {
+    sql.seeAgent(this.#sql, agentId, null, nowMs);
+  }
+
+  async learnToolchain(keyboard: string, toolchain: string): Promise<void> {
+    sql.learnToolchain(this.#sql, keyboard, toolchain);
+  }
+
   async stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats> {
     return sql.dispatchStats(this.#sql, agentsActiveSince(this.#now(), agentWindowSeconds), firmwareVersion);
   }
@@ -209,6 +254,7 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
   }
 
   override async alarm(): Promise<void> {
+    this.#alarm.fired();
     const now = this.#now();
     await this.reapExpiredLeases(now.toISOString());
     await this.#table.persistUnsaved();
@@ -220,6 +266,7 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
   async #transition(jobId: string, next: JobRecord): Promise<void> {
     this.#table.write(next);
     this.#leases.wake();
+    this.#shard.queued(next, { requeued: true });
     await this.#table.persist(jobId);
     await this.#scheduleAlarm();
   }
@@ -228,6 +275,7 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
   async #requeueAll(records: JobRecord[]): Promise<number> {
     const persisted = this.#table.writeAll(records);
     if (records.length > 0) this.#leases.wake();
+    for (const record of records) this.#shard.queued(record, { requeued: true });
     await persisted;
     await this.#scheduleAlarm();
     return records.length;
@@ -243,8 +291,6 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
   }
 
   async #scheduleAlarm(): Promise<void> {
-    const at = nextAlarmAt(this.#sql, this.#now());
-    if (at === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(at);
+    await this.#alarm.schedule(nextAlarmAt(this.#sql, this.#now()));
   }
 }

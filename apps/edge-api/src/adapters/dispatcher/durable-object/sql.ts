@@ -32,6 +32,10 @@ CREATE TABLE IF NOT EXISTS jobs (
   record TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS jobs_by_queue ON jobs (status, firmware_version, seq);
+CREATE INDEX IF NOT EXISTS jobs_by_seq ON jobs (seq);
+CREATE INDEX IF NOT EXISTS jobs_by_expiry ON jobs (status, lease_expires_at);
+CREATE INDEX IF NOT EXISTS jobs_by_end ON jobs (status, finished_at);
+CREATE INDEX IF NOT EXISTS jobs_unsaved ON jobs (id) WHERE saved_version < version;
 CREATE TABLE IF NOT EXISTS agents (
   agent_id TEXT PRIMARY KEY,
   last_seen INTEGER NOT NULL,
@@ -51,9 +55,19 @@ export function jobRow(sql: SqlStorage, id: string): JobRow | undefined {
   return sql.exec<JobRow>("SELECT * FROM jobs WHERE id = ?", id).toArray()[0];
 }
 
-// The row's record, checked against the schema like every record read back from storage.
+// The row's record, checked against the schema like every record read back from storage. The last parse of
+// each job is kept with the text it came from, so a row read again unchanged is not parsed again.
+const parsed = new Map<string, { text: string; record: JobRecord }>();
+const PARSED_MAX = 2048;
+
 export function recordOf(row: JobRow): JobRecord {
-  return parseStored(jobRecord, row.record, `the dispatcher's row of job ${row.id}`);
+  const known = parsed.get(row.id);
+  if (known && known.text === row.record) return known.record;
+  const record = parseStored(jobRecord, row.record, `the dispatcher's row of job ${row.id}`);
+  parsed.delete(row.id);
+  parsed.set(row.id, { text: row.record, record });
+  if (parsed.size > PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
+  return record;
 }
 
 export function insertJob(sql: SqlStorage, record: JobRecord): void {
@@ -108,20 +122,82 @@ export function expiredLeaseRows(sql: SqlStorage, nowMs: number): JobRow[] {
 }
 
 // The oldest queued job this agent can build: same firmware version, and a toolchain it has when the job's
-// toolchain is known (from the job, or learned from earlier builds of the keyboard).
-export function oldestClaimableRow(sql: SqlStorage, request: LeaseRequest): JobRow | undefined {
-  const toolchains = request.toolchains;
-  const known =
-    "COALESCE(toolchain, (SELECT k.toolchain FROM keyboard_toolchains k WHERE k.keyboard = jobs.keyboard))";
+// toolchain is known (from the job, or learned from earlier builds of the keyboard). With `jobId`, that job
+// only, if the agent can build it and it is still queued.
+export function oldestClaimableRow(
+  sql: SqlStorage,
+  request: LeaseRequest,
+  jobId?: string,
+): JobRow | undefined {
   return sql
     .exec<JobRow>(
-      `SELECT * FROM jobs WHERE status = 'queued' AND firmware_version = ?
-         AND (${known} IS NULL OR ${known} IN (${toolchains.map(() => "?").join(", ")}))
+      `SELECT * FROM jobs WHERE ${claimable(request)} ${jobId === undefined ? "" : "AND id = ?"}
        ORDER BY seq LIMIT 1`,
       request.firmware_version,
-      ...toolchains,
+      ...request.toolchains,
+      ...(jobId === undefined ? [] : [jobId]),
     )
     .toArray()[0];
+}
+
+// How many jobs this agent could build are queued here, counted up to `limit`.
+export function claimableCount(sql: SqlStorage, request: LeaseRequest, limit: number): number {
+  return sql
+    .exec<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM jobs WHERE ${claimable(request)} LIMIT ?)`,
+      request.firmware_version,
+      ...request.toolchains,
+      limit,
+    )
+    .one().n;
+}
+
+// Binds the firmware version, then each of the request's toolchains.
+function claimable(request: LeaseRequest): string {
+  const toolchains = request.toolchains.map(() => "?").join(", ");
+  return `status = 'queued' AND firmware_version = ?
+    AND (${KNOWN_TOOLCHAIN} IS NULL OR ${KNOWN_TOOLCHAIN} IN (${toolchains}))`;
+}
+
+const KNOWN_TOOLCHAIN =
+  "COALESCE(toolchain, (SELECT k.toolchain FROM keyboard_toolchains k WHERE k.keyboard = jobs.keyboard))";
+
+// The lane of a queued job (its toolchain, known or learned; null: any) and whether another job of its
+// version and lane is queued in this object before it (0 or 1: no need to count further).
+export function queuedAheadInLane(
+  sql: SqlStorage,
+  record: JobRecord,
+): { ahead: number; lane: string | null } {
+  const row = sql
+    .exec<{ lane: string | null; seq: number }>(
+      `SELECT ${KNOWN_TOOLCHAIN} AS lane, seq FROM jobs WHERE id = ?`,
+      record.id,
+    )
+    .toArray()[0];
+  if (!row) return { ahead: 0, lane: record.toolchain };
+  const ahead = sql
+    .exec<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM jobs WHERE status = 'queued' AND firmware_version = ?
+         AND seq < ? AND ${KNOWN_TOOLCHAIN} IS ? LIMIT 1)`,
+      record.firmware_version,
+      row.seq,
+      row.lane,
+    )
+    .one().n;
+  return { ahead, lane: row.lane };
+}
+
+// Queued jobs enqueued before `enqueuedMs` (ties: lower id first), for a queue position across shards.
+export function queuedBefore(sql: SqlStorage, enqueuedMs: number, jobId: string): number {
+  return sql
+    .exec<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued'
+         AND (enqueued_at < ? OR (enqueued_at = ? AND id < ?))`,
+      enqueuedMs,
+      enqueuedMs,
+      jobId,
+    )
+    .one().n;
 }
 
 export function queuedAhead(sql: SqlStorage, seq: number): number {
@@ -165,12 +241,18 @@ export function seeAgent(
   }
 }
 
-export function learnToolchain(sql: SqlStorage, keyboard: string, toolchain: string): void {
+// True when this is news (a new keyboard, or another toolchain than the one known).
+export function learnToolchain(sql: SqlStorage, keyboard: string, toolchain: string): boolean {
+  const known = sql
+    .exec<{ toolchain: string }>("SELECT toolchain FROM keyboard_toolchains WHERE keyboard = ?", keyboard)
+    .toArray()[0];
+  if (known?.toolchain === toolchain) return false;
   sql.exec(
     "INSERT INTO keyboard_toolchains (keyboard, toolchain) VALUES (?, ?) ON CONFLICT(keyboard) DO UPDATE SET toolchain = excluded.toolchain",
     keyboard,
     toolchain,
   );
+  return true;
 }
 
 // `activeSince`: agents seen at or after it count (jobs/agent-memory.ts agentsActiveSince).
@@ -209,8 +291,9 @@ export function nextDue(sql: SqlStorage): {
   return sql
     .exec<{ lease: number | null; ended: number | null; dirty: number | null }>(
       `SELECT (SELECT MIN(lease_expires_at) FROM jobs WHERE status = 'running') AS lease,
-              (SELECT MIN(finished_at) FROM jobs WHERE status IN ('finished', 'failed')) AS ended,
-              (SELECT COUNT(*) FROM jobs WHERE saved_version < version) AS dirty`,
+              (SELECT MIN(m) FROM (SELECT MIN(finished_at) AS m FROM jobs WHERE status = 'finished'
+                UNION ALL SELECT MIN(finished_at) FROM jobs WHERE status = 'failed')) AS ended,
+              EXISTS (SELECT 1 FROM jobs WHERE saved_version < version) AS dirty`,
     )
     .one();
 }
