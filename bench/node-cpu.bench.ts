@@ -17,6 +17,8 @@ const FIRMWARE_VERSION = "demo-1";
 export interface ApiProcess {
   url: string;
   floorUrl: string;
+  // With BENCH_API_PROFILE set, the API profiles itself between these (node/api-process.ts).
+  profile(cmd: "profile-start" | "profile-stop"): void;
   cpuMicros(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -51,9 +53,15 @@ export async function startApiProcess(
   });
   return {
     ...ready,
+    profile: (cmd) => child.send({ cmd }),
     cpuMicros: () =>
       new Promise((resolve) => {
-        child.once("message", (m) => resolve((m as { cpuMicros: number }).cpuMicros));
+        child.once("message", (m) => {
+          const { cpuMicros, userMicros } = m as { cpuMicros: number; userMicros: number };
+          if (process.env.BENCH_CPU_DEBUG)
+            process.stderr.write(`[cpu] user ${userMicros} total ${cpuMicros}\n`);
+          resolve(cpuMicros);
+        });
         child.send({ cmd: "cpu" });
       }),
     async stop() {
