@@ -35,7 +35,11 @@ export async function benchDispatcherNode(jobsFor: (agents: number) => number) {
   }
 }
 
-export async function benchDispatcherWorkers(jobsFor: (agents: number) => number, shards: number) {
+export async function benchDispatcherWorkers(
+  jobsFor: (agents: number) => number,
+  shards: number,
+  fleets: number[] = FLEETS,
+) {
   const dir = makeTempDir("bench-workerd");
   const api = await startEdgeApi({
     persistDir: join(dir, "state"),
@@ -54,7 +58,7 @@ export async function benchDispatcherWorkers(jobsFor: (agents: number) => number
       cpuMicros: async () => groupCpuMicros(api.daemon.pid),
     };
     const runs = [];
-    for (const agents of FLEETS) {
+    for (const agents of fleets) {
       say(`dispatcher, workerd with ${shards} shard(s): ${agents} agent(s) ...`);
       runs.push(await drain(target, agents, jobsFor(agents)));
     }
