@@ -5,7 +5,8 @@ import { grantLease } from "../../../jobs/lease.ts";
 import type { JobTable } from "./job-table.ts";
 import { type LeaseAsk, LeaseWaiters } from "./lease-waiters.ts";
 import { failedOutcome, type Outcome, ok } from "./outcome.ts";
-import { claimableCount, oldestClaimableRow, recordOf } from "./sql.ts";
+import { claimableCount, oldestClaimableRow } from "./queue-sql.ts";
+import { recordOf } from "./sql.ts";
 
 export interface LeasesContext {
   sql: SqlStorage;

@@ -25,7 +25,8 @@ import { AlarmSchedule, nextAlarmAt, purgeForgotten } from "./alarm.ts";
 import type { DispatcherRpc } from "./interface.ts";
 import { JobTable } from "./job-table.ts";
 import { Leases } from "./leases.ts";
-import { failedOutcome, type Outcome, ok, outcomeOfCall } from "./outcome.ts";
+import { failedOutcome, type Outcome, ok, outcomeOfCall, outcomeOrFailure } from "./outcome.ts";
+import * as queueSql from "./queue-sql.ts";
 import { ShardRole } from "./shard-role.ts";
 import * as sql from "./sql.ts";
 
@@ -90,30 +91,22 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
   }
 
   async lease(request: LeaseRequest, holder: LeaseHolder): Promise<Outcome<LeaseResponse | null>> {
-    try {
+    return await outcomeOrFailure(() => {
       sql.seeAgent(this.#sql, request.agent_id, request, this.#now().getTime());
-      return await this.#leases.lease({ request, holder });
-    } catch (err) {
-      return failedOutcome(err);
-    }
+      return this.#leases.lease({ request, holder });
+    });
   }
 
   // A lease across shards (sharded-calls.ts): `home` is the agent's own shard, where it is noted as seen.
   async offer(request: LeaseRequest, holder: LeaseHolder, home: boolean, claimAtBacklog: number) {
-    try {
+    return await outcomeOrFailure(() => {
       if (home) sql.seeAgent(this.#sql, request.agent_id, request, this.#now().getTime());
-      return await this.#leases.offer({ request, holder }, claimAtBacklog);
-    } catch (err) {
-      return failedOutcome(err);
-    }
+      return this.#leases.offer({ request, holder }, claimAtBacklog);
+    });
   }
 
   async claim(request: LeaseRequest, holder: LeaseHolder, jobId: string) {
-    try {
-      return await this.#leases.claim({ request, holder }, jobId);
-    } catch (err) {
-      return failedOutcome(err);
-    }
+    return await outcomeOrFailure(() => this.#leases.claim({ request, holder }, jobId));
   }
 
   async heartbeat(
@@ -204,17 +197,15 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
   async queuePosition(jobId: string): Promise<number | null> {
     const row = this.#table.row(jobId);
     if (row?.status !== "queued") return null;
-    return sql.queuedAhead(this.#sql, row.seq);
+    return queueSql.queuedAhead(this.#sql, row.seq);
   }
 
   async queueStanding(jobId: string): Promise<{ ahead: number; enqueuedMs: number } | null> {
-    const row = this.#table.row(jobId);
-    if (row?.status !== "queued") return null;
-    return { ahead: sql.queuedAhead(this.#sql, row.seq), enqueuedMs: Number(row.enqueued_at) };
+    return queueSql.queueStanding(this.#sql, this.#table.row(jobId));
   }
 
   async queuedBefore(enqueuedMs: number, jobId: string): Promise<number> {
-    return sql.queuedBefore(this.#sql, enqueuedMs, jobId);
+    return queueSql.queuedBefore(this.#sql, enqueuedMs, jobId);
   }
 
   async seeAgent(agentId: string, nowMs: number): Promise<void> {

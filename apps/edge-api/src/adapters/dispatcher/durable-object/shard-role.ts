@@ -1,7 +1,8 @@
 import type { JobRecord } from "@qmk-edge/schema";
 import type { Env } from "../../../workers/env.ts";
+import { queuedAheadInLane } from "./queue-sql.ts";
 import { homeShardOf, lobbyStub, shardOfJob, shardStub } from "./shards.ts";
-import { queuedAheadInLane, seeAgent } from "./sql.ts";
+import { seeAgent } from "./sql.ts";
 
 // What a Dispatcher object does as one shard of several (shards.ts): ring the Lobby when it queues a job no
 // waiting agent would otherwise hear of, and keep each agent's "last seen" at its home shard only, so the
