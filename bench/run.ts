@@ -7,6 +7,9 @@ import { join } from "node:path";
 import { startSystem } from "@qmk-edge/test/support/system.ts";
 import { benchApi } from "./api.bench.ts";
 import { benchCompile } from "./compile.bench.ts";
+import { benchDispatcherNode, benchDispatcherWorkers } from "./dispatcher-runtimes.bench.ts";
+import { benchIdleAgents } from "./idle-agents.bench.ts";
+import { benchNodeCpu } from "./node-cpu.bench.ts";
 import { benchRealTree } from "./real-tree.bench.ts";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -54,8 +57,44 @@ try {
 
 save();
 
+// Issue 20: CPU per request on Node against the framework floor, the dispatchers' throughput, idle agents.
+say("node: CPU per request per route against a static JSON route ...");
+const cpu = await benchNodeCpu({
+  clients: env("BENCH_CPU_CLIENTS", 50),
+  seconds: env("BENCH_CPU_SECONDS", 2),
+});
+results.node_cpu_per_request = cpu;
+save();
+const scale = env("BENCH_DISPATCH_SCALE", 1);
+const nodeJobs = (agents: number) => Math.round(scale * (agents === 1 ? 200 : agents === 10 ? 800 : 2000));
+const workerJobs = (agents: number) => Math.round(scale * (agents === 1 ? 50 : agents === 10 ? 200 : 500));
+const dispatchNode = await benchDispatcherNode(nodeJobs);
+results.dispatcher_node_redis = dispatchNode;
+save();
+const shards = env("BENCH_SHARDS", 4);
+const dispatchWorkers = await benchDispatcherWorkers(workerJobs, shards);
+const oneShard = await benchDispatcherWorkers(workerJobs, 1, [50]);
+results.dispatcher_workerd = { sharded: dispatchWorkers, one_shard_baseline: oneShard };
+save();
+say("node: idle agents' Redis connections ...");
+const idle = await benchIdleAgents(env("BENCH_IDLE_AGENTS", 3000));
+results.idle_agents_node = idle;
+save();
+
 const a = results.api as Awaited<ReturnType<typeof benchApi>>;
 const ms = (s: { total_ms: number } | null) => (s ? String(s.total_ms) : "not run");
+const route = (name: string, r: { cpu_ms_per_request: number; ratio_vs_floor?: number }, target = "") =>
+  [
+    `node CPU ms/request: ${name}`,
+    `${r.cpu_ms_per_request}${r.ratio_vs_floor === undefined ? "" : ` (${r.ratio_vs_floor}x)`}`,
+    target,
+  ] as [string, string, string];
+const drainRow = (label: string, r: (typeof dispatchNode)[number], target = "") =>
+  [
+    `${label}, ${r.agents} agent(s): jobs/s`,
+    `${r.jobs_per_s}`,
+    `lease p50 ${r.lease_p50_ms} ms, complete p50 ${r.complete_p50_ms} ms, API CPU ${r.api_cpu_ms_per_job} ms/job ${target}`,
+  ] as [string, string, string];
 const rows: Array<[string, string, string]> = [
   ["compile: fresh-tree make, total ms", String(compile.fresh_tree_make.total_ms), "baseline a"],
   ["compile: agent warm path, total ms", String(compile.agent_warm_path.total_ms), "b"],
@@ -102,6 +141,21 @@ const rows: Array<[string, string, string]> = [
   ],
   ["status reads p50 / p99 ms", `${a.status_reads.p50_ms} / ${a.status_reads.p99_ms}`, ""],
   ["status req/s / GET /v1 req/s", String(a.status_reads.ratio_rps_vs_get_v1), "baseline GET /v1"],
+  route("static JSON (floor)", cpu.floor_static_json, "baseline"),
+  route("GET /v1", cpu.get_v1!),
+  route("GET /v1/compile/:id", cpu.status_read!, "target <= 0.15 ms, <= 2x"),
+  route("POST /v1/compile, cache hit", cpu.post_cache_hit!, "target <= 0.3 ms, <= 4x"),
+  route("POST /v1/compile, new job", cpu.post_new_job!, "target <= 0.5 ms, <= 6x"),
+  ...dispatchNode.map((r) => drainRow("node + redis", r, r.agents === 50 ? "(target >= 600 jobs/s)" : "")),
+  ...dispatchWorkers.runs.map((r) =>
+    drainRow(`workerd, ${shards} shards`, r, r.agents === 50 ? "(target >= 200 jobs/s)" : ""),
+  ),
+  ...oneShard.runs.map((r) => drainRow("workerd, 1 shard (baseline)", r)),
+  [
+    `node: ${idle.idle_agents} idle agents (${idle.agents_waiting} seen waiting)`,
+    `${idle.api_redis_connections}`,
+    "Redis connections of the API process",
+  ],
 ];
 const w = Math.max(...rows.map((r) => r[0].length));
 console.log("compile baselines, each measured in this run:");

@@ -1,7 +1,7 @@
 import { createExecutionContext, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { dispatcherStub } from "../src/adapters/dispatcher/durable-object/interface.ts";
 import type { DispatcherObject } from "../src/adapters/dispatcher/durable-object/object.ts";
+import { shardStub } from "../src/adapters/dispatcher/durable-object/shards.ts";
 import { sha256Hex } from "../src/bytes/sha256-hex.ts";
 import type { Env } from "../src/workers/env.ts";
 import worker from "../src/workers/main.ts";
@@ -84,10 +84,14 @@ export const target: Target = {
     const kept = current.AGENT_TOKEN_HASHES.split(",").filter((entry) => !entry.endsWith(hash));
     changedEnv = { ...workerEnv, ...(changedEnv ?? {}), AGENT_TOKEN_HASHES: kept.join(",") };
   },
-  reapExpiredLeases(now: string) {
-    return runInDurableObject(dispatcherStub(workerEnv.DISPATCHER), (object: DispatcherObject) =>
-      object.reapExpiredLeases(now),
+  // Every dispatcher shard reaps its own leases.
+  async reapExpiredLeases(now: string) {
+    const shards = Array.from({ length: Number(workerEnv.DISPATCHER_SHARDS ?? 1) }, (_, i) =>
+      runInDurableObject(shardStub(workerEnv.DISPATCHER, i), (object: DispatcherObject) =>
+        object.reapExpiredLeases(now),
+      ),
     );
+    return (await Promise.all(shards)).reduce((a, b) => a + b, 0);
   },
   // DurableObjectDispatcher.enqueue hands each job to the Dispatcher object as well as to the Queue.
   async deliverQueue() {},

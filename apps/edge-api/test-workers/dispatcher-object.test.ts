@@ -8,9 +8,9 @@ import {
 import type { JobRecord } from "@qmk-edge/schema";
 import { beforeEach, describe, expect, it } from "vitest";
 import { R2BlobStore } from "../src/adapters/blob-store/r2.ts";
-import { dispatcherStub } from "../src/adapters/dispatcher/durable-object/interface.ts";
 import type { DispatcherObject } from "../src/adapters/dispatcher/durable-object/object.ts";
 import { DEAD_LETTER_QUEUE, JOB_QUEUE } from "../src/adapters/dispatcher/durable-object/queue-consumer.ts";
+import { shardOfJob, shardStub } from "../src/adapters/dispatcher/durable-object/shards.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
 import { contentKey } from "../src/jobs/content-key.ts";
 import { newId } from "../src/jobs/job-id.ts";
@@ -21,7 +21,9 @@ import { target, workerEnv } from "../test-support/target.worker.ts";
 
 const agent = new Agent(target, "do-agent");
 const jobs = new BlobJobStore(new R2BlobStore(workerEnv.BUCKET));
-const stub = () => dispatcherStub(workerEnv.DISPATCHER);
+// The Dispatcher object (shard) that holds a job.
+const stub = (jobId: string) =>
+  shardStub(workerEnv.DISPATCHER, shardOfJob(jobId, Number(workerEnv.DISPATCHER_SHARDS ?? 1)));
 
 // A job whose record is in R2 but which the Dispatcher object has never seen, as after a failed direct hand-over.
 async function recordOnly(): Promise<JobRecord> {
@@ -99,18 +101,20 @@ describe("the Dispatcher object's alarm", () => {
   it("is set to the earliest lease expiry, and returns expired leases to the queue", async () => {
     const id = await submit(target);
     const lease = await agent.leaseJob(id);
-    const alarm = await runInDurableObject(stub(), (_: DispatcherObject, state) => state.storage.getAlarm());
+    const alarm = await runInDurableObject(stub(id), (_: DispatcherObject, state) =>
+      state.storage.getAlarm(),
+    );
     expect(alarm).toBe(Date.parse(lease.lease_expires_at));
 
     // The alarm fires before the lease ends: nothing changes.
-    expect(await runDurableObjectAlarm(stub())).toBe(true);
+    expect(await runDurableObjectAlarm(stub(id))).toBe(true);
     expect((await status(target, id)).status).toBe("running");
 
     // Pretend the lease ended long ago, then let the alarm run.
-    await runInDurableObject(stub(), (_: DispatcherObject, state) => {
+    await runInDurableObject(stub(id), (_: DispatcherObject, state) => {
       state.storage.sql.exec("UPDATE jobs SET lease_expires_at = 1 WHERE id = ?", id);
     });
-    expect(await runDurableObjectAlarm(stub())).toBe(true);
+    expect(await runDurableObjectAlarm(stub(id))).toBe(true);
     expect(await status(target, id)).toMatchObject({ status: "queued", attempts: 1 });
   });
 
@@ -119,15 +123,15 @@ describe("the Dispatcher object's alarm", () => {
     const { lease } = await agent.build(id);
     const rows = () =>
       runInDurableObject(
-        stub(),
+        stub(id),
         (_: DispatcherObject, state) =>
           state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE id = ?", id).one().n,
       );
     expect(await rows()).toBe(1);
-    await runInDurableObject(stub(), (_: DispatcherObject, state) => {
+    await runInDurableObject(stub(id), (_: DispatcherObject, state) => {
       state.storage.sql.exec("UPDATE jobs SET finished_at = 1 WHERE id = ?", id);
     });
-    await runDurableObjectAlarm(stub());
+    await runDurableObjectAlarm(stub(id));
     expect(await rows()).toBe(0);
     // Still idempotent from the R2 record alone.
     expect(await (await agent.complete(lease)).json()).toEqual({ id, status: "finished" });
@@ -153,7 +157,7 @@ describe("a stored record that fails its schema", () => {
   it("in the Dispatcher object's row: the agent's call answers 500, not 4xx", async () => {
     const id = await submit(target);
     const lease = await agent.leaseJob(id);
-    await runInDurableObject(stub(), (_: DispatcherObject, state) => {
+    await runInDurableObject(stub(id), (_: DispatcherObject, state) => {
       state.storage.sql.exec(`UPDATE jobs SET record = '{"id":"x"}' WHERE id = ?`, id);
     });
     await expectError(await agent.heartbeat(lease), 500);

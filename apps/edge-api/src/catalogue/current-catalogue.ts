@@ -6,7 +6,8 @@ import {
   type ManifestKeyboard,
 } from "@qmk-edge/schema";
 import { NotFoundError } from "../jobs/errors.ts";
-import type { BlobStore } from "../ports/blob-store.ts";
+import { ExpiringMemo } from "../memo/bounded-memo.ts";
+import { type BlobStore, readBlobText } from "../ports/blob-store.ts";
 import { DigestMemo } from "./memo.ts";
 import { manifestKey, pointerKey } from "./store-keys.ts";
 
@@ -44,20 +45,48 @@ export function catalogueOf(manifest: CatalogueManifest, manifestSha256: string)
 }
 
 async function readJson(blobs: BlobStore, key: string): Promise<unknown | null> {
-  const blob = await blobs.get(key);
-  if (!blob) return null;
-  return JSON.parse(await new Response(blob.body).text());
+  const text = await readBlobText(blobs, key);
+  return text === null ? null : JSON.parse(text);
 }
 
-// The catalogue the pointer of `firmwareVersion` names, or null when none is published. The pointer is read
-// on every call (it is what publish replaces); the manifest it names is immutable and memoised.
+// The pointer is what publish replaces, so it is memoised briefly per store: a publish through this process
+// shows at once (forgetCurrentCatalogue), one through another process or isolate within POINTER_MEMO_MS.
+// "No catalogue" is memoised the same way.
+export const POINTER_MEMO_MS = 5_000;
+const pointers = new WeakMap<BlobStore, ExpiringMemo<string | null>>();
+
+function pointerMemo(blobs: BlobStore): ExpiringMemo<string | null> {
+  let memo = pointers.get(blobs);
+  if (!memo) {
+    memo = new ExpiringMemo<string | null>(64, POINTER_MEMO_MS);
+    pointers.set(blobs, memo);
+  }
+  return memo;
+}
+
+// The publish route calls this after writing a new pointer.
+export function forgetCurrentCatalogue(blobs: BlobStore, firmwareVersion: string): void {
+  pointers.get(blobs)?.delete(firmwareVersion);
+}
+
+async function currentManifestSha256(blobs: BlobStore, firmwareVersion: string): Promise<string | null> {
+  const memo = pointerMemo(blobs);
+  const known = memo.lookup(firmwareVersion);
+  if (known.found) return known.value;
+  const pointer = await readJson(blobs, pointerKey(firmwareVersion));
+  const sha256 = pointer === null ? null : cataloguePointer.parse(pointer).manifest;
+  memo.set(firmwareVersion, sha256);
+  return sha256;
+}
+
+// The catalogue the pointer of `firmwareVersion` names, or null when none is published. The manifest it
+// names is immutable and memoised by its digest.
 export async function readCurrentCatalogue(
   blobs: BlobStore,
   firmwareVersion: string,
 ): Promise<Catalogue | null> {
-  const pointer = await readJson(blobs, pointerKey(firmwareVersion));
-  if (pointer === null) return null;
-  const { manifest: sha256 } = cataloguePointer.parse(pointer);
+  const sha256 = await currentManifestSha256(blobs, firmwareVersion);
+  if (sha256 === null) return null;
   return manifests.get(sha256, async () => {
     const manifest = await readJson(blobs, manifestKey(sha256));
     if (manifest === null)

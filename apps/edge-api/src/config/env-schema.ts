@@ -1,5 +1,5 @@
 // The environment both runtimes read (Worker vars and secrets, Node environment variables), with one set of
-// bounds. Each runtime extends it with its own settings only: workers/env.ts (bindings) and
+// bounds. Each runtime extends it with its own settings only: workers/env.ts (bindings, dispatcherEnv) and
 // node/config.ts (listen address, Redis, storage, plain tokens).
 import { firmwareVersion } from "@qmk-edge/schema";
 import { z } from "zod";
@@ -74,6 +74,15 @@ function isOrigin(text: string): boolean {
     return false;
   }
 }
+
+// The Worker's own variables (workers/env.ts; the Dispatcher objects read them through their interface.ts).
+// DISPATCHER_SHARDS: how many Dispatcher objects share the jobs (docs/architecture.md, "The sharded
+// dispatcher"); 1, the default, is the one object of before sharding. Fixed for a deployment: a job's shard
+// is a hash of its id modulo this number, so changing it strands the queued jobs of the other shards.
+export const MAX_DISPATCHER_SHARDS = 64;
+export const dispatcherEnv = z.object({
+  DISPATCHER_SHARDS: int(1, MAX_DISPATCHER_SHARDS).default(1),
+});
 
 // Parses an environment; empty variables count as unset, as in most shells' `VAR= cmd` (and wrangler's
 // `"PUBLIC_BASE_URL": ""`). Returns the problems by variable name (and list entry), all at once.

@@ -25,6 +25,9 @@ export interface PutOptions {
 // a 503 the caller retries) when the storage cannot take a write now: full, read-only, over quota, down.
 export interface BlobStore {
   get(key: string): Promise<BlobObject | null>;
+  // A small object (a record, a pointer) read whole as UTF-8 text, without a stream; stores that have a
+  // cheaper way than get() offer it (readBlobText falls back to get()).
+  getText?(key: string): Promise<string | null>;
   head(key: string): Promise<BlobHead | null>;
   put(key: string, body: BlobBody, options: PutOptions): Promise<BlobHead>;
   delete(key: string): Promise<void>;
@@ -48,4 +51,11 @@ export class DigestMismatchError extends Error {
 // The body size did not match the size the caller declared, or passed the store's limit.
 export class BlobSizeError extends Error {
   override name = "BlobSizeError";
+}
+
+// The one way job records, cache entries and catalogue pointers are read: text in one piece.
+export async function readBlobText(blobs: BlobStore, key: string): Promise<string | null> {
+  if (blobs.getText) return await blobs.getText(key);
+  const blob = await blobs.get(key);
+  return blob ? await new Response(blob.body).text() : null;
 }

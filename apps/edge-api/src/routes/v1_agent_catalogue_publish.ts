@@ -6,6 +6,7 @@ import {
   cataloguePointer,
 } from "@qmk-edge/schema";
 import { sha256Hex } from "../bytes/sha256-hex.ts";
+import { forgetCurrentCatalogue } from "../catalogue/current-catalogue.ts";
 import { checkAliases, checkKeycodesObject, checkObjectsStored } from "../catalogue/publish-checks.ts";
 import { checkShrink, OPERATOR_TOKEN_HEADER } from "../catalogue/shrink-check.ts";
 import { manifestKey, pointerKey } from "../catalogue/store-keys.ts";
@@ -68,6 +69,7 @@ export const v1AgentCataloguePublish: Route = {
     }
     const pointer: CataloguePointer = { manifest: sha256, published_at: now().toISOString() };
     await blobs.put(pointerKey(version), JSON.stringify(pointer), { contentType: "application/json" });
+    forgetCurrentCatalogue(blobs, version);
     return c.json(answer);
   },
 };

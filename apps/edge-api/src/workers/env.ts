@@ -2,10 +2,11 @@ import type { DispatcherBindings } from "../adapters/dispatcher/durable-object/i
 import type { RateLimiterBindings } from "../adapters/rate-limiter/durable-object/interface.ts";
 import { duplicateNames, mergeTokens } from "../config/agent-tokens.ts";
 import type { AppConfig } from "../config/app-config.ts";
-import { appConfigOf, parseEnv, sharedEnv } from "../config/env-schema.ts";
+import { appConfigOf, dispatcherEnv, parseEnv, sharedEnv } from "../config/env-schema.ts";
 
 // The Worker's bindings and vars, as wrangler.jsonc declares them: what each Durable Object declares it
-// needs (its interface.ts), and the vars of the shared schema. AGENT_TOKEN_HASHES is a secret in production.
+// needs (its interface.ts; DISPATCHER_SHARDS and DISPATCHER_LOBBY are the Dispatcher's), and the vars of the
+// shared schema. AGENT_TOKEN_HASHES is a secret in production.
 export interface Env extends DispatcherBindings, RateLimiterBindings {
   FIRMWARE_VERSION: string;
   SERVICE_VERSION: string;
@@ -24,6 +25,7 @@ export interface Env extends DispatcherBindings, RateLimiterBindings {
 
 export interface WorkerConfig extends AppConfig {
   rateLimitPerMinute: number;
+  dispatcherShards: number;
 }
 
 const parsed = new WeakMap<object, WorkerConfig>();
@@ -32,8 +34,8 @@ const parsed = new WeakMap<object, WorkerConfig>();
 export function configFromEnv(env: Env): WorkerConfig {
   const known = parsed.get(env);
   if (known) return known;
-  // The Worker adds no variables of its own, only bindings (typed above, not parsed).
-  const result = parseEnv(sharedEnv, env as unknown as Record<string, unknown>);
+  // The Worker's own variable is DISPATCHER_SHARDS (dispatcherEnv); its bindings are typed, not parsed.
+  const result = parseEnv(sharedEnv.extend(dispatcherEnv.shape), env as unknown as Record<string, unknown>);
   if (!result.ok) throw new Error(`invalid Worker configuration: ${result.problems.join("; ")}`);
   const v = result.value;
   const tokens = mergeTokens(v.AGENT_TOKEN_HASHES ?? []);
@@ -42,6 +44,7 @@ export function configFromEnv(env: Env): WorkerConfig {
   const config: WorkerConfig = {
     ...appConfigOf(v, { agentTokens: tokens, operatorTokenHashes: v.OPERATOR_TOKEN_HASHES ?? [] }),
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
+    dispatcherShards: v.DISPATCHER_SHARDS,
   };
   parsed.set(env, config);
   return config;

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { R2BlobStore } from "../adapters/blob-store/r2.ts";
 import { DurableObjectDispatcher } from "../adapters/dispatcher/durable-object/client.ts";
+import { DispatcherLobby } from "../adapters/dispatcher/durable-object/lobby.ts";
 import { DispatcherObject } from "../adapters/dispatcher/durable-object/object.ts";
 import {
   consumeDeadLetters,
@@ -27,7 +28,10 @@ function workerDeps(c: Context<AppEnv>): Deps {
   return {
     blobs,
     jobs: new BlobJobStore(blobs),
-    dispatcher: new DurableObjectDispatcher(env.DISPATCHER, env.JOBS),
+    dispatcher: new DurableObjectDispatcher(env.DISPATCHER, env.JOBS, {
+      shards: config.dispatcherShards,
+      lobby: env.DISPATCHER_LOBBY,
+    }),
     rateLimiter: new DurableObjectRateLimiter(env.RATE_LIMITER, config.rateLimitPerMinute),
     staticFiles: env.ASSETS ? new WorkersAssets(env.ASSETS) : null,
     responseCache: new WorkersResponseCache(caches.default, (p) => c.executionCtx.waitUntil(p)),
@@ -48,4 +52,4 @@ export default {
   },
 } satisfies ExportedHandler<Env>;
 
-export { DispatcherObject, RateLimiterObject };
+export { DispatcherLobby, DispatcherObject, RateLimiterObject };

@@ -32,6 +32,11 @@ export class R2BlobStore implements BlobStore {
     return { ...headOf(object), body: object.body };
   }
 
+  async getText(key: string): Promise<string | null> {
+    const object = await this.#bucket.get(key);
+    return object ? await object.text() : null;
+  }
+
   async head(key: string) {
     const object = await this.#bucket.head(key);
     return object ? headOf(object) : null;

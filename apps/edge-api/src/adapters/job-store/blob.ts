@@ -11,7 +11,8 @@ import { type Clock, systemClock } from "../../jobs/clock.ts";
 import { failedDamagedRecord } from "../../jobs/damaged-record.ts";
 import { StoredRecordError, UnavailableError } from "../../jobs/errors.ts";
 import { parseStored } from "../../jobs/stored-record.ts";
-import type { BlobStore } from "../../ports/blob-store.ts";
+import { BoundedMemo, ExpiringMemo } from "../../memo/bounded-memo.ts";
+import { type BlobStore, readBlobText } from "../../ports/blob-store.ts";
 import type { JobStore } from "../../ports/job-store.ts";
 
 export const jobKey = (id: string) => `jobs/${id}.json`;
@@ -23,6 +24,19 @@ const servedPrefix = (tokenId: string) => `served/${tokenId}/`;
 
 const JSON_TYPE = { contentType: "application/json" };
 
+// How many settled job records and build-cache entries one process keeps parsed, and how long a cache entry
+// read from the store is served before it is read again (an operator's purge through another process shows
+// within this time; through this process at once).
+export const RECORD_MEMO_SIZE = 4096;
+export const CACHE_MEMO_SIZE = 4096;
+export const CACHE_MEMO_MS = 5_000;
+
+// A record nothing changes any more: finished or failed, and not a community build that may still be
+// verified by the completion that wrote it (jobs/after-completion.ts).
+function settled(record: JobRecord): boolean {
+  return record.status === "failed" || (record.status === "finished" && record.verified !== false);
+}
+
 // Job records and cache entries as JSON objects in any BlobStore (R2 on Workers, S3 or a directory on Node).
 export interface BlobJobStoreOptions {
   // Space kept per job accepted and not yet ended, on a store that can tell its free space (a directory):
@@ -32,10 +46,14 @@ export interface BlobJobStoreOptions {
   now?: Clock;
 }
 
+// Settled records and cache entries are memoised in the instance, so repeated status reads and cache hits
+// skip the store read and the schema parse. The cache memo's expiry runs on the wall clock.
 export class BlobJobStore implements JobStore {
   readonly #blobs: BlobStore;
   readonly #bytesPerOpenJob: number;
   readonly #now: Clock;
+  readonly #records = new BoundedMemo<JobRecord>(RECORD_MEMO_SIZE);
+  readonly #cache = new ExpiringMemo<CacheEntry>(CACHE_MEMO_SIZE, CACHE_MEMO_MS);
 
   constructor(blobs: BlobStore, options: BlobJobStoreOptions = {}) {
     this.#blobs = blobs;
@@ -49,16 +67,18 @@ export class BlobJobStore implements JobStore {
   }
 
   async #text(key: string): Promise<string | null> {
-    const blob = await this.#blobs.get(key);
-    return blob ? await new Response(blob.body).text() : null;
+    return await readBlobText(this.#blobs, key);
   }
 
   // An unreadable record is reported, kept under damaged/ for the operator, and replaced by a failed one.
   async get(id: string): Promise<JobRecord | null> {
+    const memo = this.#records.get(id);
+    if (memo) return memo;
     const text = await this.#text(jobKey(id));
     if (text === null) return null;
+    let record: JobRecord;
     try {
-      return parseStored(jobRecord, text, `stored object ${jobKey(id)}`);
+      record = parseStored(jobRecord, text, `stored object ${jobKey(id)}`);
     } catch (err) {
       if (!(err instanceof StoredRecordError)) throw err;
       console.error(`job ${id}: ${err.message}; kept as damaged/${jobKey(id)}, the job is failed`);
@@ -67,14 +87,19 @@ export class BlobJobStore implements JobStore {
       await this.put(failed);
       return failed;
     }
+    if (settled(record)) this.#records.set(id, record);
+    return record;
   }
 
   async put(record: JobRecord): Promise<void> {
+    this.#records.delete(record.id);
     await this.#blobs.put(jobKey(record.id), JSON.stringify(record), JSON_TYPE);
+    if (settled(record)) this.#records.set(record.id, record);
   }
 
   async accept(record: JobRecord): Promise<void> {
     await this.#checkRoom();
+    this.#records.delete(record.id);
     await this.#blobs.put(`${OPEN_PREFIX}${record.id}`, record.created_at, { contentType: "text/plain" });
     await this.#blobs.put(jobKey(record.id), JSON.stringify(record), JSON_TYPE);
   }
@@ -102,15 +127,24 @@ export class BlobJobStore implements JobStore {
   }
 
   async getCache(contentKey: string): Promise<CacheEntry | null> {
-    return await this.#read(cacheEntry, cacheKey(contentKey));
+    const memo = this.#cache.lookup(contentKey);
+    if (memo.found) return memo.value;
+    const entry = await this.#read(cacheEntry, cacheKey(contentKey));
+    // A miss is not memoised: a build finishing in another process fills it.
+    if (entry) this.#cache.set(contentKey, entry);
+    return entry;
   }
 
   async putCache(entry: CacheEntry): Promise<void> {
+    this.#cache.delete(entry.content_key);
     await this.#blobs.put(cacheKey(entry.content_key), JSON.stringify(entry), JSON_TYPE);
+    this.#cache.set(entry.content_key, entry);
   }
 
   async deleteCache(contentKey: string): Promise<void> {
+    this.#cache.delete(contentKey);
     await this.#blobs.delete(cacheKey(contentKey));
+    this.#cache.delete(contentKey);
   }
 
   async getCandidate(contentKey: string): Promise<CacheCandidate | null> {

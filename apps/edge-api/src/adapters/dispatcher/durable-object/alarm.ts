@@ -21,3 +21,28 @@ export function nextAlarmAt(sql: SqlStorage, now: Date): number | null {
 export function purgeForgotten(sql: SqlStorage, now: Date): void {
   purge(sql, now.getTime() - RETENTION_MS, forgetAgentsSeenBefore(now));
 }
+
+// Keeps the object's alarm at the next due time, writing to storage only when that time changed (most calls
+// leave the earliest lease expiry where it was).
+export class AlarmSchedule {
+  readonly #storage: DurableObjectStorage;
+  // The alarm as last set; undefined: not known since the object started.
+  #at: number | null | undefined;
+
+  constructor(storage: DurableObjectStorage) {
+    this.#storage = storage;
+  }
+
+  async schedule(at: number | null): Promise<void> {
+    if (this.#at === undefined) this.#at = await this.#storage.getAlarm();
+    if (at === this.#at) return;
+    if (at === null) await this.#storage.deleteAlarm();
+    else await this.#storage.setAlarm(at);
+    this.#at = at;
+  }
+
+  // The runtime clears an alarm once it ran.
+  fired(): void {
+    this.#at = null;
+  }
+}

@@ -13,24 +13,45 @@ import type {
 } from "@qmk-edge/schema";
 import { UNDELIVERED_LEASE } from "../../../jobs/lease.ts";
 import type { Dispatcher, DispatchStats } from "../../../ports/dispatcher.ts";
-import { type DispatcherRpc, dispatcherStub } from "./interface.ts";
+import type { DispatcherRpc, LobbyRpc } from "./interface.ts";
 import { type Outcome, unwrap } from "./outcome.ts";
+import { mergeStats, queuePositionAcross, shardedLease } from "./sharded-calls.ts";
+import { lobbyStub, shardOfJob, shardStub } from "./shards.ts";
 
 // RPC results arrive typed as serialized copies; the values are plain JSON, so they are the same shapes.
 const outcome = <T>(value: unknown) => unwrap(value as Outcome<T>);
 
-// The Dispatcher port on Workers: the Queue is the durable ingress, the Durable Object leases.
+export interface ShardOptions {
+  // DISPATCHER_SHARDS; 1 (the default) is the single Dispatcher object of before.
+  shards: number;
+  lobby: DurableObjectNamespace<LobbyRpc>;
+}
+
+// The Dispatcher port on Workers: the Queue is the durable ingress, the Durable Objects lease. Every call about
+// one job goes to the shard that holds it (shards.ts); leases, stats and disconnects look at every shard.
 export class DurableObjectDispatcher implements Dispatcher {
   readonly #namespace: DurableObjectNamespace<DispatcherRpc>;
   readonly #queue: Queue<JobQueueMessage>;
+  readonly #shards: number;
+  readonly #lobby: DurableObjectNamespace<LobbyRpc> | null;
 
-  constructor(namespace: DurableObjectNamespace<DispatcherRpc>, queue: Queue<JobQueueMessage>) {
+  constructor(
+    namespace: DurableObjectNamespace<DispatcherRpc>,
+    queue: Queue<JobQueueMessage>,
+    options: ShardOptions | null = null,
+  ) {
     this.#namespace = namespace;
     this.#queue = queue;
+    this.#shards = options?.shards ?? 1;
+    this.#lobby = options?.lobby ?? null;
   }
 
-  #stub() {
-    return dispatcherStub(this.#namespace);
+  #stub(jobId: string) {
+    return shardStub(this.#namespace, shardOfJob(jobId, this.#shards));
+  }
+
+  #all() {
+    return Array.from({ length: this.#shards }, (_, i) => shardStub(this.#namespace, i));
   }
 
   // Durable once the Queue took it. Handing it to the object at once as well makes it leasable without waiting
@@ -38,7 +59,7 @@ export class DurableObjectDispatcher implements Dispatcher {
   async enqueue(record: JobRecord): Promise<void> {
     await this.#queue.send({ job_id: record.id }, { contentType: "json" });
     try {
-      outcome(await this.#stub().enqueue(record));
+      outcome(await this.#stub(record.id).enqueue(record));
     } catch (err) {
       console.warn(`dispatcher: direct hand-over of ${record.id} failed; the queue consumer will retry`, err);
     }
@@ -49,7 +70,10 @@ export class DurableObjectDispatcher implements Dispatcher {
     holder: LeaseHolder,
     signal?: AbortSignal,
   ): Promise<LeaseResponse | null> {
-    const leased = outcome<LeaseResponse | null>(await this.#stub().lease(request, holder));
+    const leased =
+      this.#shards > 1 && this.#lobby
+        ? await shardedLease(this.#namespace, lobbyStub(this.#lobby), this.#shards, request, holder, signal)
+        : outcome<LeaseResponse | null>(await shardStub(this.#namespace, 0).lease(request, holder));
     // The agent hung up while waiting: give the job straight back instead of letting the lease expire. Only
     // where the runtime says so (wrangler dev never did, docs/architecture.md); the agent's POST
     // /v1/agent/disconnect is what ends its polls everywhere.
@@ -61,15 +85,17 @@ export class DurableObjectDispatcher implements Dispatcher {
   }
 
   async disconnect(agentId: string, holder: LeaseHolder): Promise<number> {
-    return outcome(await this.#stub().disconnect(agentId, holder));
+    if (this.#lobby && this.#shards > 1) await lobbyStub(this.#lobby).endWaits(agentId, holder.token_id);
+    const released = await Promise.all(this.#all().map((s) => s.disconnect(agentId, holder)));
+    return released.reduce((sum, r) => sum + outcome<number>(r), 0);
   }
 
   async heartbeat(jobId: string, request: HeartbeatRequest, holder: LeaseHolder): Promise<HeartbeatResponse> {
-    return outcome(await this.#stub().heartbeat(jobId, request, holder));
+    return outcome(await this.#stub(jobId).heartbeat(jobId, request, holder));
   }
 
   async checkLease(jobId: string, leaseId: string, holder: LeaseHolder): Promise<void> {
-    outcome(await this.#stub().checkLease(jobId, leaseId, holder));
+    outcome(await this.#stub(jobId).checkLease(jobId, leaseId, holder));
   }
 
   async attachArtifact(
@@ -79,34 +105,37 @@ export class DurableObjectDispatcher implements Dispatcher {
     kind: ArtifactKind,
     ref: ArtifactRef,
   ): Promise<void> {
-    outcome(await this.#stub().attachArtifact(jobId, leaseId, holder, kind, ref));
+    outcome(await this.#stub(jobId).attachArtifact(jobId, leaseId, holder, kind, ref));
   }
 
   async complete(jobId: string, request: CompleteRequest, holder: LeaseHolder): Promise<JobRecord> {
-    return outcome(await this.#stub().complete(jobId, request, holder));
+    return outcome(await this.#stub(jobId).complete(jobId, request, holder));
   }
 
   async release(jobId: string, request: ReleaseRequest, holder: LeaseHolder): Promise<void> {
-    outcome(await this.#stub().release(jobId, request, holder));
+    outcome(await this.#stub(jobId).release(jobId, request, holder));
   }
 
   async revokeLease(jobId: string, leaseId: string, activeTokenIds: string[]): Promise<boolean> {
-    return outcome(await this.#stub().revokeLease(jobId, leaseId, activeTokenIds));
+    return outcome(await this.#stub(jobId).revokeLease(jobId, leaseId, activeTokenIds));
   }
 
   async failQueued(jobId: string, reason: string): Promise<JobRecord | null> {
-    return outcome(await this.#stub().failQueued(jobId, reason));
+    return outcome(await this.#stub(jobId).failQueued(jobId, reason));
   }
 
   async queuePosition(jobId: string): Promise<number | null> {
-    return (await this.#stub().queuePosition(jobId)) as number | null;
+    if (this.#shards === 1) return (await this.#stub(jobId).queuePosition(jobId)) as number | null;
+    return await queuePositionAcross(this.#all(), shardOfJob(jobId, this.#shards), jobId);
   }
 
   async stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats> {
-    return (await this.#stub().stats(agentWindowSeconds, firmwareVersion)) as DispatchStats;
+    const all = await Promise.all(this.#all().map((s) => s.stats(agentWindowSeconds, firmwareVersion)));
+    return mergeStats(all as DispatchStats[]);
   }
 
   async reapExpiredLeases(now: string): Promise<number> {
-    return (await this.#stub().reapExpiredLeases(now)) as number;
+    const reaped = await Promise.all(this.#all().map((s) => s.reapExpiredLeases(now)));
+    return (reaped as number[]).reduce((a, b) => a + b, 0);
   }
 }

@@ -11,20 +11,27 @@ import type {
   LeaseResponse,
   ReleaseRequest,
 } from "@qmk-edge/schema";
-import { parseEnv, sharedEnv } from "../../../config/env-schema.ts";
+import { dispatcherEnv, parseEnv, sharedEnv } from "../../../config/env-schema.ts";
 import type { CommunityCachePolicy } from "../../../jobs/build-cache.ts";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
+import type { Offer } from "./leases.ts";
 import type { Outcome } from "./outcome.ts";
 
-// The bindings and vars the Dispatcher needs: the object (object.ts) reads BUCKET and LEASE_SECONDS, the
-// queue consumers (queue-consumer.ts) DISPATCHER, its client (client.ts) DISPATCHER and JOBS. The Worker's
-// Env (workers/env.ts) is built from this and the other objects' bindings, so nothing here imports it.
+// The bindings and vars the Dispatcher needs: the object (object.ts) reads BUCKET, LEASE_SECONDS and, as one
+// shard of several (shard-role.ts), DISPATCHER, DISPATCHER_LOBBY and DISPATCHER_SHARDS; the queue consumers
+// (queue-consumer.ts) DISPATCHER and DISPATCHER_SHARDS, its client (client.ts) DISPATCHER, DISPATCHER_LOBBY
+// and JOBS. The Worker's Env (workers/env.ts) is built from this and the other objects' bindings, so nothing
+// here imports it.
 export interface DispatcherBindings {
   BUCKET: R2Bucket;
   JOBS: Queue<JobQueueMessage>;
   DISPATCHER: DurableObjectNamespace<DispatcherRpc>;
+  DISPATCHER_LOBBY: DurableObjectNamespace<LobbyRpc>;
   LEASE_SECONDS: string;
   COMMUNITY_CACHE_POLICY?: string;
+  // How many Dispatcher objects share the jobs (docs/architecture.md, "The sharded dispatcher"); default 1,
+  // the one object of before sharding. Fixed for a deployment: a job's shard is a hash of its id modulo it.
+  DISPATCHER_SHARDS?: string;
 }
 
 // LEASE_SECONDS by the shared schema's rule (bounds, default): the one var the object reads. The Worker
@@ -33,6 +40,13 @@ export function leaseSecondsOf(env: DispatcherBindings): number {
   const result = parseEnv(sharedEnv.pick({ LEASE_SECONDS: true }), { LEASE_SECONDS: env.LEASE_SECONDS });
   if (!result.ok) throw new Error(`invalid Worker configuration: ${result.problems.join("; ")}`);
   return result.value.LEASE_SECONDS;
+}
+
+// DISPATCHER_SHARDS by the Worker schema's rule (config/env-schema.ts dispatcherEnv: 1 to 64, default 1).
+export function dispatcherShardsOf(env: DispatcherBindings): number {
+  const result = parseEnv(dispatcherEnv, { DISPATCHER_SHARDS: env.DISPATCHER_SHARDS });
+  if (!result.ok) throw new Error(`invalid Worker configuration: ${result.problems.join("; ")}`);
+  return result.value.DISPATCHER_SHARDS;
 }
 
 // COMMUNITY_CACHE_POLICY by the shared schema's rule: what lets a community build into the build cache.
@@ -50,6 +64,15 @@ export interface DispatcherRpc extends Rpc.DurableObjectBranded {
   enqueue(record: JobRecord): Promise<Outcome<"queued" | "known" | "ended">>;
   enqueueById(jobId: string): Promise<Outcome<"queued" | "known" | "ended" | "unknown">>;
   lease(request: LeaseRequest, holder: LeaseHolder): Promise<Outcome<LeaseResponse | null>>;
+  // Sharded leases (sharded-calls.ts): a lease when this shard holds at least `claimAtBacklog` jobs the agent
+  // can build, else its oldest one; `claim` then leases that job if it is still there.
+  offer(
+    request: LeaseRequest,
+    holder: LeaseHolder,
+    home: boolean,
+    claimAtBacklog: number,
+  ): Promise<Outcome<Offer>>;
+  claim(request: LeaseRequest, holder: LeaseHolder, jobId: string): Promise<Outcome<LeaseResponse | null>>;
   heartbeat(
     jobId: string,
     request: HeartbeatRequest,
@@ -69,6 +92,14 @@ export interface DispatcherRpc extends Rpc.DurableObjectBranded {
   disconnect(agentId: string, holder: LeaseHolder): Promise<Outcome<number>>;
   failQueued(jobId: string, reason: string): Promise<Outcome<JobRecord | null>>;
   queuePosition(jobId: string): Promise<number | null>;
+  // Sharded: the job's place in this shard and when it was enqueued (null when not queued here), and how many
+  // jobs another shard holds queued from before that moment (ties broken by id).
+  queueStanding(jobId: string): Promise<{ ahead: number; enqueuedMs: number } | null>;
+  queuedBefore(enqueuedMs: number, jobId: string): Promise<number>;
+  // Sharded: a shard that is not an agent's home notes the agent seen at that agent's home shard.
+  seeAgent(agentId: string, nowMs: number): Promise<void>;
+  // Sharded: another shard learned this keyboard's toolchain from a verified build.
+  learnToolchain(keyboard: string, toolchain: string): Promise<void>;
   stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats>;
   // Leases whose expiry is at or before `now` go back to the queue with attempts + 1, or fail after the last.
   reapExpiredLeases(now: string): Promise<number>;
@@ -76,11 +107,21 @@ export interface DispatcherRpc extends Rpc.DurableObjectBranded {
   failUndeliverable(jobId: string, reason: string): Promise<Outcome<string>>;
 }
 
-// All jobs go through one Dispatcher object; its name is fixed so every Worker isolate reaches the same one.
-export const DISPATCHER_NAME = "dispatcher";
+// The Lobby object (lobby.ts): where agents wait while no shard has a job for them. In memory only.
+export interface LobbyRpc extends Rpc.DurableObjectBranded {
+  // "work": a job may be waiting (rung since `sinceMs`, or while waiting): look in the shards again.
+  waitForWork(wait: LobbyWait): Promise<"work" | "timeout" | "ended">;
+  // A shard queued a job of this version with no queued job of its lane ahead of it (lane null: any agent).
+  ring(firmwareVersion: string, lane: string | null): Promise<void>;
+  // POST /v1/agent/disconnect: this agent's waits answer "ended".
+  endWaits(agentId: string, tokenId: string): Promise<void>;
+}
 
-export function dispatcherStub(
-  namespace: DurableObjectNamespace<DispatcherRpc>,
-): DurableObjectStub<DispatcherRpc> {
-  return namespace.get(namespace.idFromName(DISPATCHER_NAME));
+export interface LobbyWait {
+  firmwareVersion: string;
+  toolchains: string[];
+  agentId: string;
+  tokenId: string;
+  sinceMs: number;
+  waitMs: number;
 }

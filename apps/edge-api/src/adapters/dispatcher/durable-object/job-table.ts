@@ -12,9 +12,17 @@ export class JobTable {
   readonly #jobs: JobStore;
   readonly #writes = new Map<string, Promise<void>>();
 
-  constructor(sql: SqlStorage, jobs: JobStore) {
+  // Told when a keyboard's toolchain is learned or changes (the other shards learn it too: shard-role.ts).
+  readonly #onLearned: (keyboard: string, toolchain: string, jobId: string) => Promise<void>;
+
+  constructor(
+    sql: SqlStorage,
+    jobs: JobStore,
+    onLearned: (keyboard: string, toolchain: string, jobId: string) => Promise<void> = async () => {},
+  ) {
     this.#sql = sql;
     this.#jobs = jobs;
+    this.#onLearned = onLearned;
   }
 
   row(id: string): JobRow | undefined {
@@ -72,7 +80,11 @@ export class JobTable {
       this.write(after.record);
       await this.persist(record.id).catch((err) => console.error("dispatcher: record write failed", err));
     }
-    if (after.learned) learnToolchain(this.#sql, after.learned.keyboard, after.learned.toolchain);
+    if (after.learned) {
+      const { keyboard, toolchain } = after.learned;
+      if (learnToolchain(this.#sql, keyboard, toolchain))
+        await this.#onLearned(keyboard, toolchain, record.id);
+    }
     return after.record;
   }
 }

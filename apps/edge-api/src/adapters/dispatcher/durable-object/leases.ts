@@ -5,7 +5,8 @@ import { grantLease, type LeasePolicy } from "../../../jobs/lease.ts";
 import type { JobTable } from "./job-table.ts";
 import { type LeaseAsk, LeaseWaiters } from "./lease-waiters.ts";
 import { failedOutcome, type Outcome, ok } from "./outcome.ts";
-import { oldestClaimableRow, recordOf } from "./sql.ts";
+import { claimableCount, oldestClaimableRow } from "./queue-sql.ts";
+import { recordOf } from "./sql.ts";
 
 export interface LeasesContext {
   sql: SqlStorage;
@@ -15,6 +16,10 @@ export interface LeasesContext {
   // Called once a lease is durable: its expiry is now due.
   scheduleAlarm: () => Promise<void>;
 }
+
+// A shard's answer to a lease across shards (sharded-calls.ts): a lease when it has at least the given backlog
+// of jobs the agent can build, else its oldest such job (or none) so the Worker can take the oldest of all.
+export type Offer = { leased: LeaseResponse } | { oldest: { enqueuedMs: number; id: string } | null };
 
 interface Claim {
   previous: JobRecord;
@@ -38,6 +43,25 @@ export class Leases {
     return await this.#waiters.wait(ask, ask.request.wait_ms);
   }
 
+  async offer(ask: LeaseAsk, claimAtBacklog: number): Promise<Outcome<Offer>> {
+    const { sql } = this.#context;
+    const row = oldestClaimableRow(sql, ask.request);
+    if (!row) return ok({ oldest: null });
+    if (claimableCount(sql, ask.request, claimAtBacklog) < claimAtBacklog) {
+      return ok({ oldest: { enqueuedMs: Number(row.enqueued_at), id: row.id } });
+    }
+    const claim = this.#claim(ask, row.id);
+    if (!claim) return ok({ oldest: null });
+    const settled = await this.#settle(claim);
+    return settled.ok ? ok({ leased: settled.value }) : settled;
+  }
+
+  // Leases job `jobId` when it is still queued here and the agent can build it; null otherwise.
+  async claim(ask: LeaseAsk, jobId: string): Promise<Outcome<LeaseResponse | null>> {
+    const claim = this.#claim(ask, jobId);
+    return claim ? await this.#settle(claim) : ok(null);
+  }
+
   // Hands newly queued jobs to agents that are long-polling.
   wake(): void {
     this.#waiters.wake((ask) => {
@@ -51,9 +75,9 @@ export class Leases {
     this.#waiters.end((ask) => ask.request.agent_id === agentId && ask.holder.token_id === holder.token_id);
   }
 
-  #claim({ request, holder }: LeaseAsk): Claim | null {
+  #claim({ request, holder }: LeaseAsk, jobId?: string): Claim | null {
     const { sql, table, lease, now } = this.#context;
-    const row = oldestClaimableRow(sql, request);
+    const row = oldestClaimableRow(sql, request, jobId);
     if (!row) return null;
     const previous = recordOf(row);
     const granted = grantLease(previous, { leaseId: newId(), request, holder, now: now(), lease });

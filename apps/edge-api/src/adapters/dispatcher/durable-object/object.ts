@@ -22,21 +22,25 @@ import type { DispatchStats } from "../../../ports/dispatcher.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
 import { R2BlobStore } from "../../blob-store/r2.ts";
 import { BlobJobStore } from "../../job-store/blob.ts";
-import { nextAlarmAt, purgeForgotten } from "./alarm.ts";
+import { AlarmSchedule, nextAlarmAt, purgeForgotten } from "./alarm.ts";
 import {
   communityCachePolicyOf,
   type DispatcherBindings,
   type DispatcherRpc,
+  dispatcherShardsOf,
   leaseSecondsOf,
 } from "./interface.ts";
 import { JobTable } from "./job-table.ts";
 import { Leases } from "./leases.ts";
-import { failedOutcome, type Outcome, ok, outcomeOfCall } from "./outcome.ts";
+import { failedOutcome, type Outcome, ok, outcomeOfCall, outcomeOrFailure } from "./outcome.ts";
+import * as queueSql from "./queue-sql.ts";
+import { ShardRole } from "./shard-role.ts";
 import * as sql from "./sql.ts";
 
-// The one Dispatcher Durable Object. Its SQLite tables hold every job that is queued or running (and, for an
-// hour, the ones that ended: alarm.ts). It stores and fetches; the rules are in jobs/ (lifecycle, lease,
-// after-completion, agent-memory), applied with the object's clock.
+// A Dispatcher Durable Object: one shard of the dispatcher (shards.ts; with one shard, the only one). Its
+// SQLite tables hold every job of the shard that is queued or running (and, for an hour, the ones that ended:
+// alarm.ts). It stores and fetches; the rules are in jobs/ (lifecycle, lease, after-completion,
+// agent-memory), applied with the object's clock.
 
 export class DispatcherObject extends DurableObject<DispatcherBindings> implements DispatcherRpc {
   readonly #sql: SqlStorage;
@@ -48,12 +52,16 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   // reapExpiredLeases(now) instead.
   readonly #now: Clock = systemClock;
   readonly #leases: Leases;
+  readonly #shard: ShardRole;
+  readonly #alarm: AlarmSchedule;
 
   constructor(ctx: DurableObjectState, env: DispatcherBindings) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
     this.#jobs = new BlobJobStore(new R2BlobStore(env.BUCKET));
-    this.#table = new JobTable(this.#sql, this.#jobs);
+    this.#table = new JobTable(this.#sql, this.#jobs, (keyboard, toolchain, jobId) =>
+      this.#shard.teach(keyboard, toolchain, jobId),
+    );
     this.#lease = leasePolicy(leaseSecondsOf(env));
     this.#cachePolicy = communityCachePolicyOf(env);
     this.#leases = new Leases({
@@ -63,6 +71,8 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
       now: this.#now,
       scheduleAlarm: () => this.#scheduleAlarm(),
     });
+    this.#alarm = new AlarmSchedule(ctx.storage);
+    this.#shard = new ShardRole(this.#sql, env, dispatcherShardsOf(env));
     sql.createSchema(this.#sql);
   }
 
@@ -73,6 +83,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
       if (record.status !== "queued") return "ended";
       sql.insertJob(this.#sql, record);
       this.#leases.wake();
+      this.#shard.queued(record, { requeued: false });
       return "queued";
     });
   }
@@ -89,12 +100,22 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   }
 
   async lease(request: LeaseRequest, holder: LeaseHolder): Promise<Outcome<LeaseResponse | null>> {
-    try {
+    return await outcomeOrFailure(() => {
       sql.seeAgent(this.#sql, request.agent_id, request, this.#now().getTime());
-      return await this.#leases.lease({ request, holder });
-    } catch (err) {
-      return failedOutcome(err);
-    }
+      return this.#leases.lease({ request, holder });
+    });
+  }
+
+  // A lease across shards (sharded-calls.ts): `home` is the agent's own shard, where it is noted as seen.
+  async offer(request: LeaseRequest, holder: LeaseHolder, home: boolean, claimAtBacklog: number) {
+    return await outcomeOrFailure(() => {
+      if (home) sql.seeAgent(this.#sql, request.agent_id, request, this.#now().getTime());
+      return this.#leases.offer({ request, holder }, claimAtBacklog);
+    });
+  }
+
+  async claim(request: LeaseRequest, holder: LeaseHolder, jobId: string) {
+    return await outcomeOrFailure(() => this.#leases.claim({ request, holder }, jobId));
   }
 
   async heartbeat(
@@ -109,7 +130,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
         lease: this.#lease,
       });
       this.#table.write(beat.record);
-      if (beat.record.lease) sql.seeAgent(this.#sql, beat.record.lease.agent_id, null, now.getTime());
+      if (beat.record.lease) this.#shard.seen(beat.record.lease.agent_id, jobId, now.getTime());
       await this.#table.persist(jobId);
       await this.#scheduleAlarm();
       return beat.response;
@@ -195,7 +216,23 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   async queuePosition(jobId: string): Promise<number | null> {
     const row = this.#table.row(jobId);
     if (row?.status !== "queued") return null;
-    return sql.queuedAhead(this.#sql, row.seq);
+    return queueSql.queuedAhead(this.#sql, row.seq);
+  }
+
+  async queueStanding(jobId: string): Promise<{ ahead: number; enqueuedMs: number } | null> {
+    return queueSql.queueStanding(this.#sql, this.#table.row(jobId));
+  }
+
+  async queuedBefore(enqueuedMs: number, jobId: string): Promise<number> {
+    return queueSql.queuedBefore(this.#sql, enqueuedMs, jobId);
+  }
+
+  async seeAgent(agentId: string, nowMs: number): Promise<void> {
+    sql.seeAgent(this.#sql, agentId, null, nowMs);
+  }
+
+  async learnToolchain(keyboard: string, toolchain: string): Promise<void> {
+    sql.learnToolchain(this.#sql, keyboard, toolchain);
   }
 
   async stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats> {
@@ -229,6 +266,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   }
 
   override async alarm(): Promise<void> {
+    this.#alarm.fired();
     const now = this.#now();
     await this.reapExpiredLeases(now.toISOString());
     await this.#table.persistUnsaved();
@@ -240,6 +278,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   async #transition(jobId: string, next: JobRecord): Promise<void> {
     this.#table.write(next);
     this.#leases.wake();
+    this.#shard.queued(next, { requeued: true });
     await this.#table.persist(jobId);
     await this.#scheduleAlarm();
   }
@@ -248,6 +287,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   async #requeueAll(records: JobRecord[]): Promise<number> {
     const persisted = this.#table.writeAll(records);
     if (records.length > 0) this.#leases.wake();
+    for (const record of records) this.#shard.queued(record, { requeued: true });
     await persisted;
     await this.#scheduleAlarm();
     return records.length;
@@ -263,8 +303,6 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   }
 
   async #scheduleAlarm(): Promise<void> {
-    const at = nextAlarmAt(this.#sql, this.#now());
-    if (at === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(at);
+    await this.#alarm.schedule(nextAlarmAt(this.#sql, this.#now()));
   }
 }

@@ -52,3 +52,12 @@ export function unwrap<T>(outcome: Outcome<T>): T {
   if (outcome.error === "stored_record") throw new StoredRecordError(outcome.message);
   throw new UnavailableError(outcome.message);
 }
+
+// The object's side of a call whose steps already answer with an Outcome: a throw becomes one too.
+export async function outcomeOrFailure<T>(call: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+  try {
+    return await call();
+  } catch (err) {
+    return failedOutcome(err);
+  }
+}

@@ -1,7 +1,12 @@
 import { jobQueueMessage } from "@qmk-edge/schema";
-import { type DispatcherBindings, dispatcherStub } from "./interface.ts";
+import { type DispatcherBindings, dispatcherShardsOf } from "./interface.ts";
 import type { Outcome } from "./outcome.ts";
 import { unwrap } from "./outcome.ts";
+import { shardOfJob, shardStub } from "./shards.ts";
+
+// The dispatcher shard that holds (or will hold) a job.
+const shardFor = (env: DispatcherBindings, jobId: string) =>
+  shardStub(env.DISPATCHER, shardOfJob(jobId, dispatcherShardsOf(env)));
 
 export const JOB_QUEUE = "compile-jobs";
 export const DEAD_LETTER_QUEUE = "compile-jobs-dlq";
@@ -9,7 +14,6 @@ export const DEAD_LETTER_QUEUE = "compile-jobs-dlq";
 // "compile-jobs": each { job_id } is handed to the Dispatcher object. A failure retries that message alone;
 // after the Queue's max_retries it moves to the dead-letter queue.
 export async function consumeJobs(batch: MessageBatch<unknown>, env: DispatcherBindings): Promise<void> {
-  const stub = dispatcherStub(env.DISPATCHER);
   for (const message of batch.messages) {
     const parsed = jobQueueMessage.safeParse(message.body);
     if (!parsed.success) {
@@ -18,6 +22,7 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: DispatcherB
       continue;
     }
     try {
+      const stub = shardFor(env, parsed.data.job_id);
       const result = unwrap((await stub.enqueueById(parsed.data.job_id)) as Outcome<string>);
       if (result === "unknown") console.error(`${JOB_QUEUE}: no job record for ${parsed.data.job_id}`);
       message.ack();
@@ -36,7 +41,6 @@ export async function consumeDeadLetters(
   batch: MessageBatch<unknown>,
   env: DispatcherBindings,
 ): Promise<void> {
-  const stub = dispatcherStub(env.DISPATCHER);
   for (const message of batch.messages) {
     const parsed = jobQueueMessage.safeParse(message.body);
     if (!parsed.success) {
@@ -45,6 +49,7 @@ export async function consumeDeadLetters(
     }
     try {
       const reason = "the job queue could not hand the job to the dispatcher; submit it again";
+      const stub = shardFor(env, parsed.data.job_id);
       unwrap((await stub.failUndeliverable(parsed.data.job_id, reason)) as Outcome<string>);
       message.ack();
     } catch (err) {

@@ -32,6 +32,10 @@ CREATE TABLE IF NOT EXISTS jobs (
   record TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS jobs_by_queue ON jobs (status, firmware_version, seq);
+CREATE INDEX IF NOT EXISTS jobs_by_seq ON jobs (seq);
+CREATE INDEX IF NOT EXISTS jobs_by_expiry ON jobs (status, lease_expires_at);
+CREATE INDEX IF NOT EXISTS jobs_by_end ON jobs (status, finished_at);
+CREATE INDEX IF NOT EXISTS jobs_unsaved ON jobs (id) WHERE saved_version < version;
 CREATE TABLE IF NOT EXISTS agents (
   agent_id TEXT PRIMARY KEY,
   last_seen INTEGER NOT NULL,
@@ -51,9 +55,19 @@ export function jobRow(sql: SqlStorage, id: string): JobRow | undefined {
   return sql.exec<JobRow>("SELECT * FROM jobs WHERE id = ?", id).toArray()[0];
 }
 
-// The row's record, checked against the schema like every record read back from storage.
+// The row's record, checked against the schema like every record read back from storage. The last parse of
+// each job is kept with the text it came from, so a row read again unchanged is not parsed again.
+const parsed = new Map<string, { text: string; record: JobRecord }>();
+const PARSED_MAX = 2048;
+
 export function recordOf(row: JobRow): JobRecord {
-  return parseStored(jobRecord, row.record, `the dispatcher's row of job ${row.id}`);
+  const known = parsed.get(row.id);
+  if (known && known.text === row.record) return known.record;
+  const record = parseStored(jobRecord, row.record, `the dispatcher's row of job ${row.id}`);
+  parsed.delete(row.id);
+  parsed.set(row.id, { text: row.record, record });
+  if (parsed.size > PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
+  return record;
 }
 
 export function insertJob(sql: SqlStorage, record: JobRecord): void {
@@ -107,29 +121,6 @@ export function expiredLeaseRows(sql: SqlStorage, nowMs: number): JobRow[] {
     .toArray();
 }
 
-// The oldest queued job this agent can build: same firmware version, and a toolchain it has when the job's
-// toolchain is known (from the job, or learned from earlier builds of the keyboard).
-export function oldestClaimableRow(sql: SqlStorage, request: LeaseRequest): JobRow | undefined {
-  const toolchains = request.toolchains;
-  const known =
-    "COALESCE(toolchain, (SELECT k.toolchain FROM keyboard_toolchains k WHERE k.keyboard = jobs.keyboard))";
-  return sql
-    .exec<JobRow>(
-      `SELECT * FROM jobs WHERE status = 'queued' AND firmware_version = ?
-         AND (${known} IS NULL OR ${known} IN (${toolchains.map(() => "?").join(", ")}))
-       ORDER BY seq LIMIT 1`,
-      request.firmware_version,
-      ...toolchains,
-    )
-    .toArray()[0];
-}
-
-export function queuedAhead(sql: SqlStorage, seq: number): number {
-  return sql
-    .exec<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued' AND seq < ?", seq)
-    .one().n;
-}
-
 // Ended jobs are kept until `endedBefore` (all written through), agents until `seenBefore`.
 export function purge(sql: SqlStorage, endedBefore: number, seenBefore: number): void {
   sql.exec(
@@ -169,12 +160,18 @@ export function forgetAgent(sql: SqlStorage, agentId: string): void {
   sql.exec("DELETE FROM agents WHERE agent_id = ?", agentId);
 }
 
-export function learnToolchain(sql: SqlStorage, keyboard: string, toolchain: string): void {
+// True when this is news (a new keyboard, or another toolchain than the one known).
+export function learnToolchain(sql: SqlStorage, keyboard: string, toolchain: string): boolean {
+  const known = sql
+    .exec<{ toolchain: string }>("SELECT toolchain FROM keyboard_toolchains WHERE keyboard = ?", keyboard)
+    .toArray()[0];
+  if (known?.toolchain === toolchain) return false;
   sql.exec(
     "INSERT INTO keyboard_toolchains (keyboard, toolchain) VALUES (?, ?) ON CONFLICT(keyboard) DO UPDATE SET toolchain = excluded.toolchain",
     keyboard,
     toolchain,
   );
+  return true;
 }
 
 // `activeSince`: agents seen at or after it count (jobs/agent-memory.ts agentsActiveSince).
@@ -213,8 +210,9 @@ export function nextDue(sql: SqlStorage): {
   return sql
     .exec<{ lease: number | null; ended: number | null; dirty: number | null }>(
       `SELECT (SELECT MIN(lease_expires_at) FROM jobs WHERE status = 'running') AS lease,
-              (SELECT MIN(finished_at) FROM jobs WHERE status IN ('finished', 'failed')) AS ended,
-              (SELECT COUNT(*) FROM jobs WHERE saved_version < version) AS dirty`,
+              (SELECT MIN(m) FROM (SELECT MIN(finished_at) AS m FROM jobs WHERE status = 'finished'
+                UNION ALL SELECT MIN(finished_at) FROM jobs WHERE status = 'failed')) AS ended,
+              EXISTS (SELECT 1 FROM jobs WHERE saved_version < version) AS dirty`,
     )
     .one();
 }

@@ -28,10 +28,10 @@ import type { JobStore } from "../../../ports/job-store.ts";
 import { afterCompletionOn } from "./after-completion.ts";
 import { AgentPolls } from "./agent-polls.ts";
 import { dispatchStats, forgetAgent, touchAgent } from "./agents.ts";
-import { BlockingReader } from "./blocking-reader.ts";
 import { connectRedis } from "./connection.ts";
 import { ConsumerGroups } from "./consumer-groups.ts";
 import { releaseLeasesOf } from "./disconnect.ts";
+import { EntryWatch } from "./entry-watch.ts";
 import { guard } from "./guard.ts";
 import { GROUP, type RedisKeys, redisKeys } from "./keys.ts";
 import { laneOf } from "./lanes.ts";
@@ -46,12 +46,12 @@ export interface RedisDispatcherOptions {
   jobs: JobStore;
   lease: LeasePolicy;
   prefix?: string;
-  // Idle blocking connections kept for long polls; more are opened on demand and closed after use.
-  poolSize?: number;
   lockTtlMs?: number;
   now?: Clock;
   // COMMUNITY_CACHE_POLICY (jobs/build-cache.ts); the safe default when not given.
   communityCachePolicy?: CommunityCachePolicy;
+  // CLIENT SETNAME of this process's connections (the command connection and the shared watch).
+  connectionName?: string;
 }
 
 export class RedisDispatcher implements Dispatcher {
@@ -73,7 +73,7 @@ export class RedisDispatcher implements Dispatcher {
   beforeStats: (() => Promise<void>) | null = null;
 
   constructor(options: RedisDispatcherOptions) {
-    this.redis = connectRedis(options.redisUrl);
+    this.redis = connectRedis(options.redisUrl, options.connectionName);
     defineScripts(this.redis);
     this.jobs = options.jobs;
     this.leasePolicy = options.lease;
@@ -84,9 +84,9 @@ export class RedisDispatcher implements Dispatcher {
     this.lock = new JobLock(this.redis, this.keys, options.lockTtlMs ?? 15_000, () => this.closed);
     const base = { redis: this.redis, keys: this.keys, jobs: this.jobs, lock: this.lock };
     const groups = new ConsumerGroups(this.redis, this.keys);
-    const reader = new BlockingReader(this.redis, groups, options.poolSize ?? 8);
+    const watch = new EntryWatch(this.redis);
     const closed = () => this.closed;
-    this.leasing = { ...base, groups, reader, lease: this.leasePolicy, now: this.now, closed };
+    this.leasing = { ...base, groups, watch, lease: this.leasePolicy, now: this.now, closed };
     this.reaper = { ...base, orphanIdleMs: this.leasePolicy.orphanIdleMs };
   }
 
@@ -249,7 +249,7 @@ export class RedisDispatcher implements Dispatcher {
   // Shutting down: waiting leases answer "no job" now and new ones do not wait; other calls still work.
   interruptWaits(): void {
     this.closed = true;
-    this.leasing.reader.close();
+    this.leasing.watch.close();
   }
 
   async close(): Promise<void> {

@@ -5,16 +5,16 @@ import { newId } from "../../../jobs/job-id.ts";
 import { grantLease, type LeasePolicy } from "../../../jobs/lease.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
 import { touchAgent } from "./agents.ts";
-import type { BlockingReader } from "./blocking-reader.ts";
 import type { ConsumerGroups } from "./consumer-groups.ts";
+import type { EntryWatch } from "./entry-watch.ts";
 import type { RedisKeys } from "./keys.ts";
 import { lanesFor } from "./lanes.ts";
-import { type LeaseRow, orphanLease, readLeaseRow } from "./lease-row.ts";
+import type { LeaseRow } from "./lease-row.ts";
 import type { JobLock } from "./lock.ts";
 import { recordLease, settle, takeOldest } from "./scripts.ts";
 import { dropEntry, type StreamEntry, toEntry } from "./stream-entry.ts";
 
-// The longest single XREADGROUP BLOCK; a long poll loops, so a dead connection is noticed within this.
+// The longest single wait before a lease looks again by itself (a wake the watch missed costs this much).
 const BLOCK_SLICE_MS = 5_000;
 
 export interface Leasing {
@@ -23,7 +23,7 @@ export interface Leasing {
   jobs: JobStore;
   lock: JobLock;
   groups: ConsumerGroups;
-  reader: BlockingReader;
+  watch: EntryWatch;
   lease: LeasePolicy;
   now: Clock;
   // The dispatcher is shutting down: no new waits.
@@ -32,8 +32,9 @@ export interface Leasing {
 
 // A lease: a Lua script picks the agent's lane whose next undelivered entry is oldest and XREADGROUPs it (the
 // entry moves to the group's pending list with the agent as consumer); when all lanes are empty the lease
-// long-polls with XREADGROUP BLOCK on a pooled connection of its own (an abort disconnects it). Another
-// script then records the lease unless one exists (a duplicate entry loses), and jobs/lease.ts grants it.
+// waits on the process's one shared watch of the streams (entry-watch.ts) and looks again when an entry
+// arrives. Another script then records the lease unless one exists (a duplicate entry loses), and
+// jobs/lease.ts grants it.
 export async function leaseJob(
   ctx: Leasing,
   request: LeaseRequest,
@@ -45,6 +46,7 @@ export async function leaseJob(
   await touchAgent(ctx.redis, ctx.keys, request.agent_id, request.firmware_version, ctx.now());
   await ctx.groups.ensure(streams);
   for (;;) {
+    const mark = await ctx.watch.watch(streams);
     const ready = await take(ctx, streams, request.agent_id);
     if (ready) {
       const leased = await start(ctx, ready, request, holder);
@@ -54,15 +56,7 @@ export async function leaseJob(
     const remaining = deadline - ctx.now().getTime();
     if (remaining <= 0 || signal?.aborted || ctx.closed()) return null;
     await ctx.groups.ensure(streams);
-    const blockMs = Math.min(remaining, BLOCK_SLICE_MS);
-    const waited = await ctx.reader.read(streams, request.agent_id, blockMs, signal);
-    // One read may deliver an entry from each lane; this lease takes the first, the others go back.
-    const [first, ...extras] = waited;
-    for (const extra of extras) await putBack(ctx, extra);
-    if (first) {
-      const leased = await start(ctx, first, request, holder);
-      if (leased) return leased;
-    }
+    await ctx.watch.wait(streams, mark, Math.min(remaining, BLOCK_SLICE_MS), signal);
   }
 }
 
@@ -106,18 +100,5 @@ async function start(
       throw err;
     }
     return granted.response;
-  });
-}
-
-// An entry delivered along with the one this lease took: to the back of its queue for another agent.
-async function putBack(ctx: Leasing, entry: StreamEntry): Promise<void> {
-  const { redis, keys } = ctx;
-  await ctx.lock.run(entry.jobId, async () => {
-    const record = await ctx.jobs.get(entry.jobId);
-    if (record?.status !== "queued" || (await readLeaseRow(redis, keys, entry.jobId))) {
-      await dropEntry(redis, entry);
-      return;
-    }
-    await settle(redis, keys, entry.jobId, orphanLease(entry), record);
   });
 }

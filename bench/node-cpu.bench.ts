@@ -1,0 +1,205 @@
+// CPU time per request of the Node edge API, route by route, against the framework floor (a static JSON
+// route on a bare Hono app, same server adapter, same process) measured in the same run. The API runs in its
+// own process (node/api-process.ts) on Redis and a blob directory; CPU is that process's user + system time
+// over the phase, divided by the requests answered, so load on the machine does not change the figure much.
+import { type ChildProcess, fork } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { makeTempDir } from "@qmk-edge/test/servers/daemon.ts";
+import { startRedis } from "@qmk-edge/test/servers/redis.ts";
+import { FakeAgent } from "./fake-agent.ts";
+import { closedLoop, type LoadRequest } from "./node/load.ts";
+import { round } from "./stats.ts";
+
+export const BENCH_AGENT_TOKEN = "qmk-edge-bench-agent-token-0001";
+const FIRMWARE_VERSION = "demo-1";
+
+export interface ApiProcess {
+  url: string;
+  floorUrl: string;
+  // With BENCH_API_PROFILE set, the API profiles itself between these (node/api-process.ts).
+  profile(cmd: "profile-start" | "profile-stop"): void;
+  cpuMicros(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+// The API in a child process, on the given Redis, with its blobs in a fresh directory.
+export async function startApiProcess(
+  redisUrl: string,
+  env: Record<string, string> = {},
+): Promise<ApiProcess> {
+  const blobDir = makeTempDir("bench-blobs");
+  const child: ChildProcess = fork(join(import.meta.dirname, "node", "api-process.ts"), {
+    env: {
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      REDIS_URL: redisUrl,
+      BLOB_DIR: blobDir,
+      AGENT_TOKENS: BENCH_AGENT_TOKEN,
+      FIRMWARE_VERSION,
+      MAX_ATTEMPTS: "3",
+      LEASE_SECONDS: "60",
+      RATE_LIMIT_PER_MINUTE: "1000000000",
+      ...env,
+    },
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+    // BENCH_API_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=..." profiles the API process.
+    execArgv: (process.env.BENCH_API_NODE_OPTIONS ?? "").split(" ").filter(Boolean),
+  });
+  const ready = await new Promise<{ url: string; floorUrl: string }>((resolve, reject) => {
+    child.once("message", (m) => resolve(m as { url: string; floorUrl: string }));
+    child.once("exit", (code) => reject(new Error(`bench API process exited ${code}`)));
+  });
+  return {
+    ...ready,
+    profile: (cmd) => child.send({ cmd }),
+    cpuMicros: () =>
+      new Promise((resolve) => {
+        child.once("message", (m) => {
+          const { cpuMicros, userMicros } = m as { cpuMicros: number; userMicros: number };
+          if (process.env.BENCH_CPU_DEBUG)
+            process.stderr.write(`[cpu] user ${userMicros} total ${cpuMicros}\n`);
+          resolve(cpuMicros);
+        });
+        child.send({ cmd: "cpu" });
+      }),
+    async stop() {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.send({ cmd: "stop" });
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+      rmSync(blobDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const benchRequest = (keymap: string, key = "KC_A") => ({
+  keyboard: "handwired/edge_pad",
+  keymap,
+  layout: "LAYOUT_ortho_4x4",
+  layers: [Array.from({ length: 16 }, (_, k) => (k === 0 ? key : "KC_A"))],
+});
+
+const post = (body: unknown): LoadRequest => ({
+  method: "POST",
+  path: "/v1/compile",
+  body: JSON.stringify(body),
+});
+
+async function cpuPerRequest(
+  api: ApiProcess,
+  url: string,
+  next: (i: number) => LoadRequest,
+  opts: { clients: number; seconds: number },
+) {
+  const before = await api.cpuMicros();
+  const load = await closedLoop(url, next, opts);
+  const cpu = (await api.cpuMicros()) - before;
+  return {
+    requests: load.requests,
+    errors: load.errors,
+    requests_per_s: round(load.requests / load.seconds, 1),
+    cpu_ms_per_request: round(cpu / 1000 / Math.max(1, load.requests), 3),
+  };
+}
+
+export async function benchNodeCpu(opts: { clients: number; seconds: number }) {
+  const redis = await startRedis();
+  const api = await startApiProcess(redis.url);
+  try {
+    // One job built for real through the agent protocol: its record is what status reads read, and its
+    // build-cache entry is what cache hits hit.
+    const first = await fetch(`${api.url}/v1/compile`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(benchRequest("bench_cached")),
+    }).then((r) => r.json() as Promise<{ job_id: string }>);
+    const agent = new FakeAgent(api.url, {
+      id: "bench-seed-agent",
+      token: BENCH_AGENT_TOKEN,
+      firmwareVersion: FIRMWARE_VERSION,
+    });
+    const leased = await agent.lease(5_000);
+    if (leased?.jobId !== first.job_id) throw new Error("seed job was not leased");
+    await agent.buildFinished(leased);
+    agent.close();
+
+    const run = (url: string, next: (i: number) => LoadRequest) => cpuPerRequest(api, url, next, opts);
+    // Warm-up, not counted: JIT, connection pools, first-touch of files.
+    await closedLoop(api.floorUrl, () => ({ method: "GET", path: "/floor" }), { ...opts, seconds: 1 });
+    await closedLoop(api.url, () => ({ method: "GET", path: `/v1/compile/${first.job_id}` }), {
+      ...opts,
+      seconds: 1,
+    });
+    await closedLoop(api.url, () => post(benchRequest("bench_cached")), { ...opts, seconds: 1 });
+
+    // Each route is measured in rounds, each right after a round of the floor, and reported as the median of
+    // the rounds: the machine's load drifts, and a ratio of two measurements taken together drifts less.
+    // BENCH_CPU_ONLY=status (or hit, fresh, v1) measures that route alone, for profiling.
+    const only = process.env.BENCH_CPU_ONLY;
+    const rounds = Number(process.env.BENCH_CPU_ROUNDS ?? 3);
+    const floorRequest = (): LoadRequest => ({ method: "GET", path: "/floor" });
+    const floors: Awaited<ReturnType<typeof run>>[] = [];
+    const routeOf = async (name: string, next: (i: number) => LoadRequest) => {
+      if (only && only !== name) return null;
+      const samples = [];
+      for (let r = 0; r < rounds; r++) {
+        const floor = await run(api.floorUrl, floorRequest);
+        floors.push(floor);
+        const route = await run(api.url, next);
+        samples.push({
+          ...route,
+          ratio_vs_floor: round(route.cpu_ms_per_request / floor.cpu_ms_per_request, 2),
+        });
+      }
+      const median = <T>(xs: T[], key: (x: T) => number) =>
+        xs.map(key).sort((a, b) => a - b)[xs.length >> 1]!;
+      return {
+        requests: samples.reduce((n, x) => n + x.requests, 0),
+        errors: samples.reduce((n, x) => n + x.errors, 0),
+        requests_per_s: median(samples, (x) => x.requests_per_s),
+        cpu_ms_per_request: median(samples, (x) => x.cpu_ms_per_request),
+        ratio_vs_floor: median(samples, (x) => x.ratio_vs_floor),
+        rounds: samples.map((x) => ({
+          cpu_ms_per_request: x.cpu_ms_per_request,
+          ratio_vs_floor: x.ratio_vs_floor,
+        })),
+      };
+    };
+    const service = await routeOf("v1", () => ({ method: "GET", path: "/v1" }));
+    const status = await routeOf("status", () => ({ method: "GET", path: `/v1/compile/${first.job_id}` }));
+    const hit = await routeOf("hit", () => post(benchRequest("bench_cached")));
+    const stamp = Date.now().toString(36);
+    const fresh = await routeOf("fresh", (i) => post(benchRequest(`bench_${stamp}_${i}`)));
+    const floorCpu = floors.map((f) => f.cpu_ms_per_request).sort((a, b) => a - b);
+    const floor = {
+      requests: floors.reduce((n, f) => n + f.requests, 0),
+      cpu_ms_per_request: floorCpu[floorCpu.length >> 1] ?? Number.NaN,
+    };
+    return {
+      clients: opts.clients,
+      seconds: opts.seconds,
+      floor_static_json: floor,
+      get_v1: service,
+      status_read: status && { ...status, target_ms: 0.15, target_ratio: 2 },
+      post_cache_hit: hit && { ...hit, target_ms: 0.3, target_ratio: 4 },
+      post_new_job: fresh && { ...fresh, target_ms: 0.5, target_ratio: 6 },
+    };
+  } finally {
+    await api.stop();
+    await redis.stop();
+  }
+}
+
+if (import.meta.main) {
+  const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+  console.log(
+    JSON.stringify(
+      await benchNodeCpu({ clients: env("BENCH_CPU_CLIENTS", 50), seconds: env("BENCH_CPU_SECONDS", 2) }),
+      null,
+      2,
+    ),
+  );
+}
