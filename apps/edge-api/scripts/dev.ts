@@ -1,15 +1,20 @@
 // `npm run -s dev:edge` (repo root): the edge API in workerd via `wrangler dev`, on 127.0.0.1:8787 (PORT overrides),
 // with its local R2 / Queue / Durable Object state under <repo>/.work/edge-state. No Cloudflare account, no network.
+// Local-only values (the documented local tokens) go to .dev.vars, which only `wrangler dev` reads.
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureDevVars } from "./dev-vars.ts";
 
 const app = dirname(dirname(fileURLToPath(import.meta.url)));
 const repo = dirname(dirname(app));
 const state = join(repo, ".work", "edge-state");
 const port = process.env.PORT ?? "8787";
 mkdirSync(state, { recursive: true });
+const added = ensureDevVars(join(app, ".dev.vars"));
+if (added.length > 0)
+  process.stderr.write(`[qmk-edge] local ${added.join(", ")} written to apps/edge-api/.dev.vars\n`);
 
 const env = {
   ...process.env,

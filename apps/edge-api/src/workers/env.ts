@@ -5,7 +5,8 @@ import { duplicateNames, mergeTokens } from "../config/agent-tokens.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { appConfigOf, parseEnv, sharedEnv } from "../config/env-schema.ts";
 
-// The Worker's bindings and vars, as wrangler.jsonc declares them. AGENT_TOKEN_HASHES is a secret in production.
+// The Worker's bindings, vars and secrets, as wrangler.jsonc declares them (scripts/deploy-check.ts holds the two
+// together). The token hashes are secrets; unset, no token is accepted.
 export interface Env {
   BUCKET: R2Bucket;
   JOBS: Queue<JobQueueMessage>;
@@ -17,7 +18,7 @@ export interface Env {
   LEASE_SECONDS: string;
   AGENT_WINDOW_SECONDS: string;
   RATE_LIMIT_PER_MINUTE: string;
-  AGENT_TOKEN_HASHES: string;
+  AGENT_TOKEN_HASHES?: string;
   OPERATOR_TOKEN_HASHES?: string;
   PUBLIC_BASE_URL?: string;
 }
