@@ -5,6 +5,7 @@ import type { AppEnv, Deps } from "./deps.ts";
 import { requireAgent, requireOperator } from "./http/agent-auth.ts";
 import { errorHandler, methodNotAllowedHandler, notFoundHandler } from "./http/error-handler.ts";
 import type { Route } from "./http/route.ts";
+import { metricsScrape } from "./routes/metrics.ts";
 import { v1AgentArtifactLink } from "./routes/v1_agent_artifact_link.ts";
 import { v1AgentArtifactUpload } from "./routes/v1_agent_artifact_upload.ts";
 import { v1AgentCatalogueObjectPut } from "./routes/v1_agent_catalogue_object_put.ts";
@@ -49,6 +50,7 @@ export const routes: Route[] = [
   v1AgentCatalogueObjectPut,
   v1AgentCataloguePublish,
   v1OperatorPurgeAgent,
+  metricsScrape,
 ];
 
 export interface AppOptions {
@@ -73,11 +75,13 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     c.set("deps", await options.deps(c));
     await next();
   });
-  const private_ = (path: string) => path.startsWith("/v1/agent/") || path.startsWith("/v1/operator/");
+  const private_ = (path: string) =>
+    path.startsWith("/v1/agent/") || path.startsWith("/v1/operator/") || path === "/metrics";
   app.use(async (c, next) => (private_(c.req.path) ? next() : publicCors(c, next)));
   app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedHandler }));
   app.use("/v1/agent/*", requireAgent);
   app.use("/v1/operator/*", requireOperator);
+  app.use("/metrics", requireOperator);
   for (const route of routes) app.on(route.method, route.path, route.handler);
   return app;
 }

@@ -4,6 +4,7 @@ import type { AppConfig } from "./config/app-config.ts";
 import type { BlobStore } from "./ports/blob-store.ts";
 import type { Dispatcher } from "./ports/dispatcher.ts";
 import type { JobStore } from "./ports/job-store.ts";
+import type { MetricsStore } from "./ports/metrics.ts";
 import type { RateLimiter } from "./ports/rate-limiter.ts";
 import type { ResponseCache } from "./ports/response-cache.ts";
 
@@ -13,6 +14,8 @@ export interface Deps {
   jobs: JobStore;
   dispatcher: Dispatcher;
   rateLimiter: RateLimiter;
+  // The operator's counters (GET /metrics); routes report events, never wait for them.
+  metrics: MetricsStore;
   // Edge cache for immutable artifact downloads; null where the runtime has none.
   responseCache: ResponseCache | null;
   config: AppConfig;

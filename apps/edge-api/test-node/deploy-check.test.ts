@@ -32,9 +32,13 @@ const config = (over: Partial<DeployConfig> = {}): DeployConfig => ({
     bindings: [
       { name: "DISPATCHER", class_name: "DispatcherObject" },
       { name: "RATE_LIMITER", class_name: "RateLimiterObject" },
+      { name: "METRICS", class_name: "MetricsObject" },
     ],
   },
-  migrations: [{ tag: "v1", new_sqlite_classes: ["DispatcherObject", "RateLimiterObject"] }],
+  migrations: [
+    { tag: "v1", new_sqlite_classes: ["DispatcherObject", "RateLimiterObject"] },
+    { tag: "v2-operator", new_sqlite_classes: ["MetricsObject"] },
+  ],
   ...over,
 });
 
@@ -89,13 +93,15 @@ describe("deploy check rules", () => {
     const exports = exportedNames(entrySource);
     expect(exports).toContain("DispatcherObject");
     expect(durableObjectProblems(config(), exports)).toEqual([]);
-    const unmigrated = config({ migrations: [{ tag: "v1", new_sqlite_classes: ["DispatcherObject"] }] });
+    const unmigrated = config({
+      migrations: [{ tag: "v1", new_sqlite_classes: ["DispatcherObject", "MetricsObject"] }],
+    });
     expect(durableObjectProblems(unmigrated, exports)).toEqual([
       "Durable Object class RateLimiterObject (RATE_LIMITER) has no migration creating it",
     ]);
-    expect(durableObjectProblems(config(), new Set(["default", "DispatcherObject"]))).toEqual([
-      "Durable Object class RateLimiterObject (RATE_LIMITER) is not exported by the entry",
-    ]);
+    expect(
+      durableObjectProblems(config(), new Set(["default", "DispatcherObject", "MetricsObject"])),
+    ).toEqual(["Durable Object class RateLimiterObject (RATE_LIMITER) is not exported by the entry"]);
   });
 
   it("refuses a bundle over Workers' gzip limit", () => {

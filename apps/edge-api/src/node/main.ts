@@ -7,6 +7,7 @@ import { S3BlobStore } from "../adapters/blob-store/s3.ts";
 import { S3Error } from "../adapters/blob-store/s3-wire.ts";
 import { RedisDispatcher } from "../adapters/dispatcher/redis/dispatcher.ts";
 import { BlobJobStore } from "../adapters/job-store/blob.ts";
+import { PromClientMetrics } from "../adapters/metrics/prom-client.ts";
 import { RedisRateLimiter } from "../adapters/rate-limiter/redis.ts";
 import { createApp } from "../app.ts";
 import type { Deps } from "../deps.ts";
@@ -47,11 +48,17 @@ export function buildNodeDeps(
     now,
     onError: (err) => console.error("rate limiter: redis unavailable, letting the request through:", err),
   });
+  const metrics = new PromClientMetrics({
+    redis: dispatcher.redis,
+    prefix: config.redisPrefix,
+    processMetrics: true,
+  });
   const deps: Deps = {
     blobs,
     jobs,
     dispatcher,
     rateLimiter,
+    metrics,
     responseCache: null,
     config: config.app,
     clientIp: config.trustProxy ? forwardedClientIp : socketClientIp,

@@ -8,6 +8,7 @@ import { cachedJobRecord } from "../jobs/build-cache.ts";
 import { contentKey } from "../jobs/content-key.ts";
 import { UnavailableError } from "../jobs/errors.ts";
 import { failJob, newJobRecord } from "../jobs/lifecycle.ts";
+import { submittedEvents, unavailableEvents } from "../metrics/job-events.ts";
 
 // POST /v1/compile: QMK Configurator JSON in, `{ enqueued: true, job_id }` out, exactly as qmk_api answers.
 // A request already built against this firmware version is answered by a new job that is finished at once.
@@ -36,6 +37,7 @@ export const v1CompileCreate: Route = {
     const cache = await deps.jobs.getCache(key);
     if (cache && cache.firmware_version === firmwareVersion) {
       await deps.jobs.put({ ...cachedJobRecord({ id, request, cache, now }), ...translated });
+      deps.metrics.record(submittedEvents(firmwareVersion, true));
       return c.json(answer);
     }
 
@@ -50,8 +52,10 @@ export const v1CompileCreate: Route = {
       console.error(`enqueue of job ${id} failed:`, err);
       // The client is told to retry; the record must not sit `queued` forever.
       await deps.jobs.put(failJob(record, "the job queue was unavailable", { now })).catch(() => {});
+      deps.metrics.record(unavailableEvents(firmwareVersion));
       throw new UnavailableError("the job queue is unavailable; retry shortly");
     }
+    deps.metrics.record(submittedEvents(firmwareVersion, false));
     return c.json(answer);
   },
 };

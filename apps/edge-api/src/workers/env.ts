@@ -1,5 +1,6 @@
 import type { JobQueueMessage } from "@qmk-edge/schema";
 import type { DispatcherRpc } from "../adapters/dispatcher/durable-object/interface.ts";
+import type { MetricsRpc } from "../adapters/metrics/durable-object/interface.ts";
 import type { RateLimiterRpc } from "../adapters/rate-limiter/durable-object/interface.ts";
 import { duplicateNames, mergeTokens } from "../config/agent-tokens.ts";
 import type { AppConfig } from "../config/app-config.ts";
@@ -12,6 +13,7 @@ export interface Env {
   JOBS: Queue<JobQueueMessage>;
   DISPATCHER: DurableObjectNamespace<DispatcherRpc>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiterRpc>;
+  METRICS: DurableObjectNamespace<MetricsRpc>;
   FIRMWARE_VERSION: string;
   SERVICE_VERSION: string;
   MAX_ATTEMPTS: string;

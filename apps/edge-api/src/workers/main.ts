@@ -8,6 +8,8 @@ import {
   DEAD_LETTER_QUEUE,
 } from "../adapters/dispatcher/durable-object/queue-consumer.ts";
 import { BlobJobStore } from "../adapters/job-store/blob.ts";
+import { DurableObjectMetrics } from "../adapters/metrics/durable-object/client.ts";
+import { MetricsObject } from "../adapters/metrics/durable-object/object.ts";
 import { DurableObjectRateLimiter } from "../adapters/rate-limiter/durable-object/client.ts";
 import { RateLimiterObject } from "../adapters/rate-limiter/durable-object/object.ts";
 import { WorkersResponseCache } from "../adapters/response-cache/workers-cache.ts";
@@ -28,6 +30,7 @@ function workerDeps(c: Context<AppEnv>): Deps {
     jobs: new BlobJobStore(blobs),
     dispatcher: new DurableObjectDispatcher(env.DISPATCHER, env.JOBS),
     rateLimiter: new DurableObjectRateLimiter(env.RATE_LIMITER, config.rateLimitPerMinute),
+    metrics: new DurableObjectMetrics(env.METRICS, (p) => c.executionCtx.waitUntil(p)),
     responseCache: new WorkersResponseCache(caches.default, (p) => c.executionCtx.waitUntil(p)),
     config,
     clientIp: (ctx) => ctx.req.header("cf-connecting-ip") ?? null,
@@ -46,4 +49,4 @@ export default {
   },
 } satisfies ExportedHandler<Env>;
 
-export { DispatcherObject, RateLimiterObject };
+export { DispatcherObject, MetricsObject, RateLimiterObject };
