@@ -8,6 +8,8 @@ import type { Route } from "./http/route.ts";
 import { metricsScrape } from "./routes/metrics.ts";
 import { v1AgentArtifactLink } from "./routes/v1_agent_artifact_link.ts";
 import { v1AgentArtifactUpload } from "./routes/v1_agent_artifact_upload.ts";
+import { v1AgentBuildHealthClaim } from "./routes/v1_agent_build_health_claim.ts";
+import { v1AgentBuildHealthReport } from "./routes/v1_agent_build_health_report.ts";
 import { v1AgentCatalogueObjectPut } from "./routes/v1_agent_catalogue_object_put.ts";
 import { v1AgentCatalogueObjectsMissing } from "./routes/v1_agent_catalogue_objects_missing.ts";
 import { v1AgentCataloguePublish } from "./routes/v1_agent_catalogue_publish.ts";
@@ -23,6 +25,11 @@ import { v1KeyboardDefaultKeymap } from "./routes/v1_keyboard_default_keymap.ts"
 import { v1KeyboardInfo } from "./routes/v1_keyboard_info.ts";
 import { v1KeyboardList } from "./routes/v1_keyboard_list.ts";
 import { v1KeyboardReadme } from "./routes/v1_keyboard_readme.ts";
+import { v1KeyboardsBuildLog } from "./routes/v1_keyboards_build_log.ts";
+import { v1KeyboardsBuildStatus } from "./routes/v1_keyboards_build_status.ts";
+import { v1KeyboardsBuildSummary } from "./routes/v1_keyboards_build_summary.ts";
+import { v1KeyboardsErrorLog } from "./routes/v1_keyboards_error_log.ts";
+import { v1KeyboardsKeyboardBuildLog } from "./routes/v1_keyboards_keyboard_build_log.ts";
 import { v1OpenApi } from "./routes/v1_openapi.ts";
 import { v1OperatorPurgeAgent } from "./routes/v1_operator_purge_agent.ts";
 import { v1SkeletonsKeymap } from "./routes/v1_skeletons_keymap.ts";
@@ -38,6 +45,11 @@ export const routes: Route[] = [
   v1KeyboardInfo,
   v1KeyboardReadme,
   v1KeyboardDefaultKeymap,
+  v1KeyboardsBuildStatus,
+  v1KeyboardsBuildLog,
+  v1KeyboardsBuildSummary,
+  v1KeyboardsErrorLog,
+  v1KeyboardsKeyboardBuildLog,
   v1SkeletonsKeymap,
   v1AgentLease,
   v1AgentHeartbeat,
@@ -49,6 +61,8 @@ export const routes: Route[] = [
   v1AgentCatalogueObjectsMissing,
   v1AgentCatalogueObjectPut,
   v1AgentCataloguePublish,
+  v1AgentBuildHealthClaim,
+  v1AgentBuildHealthReport,
   v1OperatorPurgeAgent,
   metricsScrape,
 ];

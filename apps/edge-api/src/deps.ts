@@ -2,6 +2,7 @@ import type { LeaseHolder } from "@qmk-edge/schema";
 import type { Context } from "hono";
 import type { AppConfig } from "./config/app-config.ts";
 import type { BlobStore } from "./ports/blob-store.ts";
+import type { BuildHealthStore } from "./ports/build-health.ts";
 import type { Dispatcher } from "./ports/dispatcher.ts";
 import type { JobStore } from "./ports/job-store.ts";
 import type { MetricsStore } from "./ports/metrics.ts";
@@ -16,6 +17,8 @@ export interface Deps {
   rateLimiter: RateLimiter;
   // The operator's counters (GET /metrics); routes report events, never wait for them.
   metrics: MetricsStore;
+  // Keyboards' default-keymap builds per firmware version (the /v1/keyboards/build_* routes).
+  buildHealth: BuildHealthStore;
   // Edge cache for immutable artifact downloads; null where the runtime has none.
   responseCache: ResponseCache | null;
   config: AppConfig;

@@ -24,6 +24,9 @@ const config = (over: Partial<DeployConfig> = {}): DeployConfig => ({
     AGENT_WINDOW_SECONDS: "120",
     RATE_LIMIT_PER_MINUTE: "60",
     PUBLIC_BASE_URL: "",
+    BUILD_HEALTH: "on",
+    BUILD_HEALTH_MAX_PER_HOUR: "0",
+    BUILD_HEALTH_RETEST_HOURS: "24",
   },
   secrets: { required: ["AGENT_TOKEN_HASHES", "OPERATOR_TOKEN_HASHES"] },
   r2_buckets: [{ binding: "BUCKET" }],
@@ -33,11 +36,12 @@ const config = (over: Partial<DeployConfig> = {}): DeployConfig => ({
       { name: "DISPATCHER", class_name: "DispatcherObject" },
       { name: "RATE_LIMITER", class_name: "RateLimiterObject" },
       { name: "METRICS", class_name: "MetricsObject" },
+      { name: "BUILD_HEALTH_STORE", class_name: "BuildHealthObject" },
     ],
   },
   migrations: [
     { tag: "v1", new_sqlite_classes: ["DispatcherObject", "RateLimiterObject"] },
-    { tag: "v2-operator", new_sqlite_classes: ["MetricsObject"] },
+    { tag: "v2-operator", new_sqlite_classes: ["MetricsObject", "BuildHealthObject"] },
   ],
   ...over,
 });
@@ -94,13 +98,13 @@ describe("deploy check rules", () => {
     expect(exports).toContain("DispatcherObject");
     expect(durableObjectProblems(config(), exports)).toEqual([]);
     const unmigrated = config({
-      migrations: [{ tag: "v1", new_sqlite_classes: ["DispatcherObject", "MetricsObject"] }],
+      migrations: [{ tag: "v1", new_sqlite_classes: ["DispatcherObject", "MetricsObject", "BuildHealthObject"] }],
     });
     expect(durableObjectProblems(unmigrated, exports)).toEqual([
       "Durable Object class RateLimiterObject (RATE_LIMITER) has no migration creating it",
     ]);
     expect(
-      durableObjectProblems(config(), new Set(["default", "DispatcherObject", "MetricsObject"])),
+      durableObjectProblems(config(), new Set(["default", "DispatcherObject", "MetricsObject", "BuildHealthObject"])),
     ).toEqual(["Durable Object class RateLimiterObject (RATE_LIMITER) is not exported by the entry"]);
   });
 

@@ -1,3 +1,4 @@
+import type { BuildHealthPolicy } from "../jobs/build-health.ts";
 import type { AgentToken } from "./agent-tokens.ts";
 
 // What the app needs to know of its configuration, the same on both runtimes (config/env-schema.ts appConfigOf).
@@ -15,4 +16,6 @@ export interface AppConfig {
   // Base of the absolute URLs in status answers. Absent: the request's origin when its host is a loopback
   // name (local development), else http://localhost; a request's Host header never chooses it.
   publicBaseUrl?: string;
+  // Default-keymap builds by idle trusted agents (BUILD_HEALTH*).
+  buildHealth: BuildHealthPolicy;
 }

@@ -58,7 +58,7 @@ function compileResult(record: JobRecord, base: string): CompileResult | null {
     command: result.command,
     returncode: result.returncode,
     // The build log tail, as qmk_api's `output`.
-    output: result.output,
+    output: record.build_health_note ? `${record.build_health_note}\n\n${result.output}` : result.output,
     firmware: null,
     firmware_filename: result.firmware_filename ?? record.artifacts.firmware?.filename ?? null,
     keymap_archive: keymapArchiveName(request),

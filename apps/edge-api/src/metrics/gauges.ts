@@ -1,6 +1,7 @@
 // The gauges of a scrape, read now: the dispatcher's queue, the agents seen, the cache hit ratio from the
-// counters, the catalogue's age.
+// counters, the catalogue's age and size, the build health's age and results.
 import { cataloguePointer } from "@qmk-edge/schema";
+import { readCurrentCatalogue } from "../catalogue/current-catalogue.ts";
 import { pointerKey } from "../catalogue/store-keys.ts";
 import type { Deps } from "../deps.ts";
 import { COUNTERS, type GaugeSample } from "./definitions.ts";
@@ -10,11 +11,13 @@ export async function readGauges(deps: Deps): Promise<GaugeSample[]> {
   const now = deps.now();
   const version = config.firmwareVersion;
   const v = { firmware_version: version };
-  const [stats, agents, counters, pointer] = await Promise.all([
+  const [stats, agents, counters, pointer, catalogue, health] = await Promise.all([
     dispatcher.stats(config.agentWindowSeconds, version),
     metrics.agents(now, config.agentWindowSeconds),
     metrics.counters(),
     readPointer(deps, version),
+    readCurrentCatalogue(deps.blobs, version),
+    deps.buildHealth.summary(version),
   ]);
   const oldest =
     stats.oldestQueuedAt === null
@@ -49,6 +52,20 @@ export async function readGauges(deps: Deps): Promise<GaugeSample[]> {
       value: Math.max(0, (now.getTime() - Date.parse(pointer.published_at)) / 1000),
     });
   }
+  if (catalogue) out.push({ gauge: "catalogueKeyboards", labels: v, value: catalogue.keyboards.size });
+  const tested = [...health.values()];
+  if (tested.length > 0) {
+    const last = Math.max(...tested.map((e) => e.last_tested));
+    out.push({ gauge: "buildHealthAge", labels: v, value: Math.max(0, now.getTime() / 1000 - last) });
+  }
+  const works = tested.filter((e) => e.works).length;
+  const untested = catalogue ? [...catalogue.keyboards.keys()].filter((kb) => !health.has(kb)).length : 0;
+  for (const [state, n] of [
+    ["true", works],
+    ["false", tested.length - works],
+    ["untested", untested],
+  ] as const)
+    out.push({ gauge: "buildHealthKeyboards", labels: { ...v, works: state }, value: n });
   return out;
 }
 

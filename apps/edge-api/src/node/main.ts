@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { FsBlobStore } from "../adapters/blob-store/fs.ts";
 import { S3BlobStore } from "../adapters/blob-store/s3.ts";
 import { S3Error } from "../adapters/blob-store/s3-wire.ts";
+import { RedisBuildHealthStore } from "../adapters/build-health/redis.ts";
 import { RedisDispatcher } from "../adapters/dispatcher/redis/dispatcher.ts";
 import { BlobJobStore } from "../adapters/job-store/blob.ts";
 import { PromClientMetrics } from "../adapters/metrics/prom-client.ts";
@@ -26,7 +27,8 @@ export interface NodeDeps {
 
 export function buildNodeDeps(
   config: NodeConfig,
-  options: { fetch?: (r: Request) => Promise<Response> } = {},
+  // processMetrics: Node's own (CPU, memory, event loop) on GET /metrics; only the real process turns them on.
+  options: { fetch?: (r: Request) => Promise<Response>; processMetrics?: boolean } = {},
 ) {
   const blobs: BlobStore =
     config.storage.kind === "fs"
@@ -51,7 +53,7 @@ export function buildNodeDeps(
   const metrics = new PromClientMetrics({
     redis: dispatcher.redis,
     prefix: config.redisPrefix,
-    processMetrics: true,
+    processMetrics: options.processMetrics === true,
   });
   const deps: Deps = {
     blobs,
@@ -59,6 +61,7 @@ export function buildNodeDeps(
     dispatcher,
     rateLimiter,
     metrics,
+    buildHealth: new RedisBuildHealthStore(dispatcher.redis, config.redisPrefix),
     responseCache: null,
     config: config.app,
     clientIp: config.trustProxy ? forwardedClientIp : socketClientIp,
@@ -72,7 +75,7 @@ export type { NodeServer };
 
 export async function startNodeServer(
   config: NodeConfig,
-  options: { fetch?: (r: Request) => Promise<Response>; reaper?: boolean } = {},
+  options: { fetch?: (r: Request) => Promise<Response>; reaper?: boolean; processMetrics?: boolean } = {},
 ): Promise<NodeServer> {
   const built = buildNodeDeps(config, options);
   return await listen({
@@ -95,7 +98,7 @@ async function main(): Promise<void> {
     console.error(`qmk-edge: ${err.message}`);
     process.exit(2);
   }
-  const server = await startNodeServer(config);
+  const server = await startNodeServer(config, { processMetrics: true });
   const problem = await checkBackends(server);
   if (problem?.fatal) {
     console.error(`qmk-edge: ${problem.message}`);

@@ -1,6 +1,7 @@
 import { parseCompileRequest } from "@qmk-edge/keymap";
 import { boundUnknownFields, type CompileEnqueued, LIMITS } from "@qmk-edge/schema";
 import { checkAgainstCatalogue } from "../catalogue/compile-check.ts";
+import { buildHealthNote } from "../catalogue/known-broken.ts";
 import { readJsonBody } from "../http/request-body.ts";
 import { InvalidInputError, RateLimitedError } from "../http/request-errors.ts";
 import type { Route } from "../http/route.ts";
@@ -41,9 +42,12 @@ export const v1CompileCreate: Route = {
       return c.json(answer);
     }
 
+    const note = await buildHealthNote(deps, request.keyboard);
+    const noted = note ? { build_health_note: note } : {};
     const record = {
       ...newJobRecord({ id, request, contentKey: key, firmwareVersion, maxAttempts, now }),
       ...translated,
+      ...noted,
     };
     await deps.jobs.put(record);
     try {

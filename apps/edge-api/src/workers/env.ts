@@ -1,4 +1,5 @@
 import type { JobQueueMessage } from "@qmk-edge/schema";
+import type { BuildHealthRpc } from "../adapters/build-health/durable-object/interface.ts";
 import type { DispatcherRpc } from "../adapters/dispatcher/durable-object/interface.ts";
 import type { MetricsRpc } from "../adapters/metrics/durable-object/interface.ts";
 import type { RateLimiterRpc } from "../adapters/rate-limiter/durable-object/interface.ts";
@@ -14,6 +15,7 @@ export interface Env {
   DISPATCHER: DurableObjectNamespace<DispatcherRpc>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiterRpc>;
   METRICS: DurableObjectNamespace<MetricsRpc>;
+  BUILD_HEALTH_STORE: DurableObjectNamespace<BuildHealthRpc>;
   FIRMWARE_VERSION: string;
   SERVICE_VERSION: string;
   MAX_ATTEMPTS: string;
@@ -23,6 +25,9 @@ export interface Env {
   AGENT_TOKEN_HASHES?: string;
   OPERATOR_TOKEN_HASHES?: string;
   PUBLIC_BASE_URL?: string;
+  BUILD_HEALTH: string;
+  BUILD_HEALTH_MAX_PER_HOUR: string;
+  BUILD_HEALTH_RETEST_HOURS: string;
 }
 
 export interface WorkerConfig extends AppConfig {

@@ -1,5 +1,7 @@
 import type { Context } from "hono";
 import { R2BlobStore } from "../adapters/blob-store/r2.ts";
+import { DurableObjectBuildHealthStore } from "../adapters/build-health/durable-object/client.ts";
+import { BuildHealthObject } from "../adapters/build-health/durable-object/object.ts";
 import { DurableObjectDispatcher } from "../adapters/dispatcher/durable-object/client.ts";
 import { DispatcherObject } from "../adapters/dispatcher/durable-object/object.ts";
 import {
@@ -31,6 +33,7 @@ function workerDeps(c: Context<AppEnv>): Deps {
     dispatcher: new DurableObjectDispatcher(env.DISPATCHER, env.JOBS),
     rateLimiter: new DurableObjectRateLimiter(env.RATE_LIMITER, config.rateLimitPerMinute),
     metrics: new DurableObjectMetrics(env.METRICS, (p) => c.executionCtx.waitUntil(p)),
+    buildHealth: new DurableObjectBuildHealthStore(env.BUILD_HEALTH_STORE),
     responseCache: new WorkersResponseCache(caches.default, (p) => c.executionCtx.waitUntil(p)),
     config,
     clientIp: (ctx) => ctx.req.header("cf-connecting-ip") ?? null,
@@ -49,4 +52,4 @@ export default {
   },
 } satisfies ExportedHandler<Env>;
 
-export { DispatcherObject, MetricsObject, RateLimiterObject };
+export { BuildHealthObject, DispatcherObject, MetricsObject, RateLimiterObject };

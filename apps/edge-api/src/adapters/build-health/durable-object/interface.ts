@@ -1,0 +1,10 @@
+import type { BuildHealthEntry } from "@qmk-edge/schema";
+
+// The remote calls of a BuildHealthObject (object.ts; one per firmware version), as its client sees them.
+export interface BuildHealthRpc extends Rpc.DurableObjectBranded {
+  summary(): Promise<Record<string, { works: boolean; last_tested: number }>>;
+  entries(): Promise<Record<string, BuildHealthEntry>>;
+  entry(keyboard: string): Promise<BuildHealthEntry | null>;
+  claim(due: string[], nowMs: number, claimMs: number, maxPerHour: number | null): Promise<string | null>;
+  report(keyboard: string, entry: BuildHealthEntry): Promise<void>;
+}

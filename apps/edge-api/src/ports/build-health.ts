@@ -1,0 +1,20 @@
+import type { BuildHealthEntry } from "@qmk-edge/schema";
+import type { HealthSummary } from "../jobs/build-health.ts";
+
+// The last default-keymap build of each keyboard, per firmware version, and who builds which next.
+// Node: Redis (adapters/build-health/redis.ts); Workers: one BuildHealthObject per version
+// (adapters/build-health/durable-object/).
+export interface BuildHealthStore {
+  // works and last_tested of every keyboard reported (no messages: small enough to read per claim).
+  summary(firmwareVersion: string): Promise<HealthSummary>;
+  entries(firmwareVersion: string): Promise<Map<string, BuildHealthEntry>>;
+  entry(firmwareVersion: string, keyboard: string): Promise<BuildHealthEntry | null>;
+  // Hands out the first of `due` that no agent holds a claim on, for `claimMs`; null when all are held or
+  // `maxPerHour` claims were handed out this clock hour.
+  claim(
+    firmwareVersion: string,
+    due: string[],
+    args: { nowMs: number; claimMs: number; maxPerHour: number | null },
+  ): Promise<string | null>;
+  report(firmwareVersion: string, keyboard: string, entry: BuildHealthEntry): Promise<void>;
+}
