@@ -98,13 +98,18 @@ describe("deploy check rules", () => {
     expect(exports).toContain("DispatcherObject");
     expect(durableObjectProblems(config(), exports)).toEqual([]);
     const unmigrated = config({
-      migrations: [{ tag: "v1", new_sqlite_classes: ["DispatcherObject", "MetricsObject", "BuildHealthObject"] }],
+      migrations: [
+        { tag: "v1", new_sqlite_classes: ["DispatcherObject", "MetricsObject", "BuildHealthObject"] },
+      ],
     });
     expect(durableObjectProblems(unmigrated, exports)).toEqual([
       "Durable Object class RateLimiterObject (RATE_LIMITER) has no migration creating it",
     ]);
     expect(
-      durableObjectProblems(config(), new Set(["default", "DispatcherObject", "MetricsObject", "BuildHealthObject"])),
+      durableObjectProblems(
+        config(),
+        new Set(["default", "DispatcherObject", "MetricsObject", "BuildHealthObject"]),
+      ),
     ).toEqual(["Durable Object class RateLimiterObject (RATE_LIMITER) is not exported by the entry"]);
   });
 
