@@ -103,6 +103,9 @@ export function startAgent(args: {
   // Runs the agent under `ulimit -n` of this many open files, as a small host would.
   openFilesLimit?: number;
   env?: Record<string, string>;
+  // Default-keymap builds while idle (on in production); off unless a test is about them, so idle-time
+  // builds never mix into what other tests count and time.
+  buildHealth?: boolean;
 }): Agent {
   const node = [process.execPath, ...(args.nodeArgs ?? [])];
   const limit = args.openFilesLimit;
@@ -123,6 +126,7 @@ export function startAgent(args: {
       args.agentId,
       "--log-format",
       args.logFormat ?? "json",
+      ...(args.buildHealth ? [] : ["--no-build-health"]),
       ...(args.extra ?? []),
     ],
     cwd: REPO_ROOT,

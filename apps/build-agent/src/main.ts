@@ -4,10 +4,12 @@ import { BuildHostError } from "./build/host.ts";
 import { CatalogueClient } from "./catalogue/client.ts";
 import { CataloguePublisher } from "./catalogue/publish.ts";
 import { ConfigError, loadConfig } from "./config/load-config.ts";
+import { BuildHealthRunner } from "./health/runner.ts";
 import { openBuildContext } from "./job/context.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { AgentLoop } from "./loop/agent-loop.ts";
 import { lockWorkDir, WorkDirBusyError } from "./loop/work-dir.ts";
+import { AgentMetrics } from "./metrics/agent-metrics.ts";
 import { TreeError } from "./tree/firmware-tree.ts";
 
 // qmk-edge-agent: read the config, wire the parts, run the loop until a signal. Exit codes: 0 after a
@@ -90,6 +92,27 @@ async function main(): Promise<number> {
       (err) => log.warn("could not archive the firmware tree", { problem: String(err) }),
     );
 
+    const metrics = config.metricsListen ? new AgentMetrics({ processMetrics: true }) : null;
+    if (metrics && config.metricsListen) {
+      const { host, port } = config.metricsListen;
+      const served = await metrics.listen(host, port);
+      served.server.unref();
+      context.compile.onSlot = (warm) => metrics.slots.inc({ result: warm ? "warm" : "cold" });
+      log.info("serving metrics", {
+        url: `http://${host.includes(":") ? `[${host}]` : host}:${served.port}/metrics`,
+      });
+    }
+    const health = config.buildHealth
+      ? new BuildHealthRunner({
+          api,
+          build: context,
+          agentId: config.agentId,
+          log,
+          ...(metrics ? { metrics } : {}),
+        })
+      : undefined;
+    if (!health) log.info("not building default keymaps while idle (--no-build-health)");
+
     loop = new AgentLoop({
       api,
       build: context,
@@ -99,6 +122,8 @@ async function main(): Promise<number> {
       leaseWaitMs: config.leaseWaitMs,
       shutdownGraceMs: config.shutdownGraceMs,
       log,
+      ...(health ? { health } : {}),
+      ...(metrics ? { metrics } : {}),
     });
     const running = loop;
     for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => running.shutdown(signal));

@@ -9,12 +9,13 @@ export interface BuildHealthStore {
   summary(firmwareVersion: string): Promise<HealthSummary>;
   entries(firmwareVersion: string): Promise<Map<string, BuildHealthEntry>>;
   entry(firmwareVersion: string, keyboard: string): Promise<BuildHealthEntry | null>;
-  // Hands out the first of `due` that no agent holds a claim on, for `claimMs`; null when all are held or
-  // `maxPerHour` claims were handed out this clock hour.
+  // Hands out the first of `due` that no other agent holds a claim on, for `claimMs` (an agent's own claim
+  // is renewed: a build it stopped for a user job comes back to it); null when all are held or `maxPerHour`
+  // claims were handed out this clock hour.
   claim(
     firmwareVersion: string,
     due: string[],
-    args: { nowMs: number; claimMs: number; maxPerHour: number | null },
+    args: { nowMs: number; claimMs: number; maxPerHour: number | null; agentId: string },
   ): Promise<string | null>;
   report(firmwareVersion: string, keyboard: string, entry: BuildHealthEntry): Promise<void>;
 }

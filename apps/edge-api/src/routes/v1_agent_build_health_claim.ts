@@ -34,6 +34,7 @@ export const v1AgentBuildHealthClaim: Route = {
       nowMs,
       claimMs: policy.claimSeconds * 1000,
       maxPerHour: policy.maxPerHour,
+      agentId: `${c.get("agent").token_id}/${request.agent_id}`,
     });
     if (keyboard === null) return c.body(null, 204);
     const body: BuildHealthClaim = {

@@ -28,11 +28,19 @@ describe("keyboard build health, as idle agents fill it", () => {
     const first = await claimKeyboard(agent, version);
     const second = await claimKeyboard(other, version);
     expect([first, second].sort()).toEqual([DEMO, SPLIT]);
-    expect(await claimKeyboard(agent, version)).toBeNull();
+    expect(await claimKeyboard(new Agent(target, "health-agent-3"), version)).toBeNull();
+    // An agent that stopped its build for a user job gets its own keyboard back.
+    expect(await claimKeyboard(agent, version)).toBe(first);
 
-    expect((await reportBuild(agent, version, DEMO, true, "make exited with 0\n")).status).toBe(200);
     const broken = "keymap.c:3:1: error: expected ';' before '}' token\nmake exited with code 2\n";
-    expect((await reportBuild(other, version, SPLIT, false, broken)).status).toBe(200);
+    const byAgent = new Map([
+      [first, agent],
+      [second, other],
+    ]);
+    expect((await reportBuild(byAgent.get(DEMO)!, version, DEMO, true, "make exited with 0\n")).status).toBe(
+      200,
+    );
+    expect((await reportBuild(byAgent.get(SPLIT)!, version, SPLIT, false, broken)).status).toBe(200);
     // Both fresh now (retested after BUILD_HEALTH_RETEST_HOURS).
     expect(await claimKeyboard(agent, version)).toBeNull();
   });

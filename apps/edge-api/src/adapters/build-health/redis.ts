@@ -53,11 +53,15 @@ export class RedisBuildHealthStore implements BuildHealthStore {
   async claim(
     version: string,
     due: string[],
-    args: { nowMs: number; claimMs: number; maxPerHour: number | null },
+    args: { nowMs: number; claimMs: number; maxPerHour: number | null; agentId: string },
   ): Promise<string | null> {
     for (const kb of due.slice(0, MAX_TRIES)) {
-      const got = await this.#redis.set(this.#key(version, `claim:${kb}`), "1", "PX", args.claimMs, "NX");
-      if (got !== "OK") continue;
+      const key = this.#key(version, `claim:${kb}`);
+      const got = await this.#redis.set(key, args.agentId, "PX", args.claimMs, "NX");
+      if (got !== "OK") {
+        if ((await this.#redis.get(key)) !== args.agentId) continue;
+        await this.#redis.pexpire(key, args.claimMs);
+      }
       if (args.maxPerHour !== null) {
         const counter = this.#key(version, `hour:${hourOf(args.nowMs)}`);
         const [[, n]] = (await this.#redis.multi().incr(counter).expire(counter, 7200).exec()) as [

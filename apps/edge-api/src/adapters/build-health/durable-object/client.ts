@@ -30,9 +30,9 @@ export class DurableObjectBuildHealthStore implements BuildHealthStore {
   async claim(
     version: string,
     due: string[],
-    args: { nowMs: number; claimMs: number; maxPerHour: number | null },
+    args: { nowMs: number; claimMs: number; maxPerHour: number | null; agentId: string },
   ): Promise<string | null> {
-    return await this.#stub(version).claim(due, args.nowMs, args.claimMs, args.maxPerHour);
+    return await this.#stub(version).claim(due, args.nowMs, args.claimMs, args.maxPerHour, args.agentId);
   }
 
   async report(version: string, keyboard: string, entry: BuildHealthEntry): Promise<void> {

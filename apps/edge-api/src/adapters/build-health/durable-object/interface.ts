@@ -5,6 +5,12 @@ export interface BuildHealthRpc extends Rpc.DurableObjectBranded {
   summary(): Promise<Record<string, { works: boolean; last_tested: number }>>;
   entries(): Promise<Record<string, BuildHealthEntry>>;
   entry(keyboard: string): Promise<BuildHealthEntry | null>;
-  claim(due: string[], nowMs: number, claimMs: number, maxPerHour: number | null): Promise<string | null>;
+  claim(
+    due: string[],
+    nowMs: number,
+    claimMs: number,
+    maxPerHour: number | null,
+    agentId: string,
+  ): Promise<string | null>;
   report(keyboard: string, entry: BuildHealthEntry): Promise<void>;
 }

@@ -15,7 +15,7 @@ export class BuildHealthObject extends DurableObject<Env> implements BuildHealth
     this.#sql = ctx.storage.sql;
     this.#sql.exec(`
       CREATE TABLE IF NOT EXISTS results (keyboard TEXT PRIMARY KEY, works INTEGER, last_tested INTEGER, message TEXT);
-      CREATE TABLE IF NOT EXISTS claims (keyboard TEXT PRIMARY KEY, until INTEGER);
+      CREATE TABLE IF NOT EXISTS claims (keyboard TEXT PRIMARY KEY, until INTEGER, agent_id TEXT);
       CREATE TABLE IF NOT EXISTS hours (hour INTEGER PRIMARY KEY, n INTEGER);
     `);
   }
@@ -55,6 +55,7 @@ export class BuildHealthObject extends DurableObject<Env> implements BuildHealth
     nowMs: number,
     claimMs: number,
     maxPerHour: number | null,
+    agentId: string,
   ): Promise<string | null> {
     this.#sql.exec("DELETE FROM claims WHERE until <= ?", nowMs);
     const hour = hourOf(nowMs);
@@ -63,13 +64,18 @@ export class BuildHealthObject extends DurableObject<Env> implements BuildHealth
     if (maxPerHour !== null && n >= maxPerHour) return null;
     const held = new Set(
       this.#sql
-        .exec<{ keyboard: string }>("SELECT keyboard FROM claims")
+        .exec<{ keyboard: string }>("SELECT keyboard FROM claims WHERE agent_id IS NOT ?", agentId)
         .toArray()
         .map((r) => r.keyboard),
     );
     const kb = due.find((k) => !held.has(k));
     if (kb === undefined) return null;
-    this.#sql.exec("INSERT OR REPLACE INTO claims (keyboard, until) VALUES (?, ?)", kb, nowMs + claimMs);
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO claims (keyboard, until, agent_id) VALUES (?, ?, ?)",
+      kb,
+      nowMs + claimMs,
+      agentId,
+    );
     this.#sql.exec(
       "INSERT INTO hours (hour, n) VALUES (?, 1) ON CONFLICT(hour) DO UPDATE SET n = n + 1",
       hour,
