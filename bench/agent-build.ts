@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
+import type { BuildContext } from "@qmk-edge/build-agent/src/job/context.ts";
 import { localJob, openBuildContext } from "@qmk-edge/build-agent/src/job/context.ts";
-import type { BuildContext } from "@qmk-edge/build-agent/src/job/run-job.ts";
 import { silentLogger } from "@qmk-edge/build-agent/src/log.ts";
 import type { AgentJob, CompileRequest } from "@qmk-edge/schema";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 
-// The agent's own build wiring (build-context.ts, as main.ts uses it) on a tree (the demo tree unless the
+// The agent's own build wiring (job/context.ts, as main.ts uses it) on a tree (the demo tree unless the
 // real-tree case names one), quiet, two make
 // jobs, no API: what the build benchmarks time.
 export async function benchBuildContext(

@@ -46,7 +46,7 @@ export function jobDirs(workDir: string, jobId: string) {
 // Where one keyboard (folder + converter) of one tree is built, job after job:
 // <work dir>/builds/<tree key>/<folder with + for />[@<converter>]/ with keymap/ (the keymap dir make is pointed at)
 // and build/ (BUILD_DIR: objects, ELF, firmware). It outlives jobs so make rebuilds only what the new
-// keymap changes; jobs of one slot take turns (build-slots.ts).
+// keymap changes; jobs of one slot take turns (build/slots.ts).
 export const buildSlotsRoot = (workDir: string) => join(workDir, "builds");
 
 export function buildSlotDirs(workDir: string, tree: { root: string; version: string }, slot: string) {

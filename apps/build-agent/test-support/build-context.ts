@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { AgentJob, CompileRequest } from "@qmk-edge/schema";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import type { TreeSource } from "../src/config/load-config.ts";
+import type { BuildContext } from "../src/job/context.ts";
 import { localJob, openBuildContext } from "../src/job/context.ts";
-import type { BuildContext } from "../src/job/run-job.ts";
 import { silentLogger } from "../src/log.ts";
 
 // What the agent's job runner needs to build in tests without an API: a BuildContext on a tree (the demo

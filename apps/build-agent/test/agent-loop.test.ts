@@ -10,7 +10,7 @@ import { type ProxiedApi, startProxiedApi } from "@qmk-edge/test/support/proxied
 import { type EdgeApi, LOCAL_AGENT_TOKEN } from "@qmk-edge/test/support/system.ts";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { ApiClient } from "../src/api/client.ts";
-import type { BuildContext } from "../src/job/run-job.ts";
+import type { BuildContext } from "../src/job/context.ts";
 import { silentLogger } from "../src/log.ts";
 import { AgentLoop } from "../src/loop/agent-loop.ts";
 import { buildContext } from "../test-support/build-context.ts";

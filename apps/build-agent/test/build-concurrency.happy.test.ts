@@ -9,7 +9,8 @@ import {
 } from "@qmk-edge/test/support/firmware/fidelity.ts";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type BuildContext, runJob } from "../src/job/run-job.ts";
+import type { BuildContext } from "../src/job/context.ts";
+import { runJob } from "../src/job/run-job.ts";
 import { buildContext, keptElf, makeJob } from "../test-support/build-context.ts";
 
 // Two jobs of one keyboard at the same time, in one warm tree: they take turns in the keyboard's build

@@ -7,7 +7,8 @@ import { elfKeymapWords, expectedKeymapWords } from "@qmk-edge/test/support/firm
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { BuildSlots } from "../src/build/slots.ts";
-import { type BuildContext, type JobOutcome, runJob } from "../src/job/run-job.ts";
+import type { BuildContext } from "../src/job/context.ts";
+import { type JobOutcome, runJob } from "../src/job/run-job.ts";
 import { silentLogger } from "../src/log.ts";
 import { buildContext, keptElf, makeJob } from "../test-support/build-context.ts";
 

@@ -5,8 +5,9 @@ import type { CompileRequest } from "@qmk-edge/schema";
 import { defaultKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { RETURNCODE_NOT_BUILT } from "../src/job/failure.ts";
-import { type BuildContext, type JobOutcome, runJob } from "../src/job/run-job.ts";
+import type { BuildContext } from "../src/job/context.ts";
+import { type JobOutcome, runJob } from "../src/job/run-job.ts";
+import { RETURNCODE_NOT_BUILT } from "../src/job-failure.ts";
 import { buildContext, makeJob } from "../test-support/build-context.ts";
 
 // Jobs that must end as `failed` with a message a user can act on, and leave the tree as it was.

@@ -15,7 +15,8 @@ import {
 } from "@qmk-edge/test/support/firmware/fidelity.ts";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type BuildContext, runJob } from "../src/job/run-job.ts";
+import type { BuildContext } from "../src/job/context.ts";
+import { runJob } from "../src/job/run-job.ts";
 import { buildContext, keptElf, makeJob } from "../test-support/build-context.ts";
 
 // Real builds of every demo keyboard, default keymap and a user keymap per layout, on the real toolchains;

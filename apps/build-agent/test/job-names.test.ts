@@ -2,7 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type BuildContext, runJob } from "../src/job/run-job.ts";
+import type { BuildContext } from "../src/job/context.ts";
+import { runJob } from "../src/job/run-job.ts";
 import { buildContext, makeJob } from "../test-support/build-context.ts";
 import { fixtureRequest, makeFixtureTree } from "../test-support/fixture-tree.ts";
 

@@ -6,8 +6,9 @@ import { elfKeymapWords, expectedKeymapWords } from "@qmk-edge/test/support/firm
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { JobFailure } from "../src/job/failure.ts";
-import { type BuildContext, runJob } from "../src/job/run-job.ts";
+import type { BuildContext } from "../src/job/context.ts";
+import { runJob } from "../src/job/run-job.ts";
+import { JobFailure } from "../src/job-failure.ts";
 import {
   parseDefaultFolder,
   parseKeyboardAliases,

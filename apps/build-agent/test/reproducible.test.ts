@@ -10,7 +10,8 @@ import {
 } from "@qmk-edge/test/support/firmware/demo-tree.ts";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type BuildContext, runJob } from "../src/job/run-job.ts";
+import type { BuildContext } from "../src/job/context.ts";
+import { runJob } from "../src/job/run-job.ts";
 import { buildContext, makeJob } from "../test-support/build-context.ts";
 import { fixtureRequest, makeFixtureTree } from "../test-support/fixture-tree.ts";
 

@@ -11,7 +11,8 @@ import { userKeymap } from "@qmk-edge/test/support/firmware/demo-tree.ts";
 import { DEMO_TREE } from "@qmk-edge/test/support/system.ts";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type BuildContext, type JobOutcome, runJob } from "../src/job/run-job.ts";
+import type { BuildContext } from "../src/job/context.ts";
+import { type JobOutcome, runJob } from "../src/job/run-job.ts";
 import { buildContext, makeJob } from "../test-support/build-context.ts";
 
 // The source zip is enough to rebuild the firmware: unzip it over the tree it names, run the manifest's

@@ -79,11 +79,10 @@ export function runDeployCheck(opts: { extraDevTokens?: string[] } = {}): Deploy
       { config: join(app, "wrangler.jsonc") },
       { hideWarnings: true },
     ) as unknown as DeployConfig;
-    const envSource = readFileSync(join(app, "src", "workers", "env.ts"), "utf8");
     const entry = readFileSync(join(app, "src", "workers", "main.ts"), "utf8");
     const problems = [
       ...(scripts.length === 0 ? ["wrangler wrote no script to --outdir"] : []),
-      ...bindingProblems(envSource, config),
+      ...bindingProblems(join(app, "src", "workers", "env.ts"), config),
       ...durableObjectProblems(config, exportedNames(entry)),
       ...devValueProblems(config, bundle, devValues(opts.extraDevTokens)),
       ...sizeProblems(gzipBytes),

@@ -67,6 +67,11 @@ export const routes: Route[] = [
   metricsScrape,
 ];
 
+// Routes for the service's own agents and operators (and the operator's /metrics), under their own prefixes: not part of the public API
+// (no CORS, not in the OpenAPI document). Every other route is public and documented (v1_openapi tests).
+export const INTERNAL_PREFIXES = ["/v1/agent/", "/v1/operator/", "/metrics"] as const;
+export const isInternalPath = (path: string) => INTERNAL_PREFIXES.some((prefix) => path.startsWith(prefix));
+
 export interface AppOptions {
   // Called once per request by the entry point's runtime: Workers builds Deps from `env`, Node hands out its own.
   deps: (c: Context<AppEnv>) => Deps | Promise<Deps>;
@@ -89,9 +94,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     c.set("deps", await options.deps(c));
     await next();
   });
-  const private_ = (path: string) =>
-    path.startsWith("/v1/agent/") || path.startsWith("/v1/operator/") || path === "/metrics";
-  app.use(async (c, next) => (private_(c.req.path) ? next() : publicCors(c, next)));
+  app.use(async (c, next) => (isInternalPath(c.req.path) ? next() : publicCors(c, next)));
   app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedHandler }));
   app.use("/v1/agent/*", requireAgent);
   app.use("/v1/operator/*", requireOperator);

@@ -9,7 +9,7 @@ import type { MetricsStore } from "./ports/metrics.ts";
 import type { RateLimiter } from "./ports/rate-limiter.ts";
 import type { ResponseCache } from "./ports/response-cache.ts";
 
-// Everything a route may touch. Entry points (worker.ts, node.ts) build it from their runtime's adapters.
+// Everything a route may touch. Entry points (workers/main.ts, node/main.ts) build it from their runtime's adapters.
 export interface Deps {
   blobs: BlobStore;
   jobs: JobStore;

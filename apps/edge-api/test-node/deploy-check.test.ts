@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   bindingProblems,
@@ -12,7 +13,7 @@ import { devValues, runDeployCheck } from "../scripts/deploy-check.ts";
 import { LOCAL_AGENT_TOKEN, sha256Hex } from "../scripts/dev-vars.ts";
 import { TEST_AGENT_TOKENS, TEST_OPERATOR_TOKEN } from "../test-support/agent-tokens.ts";
 
-const envSource = readFileSync(new URL("../src/workers/env.ts", import.meta.url), "utf8");
+const envSource = fileURLToPath(new URL("../src/workers/env.ts", import.meta.url));
 const entrySource = readFileSync(new URL("../src/workers/main.ts", import.meta.url), "utf8");
 
 const config = (over: Partial<DeployConfig> = {}): DeployConfig => ({

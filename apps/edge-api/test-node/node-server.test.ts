@@ -1,4 +1,4 @@
-// `node src/node.ts` as an operator runs it: configured by env, serving the routes, stopping cleanly on SIGTERM.
+// `node src/node/main.ts` as an operator runs it: configured by env, serving the routes, stopping cleanly on SIGTERM.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,7 +30,7 @@ async function until(check: () => boolean, ms: number) {
   }
 }
 
-describe("node src/node.ts", () => {
+describe("node src/node/main.ts", () => {
   it("serves the API from env configuration and exits 0 on SIGTERM, ending a long poll with 204", async () => {
     const port = await freePort();
     const server = run({

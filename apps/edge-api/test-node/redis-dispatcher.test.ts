@@ -11,6 +11,7 @@ import { RedisDispatcher } from "../src/adapters/dispatcher/redis/dispatcher.ts"
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
 import { LeaseLostError, NotFoundError, StateConflictError, StoredRecordError } from "../src/jobs/errors.ts";
 import { newId } from "../src/jobs/job-id.ts";
+import { leasePolicy } from "../src/jobs/lease.ts";
 import { newJobRecord } from "../src/jobs/lifecycle.ts";
 
 const redisUrl = inject("redisUrl");
@@ -39,8 +40,7 @@ function processes(
       redisUrl,
       jobs,
       prefix,
-      leaseSeconds: options.leaseSeconds ?? 60,
-      ...options,
+      lease: leasePolicy(options.leaseSeconds ?? 60, { orphanGraceMs: options.orphanGraceMs }),
     });
     open.push(d);
     return d;

@@ -9,7 +9,7 @@ import { TEST_AGENT_TOKENS, TEST_OPERATOR_TOKEN, type TestToken, tokenEntries } 
 import { httpFetch } from "./http-fetch.ts";
 import type { Target, TargetRequestInit } from "./target.ts";
 
-// The Node app (src/node.ts) over real HTTP on 127.0.0.1, with Redis Streams and the Ceph S3 gateway that
+// The Node app (src/node/main.ts) over real HTTP on 127.0.0.1, with Redis Streams and the Ceph S3 gateway that
 // test-node/global-setup.ts started. Each test file gets its own server, Redis key prefix and bucket prefix,
 // so its state starts empty like a workerd test file's. QMK_EDGE_TEST_BLOBS=fs (the node-fs project) swaps S3
 // for a directory.

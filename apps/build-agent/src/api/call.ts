@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Logger } from "../log.ts";
 
-// The shapes the agent's HTTP client (api-client.ts) takes: its options, retry policy and one call.
+// The shapes the agent's HTTP client (api/client.ts) takes: its options, retry policy and one call.
 
 export interface RetryPolicy {
   attempts: number; // total tries, >= 1

@@ -36,7 +36,7 @@ import { ApiError, ApiUnavailableError, errorFor, ProtocolError } from "./errors
 
 // The agent's one HTTP client for /v1/agent/*. Transient failures (network errors, 5xx, 429) are retried
 // with exponential backoff and full jitter; the answers a caller can act on become typed errors
-// (api-errors.ts).
+// (api/errors.ts).
 
 export class ApiClient {
   readonly #baseUrl: string;

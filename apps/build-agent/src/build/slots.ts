@@ -14,8 +14,6 @@ import { pathExists } from "../path-exists.ts";
 
 const UNFINISHED = ".qmk-edge-unfinished";
 
-export const DEFAULT_MAX_BUILD_SLOTS = 200;
-
 export interface SlotLimit {
   root: string; // <work dir>/builds: <tree key>/<slot> below it
   max: number;

@@ -4,14 +4,13 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { agentId, LEASE_MAX_WAIT_MS } from "@qmk-edge/schema";
 import { z } from "zod";
-import { DEFAULT_MAX_BUILD_SLOTS } from "../build/slots.ts";
 import { LOG_FORMATS, LOG_LEVELS } from "../log.ts";
 import { helpText } from "./help.ts";
-import { OPTIONS, type OptionName, type OptionSpec } from "./options.ts";
+import { DEFAULT_MAX_BUILD_SLOTS, OPTIONS, type OptionName, type OptionSpec } from "./options.ts";
 import { parseDuration, parseSize } from "./units.ts";
 
 // The agent's one config loader: flags, then environment, then an optional JSON file, then defaults.
-// Every option is declared once in OPTIONS (config-options.ts); --help, the env names and the file keys
+// Every option is declared once in OPTIONS (config/options.ts); --help, the env names and the file keys
 // all come from it.
 
 export class ConfigError extends Error {

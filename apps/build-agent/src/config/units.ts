@@ -1,4 +1,4 @@
-// The units options are written in (config.ts reads them; the help text names them).
+// The units options are written in (load-config.ts reads them; the help text names them).
 
 // Durations: "90s", "10m", "1h", "500ms"; a bare number is seconds.
 export function parseDuration(text: string): number | undefined {

@@ -3,7 +3,7 @@
 // moment a lease brings a user job, and the keyboard is handed out again once its claim runs out.
 import type { ApiClient } from "../api/client.ts";
 import { ApiError } from "../api/errors.ts";
-import type { BuildContext } from "../job/run-job.ts";
+import type { BuildContext } from "../job/context.ts";
 import type { Logger } from "../log.ts";
 import type { AgentMetrics } from "../metrics/agent-metrics.ts";
 import { buildDefaultKeymap } from "./default-build.ts";

@@ -1,16 +1,33 @@
 import { join } from "node:path";
-import type { AgentJob, CompileRequest } from "@qmk-edge/schema";
+import type { AgentJob, CompileRequest, Toolchain } from "@qmk-edge/schema";
 import { type BuildHost, probeBuildHost } from "../build/host.ts";
-import { BuildSlots, DEFAULT_MAX_BUILD_SLOTS } from "../build/slots.ts";
+import { BuildSlots } from "../build/slots.ts";
 import type { TreeSource } from "../config/load-config.ts";
+import { DEFAULT_MAX_BUILD_SLOTS } from "../config/options.ts";
 import { buildSlotsRoot } from "../job-names.ts";
 import type { Logger } from "../log.ts";
+import type { CompileSettings } from "../steps/compile.ts";
 import { type FirmwareTree, TreeManager } from "../tree/firmware-tree.ts";
 import { TreeArchives } from "../zip/tree-archives.ts";
-import type { BuildContext } from "./run-job.ts";
 
 // Everything a job needs besides the API, wired one way for the agent (main.ts), its tests and the
 // benchmarks: the warm tree, what this host offers builds, the tree archives and the build limits.
+
+export interface BuildContext {
+  trees: TreeManager;
+  archives: TreeArchives;
+  workDir: string;
+  slots: BuildSlots;
+  compile: CompileSettings;
+  log: Logger;
+  // Keep a copy of the job's linked ELF in <work>/jobs/<id>/elf (the slot's is replaced by its next job);
+  // for debugging and tests.
+  keepElf?: boolean;
+  // Toolchains installed here; a job needing another is handed back. Undefined: do not check.
+  toolchains?: Toolchain[];
+  // One line of the log header, e.g. "ccache on; network isolated (unshare -n)".
+  sandboxNote?: string;
+}
 
 export interface BuildContextOptions {
   source: TreeSource;

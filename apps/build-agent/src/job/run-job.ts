@@ -1,45 +1,23 @@
 import { copyFile, mkdir, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
-import {
-  type AgentJob,
-  type BuildTimings,
-  type CompleteRequest,
-  type JobStage,
-  LIMITS,
-  type Toolchain,
-} from "@qmk-edge/schema";
-import type { BuildSlots } from "../build/slots.ts";
+import type { AgentJob, BuildTimings, CompleteRequest, JobStage } from "@qmk-edge/schema";
+import { LIMITS } from "@qmk-edge/schema";
+import { JobFailure } from "../job-failure.ts";
 import { artifactNames, jobDirs } from "../job-names.ts";
 import { formatDuration, type Logger } from "../log.ts";
-import { type CompiledFirmware, type CompileSettings, compile, makeCommandLine } from "../steps/compile.ts";
+import { type CompiledFirmware, compile, makeCommandLine } from "../steps/compile.ts";
 import { type GeneratedKeymap, renderKeymap, writeKeymapDir } from "../steps/generate.ts";
 import { type LocalArtifact, packageSources, writeArtifact } from "../steps/package.ts";
 import { type PreparedJob, prepare } from "../steps/prepare.ts";
-import type { TreeManager } from "../tree/firmware-tree.ts";
-import type { TreeArchives } from "../zip/tree-archives.ts";
+import type { FirmwareTree } from "../tree/firmware-tree.ts";
 import { renderBuildLog } from "./build-log.ts";
-import { JobFailure } from "./failure.ts";
+import type { BuildContext } from "./context.ts";
 
-// One job from lease to "ready to upload": prepare -> generate -> compile -> package. Generate and compile
-// hold the job's build slot (one keyboard's keymap dir and build dir, kept from job to job). Whatever
-// happens, the tree is left as it was: make's firmware copy at its root goes (steps/compile.ts).
-// Uploading and completing belong to the agent loop; tests drive this directly without an API.
-
-export interface BuildContext {
-  trees: TreeManager;
-  archives: TreeArchives;
-  workDir: string;
-  slots: BuildSlots;
-  compile: CompileSettings;
-  log: Logger;
-  // Keep a copy of the job's linked ELF in <work>/jobs/<id>/elf (the slot's is replaced by its next job);
-  // for debugging and tests.
-  keepElf?: boolean;
-  // Toolchains installed here; a job needing another is handed back. Undefined: do not check.
-  toolchains?: Toolchain[];
-  // One line of the log header, e.g. "ccache on; network isolated (unshare -n)".
-  sandboxNote?: string;
-}
+// One job from lease to "ready to upload": prepare -> generate -> compile -> package, then its result
+// (finished or failed) built in one place, settle(). Generate and compile hold the job's build slot (one
+// keyboard's keymap dir and build dir, kept from job to job). Whatever happens, the tree is left as it
+// was: make's firmware copy at its root goes (steps/compile.ts). Uploading and completing belong to the
+// agent loop; tests drive this directly without an API.
 
 export type JobOutcome =
   | { kind: "release"; reason: string }
@@ -60,153 +38,183 @@ export interface RunOptions {
 }
 
 export async function runJob(job: AgentJob, ctx: BuildContext, opts: RunOptions = {}): Promise<JobOutcome> {
-  const log = ctx.log.child({ job: job.id });
   const tree = await ctx.trees.forVersion(job.firmware_version);
   if (!tree) {
     const have = ctx.trees.current.version;
     return { kind: "release", reason: `this agent builds firmware ${have}, not ${job.firmware_version}` };
   }
-
-  const timings: BuildTimings = {};
-  const lines: string[] = [
-    `qmk-edge-agent: job ${job.id} (attempt ${job.attempts + 1})`,
-    `keyboard ${job.request.keyboard}, layout ${job.request.layout}, keymap ${job.request.keymap}`,
-    `firmware tree ${tree.version} (${tree.origin.kind === "git" ? tree.origin.url : tree.origin.path})`,
-  ];
-  const dirs = jobDirs(ctx.workDir, job.id);
-  const render = () => renderBuildLog(lines, { [ctx.workDir]: "<work-dir>", [tree.root]: "<firmware-tree>" });
-  let prepared: PreparedJob | null = null;
-  let generated: GeneratedKeymap | null = null;
-  let firmware: CompiledFirmware | null = null;
-  let elf: string | null = null;
-  const artifacts: LocalArtifact[] = [];
-  let stageStart = performance.now();
-  const enter = (stage: JobStage) => {
-    stageStart = performance.now();
-    opts.onStage?.(stage);
-    log.debug("started", { stage });
-  };
-  const leave = (stage: JobStage, key: keyof BuildTimings) => {
-    const ms = Math.round(performance.now() - stageStart);
-    timings[key] = ms;
-    log.info(`done in ${formatDuration(ms)}`, { stage });
-  };
-
+  const run = new JobRun(job, ctx, tree, opts);
   try {
-    enter("preparing");
-    prepared = await prepare(job, tree, ctx.workDir);
-    if (ctx.toolchains && !ctx.toolchains.includes(prepared.toolchain)) {
-      return { kind: "release", reason: `this agent has no ${prepared.toolchain} toolchain` };
+    run.enter("preparing");
+    const p = await prepare(job, tree, ctx.workDir);
+    run.prepared = p;
+    if (ctx.toolchains && !ctx.toolchains.includes(p.toolchain)) {
+      return { kind: "release", reason: `this agent has no ${p.toolchain} toolchain` };
     }
-    for (const t of prepared.translations)
-      log.info("translated a renamed keycode", { path: t.path, from: t.from, to: t.to });
-    lines.push(
-      ...prepared.folder.steps,
-      ...prepared.translations.map(
-        (t) => `keycode ${t.path}: ${t.from} is ${t.to} in this firmware (renamed)`,
-      ),
-      `toolchain ${prepared.toolchain} (${prepared.keyboard.processor}); built as keymap ${prepared.buildKeymap}`,
-      ...(ctx.sandboxNote ? [ctx.sandboxNote] : []),
-    );
-    const p = prepared;
+    describePrepared(run, p);
     const keymap = renderKeymap(p);
-    generated = keymap;
-    firmware = await ctx.slots.withSlot(p.slotDir, async () => {
-      await writeKeymapDir(p, keymap);
-      leave("preparing", "prepare_ms");
-      opts.signal?.throwIfAborted();
-
-      enter("compiling");
-      lines.push(`$ ${makeCommandLine(p, ctx.compile.makeJobs)}`, "");
-      const built = await compile(p, ctx.compile, opts.signal);
-      if (built.resetSlot) log.info("the build slot's last build had not finished; it started over");
-      lines.push(
-        built.make.output.trimEnd(),
-        "",
-        `make exited with 0 after ${formatDuration(built.make.durationMs)}`,
-      );
-      if (ctx.keepElf) elf = await keepElf(built.elf, dirs.elfDir);
-      return built;
-    });
-    leave("compiling", "compile_ms");
+    run.generated = keymap;
+    const firmware = await ctx.slots.withSlot(p.slotDir, () => generateAndCompile(run, p, keymap));
+    run.leave("compiling", "compile_ms");
     opts.signal?.throwIfAborted();
 
-    enter("packaging");
-    const { source, tree: treeZip } = await packageSources(prepared, generated, firmware, ctx.archives, log);
-    artifacts.push(
-      {
-        kind: "firmware",
-        path: firmware.path,
-        filename: firmware.filename,
-        sha256: firmware.sha256,
-        size: firmware.size,
-      },
-      source,
-      await writeArtifact(prepared.outDir, "keymap", prepared.names.keymap, generated.keymapJson),
-      ...(treeZip ? [treeZip] : []),
-    );
-    lines.push(`firmware ${firmware.filename}: ${firmware.size} bytes, sha256 ${firmware.sha256}`);
-    lines.push(
-      `reproduce: unzip ${source.filename} over firmware tree ${tree.version}, then \`${prepared.command}\``,
-    );
-    const text = render();
-    artifacts.push(await writeArtifact(prepared.outDir, "log", prepared.names.log, text));
-    leave("packaging", "package_ms");
-    return {
-      kind: "done",
-      result: {
-        status: "finished",
-        returncode: 0,
-        output: tail(text),
-        command: prepared.command,
-        firmware_filename: firmware.filename,
-        toolchain: prepared.toolchain,
-        timings,
-      },
-      artifacts,
-      jobDir: dirs.jobDir,
-      buildDir: prepared?.buildDir ?? null,
-      elf,
-      log: text,
-    };
+    run.enter("packaging");
+    const packaged = await packageJob(run, p, keymap, firmware);
+    run.leave("packaging", "package_ms");
+    return await settle(run, { status: "finished", firmware, packaged });
   } catch (err) {
     if (opts.signal?.aborted) throw err;
-    const failure =
-      err instanceof JobFailure
-        ? err
-        : new JobFailure(
-            `the build agent hit an internal error: ${err instanceof Error ? err.message : String(err)}`,
-          );
-    if (!(err instanceof JobFailure)) log.error("internal error while building", { problem: String(err) });
-    log.info(`failed: ${failure.message.split("\n")[0]}`, { returncode: failure.returncode });
-    if (failure.output) lines.push(failure.output.trimEnd(), "");
-    lines.push(`error: ${failure.message}`);
-    const text = render();
-    const names = prepared?.names ?? artifactNames(job.request);
-    const failedArtifacts = [await writeArtifact(dirs.outDir, "log", names.log, text)];
-    if (prepared && generated) {
-      failedArtifacts.push(await writeArtifact(dirs.outDir, "keymap", names.keymap, generated.keymapJson));
-    }
-    return {
-      kind: "done",
-      result: {
-        status: "failed",
-        returncode: failure.returncode,
-        output: tail(text),
-        command: prepared?.command ?? `make ${job.request.keyboard}:${job.request.keymap}`,
-        firmware_filename: null,
-        toolchain: prepared?.toolchain ?? null,
-        timings,
-      },
-      artifacts: failedArtifacts,
-      jobDir: dirs.jobDir,
-      buildDir: prepared?.buildDir ?? null,
-      elf,
-      log: text,
-    };
+    return await settle(run, { status: "failed", failure: asFailure(err, run.log) });
   } finally {
-    if (prepared) await cleanUp(prepared);
+    if (run.prepared) await cleanUp(run.prepared);
   }
+}
+
+// What one run knows so far: the log's lines, the stages' timings, and how far the job got.
+class JobRun {
+  readonly lines: string[];
+  readonly timings: BuildTimings = {};
+  readonly log: Logger;
+  readonly dirs: ReturnType<typeof jobDirs>;
+  prepared: PreparedJob | null = null;
+  generated: GeneratedKeymap | null = null;
+  elf: string | null = null;
+  #stageStart = performance.now();
+
+  readonly job: AgentJob;
+  readonly ctx: BuildContext;
+  readonly tree: FirmwareTree;
+  readonly opts: RunOptions;
+
+  constructor(job: AgentJob, ctx: BuildContext, tree: FirmwareTree, opts: RunOptions) {
+    this.job = job;
+    this.ctx = ctx;
+    this.tree = tree;
+    this.opts = opts;
+    this.log = ctx.log.child({ job: job.id });
+    this.dirs = jobDirs(ctx.workDir, job.id);
+    this.lines = [
+      `qmk-edge-agent: job ${job.id} (attempt ${job.attempts + 1})`,
+      `keyboard ${job.request.keyboard}, layout ${job.request.layout}, keymap ${job.request.keymap}`,
+      `firmware tree ${tree.version} (${tree.origin.kind === "git" ? tree.origin.url : tree.origin.path})`,
+    ];
+  }
+
+  enter(stage: JobStage): void {
+    this.#stageStart = performance.now();
+    this.opts.onStage?.(stage);
+    this.log.debug("started", { stage });
+  }
+
+  leave(stage: JobStage, key: keyof BuildTimings): void {
+    const ms = Math.round(performance.now() - this.#stageStart);
+    this.timings[key] = ms;
+    this.log.info(`done in ${formatDuration(ms)}`, { stage });
+  }
+
+  // The build log without the agent's own paths (job/build-log.ts).
+  render(): string {
+    const paths = { [this.ctx.workDir]: "<work-dir>", [this.tree.root]: "<firmware-tree>" };
+    return renderBuildLog(this.lines, paths);
+  }
+}
+
+function describePrepared(run: JobRun, p: PreparedJob): void {
+  for (const t of p.translations)
+    run.log.info("translated a renamed keycode", { path: t.path, from: t.from, to: t.to });
+  run.lines.push(
+    ...p.folder.steps,
+    ...p.translations.map((t) => `keycode ${t.path}: ${t.from} is ${t.to} in this firmware (renamed)`),
+    `toolchain ${p.toolchain} (${p.keyboard.processor}); built as keymap ${p.buildKeymap}`,
+    ...(run.ctx.sandboxNote ? [run.ctx.sandboxNote] : []),
+  );
+}
+
+// Inside the job's build slot: the keymap dir is written (the end of "preparing"), then make runs.
+async function generateAndCompile(run: JobRun, p: PreparedJob, keymap: GeneratedKeymap) {
+  const { ctx, opts } = run;
+  await writeKeymapDir(p, keymap);
+  run.leave("preparing", "prepare_ms");
+  opts.signal?.throwIfAborted();
+
+  run.enter("compiling");
+  run.lines.push(`$ ${makeCommandLine(p, ctx.compile.makeJobs)}`, "");
+  const built = await compile(p, ctx.compile, opts.signal);
+  if (built.resetSlot) run.log.info("the build slot's last build had not finished; it started over");
+  run.lines.push(
+    built.make.output.trimEnd(),
+    "",
+    `make exited with 0 after ${formatDuration(built.make.durationMs)}`,
+  );
+  if (ctx.keepElf) run.elf = await keepElf(built.elf, run.dirs.elfDir);
+  return built;
+}
+
+// The firmware, the source zip and the tree archive it goes over, as local artifacts.
+async function packageJob(
+  run: JobRun,
+  p: PreparedJob,
+  keymap: GeneratedKeymap,
+  firmware: CompiledFirmware,
+): Promise<LocalArtifact[]> {
+  const { source, tree: treeZip } = await packageSources(p, keymap, firmware, run.ctx.archives, run.log);
+  const { path, filename, sha256, size } = firmware;
+  run.lines.push(
+    `firmware ${filename}: ${size} bytes, sha256 ${sha256}`,
+    `reproduce: unzip ${source.filename} over firmware tree ${run.tree.version}, then \`${p.command}\``,
+  );
+  return [{ kind: "firmware", path, filename, sha256, size }, source, ...(treeZip ? [treeZip] : [])];
+}
+
+type JobEnd =
+  | { status: "finished"; firmware: CompiledFirmware; packaged: LocalArtifact[] }
+  | { status: "failed"; failure: JobFailure };
+
+// The one place a job's result is built, finished or failed: the log's last lines, the log and keymap
+// artifacts (a failed job has them too, named by the same rule), and what `complete` reports.
+async function settle(run: JobRun, end: JobEnd): Promise<JobOutcome> {
+  const { job, prepared: p, generated, dirs } = run;
+  if (end.status === "failed") {
+    if (end.failure.output) run.lines.push(end.failure.output.trimEnd(), "");
+    run.lines.push(`error: ${end.failure.message}`);
+  }
+  const text = run.render();
+  const names = p?.names ?? artifactNames(job.request);
+  const artifacts = end.status === "finished" ? [...end.packaged] : [];
+  if (generated)
+    artifacts.push(await writeArtifact(dirs.outDir, "keymap", names.keymap, generated.keymapJson));
+  artifacts.push(await writeArtifact(dirs.outDir, "log", names.log, text));
+  return {
+    kind: "done",
+    result: {
+      status: end.status,
+      returncode: end.status === "finished" ? 0 : end.failure.returncode,
+      output: tail(text),
+      command: p?.command ?? `make ${job.request.keyboard}:${job.request.keymap}`,
+      firmware_filename: end.status === "finished" ? end.firmware.filename : null,
+      toolchain: p?.toolchain ?? null,
+      timings: run.timings,
+    },
+    artifacts,
+    jobDir: dirs.jobDir,
+    buildDir: p?.buildDir ?? null,
+    elf: run.elf,
+    log: text,
+  };
+}
+
+// A JobFailure says why in words its user reads; anything else is a bug in the agent or its host,
+// reported the same way but logged as one.
+function asFailure(err: unknown, log: Logger): JobFailure {
+  if (!(err instanceof JobFailure)) log.error("internal error while building", { problem: String(err) });
+  const failure =
+    err instanceof JobFailure
+      ? err
+      : new JobFailure(
+          `the build agent hit an internal error: ${err instanceof Error ? err.message : String(err)}`,
+        );
+  log.info(`failed: ${failure.message.split("\n")[0]}`, { returncode: failure.returncode });
+  return failure;
 }
 
 // The job's HOME; the out dir stays until the loop disposes it, the slot for the keyboard's next job

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { ARTIFACT_MAX_BYTES } from "@qmk-edge/schema";
 import { type MakeResult, type MakeSandbox, runMake } from "../build/make-runner.ts";
 import { discardSlotBuild, finishSlotBuild, openSlotBuild } from "../build/slots.ts";
-import { JobFailure } from "../job/failure.ts";
+import { JobFailure } from "../job-failure.ts";
 import { isBuiltFirmware, userFirmwareName } from "../job-names.ts";
 import { formatDuration } from "../log.ts";
 import { sha256File } from "../zip/packaging.ts";

@@ -5,7 +5,7 @@ import {
   translateKeycodes,
 } from "@qmk-edge/keymap";
 import type { AgentJob, Toolchain } from "@qmk-edge/schema";
-import { JobFailure } from "../job/failure.ts";
+import { JobFailure } from "../job-failure.ts";
 import { artifactNames, BUILD_KEYMAP, buildSlotDirs, buildSlotName, jobDirs } from "../job-names.ts";
 import type { FirmwareTree } from "../tree/firmware-tree.ts";
 import { type KeyboardFolder, resolveKeyboardFolder } from "../tree/keyboard-folder.ts";

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { keyboardName } from "@qmk-edge/schema";
-import { JobFailure } from "../job/failure.ts";
+import { JobFailure } from "../job-failure.ts";
 
 // Which folder of keyboards/ a requested keyboard name builds, as QMK resolves it (qmk.keyboard.
 // keyboard_folder): old names go through data/mappings/keyboard_aliases.hjson, whose targets may be

@@ -2,7 +2,7 @@ import { readFile, realpath, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { parseHjson } from "@qmk-edge/keymap";
 import type { CompileRequest, Toolchain } from "@qmk-edge/schema";
-import { JobFailure } from "../job/failure.ts";
+import { JobFailure } from "../job-failure.ts";
 import { withQmkDefaults } from "./info-defaults.ts";
 import { readText } from "./keyboard-folder.ts";
 

@@ -28,22 +28,31 @@ const KIND_OF_TYPE: Array<[RegExp, BindingKind]> = [
   [/^string$/, "text"],
 ];
 
-// The members of `interface Env` in src/workers/env.ts, by the kind their type names.
-export function envBindings(source: string): Map<string, { kind: BindingKind | null; optional: boolean }> {
-  const file = ts.createSourceFile("env.ts", source, ts.ScriptTarget.Latest, true);
+// The members of `interface Env` in src/workers/env.ts, its own and those it extends (each Durable Object's
+// interface.ts declares the bindings it needs), by the kind their type names.
+export function envBindings(envPath: string): Map<string, { kind: BindingKind | null; optional: boolean }> {
+  const program = ts.createProgram([envPath], {
+    noEmit: true,
+    allowImportingTsExtensions: true,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    target: ts.ScriptTarget.ESNext,
+    types: [],
+  });
+  const checker = program.getTypeChecker();
+  const file = program.getSourceFile(envPath);
   const out = new Map<string, { kind: BindingKind | null; optional: boolean }>();
-  const visit = (node: ts.Node) => {
-    if (ts.isInterfaceDeclaration(node) && node.name.text === "Env") {
-      for (const member of node.members) {
-        if (!ts.isPropertySignature(member) || !member.type) continue;
-        const type = member.type.getText(file);
-        const kind = KIND_OF_TYPE.find(([re]) => re.test(type))?.[1] ?? null;
-        out.set(member.name.getText(file), { kind, optional: member.questionToken !== undefined });
-      }
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
+  const env = file?.statements.find(
+    (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === "Env",
+  );
+  if (!env) return out;
+  for (const prop of checker.getPropertiesOfType(checker.getTypeAtLocation(env.name))) {
+    const decl = prop.valueDeclaration ?? prop.declarations?.[0];
+    if (!decl || !ts.isPropertySignature(decl) || !decl.type) continue;
+    const type = decl.type.getText(decl.getSourceFile());
+    const kind = KIND_OF_TYPE.find(([re]) => re.test(type))?.[1] ?? null;
+    out.set(prop.getName(), { kind, optional: decl.questionToken !== undefined });
+  }
   return out;
 }
 
@@ -59,8 +68,8 @@ export function configBindings(config: DeployConfig): Map<string, BindingKind> {
   return out;
 }
 
-export function bindingProblems(envSource: string, config: DeployConfig): string[] {
-  const env = envBindings(envSource);
+export function bindingProblems(envPath: string, config: DeployConfig): string[] {
+  const env = envBindings(envPath);
   const bound = configBindings(config);
   const problems: string[] = [];
   if (env.size === 0) problems.push("src/workers/env.ts declares no `interface Env`");

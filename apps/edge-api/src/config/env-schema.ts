@@ -1,6 +1,6 @@
 // The environment both runtimes read (Worker vars and secrets, Node environment variables), with one set of
-// bounds. Each runtime extends it with its own settings only: config/worker-env.ts (bindings) and
-// config/node-config.ts (listen address, Redis, storage, plain tokens).
+// bounds. Each runtime extends it with its own settings only: workers/env.ts (bindings) and
+// node/config.ts (listen address, Redis, storage, plain tokens).
 import { firmwareVersion } from "@qmk-edge/schema";
 import { z } from "zod";
 import { type AgentToken, agentTokensFromHashes, splitList } from "./agent-tokens.ts";

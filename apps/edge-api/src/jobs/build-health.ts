@@ -1,6 +1,7 @@
 // Which keyboard an idle agent builds next, and what a user is told about a keyboard known not to build.
 // Plain rules over what the BuildHealthStore holds; both runtimes' stores apply them.
 import type { BuildHealthEntry } from "@qmk-edge/schema";
+import type { HealthSummary } from "../ports/build-health.ts";
 
 export interface BuildHealthPolicy {
   enabled: boolean;
@@ -11,8 +12,6 @@ export interface BuildHealthPolicy {
   // How long a handed-out keyboard is not handed to another agent.
   claimSeconds: number;
 }
-
-export type HealthSummary = Map<string, Pick<BuildHealthEntry, "works" | "last_tested">>;
 
 // Keyboards due, in the order to build them: never tested (by name), then the longest untested first.
 export function dueKeyboards(

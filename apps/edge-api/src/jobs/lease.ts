@@ -12,18 +12,42 @@ import { recordHeartbeat, startLease } from "./lifecycle.ts";
 // The lease rules both dispatchers apply: how long a lease runs, what a lease and a heartbeat answer the
 // agent. The dispatchers only decide which job and store the result.
 
-export const leaseExpiry = (now: Date, leaseSeconds: number): Date =>
-  new Date(now.getTime() + leaseSeconds * 1000);
+// The lease policy: everything timed by leases comes from the one length (LEASE_SECONDS). Each runtime
+// builds it once at its wiring (node/main.ts, the Dispatcher Durable Object) and hands it down.
+export interface LeasePolicy {
+  readonly seconds: number;
+  // When a lease granted, or extended by a heartbeat, at `now` ends. Agents heartbeat at a third of it.
+  expiry(now: Date): Date;
+  // How often Node's reaper looks for expired leases: several times per lease, so an expired lease returns
+  // to the queue soon after it ends. (The Durable Object needs no interval: its alarm is set at the
+  // earliest expiry itself, adapters/dispatcher/durable-object/alarm.ts.)
+  readonly reaperIntervalMs: number;
+  // A Redis stream entry pending this long with no lease recorded (its lease never got written) is
+  // reclaimed: a whole lease plus a grace, so a lease being written is never taken.
+  readonly orphanIdleMs: number;
+}
+
+export const ORPHAN_GRACE_MS = 5_000;
+
+export function leasePolicy(seconds: number, opts: { orphanGraceMs?: number } = {}): LeasePolicy {
+  const ms = seconds * 1000;
+  return {
+    seconds,
+    expiry: (now) => new Date(now.getTime() + ms),
+    reaperIntervalMs: Math.min(5_000, Math.max(250, ms / 4)),
+    orphanIdleMs: ms + (opts.orphanGraceMs ?? ORPHAN_GRACE_MS),
+  };
+}
 
 // Leases a queued record to the agent that asked: the running record and the answer for the agent.
 export function grantLease(
   record: JobRecord,
-  args: { leaseId: string; request: LeaseRequest; holder: LeaseHolder; now: Date; leaseSeconds: number },
+  args: { leaseId: string; request: LeaseRequest; holder: LeaseHolder; now: Date; lease: LeasePolicy },
 ): { record: JobRecord; lease: Lease; response: LeaseResponse } {
   const lease: Lease = {
     id: args.leaseId,
     agent_id: args.request.agent_id,
-    expires_at: leaseExpiry(args.now, args.leaseSeconds).toISOString(),
+    expires_at: args.lease.expiry(args.now).toISOString(),
     token_id: args.holder.token_id,
     trust: args.holder.trust,
   };
@@ -47,9 +71,9 @@ export function heartbeatJob(
   record: JobRecord,
   request: HeartbeatRequest,
   holder: LeaseHolder,
-  args: { now: Date; leaseSeconds: number },
+  args: { now: Date; lease: LeasePolicy },
 ): { record: JobRecord; response: HeartbeatResponse } {
-  const expiresAt = leaseExpiry(args.now, args.leaseSeconds).toISOString();
+  const expiresAt = args.lease.expiry(args.now).toISOString();
   const next = recordHeartbeat(record, {
     leaseId: request.lease_id,
     holder,

@@ -1,3 +1,5 @@
+import type { CounterKey, GaugeKey, HistogramKey } from "../ports/metrics.ts";
+
 // Every metric the API exposes, declared once: both runtimes render these names, helps, labels and buckets
 // (Node through prom-client, Workers through exposition.ts), so a dashboard works on either.
 
@@ -26,7 +28,7 @@ export const COUNTERS = {
     help: "Build cache lookups of POST /v1/compile, by result (hit, miss)",
     labels: ["firmware_version", "result"],
   },
-} as const satisfies Record<string, MetricDefinition>;
+} as const satisfies Record<CounterKey, MetricDefinition>;
 
 export const HISTOGRAMS = {
   jobStageSeconds: {
@@ -35,7 +37,7 @@ export const HISTOGRAMS = {
     labels: ["firmware_version", "stage"],
     buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900],
   },
-} as const satisfies Record<string, HistogramDefinition>;
+} as const satisfies Record<HistogramKey, HistogramDefinition>;
 
 // Read at scrape time from the dispatcher, the store and the agents seen; never stored.
 export const GAUGES = {
@@ -84,21 +86,4 @@ export const GAUGES = {
     help: "Catalogue keyboards by default-keymap build result (works: true, false, untested)",
     labels: ["firmware_version", "works"],
   },
-} as const satisfies Record<string, MetricDefinition>;
-
-export type CounterKey = keyof typeof COUNTERS;
-export type HistogramKey = keyof typeof HISTOGRAMS;
-export type GaugeKey = keyof typeof GAUGES;
-export type Labels = Record<string, string>;
-
-export interface GaugeSample {
-  gauge: GaugeKey;
-  labels: Labels;
-  value: number;
-}
-
-// What a request reports; the store adds it to its counters (or remembers the agent).
-export type MetricEvent =
-  | { kind: "count"; counter: CounterKey; labels: Labels; by?: number }
-  | { kind: "observe"; histogram: HistogramKey; labels: Labels; value: number }
-  | { kind: "agent"; agentId: string; firmwareVersion: string; toolchains: string[]; at: string };
+} as const satisfies Record<GaugeKey, MetricDefinition>;

@@ -1,7 +1,7 @@
 // Prometheus text exposition (0.0.4) of the definitions, for a runtime without prom-client (Workers). Each
 // defined metric gets its HELP and TYPE lines even without samples, as prom-client writes them.
-import type { CounterSample } from "../ports/metrics.ts";
-import { COUNTERS, GAUGES, type GaugeSample, HISTOGRAMS, type Labels } from "./definitions.ts";
+import type { CounterSample, GaugeSample, Labels } from "../ports/metrics.ts";
+import { COUNTERS, GAUGES, HISTOGRAMS } from "./definitions.ts";
 
 export interface HistogramSample {
   name: string;

@@ -4,7 +4,8 @@ import { cataloguePointer } from "@qmk-edge/schema";
 import { readCurrentCatalogue } from "../catalogue/current-catalogue.ts";
 import { pointerKey } from "../catalogue/store-keys.ts";
 import type { Deps } from "../deps.ts";
-import { COUNTERS, type GaugeSample } from "./definitions.ts";
+import type { GaugeSample } from "../ports/metrics.ts";
+import { COUNTERS } from "./definitions.ts";
 
 export async function readGauges(deps: Deps): Promise<GaugeSample[]> {
   const { config, dispatcher, metrics } = deps;

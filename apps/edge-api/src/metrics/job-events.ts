@@ -1,6 +1,6 @@
 // The metric events of a job's moments, from its record: accepted (cached or queued), ended by an agent.
 import type { CompleteRequest, JobRecord } from "@qmk-edge/schema";
-import type { MetricEvent } from "./definitions.ts";
+import type { MetricEvent } from "../ports/metrics.ts";
 
 // Agents report a build that never reached make with return code -1 (apps/build-agent job/failure.ts).
 const NOT_BUILT = -1;

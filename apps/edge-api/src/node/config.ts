@@ -34,7 +34,6 @@ export interface NodeConfig {
   rateLimitPerMinute: number;
   // Take the client address from the last X-Forwarded-For hop (only behind a proxy that sets it).
   trustProxy: boolean;
-  reaperIntervalMs: number;
   app: AppConfig;
 }
 
@@ -161,8 +160,6 @@ export function loadNodeConfig(env: Record<string, string | undefined>): NodeCon
     storage,
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
     trustProxy: v.TRUST_PROXY,
-    // Several times per lease, so an expired lease returns to the queue soon after it ends.
-    reaperIntervalMs: Math.min(5_000, Math.max(250, (v.LEASE_SECONDS * 1000) / 4)),
     app: appConfigOf(v, {
       agentTokens: tokens,
       operatorTokenHashes: [

@@ -1,6 +1,7 @@
 // Self-hosted entry point: the same Hono app as on Workers, served by @hono/node-server, with Redis Streams
 // for dispatch and rate limits and S3 (or a directory) for records and artifacts. Any number of these
-// processes can share one Redis and one bucket. `npm run -s serve:node`; configuration: config/node-config.ts; server lifecycle: node/server.ts.
+// processes can share one Redis and one bucket. `npm run -s serve:node`; configuration: node/config.ts;
+// server lifecycle: node/server.ts.
 import { fileURLToPath } from "node:url";
 import { FsBlobStore } from "../adapters/blob-store/fs.ts";
 import { S3BlobStore } from "../adapters/blob-store/s3.ts";
@@ -14,6 +15,7 @@ import { createApp } from "../app.ts";
 import type { Deps } from "../deps.ts";
 import { systemClock } from "../jobs/clock.ts";
 import { newId } from "../jobs/job-id.ts";
+import { leasePolicy } from "../jobs/lease.ts";
 import type { BlobStore } from "../ports/blob-store.ts";
 import { forwardedClientIp, socketClientIp } from "./client-ip.ts";
 import { ConfigError, loadNodeConfig, type NodeConfig } from "./config.ts";
@@ -41,7 +43,7 @@ export function buildNodeDeps(
     redisUrl: config.redisUrl,
     prefix: config.redisPrefix,
     jobs,
-    leaseSeconds: config.app.leaseSeconds,
+    lease: leasePolicy(config.app.leaseSeconds),
   });
   const rateLimiter = new RedisRateLimiter({
     redis: dispatcher.redis,
@@ -84,7 +86,7 @@ export async function startNodeServer(
     dispatcher: built.dispatcher,
     host: config.host,
     port: config.port,
-    reaperIntervalMs: options.reaper === false ? null : config.reaperIntervalMs,
+    reaperIntervalMs: options.reaper === false ? null : built.dispatcher.leasePolicy.reaperIntervalMs,
     closeDeps: built.close,
   });
 }

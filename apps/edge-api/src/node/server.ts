@@ -1,5 +1,5 @@
 // The Node server's lifecycle: listen, then close in order (stop accepting, end long polls, wait for requests
-// in flight, close Redis), on a call or on SIGTERM/SIGINT. node.ts wires what it serves.
+// in flight, close Redis), on a call or on SIGTERM/SIGINT. node/main.ts wires what it serves.
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";

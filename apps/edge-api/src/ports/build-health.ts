@@ -1,5 +1,7 @@
 import type { BuildHealthEntry } from "@qmk-edge/schema";
-import type { HealthSummary } from "../jobs/build-health.ts";
+
+// works and last_tested of each keyboard reported.
+export type HealthSummary = Map<string, Pick<BuildHealthEntry, "works" | "last_tested">>;
 
 // The last default-keymap build of each keyboard, per firmware version, and who builds which next.
 // Node: Redis (adapters/build-health/redis.ts); Workers: one BuildHealthObject per version

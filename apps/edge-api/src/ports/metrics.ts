@@ -1,4 +1,29 @@
-import type { GaugeSample, Labels, MetricEvent } from "../metrics/definitions.ts";
+// The metrics a route may report, by their key in metrics/definitions.ts (which names and describes them).
+export type CounterKey = "jobsSubmitted" | "jobsEnded" | "buildCacheLookups";
+export type HistogramKey = "jobStageSeconds";
+export type GaugeKey =
+  | "queueDepth"
+  | "queueOldestAge"
+  | "jobsRunning"
+  | "agentsConnected"
+  | "buildCacheHitRatio"
+  | "catalogueAge"
+  | "catalogueKeyboards"
+  | "buildHealthAge"
+  | "buildHealthKeyboards";
+export type Labels = Record<string, string>;
+
+export interface GaugeSample {
+  gauge: GaugeKey;
+  labels: Labels;
+  value: number;
+}
+
+// What a request reports; the store adds it to its counters (or remembers the agent).
+export type MetricEvent =
+  | { kind: "count"; counter: CounterKey; labels: Labels; by?: number }
+  | { kind: "observe"; histogram: HistogramKey; labels: Labels; value: number }
+  | { kind: "agent"; agentId: string; firmwareVersion: string; toolchains: string[]; at: string };
 
 export interface CounterSample {
   name: string;

@@ -1,21 +1,15 @@
-import type { JobQueueMessage } from "@qmk-edge/schema";
-import type { BuildHealthRpc } from "../adapters/build-health/durable-object/interface.ts";
-import type { DispatcherRpc } from "../adapters/dispatcher/durable-object/interface.ts";
-import type { MetricsRpc } from "../adapters/metrics/durable-object/interface.ts";
-import type { RateLimiterRpc } from "../adapters/rate-limiter/durable-object/interface.ts";
+import type { BuildHealthBindings } from "../adapters/build-health/durable-object/interface.ts";
+import type { DispatcherBindings } from "../adapters/dispatcher/durable-object/interface.ts";
+import type { MetricsBindings } from "../adapters/metrics/durable-object/interface.ts";
+import type { RateLimiterBindings } from "../adapters/rate-limiter/durable-object/interface.ts";
 import { duplicateNames, mergeTokens } from "../config/agent-tokens.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { appConfigOf, parseEnv, sharedEnv } from "../config/env-schema.ts";
 
-// The Worker's bindings, vars and secrets, as wrangler.jsonc declares them (scripts/deploy-check.ts holds the two
-// together). The token hashes are secrets; unset, no token is accepted.
-export interface Env {
-  BUCKET: R2Bucket;
-  JOBS: Queue<JobQueueMessage>;
-  DISPATCHER: DurableObjectNamespace<DispatcherRpc>;
-  RATE_LIMITER: DurableObjectNamespace<RateLimiterRpc>;
-  METRICS: DurableObjectNamespace<MetricsRpc>;
-  BUILD_HEALTH_STORE: DurableObjectNamespace<BuildHealthRpc>;
+// The Worker's bindings and vars, as wrangler.jsonc declares them: what each Durable Object declares it
+// needs (its interface.ts), and the vars of the shared schema; scripts/deploy-check.ts holds it and
+// wrangler.jsonc together. The token hashes are secrets; unset, no token is accepted.
+export interface Env extends DispatcherBindings, RateLimiterBindings, MetricsBindings, BuildHealthBindings {
   FIRMWARE_VERSION: string;
   SERVICE_VERSION: string;
   MAX_ATTEMPTS: string;

@@ -4,7 +4,7 @@ import { UnavailableError } from "../../jobs/errors.ts";
 import type { BlobHead } from "../../ports/blob-store.ts";
 
 // A refusal by the store (credentials, bucket, signature) is the service's fault, never the client's: as an
-// UnavailableError it becomes a 503 that callers may retry, not a 500. node.ts stops at start on one.
+// UnavailableError it becomes a 503 that callers may retry, not a 500. node/main.ts stops at start on one.
 export class S3Error extends UnavailableError {
   override name = "S3Error";
   readonly status: number;

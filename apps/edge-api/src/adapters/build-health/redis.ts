@@ -3,8 +3,8 @@
 // counter per clock hour for the operator's limit.
 import { type BuildHealthEntry, buildHealthEntry } from "@qmk-edge/schema";
 import type { Redis } from "ioredis";
-import { type HealthSummary, hourOf } from "../../jobs/build-health.ts";
-import type { BuildHealthStore } from "../../ports/build-health.ts";
+import { hourOf } from "../../jobs/build-health.ts";
+import type { BuildHealthStore, HealthSummary } from "../../ports/build-health.ts";
 
 // Claims tried per call; the rest of the due list waits for the next idle agent.
 const MAX_TRIES = 32;

@@ -3,17 +3,17 @@
 import type { Redis } from "ioredis";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { agentsActiveSince, forgetAgentsSeenBefore } from "../../jobs/agent-memory.ts";
-import {
-  COUNTERS,
-  type CounterKey,
-  GAUGES,
-  type GaugeKey,
-  type GaugeSample,
-  HISTOGRAMS,
-  type HistogramKey,
-  type MetricEvent,
-} from "../../metrics/definitions.ts";
-import type { AgentPresence, CounterSample, MetricsStore } from "../../ports/metrics.ts";
+import { COUNTERS, GAUGES, HISTOGRAMS } from "../../metrics/definitions.ts";
+import type {
+  AgentPresence,
+  CounterKey,
+  CounterSample,
+  GaugeKey,
+  GaugeSample,
+  HistogramKey,
+  MetricEvent,
+  MetricsStore,
+} from "../../ports/metrics.ts";
 
 export class PromClientMetrics implements MetricsStore {
   readonly registry = new Registry();

@@ -1,6 +1,5 @@
 import type { BuildHealthEntry } from "@qmk-edge/schema";
-import type { HealthSummary } from "../../../jobs/build-health.ts";
-import type { BuildHealthStore } from "../../../ports/build-health.ts";
+import type { BuildHealthStore, HealthSummary } from "../../../ports/build-health.ts";
 import type { BuildHealthRpc } from "./interface.ts";
 
 // The BuildHealthStore port on Workers: one BuildHealthObject per firmware version.

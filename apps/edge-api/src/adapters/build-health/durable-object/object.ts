@@ -1,16 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
 import type { BuildHealthEntry } from "@qmk-edge/schema";
 import { hourOf } from "../../../jobs/build-health.ts";
-import type { Env } from "../../../workers/env.ts";
-import type { BuildHealthRpc } from "./interface.ts";
+import type { BuildHealthBindings, BuildHealthRpc } from "./interface.ts";
 
 // One object per firmware version: each keyboard's last default-keymap build, the keyboards handed out
 // (claims) and the builds handed out per clock hour, in SQLite. One object runs one call at a time, so a
 // keyboard is never handed to two agents.
-export class BuildHealthObject extends DurableObject<Env> implements BuildHealthRpc {
+export class BuildHealthObject extends DurableObject<BuildHealthBindings> implements BuildHealthRpc {
   readonly #sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: BuildHealthBindings) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
     this.#sql.exec(`

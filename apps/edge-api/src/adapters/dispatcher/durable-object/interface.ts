@@ -4,18 +4,38 @@ import type {
   CompleteRequest,
   HeartbeatRequest,
   HeartbeatResponse,
+  JobQueueMessage,
   JobRecord,
   LeaseHolder,
   LeaseRequest,
   LeaseResponse,
   ReleaseRequest,
 } from "@qmk-edge/schema";
+import { parseEnv, sharedEnv } from "../../../config/env-schema.ts";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
 import type { Outcome } from "./outcome.ts";
 
+// The bindings and vars the Dispatcher needs: the object (object.ts) reads BUCKET and LEASE_SECONDS, the
+// queue consumers (queue-consumer.ts) DISPATCHER, its client (client.ts) DISPATCHER and JOBS. The Worker's
+// Env (workers/env.ts) is built from this and the other objects' bindings, so nothing here imports it.
+export interface DispatcherBindings {
+  BUCKET: R2Bucket;
+  JOBS: Queue<JobQueueMessage>;
+  DISPATCHER: DurableObjectNamespace<DispatcherRpc>;
+  LEASE_SECONDS: string;
+}
+
+// LEASE_SECONDS by the shared schema's rule (bounds, default): the one var the object reads. The Worker
+// parses the whole environment on its first request, so a broken deployment still fails loudly there.
+export function leaseSecondsOf(env: DispatcherBindings): number {
+  const result = parseEnv(sharedEnv.pick({ LEASE_SECONDS: true }), { LEASE_SECONDS: env.LEASE_SECONDS });
+  if (!result.ok) throw new Error(`invalid Worker configuration: ${result.problems.join("; ")}`);
+  return result.value.LEASE_SECONDS;
+}
+
 // The remote calls of the Dispatcher Durable Object (object.ts), as its binding, its client (client.ts) and
 // the queue consumers (queue-consumer.ts) see them. Typing the binding by this interface rather than by the
-// class keeps the Worker's env (config/worker-env.ts) free of the object and its imports.
+// class keeps the Worker's env (workers/env.ts) free of the object and its imports.
 export interface DispatcherRpc extends Rpc.DurableObjectBranded {
   enqueue(record: JobRecord): Promise<Outcome<"queued" | "known" | "ended">>;
   enqueueById(jobId: string): Promise<Outcome<"queued" | "known" | "ended" | "unknown">>;

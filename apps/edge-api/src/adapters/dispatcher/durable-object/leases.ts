@@ -1,7 +1,7 @@
 import type { JobRecord, LeaseHolder, LeaseResponse } from "@qmk-edge/schema";
 import type { Clock } from "../../../jobs/clock.ts";
 import { newId } from "../../../jobs/job-id.ts";
-import { grantLease } from "../../../jobs/lease.ts";
+import { grantLease, type LeasePolicy } from "../../../jobs/lease.ts";
 import type { JobTable } from "./job-table.ts";
 import { type LeaseAsk, LeaseWaiters } from "./lease-waiters.ts";
 import { failedOutcome, type Outcome, ok } from "./outcome.ts";
@@ -10,7 +10,7 @@ import { oldestClaimableRow, recordOf } from "./sql.ts";
 export interface LeasesContext {
   sql: SqlStorage;
   table: JobTable;
-  leaseSeconds: number;
+  lease: LeasePolicy;
   now: Clock;
   // Called once a lease is durable: its expiry is now due.
   scheduleAlarm: () => Promise<void>;
@@ -52,11 +52,11 @@ export class Leases {
   }
 
   #claim({ request, holder }: LeaseAsk): Claim | null {
-    const { sql, table, leaseSeconds, now } = this.#context;
+    const { sql, table, lease, now } = this.#context;
     const row = oldestClaimableRow(sql, request);
     if (!row) return null;
     const previous = recordOf(row);
-    const granted = grantLease(previous, { leaseId: newId(), request, holder, now: now(), leaseSeconds });
+    const granted = grantLease(previous, { leaseId: newId(), request, holder, now: now(), lease });
     table.write(granted.record);
     return { previous, response: granted.response };
   }

@@ -14,15 +14,14 @@ import type {
 import { agentsActiveSince } from "../../../jobs/agent-memory.ts";
 import { type Clock, systemClock } from "../../../jobs/clock.ts";
 import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
-import { heartbeatJob } from "../../../jobs/lease.ts";
+import { heartbeatJob, type LeasePolicy, leasePolicy } from "../../../jobs/lease.ts";
 import * as lifecycle from "../../../jobs/lifecycle.ts";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
-import { configFromEnv, type Env, type WorkerConfig } from "../../../workers/env.ts";
 import { R2BlobStore } from "../../blob-store/r2.ts";
 import { BlobJobStore } from "../../job-store/blob.ts";
 import { nextAlarmAt, purgeForgotten } from "./alarm.ts";
-import type { DispatcherRpc } from "./interface.ts";
+import { type DispatcherBindings, type DispatcherRpc, leaseSecondsOf } from "./interface.ts";
 import { JobTable } from "./job-table.ts";
 import { Leases } from "./leases.ts";
 import { failedOutcome, type Outcome, ok, outcomeOfCall } from "./outcome.ts";
@@ -32,26 +31,26 @@ import * as sql from "./sql.ts";
 // hour, the ones that ended: alarm.ts). It stores and fetches; the rules are in jobs/ (lifecycle, lease,
 // after-completion, agent-memory), applied with the object's clock.
 
-export class DispatcherObject extends DurableObject<Env> implements DispatcherRpc {
+export class DispatcherObject extends DurableObject<DispatcherBindings> implements DispatcherRpc {
   readonly #sql: SqlStorage;
   readonly #jobs: JobStore;
   readonly #table: JobTable;
-  readonly #config: WorkerConfig;
+  readonly #lease: LeasePolicy;
   // A Durable Object is built by the runtime, so its clock cannot be passed in; tests move time through
   // reapExpiredLeases(now) instead.
   readonly #now: Clock = systemClock;
   readonly #leases: Leases;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: DispatcherBindings) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
     this.#jobs = new BlobJobStore(new R2BlobStore(env.BUCKET));
     this.#table = new JobTable(this.#sql, this.#jobs);
-    this.#config = configFromEnv(env);
+    this.#lease = leasePolicy(leaseSecondsOf(env));
     this.#leases = new Leases({
       sql: this.#sql,
       table: this.#table,
-      leaseSeconds: this.#config.leaseSeconds,
+      lease: this.#lease,
       now: this.#now,
       scheduleAlarm: () => this.#scheduleAlarm(),
     });
@@ -98,7 +97,7 @@ export class DispatcherObject extends DurableObject<Env> implements DispatcherRp
       const now = this.#now();
       const beat = heartbeatJob(await this.#active(jobId), request, holder, {
         now,
-        leaseSeconds: this.#config.leaseSeconds,
+        lease: this.#lease,
       });
       this.#table.write(beat.record);
       if (beat.record.lease) sql.seeAgent(this.#sql, beat.record.lease.agent_id, null, now.getTime());

@@ -1,6 +1,5 @@
 import { jobQueueMessage } from "@qmk-edge/schema";
-import type { Env } from "../../../workers/env.ts";
-import { dispatcherStub } from "./interface.ts";
+import { type DispatcherBindings, dispatcherStub } from "./interface.ts";
 import type { Outcome } from "./outcome.ts";
 import { unwrap } from "./outcome.ts";
 
@@ -9,7 +8,7 @@ export const DEAD_LETTER_QUEUE = "compile-jobs-dlq";
 
 // "compile-jobs": each { job_id } is handed to the Dispatcher object. A failure retries that message alone;
 // after the Queue's max_retries it moves to the dead-letter queue.
-export async function consumeJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function consumeJobs(batch: MessageBatch<unknown>, env: DispatcherBindings): Promise<void> {
   const stub = dispatcherStub(env.DISPATCHER);
   for (const message of batch.messages) {
     const parsed = jobQueueMessage.safeParse(message.body);
@@ -33,7 +32,10 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env): Promi
 }
 
 // "compile-jobs-dlq": the Queue gave up on these, so the jobs end `failed` with a reason instead of vanishing.
-export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function consumeDeadLetters(
+  batch: MessageBatch<unknown>,
+  env: DispatcherBindings,
+): Promise<void> {
   const stub = dispatcherStub(env.DISPATCHER);
   for (const message of batch.messages) {
     const parsed = jobQueueMessage.safeParse(message.body);

@@ -19,7 +19,7 @@ import type {
 import type { Redis } from "ioredis";
 import { type Clock, systemClock } from "../../../jobs/clock.ts";
 import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
-import { heartbeatJob } from "../../../jobs/lease.ts";
+import { heartbeatJob, type LeasePolicy } from "../../../jobs/lease.ts";
 import * as lifecycle from "../../../jobs/lifecycle.ts";
 import type { Dispatcher, DispatchStats } from "../../../ports/dispatcher.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
@@ -42,20 +42,19 @@ import { defineScripts, enqueueJob, extendLease, settle } from "./scripts.ts";
 export interface RedisDispatcherOptions {
   redisUrl: string;
   jobs: JobStore;
-  leaseSeconds: number;
+  lease: LeasePolicy;
   prefix?: string;
   // Idle blocking connections kept for long polls; more are opened on demand and closed after use.
   poolSize?: number;
   lockTtlMs?: number;
-  // Pending entries idle this much longer than a lease, with no lease recorded, are reclaimed.
-  orphanGraceMs?: number;
   now?: Clock;
 }
 
 export class RedisDispatcher implements Dispatcher {
   readonly redis: Redis;
   private readonly jobs: JobStore;
-  private readonly leaseSeconds: number;
+  // Read by the Node wiring, which runs the reaper at its interval.
+  readonly leasePolicy: LeasePolicy;
   // Read by tests that write stream entries themselves.
   private readonly prefix: string;
   private readonly keys: RedisKeys;
@@ -70,7 +69,7 @@ export class RedisDispatcher implements Dispatcher {
     this.redis = connectRedis(options.redisUrl);
     defineScripts(this.redis);
     this.jobs = options.jobs;
-    this.leaseSeconds = options.leaseSeconds;
+    this.leasePolicy = options.lease;
     this.now = options.now ?? systemClock;
     this.prefix = options.prefix ?? "qmk-edge:";
     this.keys = redisKeys(this.prefix);
@@ -79,8 +78,8 @@ export class RedisDispatcher implements Dispatcher {
     const groups = new ConsumerGroups(this.redis, this.keys);
     const reader = new BlockingReader(this.redis, groups, options.poolSize ?? 8);
     const closed = () => this.closed;
-    this.leasing = { ...base, groups, reader, leaseSeconds: this.leaseSeconds, now: this.now, closed };
-    this.reaper = { ...base, orphanIdleMs: this.leaseSeconds * 1000 + (options.orphanGraceMs ?? 5_000) };
+    this.leasing = { ...base, groups, reader, lease: this.leasePolicy, now: this.now, closed };
+    this.reaper = { ...base, orphanIdleMs: this.leasePolicy.orphanIdleMs };
   }
 
   async enqueue(record: JobRecord): Promise<void> {
@@ -112,7 +111,7 @@ export class RedisDispatcher implements Dispatcher {
       const record = await this.load(jobId);
       const lease = await heldLeaseRow(this.redis, this.keys, jobId, request.lease_id);
       const now = this.now();
-      const beat = heartbeatJob(record, request, holder, { now, leaseSeconds: this.leaseSeconds });
+      const beat = heartbeatJob(record, request, holder, { now, lease: this.leasePolicy });
       await this.jobs.put(beat.record);
       const expiresMs = Date.parse(beat.response.lease_expires_at);
       if (!(await extendLease(this.redis, this.keys, jobId, request.lease_id, expiresMs))) {
@@ -216,7 +215,7 @@ export class RedisDispatcher implements Dispatcher {
     return await guard(() => reap(this.reaper, Date.parse(now)));
   }
 
-  // Runs the reaper every intervalMs until the returned function is called (node.ts starts one per process;
+  // Runs the reaper every intervalMs until the returned function is called (node/main.ts starts one per process;
   // several reapers on one Redis are safe, each job is handled under its lock).
   startReaper(intervalMs: number, onError: (err: unknown) => void = () => {}): () => void {
     return everyInterval(intervalMs, () => this.reapExpiredLeases(this.now().toISOString()), onError);

@@ -2,7 +2,7 @@ import { LEASE_MAX_WAIT_MS, type LeaseHolder, type LeaseRequest, type LeaseRespo
 import type { Redis } from "ioredis";
 import type { Clock } from "../../../jobs/clock.ts";
 import { newId } from "../../../jobs/job-id.ts";
-import { grantLease } from "../../../jobs/lease.ts";
+import { grantLease, type LeasePolicy } from "../../../jobs/lease.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
 import { touchAgent } from "./agents.ts";
 import type { BlockingReader } from "./blocking-reader.ts";
@@ -24,7 +24,7 @@ export interface Leasing {
   lock: JobLock;
   groups: ConsumerGroups;
   reader: BlockingReader;
-  leaseSeconds: number;
+  lease: LeasePolicy;
   now: Clock;
   // The dispatcher is shutting down: no new waits.
   closed: () => boolean;
@@ -85,7 +85,7 @@ async function start(
       await dropEntry(redis, entry);
       return null;
     }
-    const args = { leaseId: newId(), request, holder, now: ctx.now(), leaseSeconds: ctx.leaseSeconds };
+    const args = { leaseId: newId(), request, holder, now: ctx.now(), lease: ctx.lease };
     const granted = grantLease(record, args);
     const row: LeaseRow = {
       leaseId: granted.lease.id,

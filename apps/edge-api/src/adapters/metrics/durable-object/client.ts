@@ -1,7 +1,12 @@
 import { agentsActiveSince, forgetAgentsSeenBefore } from "../../../jobs/agent-memory.ts";
-import type { GaugeSample, MetricEvent } from "../../../metrics/definitions.ts";
 import { renderExposition } from "../../../metrics/exposition.ts";
-import type { AgentPresence, CounterSample, MetricsStore } from "../../../ports/metrics.ts";
+import type {
+  AgentPresence,
+  CounterSample,
+  GaugeSample,
+  MetricEvent,
+  MetricsStore,
+} from "../../../ports/metrics.ts";
 import type { MetricsRpc } from "./interface.ts";
 
 // The MetricsStore port on Workers: one MetricsObject; a request's events go in one call after the answer.

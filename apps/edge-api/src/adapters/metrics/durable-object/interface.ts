@@ -1,10 +1,14 @@
-import type { MetricEvent } from "../../../metrics/definitions.ts";
 import type { HistogramSample } from "../../../metrics/exposition.ts";
-import type { AgentPresence, CounterSample } from "../../../ports/metrics.ts";
+import type { AgentPresence, CounterSample, MetricEvent } from "../../../ports/metrics.ts";
 
 export interface MetricsSnapshot {
   counters: CounterSample[];
   histograms: HistogramSample[];
+}
+
+// The binding the Worker reaches the object by; the object reads no binding or var.
+export interface MetricsBindings {
+  METRICS: DurableObjectNamespace<MetricsRpc>;
 }
 
 // The remote calls of the MetricsObject (object.ts), as its binding and client (client.ts) see them.

@@ -1,16 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
-import { COUNTERS, HISTOGRAMS, type Labels, type MetricEvent } from "../../../metrics/definitions.ts";
+import { COUNTERS, HISTOGRAMS } from "../../../metrics/definitions.ts";
 import { type HistogramSample, observeInto } from "../../../metrics/exposition.ts";
-import type { AgentPresence, CounterSample } from "../../../ports/metrics.ts";
-import type { Env } from "../../../workers/env.ts";
-import type { MetricsRpc, MetricsSnapshot } from "./interface.ts";
+import type { AgentPresence, CounterSample, Labels, MetricEvent } from "../../../ports/metrics.ts";
+import type { MetricsBindings, MetricsRpc, MetricsSnapshot } from "./interface.ts";
 
 // One object for the whole deployment: the counters, histograms and agents seen, in SQLite, so they survive
 // isolates and restarts (a Worker isolate's memory does not). Requests add to it after answering (waitUntil).
-export class MetricsObject extends DurableObject<Env> implements MetricsRpc {
+export class MetricsObject extends DurableObject<MetricsBindings> implements MetricsRpc {
   readonly #sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: MetricsBindings) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
     this.#sql.exec(`

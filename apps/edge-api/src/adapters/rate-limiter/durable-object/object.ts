@@ -1,16 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Clock, systemClock } from "../../../jobs/clock.ts";
 import type { RateLimitDecision } from "../../../ports/rate-limiter.ts";
-import type { Env } from "../../../workers/env.ts";
-import type { RateLimiterRpc } from "./interface.ts";
+import type { RateLimiterBindings, RateLimiterRpc } from "./interface.ts";
 
 // One object per client key (the client IP): a fixed-window counter in SQLite.
-export class RateLimiterObject extends DurableObject<Env> implements RateLimiterRpc {
+export class RateLimiterObject extends DurableObject<RateLimiterBindings> implements RateLimiterRpc {
   readonly #sql: SqlStorage;
   // Built by the runtime, so the clock cannot be passed in.
   readonly #now: Clock = systemClock;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: RateLimiterBindings) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
     this.#sql.exec(
