@@ -18,7 +18,7 @@ PNPM_VERSION=10.34.9
 # real trees' qmk CLI, util-linux for unshare (network isolation), and Debian's node + npm only to fetch
 # Node 22 from the npm registry.
 APT_PACKAGES="make gcc-avr binutils-avr avr-libc gcc-arm-none-eabi libnewlib-arm-none-eabi ccache git python3 python3-venv ca-certificates util-linux nodejs npm"
-QMK_CLI_VERSION=1.1.8
+QMK_CLI_VERSION=1.2.0  # the qmk_cli the real trees here were checked with
 
 prefix=/opt/qmk-edge app="" offline=0 apt=1 user=1
 while [ $# -gt 0 ]; do
