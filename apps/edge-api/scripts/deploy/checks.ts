@@ -30,7 +30,18 @@ const KIND_OF_TYPE: Array<[RegExp, BindingKind]> = [
 
 // The members of `interface Env` in src/workers/env.ts, its own and those it extends (each Durable Object's
 // interface.ts declares the bindings it needs), by the kind their type names.
+const envBindingsByPath = new Map<string, Map<string, { kind: BindingKind | null; optional: boolean }>>();
+
+// A TypeScript program per call costs seconds; env.ts does not change while the check runs.
 export function envBindings(envPath: string): Map<string, { kind: BindingKind | null; optional: boolean }> {
+  const known = envBindingsByPath.get(envPath);
+  if (known) return known;
+  const out = readEnvBindings(envPath);
+  envBindingsByPath.set(envPath, out);
+  return out;
+}
+
+function readEnvBindings(envPath: string): Map<string, { kind: BindingKind | null; optional: boolean }> {
   const program = ts.createProgram([envPath], {
     noEmit: true,
     allowImportingTsExtensions: true,
