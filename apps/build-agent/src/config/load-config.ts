@@ -102,12 +102,10 @@ const configSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if ((c.token === undefined) === (c["token-file"] === undefined)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["token"],
-        message: "give exactly one of --token or --token-file",
-      });
+    if (c.token === undefined && c["token-file"] === undefined) {
+      ctx.addIssue({ code: "custom", path: ["token"], message: "is required (or --token-file FILE)" });
+    } else if (c.token !== undefined && c["token-file"] !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["token"], message: "give only one of --token or --token-file" });
     }
     if ((c.tree === undefined) === (c["tree-git"] === undefined)) {
       ctx.addIssue({
