@@ -2,7 +2,7 @@
 // Entry point of `npm start` / `npm test`. Runs on whatever Node the machine has (20 is enough), then
 // provides what the project needs and is idempotent: Node 22 and pnpm from the npm registry into .tools/,
 // workspace dependencies, and Debian packages when running as root. Plain JS so it needs no install itself.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -97,6 +97,19 @@ function ensureDependencies(env) {
   writeFileSync(stamp, digest);
 }
 
+// scripts/start.ts runs until a signal, so it is not waited for blocking: a signal this process gets (npm
+// forwards SIGINT and SIGTERM to its script's shell; a closed terminal sends SIGHUP) is passed on, and so is the
+// death of this process's parent (the shell npm ran, killed), which start.ts would not see otherwise.
+function startSystem(args, env) {
+  const child = spawn("node", ["scripts/start.ts", ...args], { stdio: "inherit", cwd: root, env });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) child.kill("SIGTERM");
+  }, 1000).unref();
+  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
 const [command = "setup", ...rest] = process.argv.slice(2);
 ensureTools();
 const env = toolEnv();
@@ -109,7 +122,7 @@ switch (command) {
     break;
   case "start":
     ensureSystemPackages(["toolchains"], say);
-    process.exit(run("node", ["scripts/start.ts", ...rest], { env }));
+    startSystem(rest, env);
     break;
   case "test":
     ensureSystemPackages(["toolchains", "servers"], say);

@@ -1,8 +1,14 @@
 // `npm start`: the whole system on this machine. Starts the edge API in workerd (wrangler dev), one build
 // agent on the demo firmware tree, compiles the example keymap with the CLI, prints where the firmware is,
 // and keeps serving until Ctrl-C, then stops everything it started.
+//
+// Stopping (docs/architecture.md, "npm start"): SIGINT, SIGTERM and SIGHUP (a closed terminal) alike send SIGTERM
+// to each child's process group, the agent's first, wait for each group to empty (the agent hands back its jobs),
+// SIGKILL what is left after STOP_GRACE_MS, and exit. Should this process's own parent go away (bootstrap.mjs
+// killed), it stops the same way; should this process be SIGKILLed, the agent and the API's dev.ts notice by
+// themselves (their parent changes). A write to a closed terminal never throws here either.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -10,19 +16,32 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const port = Number(process.env.PORT ?? 8787);
 const api = `http://127.0.0.1:${port}`;
 const token = process.env.AGENT_TOKEN ?? "qmk-edge-local-agent-token";
-const work = join(root, ".work");
+// QMK_EDGE_WORK moves everything npm start keeps (API state, agent work dir, logs, firmware); tests use it.
+const work = process.env.QMK_EDGE_WORK ?? join(root, ".work");
 const out = join(work, "firmware");
 const example = join(root, "firmware/demo-tree/keyboards/handwired/edge_pad/keymaps/default/keymap.json");
 const logs = join(work, "logs");
 const children: ChildProcess[] = [];
+// Each child's end (exited, its output read) and each log file's, so nothing it said last is lost at exit.
+const ends: Array<Promise<unknown>> = [];
+const logFiles: WriteStream[] = [];
 let stopping = false;
+// The agent's own --shutdown-grace is shorter, so it releases its job before this runs out.
+const STOP_GRACE_MS = 15_000;
+const AGENT_GRACE = "5s";
 
-const say = (msg: string) => process.stdout.write(`[qmk-edge] ${msg}\n`);
+// Nothing to do about a terminal that went away but not to throw (and not to try again).
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+const say = (msg: string) => {
+  if (process.stdout.writable) process.stdout.write(`[qmk-edge] ${msg}\n`);
+};
 
 // Each service logs to .work/logs/<name>.log; with `echo` its lines also show here, prefixed.
 function start(name: string, cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; echo: boolean }) {
   const log = createWriteStream(join(logs, `${name}.log`), { flags: "a" });
+  logFiles.push(log);
   const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...opts.env }, detached: true });
+  ends.push(new Promise((resolve) => child.once("close", resolve)));
   const prefix = (chunk: Buffer) =>
     chunk
       .toString()
@@ -33,7 +52,7 @@ function start(name: string, cmd: string, args: string[], opts: { env?: NodeJS.P
   for (const stream of [child.stdout, child.stderr]) {
     stream?.on("data", (c: Buffer) => {
       log.write(c);
-      if (opts.echo) process.stdout.write(prefix(c));
+      if (opts.echo && process.stdout.writable) process.stdout.write(prefix(c));
     });
   }
   child.on("exit", (code, signal) => {
@@ -43,15 +62,38 @@ function start(name: string, cmd: string, args: string[], opts: { env?: NodeJS.P
   return child;
 }
 
-function stopAll(): void {
-  stopping = true;
-  for (const child of children) {
-    if (child.pid && child.exitCode === null) {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {}
-    }
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals | 0): boolean {
+  if (child.pid === undefined) return false;
+  try {
+    process.kill(-child.pid, signal);
+    return true;
+  } catch {
+    return false;
   }
+}
+
+// Last started, first stopped: the agent hands its jobs back and says goodbye while the API still listens.
+// Each group gets SIGTERM and the time left until one shared deadline to empty (zombies count until reaped);
+// whatever is left then is SIGKILLed.
+async function stopAll(): Promise<void> {
+  const until = Date.now() + STOP_GRACE_MS;
+  for (const child of [...children].reverse()) {
+    signalGroup(child, "SIGTERM");
+    while (signalGroup(child, 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  }
+  for (const child of children) signalGroup(child, "SIGKILL");
+}
+
+// Once: the same signal often comes twice (to the terminal's whole group, and passed on by bootstrap.mjs).
+async function stop(why: string, code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say(`stopping (${why}) ...`);
+  await stopAll();
+  const settled = (p: Promise<unknown>) => Promise.race([p, new Promise((r) => setTimeout(r, 2000))]);
+  await settled(Promise.all(ends));
+  await settled(Promise.all(logFiles.map((log) => new Promise((r) => log.end(r)))));
+  process.exit(code);
 }
 
 async function waitForApi(deadlineMs: number): Promise<void> {
@@ -69,11 +111,14 @@ async function waitForApi(deadlineMs: number): Promise<void> {
 // Runs a command to its end with its output shown as it comes; resolves with its exit code and stderr.
 function runToEnd(cmd: string, args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: ["ignore", "inherit", "pipe"] });
+    // Its own group too, so a signal stops it with the rest.
+    const child = spawn(cmd, args, { cwd: root, stdio: ["ignore", "inherit", "pipe"], detached: true });
+    children.push(child);
+    ends.push(new Promise((r) => child.once("close", r)));
     let stderr = "";
     child.stderr.on("data", (c: Buffer) => {
       stderr += c.toString();
-      process.stderr.write(c);
+      if (process.stderr.writable) process.stderr.write(c);
     });
     child.on("exit", (code) => resolve({ code: code ?? 1, stderr }));
   });
@@ -82,19 +127,23 @@ function runToEnd(cmd: string, args: string[]): Promise<{ code: number; stderr: 
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   mkdirSync(logs, { recursive: true });
-  process.on("SIGINT", () => {
-    say("stopping ...");
-    stopAll();
-    process.exit(0);
-  });
-  process.on("SIGTERM", () => {
-    stopAll();
-    process.exit(0);
-  });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    process.on(signal, () => void stop(signal, 0));
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void stop("its parent process exited", 0);
+  }, 1000).unref();
 
-  say(`starting the edge API in workerd on ${api} (state in .work/edge-state) ...`);
-  start("edge-api", "pnpm", ["--filter", "@qmk-edge/edge-api", "run", "-s", "dev"], {
-    env: { PORT: String(port) },
+  say(`starting the edge API in workerd on ${api} (state in ${join(work, "edge-state")}) ...`);
+  // dev.ts itself (not through pnpm): it stops wrangler when its parent, this process, is gone.
+  start("edge-api", process.execPath, ["apps/edge-api/scripts/dev.ts"], {
+    // wrangler's registry of local dev sessions lives in its config dir: one per work dir, or two `npm start`s
+    // side by side (tests) bind the same internal socket.
+    env: {
+      PORT: String(port),
+      XDG_CONFIG_HOME: join(work, "xdg"),
+      WRANGLER_LOG_PATH: join(work, "wrangler-logs"),
+    },
     echo: false,
   });
   await waitForApi(60_000);
@@ -112,6 +161,9 @@ async function main(): Promise<void> {
       "firmware/demo-tree",
       "--work-dir",
       join(work, "agent"),
+      "--shutdown-grace",
+      AGENT_GRACE,
+      "--stop-with-parent",
     ],
     { echo: true },
   );
@@ -142,6 +194,5 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   process.stderr.write(`[qmk-edge] ${err instanceof Error ? err.message : String(err)}\n`);
-  stopAll();
-  process.exit(1);
+  void stop("failed", 1);
 });

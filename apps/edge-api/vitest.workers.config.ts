@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { TEST_AGENT_TOKENS, TEST_OPERATOR_TOKEN, tokenEntries } from "./test-support/agent-tokens.ts";
+import { sharedTests } from "./test-support/shared-tests.ts";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -24,6 +25,13 @@ export default defineConfig({
           AGENT_TOKEN_HASHES: tokenEntries(Object.values(TEST_AGENT_TOKENS), sha256),
           OPERATOR_TOKEN_HASHES: sha256(TEST_OPERATOR_TOKEN),
         },
+        // One-origin mode (issue 18) with a tiny stand-in for a built QMK Configurator, as a deployment's
+        // wrangler.jsonc `assets` would configure it (README "One origin").
+        assets: {
+          directory: fileURLToPath(new URL("./test-support/static-site", import.meta.url)),
+          binding: "ASSETS",
+          run_worker_first: ["/keymaps/*"],
+        },
       },
     }),
   ],
@@ -32,7 +40,11 @@ export default defineConfig({
   },
   test: {
     name: "workers",
-    // The shared tests beside the modules, plus the workerd-only suites.
-    include: ["src/**/*.test.ts", "test-workers/**/*.test.ts"],
+    // The shared tests beside the modules that talk to the app (test-support/shared-tests.ts), plus the
+    // workerd-only suites.
+    include: [...sharedTests.workers, "test-workers/**/*.test.ts"],
+    // As in the Node projects: vitest's 5 s default failed route tests on a busy 2-core machine (issue 19).
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
   },
 });

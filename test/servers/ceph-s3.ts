@@ -48,7 +48,8 @@ export async function startCephS3(options: CephS3Options = {}): Promise<CephS3> 
   const dnsName = options.dnsName ?? "s3.qmk-edge.test";
   const region = options.region ?? "us-east-1";
   const bucket = options.bucket ?? "qmk-edge-test";
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  // Seconds when idle; a busy 2-core machine (issue 19) needs far more, and a bound only has to end a hang.
+  const timeoutMs = options.timeoutMs ?? 120_000;
   for (const sub of ["mon", "osd", "rgw", "log", "run"]) mkdirSync(join(dir, sub));
   const conf = join(dir, "ceph.conf");
   writeFileSync(conf, cephConf({ dir, monPort, rgwPort, dnsName }));

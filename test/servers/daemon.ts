@@ -2,14 +2,17 @@
 // is stopped by its PID (the whole group, so helpers it forked go too). A test process that dies mid-run still
 // kills what it started, through the exit hook below.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 
 export interface Daemon {
   readonly pid: number;
   readonly logFile: string;
+  // The read end of the process's stderr when started with `stderrPipe`; otherwise stderr goes to the log file.
+  readonly stderr: Readable | null;
   // Resolves with the exit code (or signal name) once the process has exited.
   readonly exited: Promise<number | string>;
   // SIGTERM, then SIGKILL after graceMs; resolves when the process is gone.
@@ -19,6 +22,7 @@ export interface Daemon {
 }
 
 const running = new Set<ChildProcess>();
+const KILL_WAIT_MS = 10_000;
 let exitHookInstalled = false;
 
 function installExitHook(): void {
@@ -46,8 +50,20 @@ export function makeTempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `qmk-edge-${prefix}-`));
 }
 
+// Without blocking the caller (a teardown hook): the dir is renamed aside at once, then a detached `rm -rf`
+// removes it, and finishes even if this process exits first. A tree of 50,000 files took a synchronous rmSync
+// past a 120 s hook timeout on a busy machine. Where the rename fails (the dir is already gone), nothing is left.
 export function removeDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+  const aside = `${dir}.removing-${process.pid}`;
+  try {
+    renameSync(dir, aside);
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  const rm = spawn("rm", ["-rf", aside], { detached: true, stdio: "ignore" });
+  rm.on("error", () => rmSync(aside, { recursive: true, force: true }));
+  rm.unref();
 }
 
 // A port the kernel just handed out on 127.0.0.1; the daemon binds it a moment later.
@@ -70,13 +86,14 @@ export function startDaemon(args: {
   logFile: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  stderrPipe?: boolean;
 }): Daemon {
   installExitHook();
   const out = openSync(args.logFile, "a");
   const child = spawn(args.command, args.args, {
     cwd: args.cwd,
     env: args.env ?? process.env,
-    stdio: ["ignore", out, out],
+    stdio: ["ignore", out, args.stderrPipe ? "pipe" : out],
     detached: true,
   });
   if (child.pid === undefined) throw new Error(`could not start ${args.command}`);
@@ -93,12 +110,16 @@ export function startDaemon(args: {
     });
   });
 
+  // Bounded however busy the machine: SIGKILL after graceMs, and a process that still has not been reaped
+  // KILL_WAIT_MS after that is left to the exit hook rather than holding a teardown hook.
   const stop = async (graceMs = 5000) => {
     if (!running.has(child)) return;
     signalGroup(child, "SIGTERM");
     const timer = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
-    await exited;
+    let waited: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (waited = setTimeout(r, graceMs + KILL_WAIT_MS)))]);
     clearTimeout(timer);
+    clearTimeout(waited);
     // Children that outlived the leader (same group) go too.
     try {
       process.kill(-pid, "SIGKILL");
@@ -109,6 +130,7 @@ export function startDaemon(args: {
   return {
     pid,
     logFile: args.logFile,
+    stderr: child.stderr,
     exited,
     stop,
     kill: () => stop(0),

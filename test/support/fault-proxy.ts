@@ -217,11 +217,15 @@ export class FaultProxy {
     });
   }
 
+  // Stops accepting first, then ends every connection (an agent's long poll, a keep-alive one), so close never
+  // waits for a client.
   async close(): Promise<void> {
     this.clearFaults();
+    const closed = new Promise((resolve) => this.#server.close(resolve));
     for (const socket of this.#sockets) socket.destroy();
+    this.#server.closeAllConnections();
     this.#agent.destroy();
-    await new Promise((resolve) => this.#server.close(resolve));
+    await closed;
   }
 
   #add(rule: Omit<Rule, "hits" | "cleared">): Fault {

@@ -106,6 +106,8 @@ export function startAgent(args: {
   // Default-keymap builds while idle (on in production); off unless a test is about them, so idle-time
   // builds never mix into what other tests count and time.
   buildHealth?: boolean;
+  // stderr on a pipe the test reads (daemon.stderr) instead of in the log file.
+  stderrPipe?: boolean;
 }): Agent {
   const node = [process.execPath, ...(args.nodeArgs ?? [])];
   const limit = args.openFilesLimit;
@@ -132,6 +134,7 @@ export function startAgent(args: {
     cwd: REPO_ROOT,
     logFile: args.logFile,
     env: { ...process.env, QMK_EDGE_AGENT_TOKEN: LOCAL_AGENT_TOKEN, ...args.env },
+    stderrPipe: args.stderrPipe,
   });
   return { daemon, stop: () => daemon.stop(30_000), kill: () => daemon.kill() };
 }

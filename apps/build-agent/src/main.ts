@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { join } from "node:path";
 import { ApiClient } from "./api/client.ts";
 import { BuildHostError } from "./build/host.ts";
 import { CatalogueClient } from "./catalogue/client.ts";
@@ -7,13 +8,17 @@ import { ConfigError, loadConfig } from "./config/load-config.ts";
 import { BuildHealthRunner } from "./health/runner.ts";
 import { openBuildContext } from "./job/context.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { LogSink } from "./log-sink.ts";
 import { AgentLoop } from "./loop/agent-loop.ts";
 import { lockWorkDir, WorkDirBusyError } from "./loop/work-dir.ts";
 import { AgentMetrics } from "./metrics/agent-metrics.ts";
+import { watchParent } from "./parent-watch.ts";
 import { TreeError } from "./tree/firmware-tree.ts";
 
 // qmk-edge-agent: read the config, wire the parts, run the loop until a signal. Exit codes: 0 after a
 // signal-driven shutdown, 1 fatal runtime error, 2 bad configuration (flags, env, file, tree, host).
+// Every line it prints goes through `stderr` below: a failed write moves the log to the work dir and never
+// throws (log-sink.ts); stdout carries only --help and never raises an error either.
 
 const EXIT_BAD_CONFIG = 2;
 const EXIT_FATAL = 1;
@@ -22,6 +27,17 @@ const CRASH_RELEASE_MS = 15_000;
 
 let loop: AgentLoop | null = null;
 let crashing = false;
+// The logger, once the config has made it: it says where the log went when stderr fails.
+let logger: Logger | null = null;
+const stderr = new LogSink(process.stderr, (problem, file) =>
+  logger?.warn(
+    `writing the log to stderr failed; ${file ? `appending it to ${file}` : "dropping it"} from now on`,
+    {
+      problem,
+    },
+  ),
+);
+process.stdout.on("error", () => {});
 
 // An error nothing caught (a stream's 'error' event, a rejected promise nobody awaited) leaves the
 // process in an unknown state: log it, hand every leased job back so it is rebuilt now rather than
@@ -29,7 +45,7 @@ let crashing = false;
 function onCrash(kind: string, log: Logger) {
   return (err: unknown) => {
     const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    process.stderr.write(`qmk-edge-agent: ${kind}: ${text}\n`);
+    stderr.write(`qmk-edge-agent: ${kind}: ${text}\n`);
     if (crashing) return;
     crashing = true;
     log.error(`${kind}; releasing leased jobs and exiting`, { problem: String(err) });
@@ -46,7 +62,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const config = loaded.config;
-  const log = createLogger({ format: config.logFormat, level: config.logLevel });
+  stderr.fallbackTo(join(config.workDir, "agent.log"));
+  const log = createLogger({ format: config.logFormat, level: config.logLevel, write: stderr.write });
+  logger = log;
   process.on("uncaughtException", onCrash("uncaught exception", log));
   process.on("unhandledRejection", onCrash("unhandled promise rejection", log));
 
@@ -126,7 +144,10 @@ async function main(): Promise<number> {
       ...(metrics ? { metrics } : {}),
     });
     const running = loop;
-    for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => running.shutdown(signal));
+    // SIGHUP too: a closed terminal should not kill the agent with its leases held.
+    for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const)
+      process.on(signal, () => running.shutdown(signal));
+    if (config.stopWithParent) watchParent(() => running.shutdown("the parent process exited"));
     return await running.run();
   } finally {
     await unlock();
@@ -139,8 +160,8 @@ main().then(
   (err: unknown) => {
     if (crashing) return;
     const bad = [ConfigError, TreeError, BuildHostError, WorkDirBusyError].some((E) => err instanceof E);
-    process.stderr.write(`qmk-edge-agent: ${err instanceof Error ? err.message : String(err)}\n`);
-    if (!bad && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    stderr.write(`qmk-edge-agent: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (!bad && err instanceof Error && err.stack) stderr.write(`${err.stack}\n`);
     process.exit(bad ? EXIT_BAD_CONFIG : EXIT_FATAL);
   },
 );

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { leaseResponse } from "@qmk-edge/schema";
@@ -119,4 +120,59 @@ test("SIGTERM while waiting for a job: the agent says goodbye, so the next job g
     headers: { authorization: `Bearer ${LOCAL_AGENT_TOKEN}`, "content-type": "application/json" },
     body: JSON.stringify({ lease_id: lease.lease_id, reason: "test over" }),
   });
+});
+
+// Write syscalls the process has made so far (Linux /proc/<pid>/io): a spinning logger shows here as tens of
+// thousands of failed writes, whatever the machine's speed.
+const writeCalls = (pid: number) =>
+  Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, "utf8"))![1]);
+
+test("stderr on a pipe whose reader goes away: the agent keeps building, logs to its work dir, and does not spin", async () => {
+  const workDir = join(dir, "work-pipe");
+  const proc = startAgent({
+    api: proxy.url,
+    workDir,
+    logFile: join(dir, "pipe.log"),
+    agentId: "agent-pipe",
+    stderrPipe: true,
+    extra: ["--lease-wait", "1s"],
+  });
+  agent = proc;
+  const stderr = proc.daemon.stderr!;
+  let seen = "";
+  await new Promise<void>((resolve, reject) => {
+    stderr.on("data", (c: Buffer) => {
+      seen += c.toString();
+      if (seen.includes('"msg":"agent started"')) resolve();
+    });
+    void proc.daemon.exited.then((code) => reject(new Error(`agent exited (${code}): ${seen}`)));
+  });
+  // The reader goes away (as when `npm start` or a log collector dies): the agent's next line meets EPIPE.
+  stderr.destroy();
+  const before = writeCalls(proc.daemon.pid);
+
+  const id = await submit(api.url, { ...(await defaultKeymap("handwired/edge_pad")), keymap: "proc_pipe" });
+  expect((await waitForEnd(api.url, id, 90_000)).status).toBe("finished");
+  // One job's writes (sources, zips, uploads, log lines): a few hundred. The old failure loop made ~10,000 a second.
+  expect(writeCalls(proc.daemon.pid) - before).toBeLessThan(3000);
+
+  const lines = () =>
+    readFileSync(join(workDir, "agent.log"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { msg: string; job?: string; problem?: string });
+  expect(lines()[0]).toMatchObject({
+    msg: `writing the log to stderr failed; appending it to ${join(workDir, "agent.log")} from now on`,
+    problem: expect.stringMatching(/^EPIPE/),
+  });
+  expect(lines().some((l) => l.msg === "leased" && l.job === id)).toBe(true);
+
+  // Still an agent that stops cleanly: goodbye said, exit 0, and its last words in the file.
+  await proc.stop();
+  expect(await proc.daemon.exited).toBe(0);
+  expect(lines().at(-1)?.msg).toBe("agent stopped");
+  const goodbyes = proxy
+    .exchanges({ path: "/v1/agent/disconnect" })
+    .filter((ex) => JSON.parse(ex.requestBody.toString()).agent_id === "agent-pipe");
+  expect(goodbyes.map((ex) => ex.status)).toEqual([200]);
 });

@@ -115,7 +115,7 @@ test("an error nothing catches: the leased job is released at once and the agent
   await writeFile(marker, "");
   expect(await agent.daemon.exited).toBe(1);
   // Its build did not outlive it.
-  await expect.poll(() => groupsAlive(groups), { timeout: 15_000 }).toBe(false);
+  await expect.poll(() => groupsAlive(groups), { timeout: 60_000 }).toBe(false);
   // Back in the queue with no attempt counted: released, not left to its 60 s lease expiry.
   const status = await getStatus(api.url, id);
   expect({ status: status.status, attempts: status.attempts }).toEqual({ status: "queued", attempts: 0 });

@@ -49,6 +49,8 @@ describe("a keymap the tree rejects", () => {
     const out = await build({ ...pad, keymap: "unknown_kc", layers });
     expect(out.result.status).toBe("failed");
     expect(out.result.returncode).toBe(RETURNCODE_NOT_BUILT);
+    // The reason first (issue 18), then the log.
+    expect(out.result.output).toMatch(/^Nothing was built: .*\n/);
     expect(out.result.output).toContain("layers.0.2: unknown keycode KC_NOPE for firmware ");
     expect(out.result.output).toContain("layers.1.5: unknown keycode KC_DOES_NOT_EXIST for firmware ");
     expect(out.result.output).not.toContain("$ make");
@@ -67,6 +69,10 @@ describe("a keymap the tree rejects", () => {
     expect(out.result.returncode).not.toBe(0);
     expect(out.result.returncode).not.toBe(RETURNCODE_NOT_BUILT);
     expect(out.result.output).toMatch(/macro "MO" passed 2 arguments, but takes just 1/);
+    // The first compiler error with its file and line comes first (issue 18), then the log.
+    const [summary, blank] = out.result.output.split("\n");
+    expect(summary).toMatch(/^Build failed at keymap\.c:\d+(:\d+)?: .*macro "MO" passed 2 arguments/);
+    expect(blank).toBe("");
     expect(out.result.output).toContain("make exited with code");
     expect(out.result.firmware_filename).toBeNull();
     expect(out.result.toolchain).toBe("avr");
@@ -87,7 +93,7 @@ describe("requests refused before make runs", () => {
     [
       "a folder that is not a keyboard",
       (r) => ({ ...r, keyboard: "handwired" }),
-      /has no keyboard\.json or info\.json/,
+      /has no keyboard\.json, info\.json or rules\.mk/,
     ],
     [
       "an unknown layout",
@@ -115,6 +121,7 @@ describe("requests refused before make runs", () => {
     expect(out.result.status).toBe("failed");
     expect(out.result.returncode).toBe(RETURNCODE_NOT_BUILT);
     expect(out.result.output).toMatch(message);
+    expect(out.result.output.split("\n")[0]).toMatch(/^Nothing was built: /);
     expect(out.result.output).not.toContain("$ make");
     expect(out.result.timings.compile_ms).toBeUndefined();
     expect(out.artifacts.map((a) => a.kind)).toEqual(["log"]);

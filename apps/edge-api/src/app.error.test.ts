@@ -4,8 +4,9 @@ import { expectError } from "../test-support/api-client.ts";
 
 // App-wide answers (app.ts, http/error-handler.ts), whatever the route.
 describe("unknown routes and methods", () => {
+  // "/" belongs to the web app served beside the API when there is one (app.static-files.test.ts).
   it("answer 404 JSON for unknown paths", async () => {
-    for (const path of ["/", "/v2/compile", "/v1/compile/x/y/z", "/v1/agent/nothing"]) {
+    for (const path of ["/v2/compile", "/v1/compile/x/y/z", "/v1/agent/nothing"]) {
       await expectError(await target.fetch(path), path.startsWith("/v1/agent/") ? 401 : 404);
     }
   });

@@ -5,6 +5,7 @@ import type { AppEnv, Deps } from "./deps.ts";
 import { requireAgent, requireOperator } from "./http/agent-auth.ts";
 import { errorHandler, methodNotAllowedHandler, notFoundHandler } from "./http/error-handler.ts";
 import type { Route } from "./http/route.ts";
+import { configuratorDefaultKeymap } from "./routes/configurator_default_keymap.ts";
 import { metricsScrape } from "./routes/metrics.ts";
 import { v1AgentArtifactLink } from "./routes/v1_agent_artifact_link.ts";
 import { v1AgentArtifactUpload } from "./routes/v1_agent_artifact_upload.ts";
@@ -51,6 +52,7 @@ export const routes: Route[] = [
   v1KeyboardsErrorLog,
   v1KeyboardsKeyboardBuildLog,
   v1SkeletonsKeymap,
+  configuratorDefaultKeymap,
   v1AgentLease,
   v1AgentHeartbeat,
   v1AgentArtifactUpload,
@@ -89,7 +91,13 @@ const publicCors = cors({
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.onError(errorHandler);
-  app.notFound(notFoundHandler);
+  // Outside /v1, a path no route has is a file of the web app served beside the API, when there is one.
+  app.notFound(async (c) => {
+    const files = c.var.deps?.staticFiles;
+    const servable = (c.req.method === "GET" || c.req.method === "HEAD") && !c.req.path.startsWith("/v1/");
+    const file = files && servable ? await files.serve(c.req.raw) : null;
+    return file ?? notFoundHandler(c);
+  });
   app.use(async (c, next) => {
     c.set("deps", await options.deps(c));
     await next();

@@ -8,6 +8,7 @@ import type { JobStore } from "./ports/job-store.ts";
 import type { MetricsStore } from "./ports/metrics.ts";
 import type { RateLimiter } from "./ports/rate-limiter.ts";
 import type { ResponseCache } from "./ports/response-cache.ts";
+import type { StaticFiles } from "./ports/static-files.ts";
 
 // Everything a route may touch. Entry points (workers/main.ts, node/main.ts) build it from their runtime's adapters.
 export interface Deps {
@@ -19,6 +20,8 @@ export interface Deps {
   metrics: MetricsStore;
   // Keyboards' default-keymap builds per firmware version (the /v1/keyboards/build_* routes).
   buildHealth: BuildHealthStore;
+  // A web app (QMK Configurator) served beside /v1 on the same origin; null when none is configured.
+  staticFiles: StaticFiles | null;
   // Edge cache for immutable artifact downloads; null where the runtime has none.
   responseCache: ResponseCache | null;
   config: AppConfig;

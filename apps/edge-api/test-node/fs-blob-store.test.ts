@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FsBlobStore, InvalidBlobKeyError } from "../src/adapters/blob-store/fs.ts";
 import { BlobSizeError, DigestMismatchError } from "../src/ports/blob-store.ts";
@@ -23,10 +23,13 @@ let dir: string;
 let store: FsBlobStore;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "qmk-edge-fs-store-"));
+  // In a private parent: the hostile-key tests compare what lies beside the store before and after, and the
+  // shared tmp dir changes all the time on a busy machine (they failed so, issue 19).
+  dir = join(mkdtempSync(join(tmpdir(), "qmk-edge-fs-store-")), "store");
+  mkdirSync(dir);
   store = new FsBlobStore(dir);
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => rmSync(dirname(dir), { recursive: true, force: true }));
 
 const tempFiles = () => readdirSync(join(dir, ".tmp"));
 

@@ -30,10 +30,18 @@ describe("loadNodeConfig: happy path", () => {
       host: "127.0.0.1",
       redisUrl: "redis://127.0.0.1:6379",
       redisPrefix: "qmk-edge:",
-      storage: { kind: "fs", dir: "/var/lib/qmk-edge" },
+      storage: { kind: "fs", dir: "/var/lib/qmk-edge", bytesPerOpenJob: 2 * 1024 * 1024 },
       rateLimitPerMinute: 60,
       trustProxy: false,
-      app: { firmwareVersion: "demo-1", maxAttempts: 3, leaseSeconds: 60, agentWindowSeconds: 120 },
+      app: {
+        firmwareVersion: "demo-1",
+        maxAttempts: 3,
+        leaseSeconds: 60,
+        // Unset: one lease, so an agent that stops heartbeating turns GET /v1 degraded within it.
+        agentWindowSeconds: 60,
+        noAgentWaitSeconds: 180,
+        refusalJobOrigins: "*",
+      },
     });
     const hash = createHash("sha256").update(TOKEN).digest("hex");
     expect(config.app.agentTokens).toEqual([{ hash, id: `token-${hash.slice(0, 12)}`, trust: "trusted" }]);

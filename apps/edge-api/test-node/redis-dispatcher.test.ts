@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
 import { RedisDispatcher } from "../src/adapters/dispatcher/redis/dispatcher.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
-import { LeaseLostError, NotFoundError, StateConflictError, StoredRecordError } from "../src/jobs/errors.ts";
+import { LeaseLostError, NotFoundError, StateConflictError } from "../src/jobs/errors.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { leasePolicy } from "../src/jobs/lease.ts";
 import { newJobRecord } from "../src/jobs/lifecycle.ts";
@@ -190,7 +190,7 @@ describe("RedisDispatcher: one job through its life", () => {
     await expect(d!.checkLease(nobody, lease.lease_id, fleet)).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it("reads a job record that fails its schema as the store's fault (StoredRecordError, a 500)", async () => {
+  it("fails a job whose record fails its schema (issue 19): the agent's lease ends, the damage is kept", async () => {
     const [d] = processes(1);
     const job = await submit(d!);
     const lease = (await d!.lease(agent("a1"), fleet))!;
@@ -198,9 +198,11 @@ describe("RedisDispatcher: one job through its life", () => {
     await blobs.put(`jobs/${job.id}.json`, damaged, { contentType: "application/json" });
     await expect(
       d!.heartbeat(job.id, { lease_id: lease.lease_id, stage: "compiling" }, fleet),
-    ).rejects.toBeInstanceOf(StoredRecordError);
-    await blobs.put(`jobs/${job.id}.json`, "{not json", { contentType: "application/json" });
-    await expect(jobs.get(job.id)).rejects.toBeInstanceOf(StoredRecordError);
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    const failed = await jobs.get(job.id);
+    expect(failed?.status).toBe("failed");
+    expect(failed?.failure_reason).toMatch(/damaged/);
+    expect(await new Response((await blobs.get(`damaged/jobs/${job.id}.json`))!.body).text()).toBe(damaged);
   });
 
   it("puts a released job back in the queue without counting an attempt", async () => {

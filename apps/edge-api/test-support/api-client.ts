@@ -89,8 +89,8 @@ export class Agent {
     return { authorization: `Bearer ${this.token}`, ...extra };
   }
 
-  post(path: string, body: unknown): Promise<Response> {
-    return this.target.fetch(path, json(body, this.auth()));
+  post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    return this.target.fetch(path, json(body, this.auth(headers)));
   }
 
   leaseResponse(waitMs = 0, firmwareVersion = this.target.firmwareVersion): Promise<Response> {

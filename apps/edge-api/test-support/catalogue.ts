@@ -86,6 +86,7 @@ export const DEMO_KEYCODE_NAMES = [
   "LT",
   "MO",
   "QK_BOOT",
+  "RM_TOGG",
   "UG_TOGG",
   "_______",
 ];

@@ -1,7 +1,9 @@
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, inject } from "vitest";
+import { freePort } from "../../../test/servers/daemon.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { loadNodeConfig } from "../src/node/config.ts";
 import { startNodeServer } from "../src/node/main.ts";
@@ -43,6 +45,8 @@ const env = (tokens: TestToken[]) => ({
   RATE_LIMIT_PER_MINUTE: "5",
   // Tests name the client address; the app reads it from X-Forwarded-For as it would behind a proxy.
   TRUST_PROXY: "true",
+  // One-origin mode (issue 18) with a tiny stand-in for a built QMK Configurator.
+  STATIC_DIR: fileURLToPath(new URL("./static-site", import.meta.url)),
 });
 const config = loadNodeConfig(env(configured));
 
@@ -63,18 +67,33 @@ const freshIp = () => {
   return `198.18.${(clients >> 8) & 255}.${clients & 255}`;
 };
 
-export const target: Target = {
-  name: "node",
-  fetch(path: string, init: TargetRequestInit = {}) {
+const fetchFrom =
+  (base: () => string) =>
+  (path: string, init: TargetRequestInit = {}) => {
     const { clientIp, direct: _direct, ...rest } = init;
     const headers = new Headers(rest.headers);
     if (!headers.has("x-forwarded-for")) headers.set("x-forwarded-for", clientIp ?? freshIp());
-    return httpFetch(`${server.url}${path}`, {
+    return httpFetch(`${base()}${path}`, {
       method: rest.method ?? "GET",
       headers,
       body: (rest.body ?? null) as string | Uint8Array | ReadableStream<Uint8Array> | null,
       signal: rest.signal ?? null,
     });
+  };
+
+// A second API process on the same Redis prefix and store, with `vars` changed.
+async function variant(vars: Record<string, string>) {
+  const other = await startNodeServer(loadNodeConfig({ ...env(configured), ...vars }), { reaper: false });
+  return { fetch: fetchFrom(() => other.url), close: () => other.close() };
+}
+
+export const target: Target = {
+  name: "node",
+  fetch: fetchFrom(() => server.url),
+  withEnv: variant,
+  async withQueueDown() {
+    // A port that was free a moment ago and that nothing listens on: connections are refused.
+    return await variant({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
   },
   agentToken: TEST_AGENT_TOKENS.local.token,
   tokens: TEST_AGENT_TOKENS,

@@ -15,6 +15,13 @@ export interface TargetRequestInit extends RequestInit {
   direct?: boolean;
 }
 
+// The same app on the same state (store, queue, Durable Objects, Redis) with other settings: what a second
+// deployment or process of the API does.
+export interface TargetVariant {
+  fetch(path: string, init?: TargetRequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
 export interface Target {
   readonly name: "workers" | "node";
   // Sends one request to the app; `path` starts with "/" ("/v1/compile").
@@ -34,6 +41,12 @@ export interface Target {
   readonly rateLimitPerMinute: number;
   // Expires every lease that ends before `now` (the alarm / reaper's job), instead of waiting for it.
   reapExpiredLeases(now: string): Promise<number>;
+  // The app with these environment variables changed (Workers: the Worker's vars; Node: a second process).
+  withEnv(vars: Record<string, string>): Promise<TargetVariant>;
+  // The app with its job queue unreachable and everything else up (Workers: a Queue binding whose sends
+  // fail and a Dispatcher object that cannot be reached; Node: a process whose REDIS_URL is a port nothing
+  // listens on, with the same store).
+  withQueueDown(): Promise<TargetVariant>;
   // Resolves once every accepted job is leasable (a no-op where enqueue already hands it over).
   deliverQueue(): Promise<void>;
 }

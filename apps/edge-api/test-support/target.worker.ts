@@ -22,24 +22,55 @@ const freshIp = () => {
 // they restart; nothing the tests check depends on that.
 let changedEnv: Env | null = null;
 
+function requestOf(path: string, init: TargetRequestInit): Request {
+  const { clientIp, direct: _direct, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", clientIp ?? freshIp());
+  // On Workers the request URL carries the Host the client sent.
+  return new Request(`http://${headers.get("host") ?? "qmk-edge.test"}${path}`, { ...rest, headers });
+}
+
+// The Worker's handler with `env`, in this isolate (what a deployment with that env does).
+const fetchWith =
+  (env: Env) =>
+  async (path: string, init: TargetRequestInit = {}): Promise<Response> =>
+    await worker.fetch(
+      requestOf(path, init) as Request<unknown, IncomingRequestCfProperties>,
+      env,
+      createExecutionContext(),
+    );
+
+// A Queue binding whose sends fail, as when the Queues service does not answer.
+const unreachableQueue = {
+  send: async () => {
+    throw new Error("queue unreachable (test)");
+  },
+  sendBatch: async () => {
+    throw new Error("queue unreachable (test)");
+  },
+} as unknown as Env["JOBS"];
+
+// A Durable Object namespace whose object cannot be reached, as when the Dispatcher object is unavailable.
+const unreachableDispatcher = {
+  idFromName: (name: string) => workerEnv.DISPATCHER.idFromName(name),
+  get: () => {
+    throw new Error("Dispatcher object unreachable (test)");
+  },
+} as unknown as Env["DISPATCHER"];
+
 // The Worker in workerd (vitest's Cloudflare pool), with its real R2, Queue and Durable Object bindings.
 export const target: Target = {
   name: "workers",
   async fetch(path: string, init: TargetRequestInit = {}) {
-    const { clientIp, direct, ...rest } = init;
-    const headers = new Headers(rest.headers);
-    if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", clientIp ?? freshIp());
-    // On Workers the request URL carries the Host the client sent.
-    const request = new Request(`http://${headers.get("host") ?? "qmk-edge.test"}${path}`, {
-      ...rest,
-      headers,
-    });
-    if (!changedEnv && !direct) return entry.fetch(request);
-    return worker.fetch(
-      request as Request<unknown, IncomingRequestCfProperties>,
-      changedEnv ?? workerEnv,
-      createExecutionContext(),
-    );
+    if (!changedEnv && !init.direct) return entry.fetch(requestOf(path, init));
+    return fetchWith(changedEnv ?? workerEnv)(path, init);
+  },
+  async withEnv(vars: Record<string, string>) {
+    return { fetch: fetchWith({ ...workerEnv, ...vars } as Env), close: async () => {} };
+  },
+  async withQueueDown() {
+    const env = { ...workerEnv, JOBS: unreachableQueue, DISPATCHER: unreachableDispatcher };
+    return { fetch: fetchWith(env), close: async () => {} };
   },
   agentToken: TEST_AGENT_TOKENS.local.token,
   tokens: TEST_AGENT_TOKENS,

@@ -137,11 +137,17 @@ describe("the Dispatcher object's alarm", () => {
 describe("a stored record that fails its schema", () => {
   beforeEach(() => agent.drain());
 
-  it("answers 500 (the store's fault), never a 4xx that blames the client", async () => {
+  it("in R2: the job fails with a reason naming the damage (issue 19), never a 4xx or a 500 forever", async () => {
     const id = await submit(target);
     await workerEnv.BUCKET.put(`jobs/${id}.json`, JSON.stringify({ id, status: "queued" }));
-    const body = await expectError(await target.fetch(`/v1/compile/${id}`), 500);
-    expect(body.errors).toBeUndefined();
+    const res = await target.fetch(`/v1/compile/${id}`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { status: string; failure_reason: string };
+    expect(body.status).toBe("failed");
+    expect(body.failure_reason).toMatch(/damaged/);
+    expect(await (await workerEnv.BUCKET.get(`damaged/jobs/${id}.json`))?.text()).toBe(
+      JSON.stringify({ id, status: "queued" }),
+    );
   });
 
   it("in the Dispatcher object's row: the agent's call answers 500, not 4xx", async () => {

@@ -9,9 +9,25 @@ describe("configFromEnv", () => {
       firmwareVersion: "demo-1",
       maxAttempts: 3,
       leaseSeconds: 60,
-      agentWindowSeconds: 120,
+      // AGENT_WINDOW_SECONDS is empty: one lease.
+      agentWindowSeconds: 60,
+      noAgentWaitSeconds: 180,
+      refusalJobOrigins: "*",
       rateLimitPerMinute: 5,
     });
+  });
+
+  it("derives the agent window from the lease (at least 30 s) and reads the refusal origins", () => {
+    expect(configFromEnv({ ...workerEnv, LEASE_SECONDS: "5" }).agentWindowSeconds).toBe(30);
+    expect(configFromEnv({ ...workerEnv, AGENT_WINDOW_SECONDS: "90" }).agentWindowSeconds).toBe(90);
+    const origins = "https://config.example.org, http://localhost:8080";
+    expect(configFromEnv({ ...workerEnv, REFUSAL_JOB_ORIGINS: origins }).refusalJobOrigins).toEqual([
+      "https://config.example.org",
+      "http://localhost:8080",
+    ]);
+    expect(() => configFromEnv({ ...workerEnv, REFUSAL_JOB_ORIGINS: "config.example.org/" })).toThrow(
+      /REFUSAL_JOB_ORIGINS: entry 1: an origin/,
+    );
   });
 
   it("refuses a FIRMWARE_VERSION the job record schema could not store, naming the variable", () => {

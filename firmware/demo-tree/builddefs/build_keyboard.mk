@@ -88,6 +88,19 @@ endif
 endif
 
 ifeq ($(BUILD_ERROR),)
+# rules.mk files as QMK reads them: the keyboard's folders, shallowest first, then the keymap dir's (where
+# `qmk compile` puts what keymap.json's `config` generates, and the build agent writes the same file).
+-include $(foreach d,$(call reverse,$(KB_PARENTS)),keyboards/$(d)/rules.mk)
+-include $(KM_DIR)/rules.mk
+
+# Features rules.mk turns on become -D<FEATURE>_ENABLE on every compile line, as QMK's
+# common_features.mk and generic_features.mk add them (the encoder map only with encoders).
+DEMO_FEATURES := ENCODER TRI_LAYER CAPS_WORD MOUSEKEY EXTRAKEY BOOTMAGIC
+OPT_DEFS := $(foreach f,$(DEMO_FEATURES),$(if $(filter yes,$(strip $($(f)_ENABLE))),-D$(f)_ENABLE))
+ifeq ($(strip $(ENCODER_ENABLE))$(strip $(ENCODER_MAP_ENABLE)),yesyes)
+    OPT_DEFS += -DENCODER_MAP_ENABLE
+endif
+
 # The header a keymap includes as QMK_KEYBOARD_H: the deepest keyboards/<dir>/<dir-name>.h.
 KEYBOARD_H := $(firstword $(foreach d,$(KB_PARENTS),$(wildcard keyboards/$(d)/$(notdir $(d)).h)))
 # config.h files, shallowest first so deeper ones (and the keymap's) can override.
@@ -121,6 +134,8 @@ SRC := \
     quantum/action.c \
     quantum/keymap_common.c \
     quantum/report.c \
+    quantum/send_string.c \
+    quantum/encoder.c \
     quantum/keymap_introspection.c \
     $(PLATFORM_SRC)
 
@@ -141,7 +156,16 @@ WERROR := $(if $(filter yes,$(ALLOW_WARNINGS)),,-Werror)
 
 CFLAGS := $(MCU_CFLAGS) -std=gnu11 -Os -Wall -Wstrict-prototypes $(WERROR) \
     -ffunction-sections -fdata-sections -fno-common \
-    $(addprefix -include ,$(CONFIG_H)) $(INCLUDES) $(DEFS)
+    $(addprefix -include ,$(CONFIG_H)) $(INCLUDES) $(DEFS) $(OPT_DEFS)
+
+# Like QMK's cflags.txt: the flags of the last build, rewritten only when they change, and a prerequisite of
+# every object, so a keymap's rules.mk or config.h appearing, changing or going (a feature on or off, a
+# force-included file more or less) recompiles everything, and equal flags recompile nothing.
+CFLAGS_FILE := $(OBJDIR)/cflags.txt
+ifneq ($(file <$(CFLAGS_FILE)),$(CFLAGS))
+    $(shell mkdir -p $(OBJDIR))
+    $(file >$(CFLAGS_FILE),$(CFLAGS))
+endif
 
 # --gc-sections drops everything unreachable from the entry point; keymaps[] stays because
 # keymap_key_to_keycode() reads it (and on ARM the vector table is KEEP()).
@@ -179,7 +203,7 @@ $(OBJDIR)/quantum/keymap_introspection.o: quantum/keymap_introspection.c $(KEYMA
 	$(STEP) "Compiling: $(KEYMAP_C)" $(CC) $(CFLAGS) -MMD -MP -MF $(@:.o=.d) -c $< -o $@
 
 # Flags come from these files, which the compiler's .d files do not list.
-$(OBJ): VERSION $(INFO_FILES) builddefs/build_keyboard.mk builddefs/mcu_selection.mk
+$(OBJ): VERSION $(INFO_FILES) builddefs/build_keyboard.mk builddefs/mcu_selection.mk $(CFLAGS_FILE)
 
 $(ELF): $(OBJ) $(MCU_LDSCRIPT)
 	$(STEP) "Linking: $@" $(CC) $(LDFLAGS) -o $@ $(OBJ) $(MCU_LIBS)

@@ -7,6 +7,19 @@
 #include "report.h"
 #include "platform.h"
 
+// QMK's default tapping term; a keyboard's or keymap's config.h (force-included first) may set its own.
+// Kept in RAM under QMK's name (quantum/action_tapping.c), so tests read back which value a build took.
+#ifndef TAPPING_TERM
+#    define TAPPING_TERM 200
+#endif
+uint16_t g_tapping_term = TAPPING_TERM;
+
+__attribute__((weak)) bool process_record_user(uint16_t keycode, keyrecord_t *record) {
+    (void)keycode;
+    (void)record;
+    return true;
+}
+
 layer_state_t layer_state         = 0;
 layer_state_t default_layer_state = 1; // layer 0
 

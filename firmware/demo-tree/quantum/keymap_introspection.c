@@ -15,3 +15,13 @@ _Static_assert(KEYMAP_LAYERS >= 1 && KEYMAP_LAYERS <= 32, "a keymap needs 1 to 3
 uint8_t keymap_layer_count(void) {
     return (uint8_t)KEYMAP_LAYERS;
 }
+
+#if defined(ENCODER_ENABLE) && defined(ENCODER_MAP_ENABLE)
+#    define ENCODERMAP_LAYERS (sizeof(encoder_map) / sizeof(encoder_map[0]))
+// As QMK's keymap_introspection.c: one encoder map layer per keymap layer.
+_Static_assert(ENCODERMAP_LAYERS == KEYMAP_LAYERS, "Number of encoder_map layers doesn't match the number of keymap layers");
+
+uint8_t encodermap_layer_count(void) {
+    return (uint8_t)ENCODERMAP_LAYERS;
+}
+#endif

@@ -14,6 +14,7 @@
 // Identification strings, readable with `strings` on the firmware image.
 const char firmware_id[] PROGMEM = "qmk-edge demo " QMK_VERSION " " QMK_KEYBOARD;
 volatile const char *firmware_id_ref;
+volatile uint16_t *tapping_term_ref;
 
 // Keycode each key resolved to when it went down, so its release undoes the same action
 // even if the layer changed in between.
@@ -30,21 +31,23 @@ static void keyboard_task(void) {
                 if (!(delta & bit)) {
                     continue;
                 }
-                if (now & bit) {
-                    pressed_keycodes[row][col] = keymap_keycode_at(row, col);
-                    process_keycode(pressed_keycodes[row][col], true);
-                } else {
-                    process_keycode(pressed_keycodes[row][col], false);
+                bool pressed = (now & bit) != 0;
+                if (pressed) pressed_keycodes[row][col] = keymap_keycode_at(row, col);
+                keyrecord_t record = {.event = {.key = {.col = col, .row = row}, .pressed = pressed}};
+                if (process_record_user(pressed_keycodes[row][col], &record)) {
+                    process_keycode(pressed_keycodes[row][col], pressed);
                 }
             }
             previous[row] = now;
         }
     }
+    encoder_task();
     report_flush();
 }
 
 int main(void) {
     firmware_id_ref = firmware_id; // keep the id string in the image
+    tapping_term_ref = &g_tapping_term;
     platform_init();
     matrix_init();
     for (;;) {

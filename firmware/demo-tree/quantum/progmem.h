@@ -9,6 +9,7 @@
 #    include <avr/pgmspace.h>
 #else
 #    define PROGMEM
+#    define PSTR(s) (s)
 #    define pgm_read_byte(p) (*(const uint8_t *)(p))
 #    define pgm_read_word(p) (*(const uint16_t *)(p))
 #endif

@@ -16,3 +16,5 @@
 #include "quantum_keycodes.h"
 #include "keymap.h"
 #include "action.h"
+#include "send_string.h"
+#include "encoder.h"

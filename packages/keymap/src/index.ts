@@ -14,6 +14,7 @@ export {
 export { KEYCODE_NUMBER_MAX } from "./keycode-lexer.ts";
 export { generateKeymapC } from "./keymap-c.ts";
 export { InvalidKeymapError, keycodeFieldError, MAX_FIELD_ERRORS } from "./keymap-errors.ts";
+export { generateConfigH, generateKeymapH, generateRulesMk, type KeymapFileOptions } from "./keymap-files.ts";
 export { generateKeymapJson } from "./keymap-json.ts";
 export { LEGACY_KEYCODES } from "./legacy-keycodes.ts";
 export {
@@ -22,8 +23,16 @@ export {
   parseCompileRequestText,
   type RequestErrorKind,
 } from "./parse-compile-request.ts";
-export type { Macro, MacroStep, ParsedCompileRequest, ParsedKeymap } from "./parsed-request.ts";
+export type { EncoderKeys, Macro, MacroStep, ParsedCompileRequest, ParsedKeymap } from "./parsed-request.ts";
 export { keycodeNamesFromQmkSources, type QmkKeycodeSources } from "./qmk-keycode-names.ts";
+export {
+  type KeycodeHjsonFile,
+  keycodeAliasPairs,
+  keycodeVersionOrder,
+  qmkKeycodeRenames,
+  renamesFromKeycodeHjson,
+  rgbMatrixRenames,
+} from "./qmk-keycode-renames.ts";
 export { quoteInput } from "./quote-input.ts";
 export {
   type KeycodeTranslation,

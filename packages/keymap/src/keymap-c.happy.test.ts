@@ -22,7 +22,7 @@ describe("generateKeymapC on real Configurator keymaps", () => {
   it.each(fixtures.map((f) => [f.name, f] as const))(
     "%s: every layer holds the input keycodes in order",
     (_n, f) => {
-      const c = generateKeymapC(accepted(parseCompileRequestText(f.text)));
+      const c = generateKeymapC(accepted(parseCompileRequestText(f.request)));
       const input = f.json.layers as string[][];
       const layers = readKeymapC(c);
       expect(layers.map((l) => l.index)).toEqual(input.map((_, i) => i));
@@ -31,13 +31,25 @@ describe("generateKeymapC on real Configurator keymaps", () => {
     },
   );
 
-  it("leaves unknown fields such as encoders out of keymap.c", () => {
+  it("writes the encoders as QMK's encoder map, behind the features it needs", () => {
     const fixture = fixtures.find((f) => f.name.startsWith("1upkeyboards__sweet16v2__"))!;
     expect(fixture.json.encoders).toBeDefined();
-    const c = generateKeymapC(accepted(parseCompileRequestText(fixture.text)));
-    expect(c).not.toContain("encoder_map");
-    expect(c).not.toContain("KC_VOLU");
-    expect(c).not.toContain("coonfig");
+    const c = generateKeymapC(accepted(parseCompileRequestText(fixture.request)));
+    expect(c).toContain(
+      [
+        "#if defined(ENCODER_ENABLE) && defined(ENCODER_MAP_ENABLE)",
+        "const uint16_t PROGMEM encoder_map[][NUM_ENCODERS][NUM_DIRECTIONS] = {",
+        "    [0] = {ENCODER_CCW_CW(KC_VOLD, KC_VOLU), ENCODER_CCW_CW(RM_VALD, RM_VALU)},",
+        "    [1] = {ENCODER_CCW_CW(_______, _______), ENCODER_CCW_CW(_______, _______)}",
+        "};",
+        "#endif // defined(ENCODER_ENABLE) && defined(ENCODER_MAP_ENABLE)",
+      ].join("\n"),
+    );
+  });
+
+  it("renders encoder keycodes in canonical form, ANY() unwrapped", () => {
+    const c = generateKeymapC(parsedRequest({ encoders: [[{ ccw: "LT(1,KC_A)", cw: "ANY(KC_B)" }]] }));
+    expect(c).toContain("    [0] = {ENCODER_CCW_CW(LT(1, KC_A), KC_B)}\n};");
   });
 
   it("preserves the layer count, one entry per layer", () => {

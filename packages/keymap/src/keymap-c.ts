@@ -1,11 +1,11 @@
 import { renderKeycodeC } from "./keycode.ts";
 import { macrosFunctionLines } from "./macros-c.ts";
-import { type ParsedCompileRequest, parsedKeymapOf } from "./parsed-request.ts";
+import { type EncoderKeys, type ParsedCompileRequest, parsedKeymapOf } from "./parsed-request.ts";
 
 // QMK's DEFAULT_KEYMAP_C (lib/python/qmk/keymap.py, 2026) with its placeholders filled in, followed by the
 // newline dump_lines adds: byte for byte the keymap.c QMK itself compiles for the same keymap.json
-// (builddefs/build_keyboard.mk runs `qmk json2c --output keymap.c`). Host-language includes, the encoder map
-// and the DIP switch map are not supported yet, so their placeholders stay empty.
+// (builddefs/build_keyboard.mk runs `qmk json2c --output keymap.c`). Host-language includes and the DIP
+// switch map are refused by the schema, so their placeholders stay empty.
 const TEMPLATE = [
   "#include QMK_KEYBOARD_H",
   '#if __has_include("keymap.h")',
@@ -34,8 +34,23 @@ const TEMPLATE = [
 // keymap.c for a validated request, rendered from its parsed keycodes and macros: only identifiers, numbers,
 // `(`, `)`, `,`, `|` and spaces reach the keymap table, and macro text only as escaped string literals.
 // Throws InvalidKeymapError for anything parseCompileRequest did not produce.
+// QMK's _generate_encodermap_table: one line per layer, the whole map behind the features it needs.
+function encoderMapLines(encoders: readonly (readonly EncoderKeys[])[]): string[] {
+  return [
+    "#if defined(ENCODER_ENABLE) && defined(ENCODER_MAP_ENABLE)",
+    "const uint16_t PROGMEM encoder_map[][NUM_ENCODERS][NUM_DIRECTIONS] = {",
+    ...encoders.map((layer, n) => {
+      const comma = n < encoders.length - 1 ? "," : "";
+      const keys = layer.map((e) => `ENCODER_CCW_CW(${renderKeycodeC(e.ccw)}, ${renderKeycodeC(e.cw)})`);
+      return `    [${n}] = {${keys.join(", ")}}${comma}`;
+    }),
+    "};",
+    "#endif // defined(ENCODER_ENABLE) && defined(ENCODER_MAP_ENABLE)",
+  ];
+}
+
 export function generateKeymapC(request: ParsedCompileRequest): string {
-  const { layout, layers, macros } = parsedKeymapOf(request);
+  const { layout, layers, macros, encoders } = parsedKeymapOf(request);
   const table = [
     "const uint16_t PROGMEM keymaps[][MATRIX_ROWS][MATRIX_COLS] = {",
     ...layers.map((layer, n) => {
@@ -47,7 +62,7 @@ export function generateKeymapC(request: ParsedCompileRequest): string {
   const fill: Record<string, string> = {
     __INCLUDES__: "",
     __KEYMAP_GOES_HERE__: table.join("\n"),
-    __ENCODER_MAP_GOES_HERE__: "",
+    __ENCODER_MAP_GOES_HERE__: encoders === undefined ? "" : encoderMapLines(encoders).join("\n"),
     __DIP_SWITCH_MAP_GOES_HERE__: "",
     __MACRO_OUTPUT_GOES_HERE__: macros === undefined ? "" : macrosFunctionLines(macros).join("\n"),
   };

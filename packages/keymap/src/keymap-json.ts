@@ -20,37 +20,55 @@ function stepJson(step: MacroStep): string {
 }
 
 // The keymap.json of the source zip, in the order QMK's KeymapJSONEncoder writes: version, author, notes,
-// the rest alphabetically (macros one line each), layers (one line of keycodes per layer), documentation.
-// 4-space indent, `version: 1`, keycodes in canonical form, trailing newline. Unknown fields (encoders,
-// config, ...) are left out: they were not built. Throws InvalidKeymapError for anything parseCompileRequest
-// did not produce.
+// the rest alphabetically (config, encoders, keycodes and macros one entry per line), layers (one line of
+// keycodes per layer), documentation. 4-space indent, `version: 1`, keycodes in canonical form, trailing
+// newline. Throws InvalidKeymapError for anything parseCompileRequest did not produce.
 export function generateKeymapJson(request: ParsedCompileRequest): string {
   const { layers, macros } = parsedKeymapOf(request);
-  const fields: [string, unknown][] = [
-    ["version", 1],
-    ["author", request.author],
-    ["notes", request.notes],
-    ["converter", request.converter],
-    ["keyboard", request.keyboard],
-    ["keymap", request.keymap],
-    ["layout", request.layout],
-  ];
-  const lines = fields
+  const field = (key: string, value: unknown) => `${INDENT}${JSON.stringify(key)}: ${JSON.stringify(value)}`;
+  const rows = (key: string, items: readonly string[]) =>
+    items.length === 0
+      ? `${INDENT}"${key}": []`
+      : `${INDENT}"${key}": [\n${items.map((i) => `${INDENT}${INDENT}${i}`).join(",\n")}\n${INDENT}]`;
+  const lines = (
+    [
+      ["version", 1],
+      ["author", request.author],
+      ["notes", request.notes],
+      ["config", request.config],
+      ["converter", request.converter],
+    ] as const
+  )
     .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => `${INDENT}${JSON.stringify(key)}: ${JSON.stringify(value)}`);
-  if (macros !== undefined) {
-    const rows = macros.map((macro) => `${INDENT}${INDENT}[${macro.map(stepJson).join(", ")}]`);
+    .map(([key, value]) => field(key, value));
+  if (request.encoders !== undefined)
     lines.push(
-      macros.length === 0 ? `${INDENT}"macros": []` : `${INDENT}"macros": [\n${rows.join(",\n")}\n${INDENT}]`,
+      rows(
+        "encoders",
+        request.encoders.map((l) => JSON.stringify(l)),
+      ),
     );
-  }
+  lines.push(field("keyboard", request.keyboard));
+  if (request.keycodes !== undefined)
+    lines.push(
+      rows(
+        "keycodes",
+        request.keycodes.map((k) => JSON.stringify(k)),
+      ),
+    );
+  lines.push(field("keymap", request.keymap), field("layout", request.layout));
+  if (macros !== undefined)
+    lines.push(
+      rows(
+        "macros",
+        macros.map((macro) => `[${macro.map(stepJson).join(", ")}]`),
+      ),
+    );
   const layerLines = layers.map(
     (layer) =>
       `${INDENT}${INDENT}[\n${INDENT.repeat(3)}${layer.map((k) => JSON.stringify(renderKeycode(k))).join(", ")}\n${INDENT}${INDENT}]`,
   );
   lines.push(`${INDENT}"layers": [\n${layerLines.join(",\n")}\n${INDENT}]`);
-  if (request.documentation !== undefined) {
-    lines.push(`${INDENT}"documentation": ${JSON.stringify(request.documentation)}`);
-  }
+  if (request.documentation !== undefined) lines.push(field("documentation", request.documentation));
   return `{\n${lines.join(",\n")}\n}\n`;
 }

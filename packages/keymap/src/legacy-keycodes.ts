@@ -1,14 +1,16 @@
 // Keycode names QMK has renamed, old -> new: the name keymaps use today first, then QMK's long name for the
 // same keycode, for trees that lack the short alias. Facts about identifiers, mirrored from QMK's records:
 //   quantum/keycode_legacy.h            KC_BSPACE -> KC_BACKSPACE, KC_LCTRL -> KC_LEFT_CTRL, KC_NLCK, ...
+//   quantum/quantum_keycodes_legacy.h   (late 2022) MU_MOD -> QK_MUSIC_MODE_NEXT, AU_TOG, HPT_*, MI_*, ...
 //   quantum/quantum_keycodes_legacy.h   RESET -> QK_BOOTLOADER, KC_GESC, EEP_RST, KC_LEAD, CAPSWRD, CMB_*,
 //                                       JS_BUTTONn, KC_LSPO, ..., and in its 2024 form RGB_* ->
 //                                       QK_UNDERGLOW_*, KC_MS_* / KC_BTNn / KC_WH_* / KC_ACLn -> QK_MOUSE_*
 //   data/constants/keycodes/*.hjson     the short aliases of those long names (QK_BOOTLOADER: QK_BOOT,
 //                                       QK_UNDERGLOW_TOGGLE: UG_TOGG; keycodes_0.0.5_basic.hjson resets the
 //                                       mouse keys' aliases to MS_UP, MS_BTN1, MS_WHLU, ...)
-// RGB_* follow QMK's own legacy header to the underglow keys (UG_*); a board lit by RGB Matrix may want the
-// RM_* keys instead, which no rename can know.
+// RGB_* follow QMK's own legacy header to the underglow keys (UG_*); on a board lit by RGB Matrix the agent
+// moves them to RM_* (qmk-keycode-renames.ts rgbMatrixRenames, from the keyboard's info). The tree's own
+// records (data/constants/keycodes) come first; this table covers what they never held.
 
 type Entry = readonly [old: string, ...renamed: string[]];
 
@@ -89,6 +91,87 @@ const QUANTUM_KEYCODES_LEGACY_H: Entry[] = [
   ["KC_SFTENT", "SC_SENT", "QK_SPACE_CADET_RIGHT_SHIFT_ENTER"],
 ];
 
+// The 2022 keycode overhaul's legacy defines (quantum_keycodes_legacy.h of late 2022, gone since 2023) to
+// QMK's long names; the tree's short alias of each long name is preferred (qmk-keycode-renames.ts).
+const MIDI_NOTES = [
+  "C",
+  "Cs:C_SHARP",
+  "Db:C_SHARP",
+  "D",
+  "Ds:D_SHARP",
+  "Eb:D_SHARP",
+  "E",
+  "F",
+  "Fs:F_SHARP",
+  "Gb:F_SHARP",
+  "G",
+  "Gs:G_SHARP",
+  "Ab:G_SHARP",
+  "A",
+  "As:A_SHARP",
+  "Bb:A_SHARP",
+  "B",
+];
+const signed = (n: number) => (n < 0 ? `N${-n}` : String(n));
+const OVERHAUL_2022: Entry[] = [
+  ["AU_TOG", "QK_AUDIO_TOGGLE"],
+  ["CLICKY_TOGGLE", "QK_AUDIO_CLICKY_TOGGLE"],
+  ["CLICKY_UP", "QK_AUDIO_CLICKY_UP"],
+  ["CLICKY_DOWN", "QK_AUDIO_CLICKY_DOWN"],
+  ["CLICKY_RESET", "QK_AUDIO_CLICKY_RESET"],
+  ["MU_TOG", "QK_MUSIC_TOGGLE"],
+  ["MU_MOD", "QK_MUSIC_MODE_NEXT"],
+  ["MUV_IN", "QK_AUDIO_VOICE_NEXT"],
+  ["MUV_DE", "QK_AUDIO_VOICE_PREVIOUS"],
+  ["HPT_ON", "QK_HAPTIC_ON"],
+  ["HPT_OFF", "QK_HAPTIC_OFF"],
+  ["HPT_TOG", "QK_HAPTIC_TOGGLE"],
+  ["HPT_RST", "QK_HAPTIC_RESET"],
+  ["HPT_FBK", "QK_HAPTIC_FEEDBACK_TOGGLE"],
+  ["HPT_BUZ", "QK_HAPTIC_BUZZ_TOGGLE"],
+  ["HPT_MODI", "QK_HAPTIC_MODE_NEXT"],
+  ["HPT_MODD", "QK_HAPTIC_MODE_PREVIOUS"],
+  ["HPT_CONT", "QK_HAPTIC_CONTINUOUS_TOGGLE"],
+  ["HPT_CONI", "QK_HAPTIC_CONTINUOUS_UP"],
+  ["HPT_COND", "QK_HAPTIC_CONTINUOUS_DOWN"],
+  ["HPT_DWLI", "QK_HAPTIC_DWELL_UP"],
+  ["HPT_DWLD", "QK_HAPTIC_DWELL_DOWN"],
+  ["KC_ASDN", "QK_AUTO_SHIFT_DOWN"],
+  ["KC_ASUP", "QK_AUTO_SHIFT_UP"],
+  ["KC_ASRP", "QK_AUTO_SHIFT_REPORT"],
+  ["KC_ASON", "QK_AUTO_SHIFT_ON"],
+  ["KC_ASOFF", "QK_AUTO_SHIFT_OFF"],
+  ["KC_ASTG", "QK_AUTO_SHIFT_TOGGLE"],
+  ["BL_INC", "QK_BACKLIGHT_UP"],
+  ["BL_DEC", "QK_BACKLIGHT_DOWN"],
+  ["DYN_REC_START1", "QK_DYNAMIC_MACRO_RECORD_START_1"],
+  ["DYN_REC_START2", "QK_DYNAMIC_MACRO_RECORD_START_2"],
+  ["DYN_REC_STOP", "QK_DYNAMIC_MACRO_RECORD_STOP"],
+  ["DYN_MACRO_PLAY1", "QK_DYNAMIC_MACRO_PLAY_1"],
+  ["DYN_MACRO_PLAY2", "QK_DYNAMIC_MACRO_PLAY_2"],
+  ...range(1, 5).flatMap((octave) =>
+    MIDI_NOTES.map((note): Entry => {
+      const [name, long = name] = note.split(":");
+      return [`MI_${name}_${octave}`, `QK_MIDI_NOTE_${long}_${octave}`];
+    }),
+  ),
+  ...range(-2, 7).map((n): Entry => [`MI_OCT_${signed(n)}`, `QK_MIDI_OCTAVE_${signed(n)}`]),
+  ...range(-6, 6).map((n): Entry => [`MI_TRNS_${signed(n)}`, `QK_MIDI_TRANSPOSE_${signed(n)}`]),
+  ...range(0, 10).map((n): Entry => [`MI_VEL_${n}`, `QK_MIDI_VELOCITY_${n}`]),
+  ["MI_ALLOFF", "QK_MIDI_ALL_NOTES_OFF"],
+  ["MI_TRNSD", "QK_MIDI_TRANSPOSE_DOWN"],
+  ["MI_TRNSU", "QK_MIDI_TRANSPOSE_UP"],
+  ["MI_CHD", "QK_MIDI_CHANNEL_DOWN"],
+  ["MI_CHU", "QK_MIDI_CHANNEL_UP"],
+  ["MI_SUS", "MI_SUST", "QK_MIDI_SUSTAIN"],
+  ["MI_MODSD", "QK_MIDI_MODULATION_SPEED_DOWN"],
+  ["MI_MODSU", "QK_MIDI_MODULATION_SPEED_UP"],
+  ["MI_BENDD", "QK_MIDI_PITCH_BEND_DOWN"],
+  ["MI_BENDU", "QK_MIDI_PITCH_BEND_UP"],
+  ["FN_MO13", "TL_LOWR", "QK_TRI_LAYER_LOWER"],
+  ["FN_MO23", "TL_UPPR", "QK_TRI_LAYER_UPPER"],
+];
+
 const UNDERGLOW: [old: string[], short: string, long: string][] = [
   [["RGB_TOG"], "UG_TOGG", "TOGGLE"],
   [["RGB_MOD", "RGB_MODE_FORWARD"], "UG_NEXT", "MODE_NEXT"],
@@ -132,6 +215,7 @@ export const LEGACY_KEYCODES: ReadonlyMap<string, readonly string[]> = new Map(
   [
     ...KEYCODE_LEGACY_H,
     ...QUANTUM_KEYCODES_LEGACY_H,
+    ...OVERHAUL_2022,
     ...grouped(UNDERGLOW, "QK_UNDERGLOW_"),
     ...grouped(MOUSE, "QK_MOUSE_"),
   ].map(([old, ...renamed]) => [old, renamed]),

@@ -13,7 +13,9 @@ describe("parseCompileRequest accepts real Configurator keymaps", () => {
   });
 
   it.each(fixtures.map((f) => [f.name, f] as const))("%s parses from its file text", (_name, fixture) => {
-    const result = parseCompileRequestText(fixture.text);
+    const refused = parseCompileRequestText(fixture.text);
+    expect(refused.ok ? [] : refused.errors.map((e) => e.path)).toEqual(fixture.refused);
+    const result = parseCompileRequestText(fixture.request);
     expect(result.ok ? [] : result.errors).toEqual([]);
     if (!result.ok) return;
     expect(result.value.keyboard).toBe(fixture.json.keyboard);
@@ -21,13 +23,14 @@ describe("parseCompileRequest accepts real Configurator keymaps", () => {
     expect(result.value.layers).toEqual(fixture.json.layers);
   });
 
-  it("keeps unknown fields such as encoders and a misspelt coonfig in the parsed value", () => {
+  it("refuses the misspelt coonfig QMK ignores, and keeps the encoders it builds", () => {
     const fixture = fixtures.find((f) => f.name.startsWith("1upkeyboards__sweet16v2__"))!;
-    const result = parseCompileRequestText(fixture.text);
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
-    expect(result.value.encoders).toEqual(fixture.json.encoders);
-    expect(result.value.coonfig).toEqual({ features: { encoder_map: true } });
+    const refused = parseCompileRequestText(fixture.text);
+    expect(refused.ok ? [] : refused.errors).toEqual([
+      { path: "coonfig", message: expect.stringMatching(/^unknown field; a keymap has /) },
+    ]);
+    const result = parseCompileRequestText(fixture.request);
+    expect(result.ok && result.value.encoders).toEqual(fixture.json.encoders);
   });
 
   it("keeps Configurator's version, author, notes and documentation", () => {

@@ -3,7 +3,7 @@ import { decodeJsonText } from "./json-text.ts";
 import { type Keycode, type KeycodeError, parseKeycode, renderKeycode } from "./keycode.ts";
 import { keycodeFieldError, orderFieldErrors } from "./keymap-errors.ts";
 import { parseMacros } from "./parse-macros.ts";
-import { type ParsedCompileRequest, sealParsedRequest } from "./parsed-request.ts";
+import { type EncoderKeys, type ParsedCompileRequest, sealParsedRequest } from "./parsed-request.ts";
 
 // too_large maps to 413, malformed_json to 400 and invalid to 422; `errors` always names the fields at fault
 // ("" is the body).
@@ -27,48 +27,88 @@ function boundedLayers(body: unknown): unknown[][] {
 const NO_KEY: Keycode = { kind: "identifier", name: "KC_NO" };
 
 type Layers = { keycodes: Keycode[][]; text: string[][] };
+type Seen = Map<string, { keycode: Keycode; text: string } | KeycodeError>;
 
 // Keymaps repeat keycodes (KC_TRNS on most keys of upper layers), so each distinct text is parsed and
-// rendered once and its tree shared: trees are never changed after parsing.
-function parseLayers(layers: unknown[][], flagged: ReadonlySet<string>, errors: FieldError[]): Layers {
-  const seen = new Map<string, { keycode: Keycode; text: string } | KeycodeError>();
+// rendered once and its tree shared: trees are never changed after parsing. A key the schema flagged, or
+// one that fails the grammar (reported at `path`), parses as KC_NO with empty text.
+function parseKey(
+  raw: unknown,
+  path: string,
+  seen: Seen,
+  flagged: ReadonlySet<string>,
+  errors: FieldError[],
+) {
+  let parsed = typeof raw === "string" && !flagged.has(path) ? seen.get(raw) : undefined;
+  if (typeof raw === "string" && !flagged.has(path) && parsed === undefined) {
+    const result = parseKeycode(raw);
+    parsed = result.ok ? { keycode: result.keycode, text: renderKeycode(result.keycode) } : result.error;
+    seen.set(raw, parsed);
+  }
+  if (parsed && "keycode" in parsed) return parsed;
+  if (parsed) errors.push(keycodeFieldError(path, raw as string, parsed));
+  return { keycode: NO_KEY, text: "" };
+}
+
+function parseLayers(
+  layers: unknown[][],
+  seen: Seen,
+  flagged: ReadonlySet<string>,
+  errors: FieldError[],
+): Layers {
   const keycodes: Keycode[][] = [];
   const text: string[][] = [];
   layers.forEach((layer, i) => {
-    const keys: Keycode[] = [];
-    const texts: string[] = [];
-    layer.forEach((raw, j) => {
-      const path = `layers.${i}.${j}`;
-      let parsed = typeof raw === "string" && !flagged.has(path) ? seen.get(raw) : undefined;
-      if (typeof raw === "string" && !flagged.has(path) && parsed === undefined) {
-        const result = parseKeycode(raw);
-        parsed = result.ok ? { keycode: result.keycode, text: renderKeycode(result.keycode) } : result.error;
-        seen.set(raw, parsed);
-      }
-      if (parsed && "keycode" in parsed) {
-        keys.push(parsed.keycode);
-        texts.push(parsed.text);
-        return;
-      }
-      if (parsed) errors.push(keycodeFieldError(path, raw as string, parsed));
-      keys.push(NO_KEY);
-      texts.push("");
-    });
-    keycodes.push(keys);
-    text.push(texts);
+    const keys = layer.map((raw, j) => parseKey(raw, `layers.${i}.${j}`, seen, flagged, errors));
+    keycodes.push(keys.map((k) => k.keycode));
+    text.push(keys.map((k) => k.text));
   });
   return { keycodes, text };
 }
 
+type Encoders = { keys: EncoderKeys[][]; wire: { ccw: string; cw: string }[][] };
+
+// keymap.json `encoders`, each ccw/cw keycode through the same grammar as the layers'.
+function parseEncoders(
+  body: unknown,
+  seen: Seen,
+  flagged: ReadonlySet<string>,
+  errors: FieldError[],
+): Encoders | undefined {
+  const input = (body as { encoders?: unknown } | null)?.encoders;
+  if (!Array.isArray(input)) return undefined;
+  const keys: EncoderKeys[][] = [];
+  const wire: { ccw: string; cw: string }[][] = [];
+  input.slice(0, LIMITS.layers).forEach((layer, i) => {
+    const row = Array.isArray(layer) ? layer.slice(0, LIMITS.encodersPerLayer) : [];
+    const parsed = row.map((e, j) => {
+      const enc = (typeof e === "object" && e !== null ? e : {}) as { ccw?: unknown; cw?: unknown };
+      const ccw = parseKey(enc.ccw, `encoders.${i}.${j}.ccw`, seen, flagged, errors);
+      const cw = parseKey(enc.cw, `encoders.${i}.${j}.cw`, seen, flagged, errors);
+      return { ccw, cw };
+    });
+    keys.push(parsed.map((e) => ({ ccw: e.ccw.keycode, cw: e.cw.keycode })));
+    wire.push(parsed.map((e) => ({ ccw: e.ccw.text, cw: e.cw.text })));
+  });
+  return { keys, wire };
+}
+
 // The one validation of a compile request (edge API, build agent and CLI all call it): the schema, then the
-// keycode grammar on every key and the grammar of macro text and keys. On success the value holds each
-// keycode in canonical form (`LT(1, KC_SPC)`) and carries the parsed keycodes the generators render from;
-// unknown fields are kept as they came.
+// keycode grammar on every key of the layers and encoders and the grammar of macro text and keys. On
+// success the value holds each keycode in canonical form (`LT(1, KC_SPC)`) and carries the parsed keycodes
+// the generators render from; custom keycodes and config pass as the schema checked them.
 export function parseCompileRequest(body: unknown): CompileRequestParse {
   const parsed = compileRequest.safeParse(body);
   const errors: FieldError[] = parsed.success ? [] : fieldErrors(parsed.error);
   const flagged = new Set(errors.map((e) => e.path));
-  const layers = parseLayers(parsed.success ? parsed.data.layers : boundedLayers(body), flagged, errors);
+  const seen: Seen = new Map();
+  const layers = parseLayers(
+    parsed.success ? parsed.data.layers : boundedLayers(body),
+    seen,
+    flagged,
+    errors,
+  );
+  const encoders = parseEncoders(body, seen, flagged, errors);
   const rawMacros = parsed.success ? parsed.data.macros : (body as { macros?: unknown } | null)?.macros;
   const macros = parseMacros(rawMacros, parsed.success, flagged, errors);
   if (!parsed.success || errors.length > 0) {
@@ -78,8 +118,14 @@ export function parseCompileRequest(body: unknown): CompileRequestParse {
     ...parsed.data,
     layers: layers.text,
     ...(macros ? { macros: macros.wire } : {}),
+    ...(encoders ? { encoders: encoders.wire } : {}),
   };
-  const keymap = { layout: parsed.data.layout, layers: layers.keycodes, macros: macros?.macros };
+  const keymap = {
+    layout: parsed.data.layout,
+    layers: layers.keycodes,
+    macros: macros?.macros,
+    encoders: encoders?.keys,
+  };
   return { ok: true, value: sealParsedRequest(value, keymap) };
 }
 

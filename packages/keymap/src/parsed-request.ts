@@ -11,11 +11,15 @@ export type MacroStep =
   | { readonly kind: "beep" };
 export type Macro = readonly MacroStep[];
 
+// One encoder of a layer of keymap.json `encoders`: counter-clockwise and clockwise keycodes.
+export type EncoderKeys = { readonly ccw: Keycode; readonly cw: Keycode };
+
 // What the generators render from: every keycode already parsed, so nothing is parsed twice.
 export type ParsedKeymap = {
   readonly layout: string;
   readonly layers: readonly (readonly Keycode[])[];
   readonly macros: readonly Macro[] | undefined;
+  readonly encoders?: readonly (readonly EncoderKeys[])[] | undefined;
 };
 
 // Held under a symbol that index.ts does not export, and not enumerable: JSON, structuredClone and object
@@ -25,7 +29,7 @@ export const PARSED_KEYMAP: unique symbol = Symbol("qmk-edge.parsed-keymap");
 
 // A compile request that parseCompileRequest (or translateKeycodes) validated: the wire value with keycodes
 // in canonical text, plus their parsed form. The request, its layers and macros are frozen, so text and parsed
-// form cannot drift apart; unknown fields are the caller's objects and are left as they are.
+// form cannot drift apart.
 export type ParsedCompileRequest = Readonly<CompileRequest> & { readonly [PARSED_KEYMAP]: ParsedKeymap };
 
 function deepFreeze<T>(value: T): T {
@@ -47,10 +51,15 @@ export function sealParsedRequest(value: CompileRequest, keymap: ParsedKeymap): 
     layout: keymap.layout,
     layers: freezeGrid(keymap.layers),
     macros: deepFreeze(keymap.macros),
+    encoders:
+      keymap.encoders && freezeGrid(keymap.encoders.map((layer) => layer.map((e) => Object.freeze(e)))),
   });
   Object.defineProperty(value, PARSED_KEYMAP, { value: sealed, enumerable: false });
   value.layers = freezeGrid(value.layers) as string[][];
   deepFreeze(value.macros);
+  deepFreeze(value.encoders);
+  deepFreeze(value.keycodes);
+  deepFreeze(value.config);
   return Object.freeze(value) as ParsedCompileRequest;
 }
 

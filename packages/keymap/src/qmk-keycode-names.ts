@@ -72,7 +72,7 @@ const isSpec = (v: unknown): v is Spec => typeof v === "object" && v !== null &&
 
 // QMK's merge of versioned keycode files (qmk.util / merge_ordered_dicts): later values win, "!delete!"
 // removes an entry, arrays append unless their first element is "!reset!", objects merge recursively.
-function merge(into: Spec, from: Spec): void {
+export function mergeKeycodeSpecs(into: Spec, from: Spec): void {
   for (const [key, value] of Object.entries(from)) {
     const current = into[key];
     if (value === "!delete!") delete into[key];
@@ -82,7 +82,7 @@ function merge(into: Spec, from: Spec): void {
       into[key] = [...base, ...(reset ? value.slice(1) : value)];
     } else if (isSpec(value)) {
       if (!isSpec(current)) into[key] = {};
-      merge(into[key] as Spec, value);
+      mergeKeycodeSpecs(into[key] as Spec, value);
     } else into[key] = value;
   }
 }
@@ -90,7 +90,7 @@ function merge(into: Spec, from: Spec): void {
 function hjsonNames(specs: unknown[], names: Set<string>): void {
   const merged: Spec = {};
   for (const spec of specs)
-    if (isSpec(spec) && isSpec(spec.keycodes)) merge(merged, { keycodes: spec.keycodes });
+    if (isSpec(spec) && isSpec(spec.keycodes)) mergeKeycodeSpecs(merged, { keycodes: spec.keycodes });
   const entries = Object.values(isSpec(merged.keycodes) ? merged.keycodes : {});
   // keyboard.json and community modules declare theirs as a list rather than by value.
   for (const spec of specs) if (isSpec(spec) && Array.isArray(spec.keycodes)) entries.push(...spec.keycodes);

@@ -31,7 +31,7 @@ describe("LEGACY_KEYCODES", () => {
 
   it("maps only identifiers, never to an old name or itself", () => {
     for (const [old, renamed] of LEGACY_KEYCODES) {
-      expect(old).toMatch(/^[A-Z_][A-Z0-9_]*$/);
+      expect(old).toMatch(/^[A-Z_][A-Za-z0-9_]*$/); // QMK's old MIDI names had lower case: MI_Cs_1
       expect(renamed.length).toBeGreaterThan(0);
       for (const name of renamed) {
         expect(name).toMatch(/^[A-Z_][A-Z0-9_]*$/);
@@ -42,11 +42,14 @@ describe("LEGACY_KEYCODES", () => {
 
   it("names keycodes the demo tree (written from QMK's keycode reference) defines", () => {
     const known = [...LEGACY_KEYCODES].filter(([, renamed]) => renamed.every((n) => tree2024.has(n)));
-    // The demo tree leaves out joystick and programmable buttons (JS_*, PB_*) and nothing else on the list.
+    // The demo tree leaves out joystick and programmable buttons (JS_*, PB_*) and MIDI (MI_*), and nothing
+    // else on the list.
     const unknown = [...LEGACY_KEYCODES].filter(([, renamed]) => !renamed.some((n) => tree2024.has(n)));
     expect(
-      unknown.map(([old]) => old).every((old) => /^(JS_BUTTON|PROGRAMMABLE_BUTTON_)\d+$/.test(old)),
-    ).toBe(true);
+      unknown
+        .map(([old]) => old)
+        .filter((old) => !/^(JS_BUTTON\d+|PROGRAMMABLE_BUTTON_\d+|MI_\w+)$/.test(old)),
+    ).toEqual([]);
     expect(known.length + unknown.length).toBe(LEGACY_KEYCODES.size);
   });
 });
@@ -105,31 +108,31 @@ describe("translateKeycodes", () => {
     expect(result.translations).toEqual([{ path: "layers.0.0", from: "RGB_TOG", to: "QK_UNDERGLOW_TOGGLE" }]);
   });
 
-  it("keeps the rest of the request, macros and unknown fields included", () => {
+  it("keeps the rest of the request, macros and encoders included", () => {
     const request = parsedRequest({
       layers: [["RESET"]],
       notes: "n",
-      encoders: [[{ cw: "KC_A" }]],
+      encoders: [[{ ccw: "KC_B", cw: "KC_A" }]],
       macros: [["x"]],
     });
     const result = translateKeycodes(request, new Set([...tree2026, "SEND_STRING"]));
     expect(result.request.layers).toEqual([["QK_BOOT"]]);
     expect(result.request.notes).toBe("n");
-    expect(result.request.encoders).toEqual([[{ cw: "KC_A" }]]);
+    expect(result.request.encoders).toEqual([[{ ccw: "KC_B", cw: "KC_A" }]]);
     expect(generateKeymapC(result.request)).toContain('SEND_STRING("x");');
   });
 
-  it.each([...goldenPairs().map((p) => [p.name, p.json]), ...keymapFixtures().map((f) => [f.name, f.text])])(
-    "%s needs nothing renamed on the demo tree",
-    (name, text) => {
-      const result = translateKeycodes(
-        accepted(parseCompileRequestText(text)),
-        new Set([...tree2024, "SEND_STRING", "X_ENTER"]),
-      );
-      expect(result.errors, name).toEqual([]);
-      expect(result.translations, name).toEqual([]);
-    },
-  );
+  it.each([
+    ...goldenPairs().map((p) => [p.name, p.json]),
+    ...keymapFixtures().map((f) => [f.name, f.request]),
+  ])("%s needs nothing renamed on the demo tree", (name, text) => {
+    const result = translateKeycodes(
+      accepted(parseCompileRequestText(text)),
+      new Set([...tree2024, "SEND_STRING", "X_ENTER"]),
+    );
+    expect(result.errors, name).toEqual([]);
+    expect(result.translations, name).toEqual([]);
+  });
 });
 
 describe("translateKeycodes with a catalogue's renames", () => {
@@ -154,5 +157,43 @@ describe("translateKeycodes with a catalogue's renames", () => {
     expect(result.errors).toEqual([
       { path: "layers.0.2", message: "unknown keycode KC_OLD_B for firmware demo-9" },
     ]);
+  });
+});
+
+describe("translateKeycodes on keymap.json's other fields", () => {
+  const defined = new Set(["KC_A", "KC_B", "UG_TOGG", "KC_VOLU", "KC_VOLD"]);
+
+  it("checks and renames encoder keycodes like the layers'", () => {
+    const request = parsedRequest({
+      layers: [["KC_A", "KC_B"]],
+      encoders: [[{ ccw: "RGB_TOG", cw: "KC_VOLU" }]],
+    });
+    const result = translateKeycodes(request, defined);
+    expect(result.errors).toEqual([]);
+    expect(result.translations).toEqual([{ path: "encoders.0.0.ccw", from: "RGB_TOG", to: "UG_TOGG" }]);
+    expect(result.request.encoders).toEqual([[{ ccw: "UG_TOGG", cw: "KC_VOLU" }]]);
+    expect(generateKeymapC(result.request)).toContain("ENCODER_CCW_CW(UG_TOGG, KC_VOLU)");
+  });
+
+  it("refuses an encoder keycode the firmware lacks, at its path", () => {
+    const request = parsedRequest({
+      layers: [["KC_A", "KC_B"]],
+      encoders: [[{ ccw: "KC_NOPE", cw: "KC_A" }]],
+    });
+    expect(translateKeycodes(request, defined).errors).toEqual([
+      { path: "encoders.0.0.ccw", message: "unknown keycode KC_NOPE for this firmware" },
+    ]);
+  });
+
+  it("takes the keymap's own keycodes and their aliases as defined", () => {
+    const request = parsedRequest({
+      layers: [["MY_KEY", "MK"]],
+      keycodes: [{ key: "MY_KEY", aliases: ["MK"] }],
+    });
+    const result = translateKeycodes(request, defined);
+    expect(result.errors).toEqual([]);
+    expect(translateKeycodes(parsedRequest({ layers: [["MY_KEY", "KC_A"]] }), defined).errors).toHaveLength(
+      1,
+    );
   });
 });

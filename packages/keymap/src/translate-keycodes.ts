@@ -1,4 +1,5 @@
 import type { FieldError } from "@qmk-edge/schema";
+import { closestName } from "./did-you-mean.ts";
 import { type Keycode, type KeycodeExpr, renderKeycode } from "./keycode.ts";
 import { orderFieldErrors } from "./keymap-errors.ts";
 import { LEGACY_KEYCODES } from "./legacy-keycodes.ts";
@@ -37,6 +38,7 @@ export function translateKeycodes(
   options: TranslateOptions = {},
 ): KeycodeTranslationResult {
   if (defined === null) return { request, translations: [], errors: [] };
+  defined = withCustomKeycodes(request, defined);
   const firmware = options.firmwareVersion ? `firmware ${options.firmwareVersion}` : "this firmware";
   const keymap = parsedKeymapOf(request);
   const translations: KeycodeTranslation[] = [];
@@ -53,9 +55,20 @@ export function translateKeycodes(
       return to;
     }
     const what = call ? `keycode function ${name}()` : `keycode ${name}`;
-    const hint = renamed ? ` (QMK renamed it ${renamed[0]}, which this firmware does not define either)` : "";
+    const hint = renamed
+      ? ` (QMK renamed it ${renamed[0]}, which this firmware does not define either)`
+      : suggest(name);
     errors.push({ path, message: `unknown ${what} for ${firmware}${hint}` });
     return name;
+  };
+  // Hints for the first few distinct unknown names only: each one is a pass over every defined name.
+  const hints = new Map<string, string>();
+  const suggest = (name: string): string => {
+    if (!hints.has(name)) {
+      const close = hints.size < MAX_HINTS ? closestName(name, candidates(defined, options.renames)) : null;
+      hints.set(name, close ? `; did you mean ${close}?` : "");
+    }
+    return hints.get(name)!;
   };
 
   const expr = (e: KeycodeExpr, path: string): KeycodeExpr => {
@@ -74,12 +87,53 @@ export function translateKeycodes(
     k.kind === "any" ? { kind: "any", expr: expr(k.expr, path) } : expr(k, path);
 
   const layers = keymap.layers.map((layer, i) => layer.map((k, j) => key(k, `layers.${i}.${j}`)));
+  const encoders = keymap.encoders?.map((layer, i) =>
+    layer.map((e, j) => ({
+      ccw: key(e.ccw, `encoders.${i}.${j}.ccw`),
+      cw: key(e.cw, `encoders.${i}.${j}.cw`),
+    })),
+  );
   checkMacros(keymap.macros, defined, errors);
 
   if (translations.length === 0) return { request, translations, errors: orderFieldErrors(errors) };
-  const value = { ...request, layers: layers.map((layer) => layer.map(renderKeycode)) };
-  const translated = sealParsedRequest(value, { ...keymap, layers });
+  const value = {
+    ...request,
+    layers: layers.map((layer) => layer.map(renderKeycode)),
+    ...(encoders
+      ? {
+          encoders: encoders.map((l) =>
+            l.map((e) => ({ ccw: renderKeycode(e.ccw), cw: renderKeycode(e.cw) })),
+          ),
+        }
+      : {}),
+  };
+  const translated = sealParsedRequest(value, { ...keymap, layers, encoders });
   return { request: translated, translations, errors: orderFieldErrors(errors) };
+}
+
+const MAX_HINTS = 20;
+
+// Every name a key may use, and every renamed name with the name it builds as today.
+function* candidates(
+  defined: ReadonlySet<string>,
+  renames: ReadonlyMap<string, string> | undefined,
+): Iterable<[string, string]> {
+  for (const name of defined) yield [name, name];
+  for (const [old, to] of renames ?? []) if (defined.has(to)) yield [old, to];
+  for (const [old, tos] of LEGACY_KEYCODES) {
+    const to = tos.find((t) => defined.has(t));
+    if (to) yield [old, to];
+  }
+}
+
+// A keymap's own keycodes (keymap.json `keycodes`: keymap.h declares each and #defines its aliases) are
+// defined for its keys too.
+function withCustomKeycodes(
+  request: ParsedCompileRequest,
+  defined: ReadonlySet<string>,
+): ReadonlySet<string> {
+  const own = (request.keycodes ?? []).flatMap((k) => [k.key, ...(k.aliases ?? [])]);
+  return own.length === 0 ? defined : new Set([...defined, ...own]);
 }
 
 // Macros need SEND_STRING, and QMK sends a macro key `NAME` as X_NAME (quantum/send_string/

@@ -13,25 +13,13 @@ export function qmkGenerated(printed: string): string {
 const SPACING =
   "QMK copies keycode text as typed (`LT(2,KC_F1)`); we write its canonical form (`LT(2, KC_F1)`), the text " +
   "the content key is computed from, so requests that differ only in spacing get the same bytes";
-const ENCODERS = "the encoder map (`encoders`) is not rendered yet; the field is kept but not built";
 
 // Pairs our output differs from on purpose or for a missing feature, and QMK's output with that difference
 // taken out. src/keymap-c.golden.test.ts fails when one starts matching (take it off the list).
 export const KNOWN_DIFFERENCES: Record<string, { reason: string; qmkWithout: (c: string) => string }> = {
   dj505_picofx__menumode: { reason: SPACING, qmkWithout: (c) => c.replace(/,(?=[^ \n])/g, ", ") },
   durgod_dgk6x_venus_ansi__default: { reason: SPACING, qmkWithout: (c) => c.replace(/,(?=[^ \n])/g, ", ") },
-  handwired_erikpeyronson_erkbd__default: { reason: ENCODERS, qmkWithout: withoutEncoderMap },
-  mechwild_bb65__default: { reason: ENCODERS, qmkWithout: withoutEncoderMap },
 };
-
-function withoutEncoderMap(c: string): string {
-  const start = c.indexOf("#if defined(ENCODER_ENABLE) && defined(ENCODER_MAP_ENABLE)\n");
-  const endMark = "#endif // defined(ENCODER_ENABLE) && defined(ENCODER_MAP_ENABLE)";
-  const end = c.indexOf(endMark);
-  expect(start).toBeGreaterThan(0);
-  expect(end).toBeGreaterThan(start);
-  return c.slice(0, start) + c.slice(end + endMark.length);
-}
 
 // The keymap.c we must write for a golden pair: QMK's, normalised as above, known differences taken out.
 export function expectedKeymapC(pair: GoldenPair): string {

@@ -19,9 +19,11 @@ export const CATALOGUE_LIMITS = {
 // The catalogue lists keyboards by the same grammar a compile request names them with (names.ts), so
 // every listed keyboard can be compiled.
 
+// `matrix` is optional as in QMK's info: a key of a layout macro whose argument is not in the macro's
+// matrix braces has none (qmk info publishes such layouts); Configurator needs only x, y, w, h.
 export const layoutKey = z.looseObject({
   label: z.string().optional(),
-  matrix: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
+  matrix: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]).optional(),
   x: z.number(),
   y: z.number(),
   w: z.number().optional(),
@@ -48,6 +50,9 @@ export const keyboardInfo = z.looseObject({
   // qmk-edge addition: keycode names only this keyboard defines (its headers along the path and its
   // keyboard.json `keycodes`), accepted by the compile check besides the version's keycodes object.
   keyboard_keycodes: z.array(z.string()).optional(),
+  // qmk-edge addition: legacy -> current keycode renames that differ on this keyboard from the version's
+  // `renames` (RGB_* -> RM_* on a board lit by RGB Matrix), tried first.
+  keycode_renames: z.record(z.string(), z.string()).optional(),
 });
 export type KeyboardInfo = z.infer<typeof keyboardInfo>;
 

@@ -89,6 +89,19 @@ export const historyEntry = z.object({
 });
 export type HistoryEntry = z.infer<typeof historyEntry>;
 
+// A compile request refused before anything was queued, kept as a job that failed at once (issue 18: QMK
+// Configurator shows only a job's output, never an error body). `code`, `message` and `errors` are the 4xx or
+// 5xx answer a client without an Origin header gets for the same request.
+export const refusal = z.object({
+  code: z.number().int().min(400).max(599),
+  message: z.string().max(1024),
+  errors: z
+    .array(z.object({ path: z.string().max(256), message: z.string().max(1024) }))
+    .max(LIMITS.fieldErrors)
+    .optional(),
+});
+export type Refusal = z.infer<typeof refusal>;
+
 // The job record kept in the blob store at jobs/<id>.json; the single source for GET /v1/compile/:id.
 export const jobRecord = z.object({
   schema_version: z.literal(1),
@@ -120,6 +133,11 @@ export const jobRecord = z.object({
   // Set when the keyboard's default keymap did not build on this firmware when last tested (build health);
   // the status answer's output starts with it.
   build_health_note: z.string().max(1024).optional(),
+  // Set on a refused request's record: it never entered the queue, and its `request` holds only the names
+  // the request gave (or placeholders), with one placeholder key: nothing of it is ever built.
+  refusal: refusal.optional(),
+  // Set when the operator purged the token that built (or cache-produced) this job's firmware.
+  purged: z.object({ at: isoTimestamp, token_id: tokenId }).optional(),
 });
 export type JobRecord = z.infer<typeof jobRecord>;
 

@@ -10,9 +10,11 @@ export const LIMITS = {
   freeTextChars: 16 * 1024,
   logTailChars: 64 * 1024,
   agentIdChars: 64,
-  // Unknown request fields (encoders, config, ...) are never built; beyond this much JSON they are dropped
-  // before the request is stored or handed to an agent.
-  unknownFieldsChars: 8 * 1024,
+  // keymap.json `encoders`: encoders per layer (QMK boards have a handful).
+  encodersPerLayer: 32,
+  // keymap.json `keycodes`: QMK numbers them from QK_USER_0, and there are 32 of those.
+  customKeycodes: 32,
+  customKeycodeAliases: 8,
   // Deeper JSON (or hjson in a firmware tree) parses fine but overflows the stack later (JSON.stringify,
   // structuredClone).
   jsonDepth: 64,

@@ -159,6 +159,30 @@ export function openApiDocument(version: string): Record<string, unknown> {
           },
         },
       }),
+      // QMK Configurator's Load Default path, on the origin it is served from (issue 18).
+      "/keymaps/{letter}/{file}": {
+        get: {
+          summary:
+            "A keyboard's default keymap at QMK Configurator's own path: keymaps/<first letter>/<keyboard with / as _>_default.json",
+          parameters: [
+            { name: "letter", in: "path", required: true, schema: { type: "string", pattern: "^[a-z0-9]$" } },
+            {
+              name: "file",
+              in: "path",
+              required: true,
+              schema: { type: "string", pattern: "^[a-z0-9_]+_default\\.json$" },
+            },
+          ],
+          responses: {
+            "200": {
+              description: `${CATALOGUE_NOTE}; {keyboard, keymap: "default", layout, layers, ...}, or the static file of the web app served beside the API`,
+              content: { "application/json": { schema: { type: "object" } } },
+            },
+            "304": { description: "not modified (If-None-Match)" },
+            "404": error("no default keymap for that keyboard"),
+          },
+        },
+      },
       "/v1/skeletons/keymap": {
         get: {
           summary: "The template of a compile request (QMK Configurator fills it in)",

@@ -210,21 +210,46 @@ describe("v1 and protocol shapes round-trip through JSON", () => {
 });
 
 describe("compile request", () => {
-  it("keeps unknown fields but leaves them out of the canonical form", () => {
+  it("keeps the built fields in the canonical form, leaving out version", () => {
     const parsed = compileRequest.parse({
       ...request,
-      encoders: [[{ cw: "KC_VOLU" }]],
+      encoders: [[{ ccw: "KC_VOLD", cw: "KC_VOLU" }]],
+      config: { tapping: { term: 180 } },
       version: 1,
       notes: "hi",
     });
-    expect(parsed).toHaveProperty("encoders");
     expect(Object.keys(canonicalCompileRequest(parsed))).toEqual([
       "keyboard",
       "keymap",
       "layout",
       "layers",
       "notes",
+      "encoders",
+      "config",
     ]);
+  });
+
+  it("refuses an unknown field by its name, without echoing it in the message", () => {
+    const res = compileRequest.safeParse({ ...request, coonfig: { features: { via: true } }, version: 1 });
+    expect(res.error && fieldErrors(res.error)).toEqual([
+      {
+        path: "coonfig",
+        message: expect.stringMatching(/^unknown field; a keymap has keyboard, keymap, .*config/),
+      },
+    ]);
+    expect(res.error && fieldErrors(res.error)[0]?.message).not.toContain("coonfig");
+  });
+
+  it("refuses the keymap.json fields it does not build, each by name and with the reason", () => {
+    const res = compileRequest.safeParse({
+      ...request,
+      host_language: "german",
+      modules: ["qmk/hello_world"],
+      dip_switches: [{ on: "KC_A", off: "KC_B" }],
+    });
+    const errors = res.error ? fieldErrors(res.error) : [];
+    expect(errors.map((e) => e.path).sort()).toEqual(["dip_switches", "host_language", "modules"]);
+    expect(errors.find((e) => e.path === "modules")?.message).toMatch(/community modules/);
   });
 
   it("canonical form does not depend on key order", () => {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { keycodeTranslation } from "./catalogue.ts";
-import { jobStage, jobStatus } from "./job.ts";
+import { jobStage, jobStatus, refusal } from "./job.ts";
 import { agentId, agentTrust, firmwareVersion, isoTimestamp, jobId, sha256Hex, tokenId } from "./names.ts";
 
 // QMK API v1 wire shapes, field for field; our additions are new optional fields, never renames.
@@ -60,12 +60,20 @@ export const compileStatus = z.object({
   built_by: z.object({ agent_id: agentId, trust: agentTrust }).nullable().optional(),
   // Legacy keycodes renamed before the job was queued, at the key that used each ("layers.0.5").
   keycode_translations: z.array(keycodeTranslation).optional(),
+  // A request refused before it was queued (sent with an Origin header, answered as a failed job): the error
+  // answer the same request gets without Origin. `result.output` says it in words.
+  refusal: refusal.optional(),
+  // The operator purged the agent token that built this firmware (or put it in the build cache) after this
+  // job got it: the firmware is no longer vouched for (`verified` is false); submit again for a fresh build.
+  purged: z.object({ at: isoTimestamp, message: z.string() }).optional(),
 });
 export type CompileStatus = z.infer<typeof compileStatus>;
 
-// GET /v1 and GET /v1/healthcheck.
+// GET /v1 and GET /v1/healthcheck, always 200: `degraded` = no build agent for firmware_version is connected,
+// `down` = the API cannot reach its own queue (then the counts are 0 and `problem` says what is wrong).
 export const serviceStatus = z.object({
-  status: z.enum(["running", "degraded"]),
+  status: z.enum(["running", "degraded", "down"]),
+  problem: z.string().optional(),
   version: z.string(),
   queue_length: z.number().int().nonnegative(),
   running_jobs: z.number().int().nonnegative(),
@@ -84,6 +92,8 @@ export const purgeAgentResponse = z.object({
   token_id: tokenId,
   removed_cache_entries: z.array(sha256Hex),
   updated_candidates: z.array(sha256Hex),
+  // Jobs whose firmware the token built or put in the cache, now marked `purged` in their status.
+  marked_jobs: z.array(jobId).optional(),
 });
 export type PurgeAgentResponse = z.infer<typeof purgeAgentResponse>;
 

@@ -27,6 +27,8 @@ export interface DerivedCatalogue {
   manifest: CatalogueManifest;
   objects: Map<string, CatalogueObject>; // sha256 -> object; identical files are one object
   skipped: Array<{ folder: string; reason: string }>;
+  // Keyboards published with what could be known of them, and what could not.
+  partial: Array<{ keyboard: string; notes: string[] }>;
 }
 
 export interface DeriveOptions {
@@ -60,6 +62,7 @@ export async function deriveCatalogue(tree: FirmwareTree, opts: DeriveOptions): 
 
   const folders = await listKeyboardFolders(tree.root);
   const skipped = [...folders.skipped];
+  const partial: DerivedCatalogue["partial"] = [];
   const keyboards: Record<string, ManifestKeyboard> = {};
   const names = folders.keyboards.filter((name) => {
     const ok = keyboardName.safeParse(name).success;
@@ -75,14 +78,22 @@ export async function deriveCatalogue(tree: FirmwareTree, opts: DeriveOptions): 
     while (next < names.length) {
       const name = names[next++]!;
       try {
-        const entry = await deriveKeyboardEntry(tree.root, name);
+        const entry = await deriveKeyboardEntry(tree.root, name, keycodes);
         keyboards[name] = {
           info: put(entry.info, "application/json"),
           readme: entry.readme ? put(entry.readme, "text/markdown") : null,
           default_keymap: entry.defaultKeymap ? put(entry.defaultKeymap, "application/json") : null,
         };
+        if (entry.notes.length > 0) partial.push({ keyboard: name, notes: entry.notes });
       } catch (err) {
-        skipped.push({ folder: name, reason: err instanceof Error ? err.message : String(err) });
+        // QMK lists it, so it is published: with its name alone when nothing else could be read.
+        const reason = err instanceof Error ? err.message : String(err);
+        keyboards[name] = {
+          info: put(bareInfo(name), "application/json"),
+          readme: null,
+          default_keymap: null,
+        };
+        partial.push({ keyboard: name, notes: [`only its name: ${reason}`] });
       }
       done++;
       if (performance.now() - lastProgress >= (opts.progressEveryMs ?? 5000)) {
@@ -106,17 +117,31 @@ export async function deriveCatalogue(tree: FirmwareTree, opts: DeriveOptions): 
     aliases: sortedRecord(aliases),
     keycodes: put(encoder.encode(JSON.stringify(keycodesObject)), "application/json"),
   };
-  for (const s of skipped) log.debug("catalogue: not a keyboard that builds", s);
+  for (const s of skipped) log.debug("catalogue: not a keyboard QMK lists", s);
+  for (const p of partial)
+    log.debug("catalogue: described in part", { keyboard: p.keyboard, notes: p.notes.join("; ") });
   log.info("catalogue derived", {
     version: tree.version,
     keyboards: Object.keys(keyboards).length,
     aliases: Object.keys(aliases).length,
     objects: objects.size,
     skipped: skipped.length,
+    described_in_part: partial.length,
     took_ms: Math.round(performance.now() - started),
   });
-  return { manifest, objects, skipped };
+  return { manifest, objects, skipped, partial: partial.sort((a, b) => (a.keyboard < b.keyboard ? -1 : 1)) };
 }
+
+const bareInfo = (name: string) =>
+  encoder.encode(
+    JSON.stringify({
+      keyboard_name: name,
+      maintainer: "qmk",
+      keyboard_folder: name,
+      layouts: {},
+      layout_aliases: {},
+    }),
+  );
 
 // Old names that still build: keyboard_aliases.hjson and DEFAULT_FOLDER parents, each followed to the
 // keyboard it builds exactly as a job would (tree/keyboard-folder.ts). An alias leading nowhere in the

@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CATALOGUE_LIMITS, defaultKeymap, keyboardInfo } from "@qmk-edge/schema";
-import { readKeyboard } from "../tree/keyboard-info.ts";
-import { readKeyboardKeycodes } from "../tree/keycode-names.ts";
+import { readMergedInfo, toolchainFor } from "../tree/keyboard-info.ts";
+import { readKeyboardKeycodes, type TreeKeycodes } from "../tree/keycode-names.ts";
+import { keyboardRenames } from "../tree/lighting-renames.ts";
 
 // One keyboard's part of the catalogue, in the shapes QMK's `qmk generate-api` gives Configurator: its
 // resolved info (keyboard.json / info.json merged along the path by tree/keyboard-info.ts, the way jobs
@@ -12,6 +13,7 @@ export interface KeyboardEntry {
   info: Uint8Array; // JSON
   readme: Uint8Array | null; // markdown
   defaultKeymap: Uint8Array | null; // JSON
+  notes: string[]; // what could not be described (the keyboard is published all the same)
 }
 
 type Json = Record<string, unknown>;
@@ -62,25 +64,33 @@ async function readOptional(path: string): Promise<Buffer | null> {
 const levels = (keyboard: string) =>
   keyboard.split("/").map((_, i, segments) => segments.slice(0, segments.length - i).join("/"));
 
-// The info object, or the reason this folder is not a keyboard that builds. The processor is the one the
-// agent builds with (a development_board names it); layouts and layout_aliases are always present.
-export async function keyboardInfoObject(root: string, keyboard: string): Promise<Json> {
-  const kb = await readKeyboard(root, keyboard);
+// The info object of a keyboard QMK lists, with whatever can be known of it: a keyboard the agent cannot
+// build (no processor, a processor of another toolchain), or whose files say less than they should, is
+// described all the same, and `notes` say what is missing. Layouts and layout_aliases are always present.
+export async function keyboardInfoObject(
+  root: string,
+  keyboard: string,
+  keycodes: TreeKeycodes | null = null,
+): Promise<{ info: Json; notes: string[] }> {
+  const merged = await readMergedInfo(root, keyboard, { lenient: true });
+  const notes = [...merged.notes];
   const layouts: Json = {};
-  if (isObject(kb.info.layouts)) {
-    for (const [name, spec] of Object.entries(kb.info.layouts))
+  if (isObject(merged.info.layouts)) {
+    for (const [name, spec] of Object.entries(merged.info.layouts))
       if (isObject(spec) && Array.isArray(spec.layout)) layouts[name] = spec;
   }
   const info: Json = {
     // QMK's info_json starts from these, so a keyboard that names neither still has both.
     keyboard_name: keyboard,
     maintainer: "qmk",
-    ...kb.info,
+    ...merged.info,
     keyboard_folder: keyboard,
-    processor: kb.processor,
     layouts,
-    layout_aliases: isObject(kb.info.layout_aliases) ? kb.info.layout_aliases : {},
+    layout_aliases: isObject(merged.info.layout_aliases) ? merged.info.layout_aliases : {},
   };
+  if (typeof info.processor !== "string") notes.push("it names no processor");
+  else if (!toolchainFor(info.processor))
+    notes.push(`its processor ${info.processor} is neither avr nor arm`);
   const size = (await configHMatrix(root, keyboard)) ?? matrixSize(info);
   if (size) info.matrix_size = size;
   // The API checks compiles against the catalogue alone, so names the agent's own check takes for this
@@ -88,18 +98,50 @@ export async function keyboardInfoObject(root: string, keyboard: string): Promis
   // Its LAYOUT macros are never keycodes, so they stay out of the list.
   const own = [...(await readKeyboardKeycodes(root, keyboard, info))].filter((n) => !n.startsWith("LAYOUT"));
   if (own.length > 0) info.keyboard_keycodes = own.sort();
-  return info;
+  // Renames that differ on this keyboard from the version's (RGB_* -> RM_* on an RGB Matrix board).
+  const renames = await keyboardRenames(root, keyboard, info, keycodes);
+  if (renames.size > 0) info.keycode_renames = Object.fromEntries([...renames].sort());
+  return { info, notes };
 }
 
-export async function deriveKeyboardEntry(root: string, keyboard: string): Promise<KeyboardEntry> {
-  const info = await keyboardInfoObject(root, keyboard);
-  const checked = keyboardInfo.safeParse(info);
-  if (!checked.success) {
-    const issue = checked.error.issues[0]!;
-    throw new Error(`its info does not fit the catalogue at ${issue.path.join(".")}: ${issue.message}`);
+// What of `info` fits the catalogue's schema: layouts (and keys) that do not fit are left out, and so are
+// other fields the schema types, until it fits. Each dropped part is noted.
+function fitted(info: Json, notes: string[]): Json {
+  for (let tries = 0; tries < 64; tries++) {
+    const checked = keyboardInfo.safeParse(info);
+    if (checked.success) return info;
+    const path = checked.error.issues[0]!.path;
+    const at = path.map(String).join(".");
+    if (path[0] === "layouts" && typeof path[1] === "string") {
+      const { [path[1]]: _dropped, ...rest } = info.layouts as Json;
+      info = { ...info, layouts: rest };
+    } else if (
+      typeof path[0] === "string" &&
+      !["keyboard_folder", "layouts", "layout_aliases"].includes(path[0])
+    ) {
+      const { [path[0]]: _dropped, ...rest } = info;
+      info = path[0] === "keyboard_name" ? { ...rest, keyboard_name: String(info.keyboard_folder) } : rest;
+    } else {
+      info = { ...info, layouts: {}, layout_aliases: {} };
+    }
+    notes.push(`left out of its info: ${at} (${checked.error.issues[0]!.message})`);
   }
-  const infoBytes = encoder.encode(JSON.stringify(info));
-  if (infoBytes.byteLength > CATALOGUE_LIMITS.objectBytes) throw new Error("its info is over 1 MiB");
+  throw new Error("its info does not fit the catalogue");
+}
+
+export async function deriveKeyboardEntry(
+  root: string,
+  keyboard: string,
+  keycodes: TreeKeycodes | null = null,
+): Promise<KeyboardEntry> {
+  const described = await keyboardInfoObject(root, keyboard, keycodes);
+  const notes = described.notes;
+  const info = fitted(described.info, notes);
+  let infoBytes = encoder.encode(JSON.stringify(info));
+  if (infoBytes.byteLength > CATALOGUE_LIMITS.objectBytes) {
+    notes.push("its info is over 1 MiB: published without layouts");
+    infoBytes = encoder.encode(JSON.stringify({ ...info, layouts: {} }));
+  }
 
   let readme: Uint8Array | null = null;
   for (const level of levels(keyboard)) {
@@ -107,7 +149,7 @@ export async function deriveKeyboardEntry(root: string, keyboard: string): Promi
     if (readme) break;
   }
   if (readme && readme.byteLength > CATALOGUE_LIMITS.objectBytes) readme = null;
-  return { info: infoBytes, readme, defaultKeymap: await readDefaultKeymap(root, keyboard) };
+  return { info: infoBytes, readme, defaultKeymap: await readDefaultKeymap(root, keyboard), notes };
 }
 
 // keymaps/default/keymap.json at the shallowest level that has one, as QMK's make finds a keymap. A

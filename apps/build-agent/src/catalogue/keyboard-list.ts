@@ -1,20 +1,22 @@
 import { opendir } from "node:fs/promises";
 import { join } from "node:path";
 import { parseDefaultFolder, readText } from "../tree/keyboard-folder.ts";
+import { type ListRule, qmkListRule } from "../tree/qmk-list-rule.ts";
 
-// Which folders of keyboards/ are keyboards, by QMK's own rule. QMK 2026 (qmk.keyboard.list_keyboards)
-// lists every folder outside keymaps/ that holds a keyboard.json; older trees (2024) also had keyboards
-// made of info.json + rules.mk, and parents whose rules.mk names a DEFAULT_FOLDER. So: a keyboard.json
-// folder is a keyboard; a DEFAULT_FOLDER parent is an alias of its default, not a keyboard; an
-// info.json + rules.mk folder is a keyboard only when no keyboard lies below it (otherwise it holds what
-// its variants share, as bastardkb/charybdis/3x5 does for its blackpill and elitec builds). On the 2026
-// tree this is exactly `qmk list-keyboards` (3,750). Whether a listed folder builds (it has a processor)
-// is the caller's to find out. The walk holds one directory open at a time.
+// Which folders of keyboards/ are keyboards: exactly what `qmk list-keyboards` of the same tree lists,
+// by the rule of the tree's own QMK (tree/qmk-list-rule.ts). QMK 2026 lists every folder outside keymaps/
+// that holds a keyboard.json; QMK of 2024 and before listed every folder holding a rules.mk, each taken
+// through its DEFAULT_FOLDER (so a revision that is also the parent of others is listed, and so is a
+// rules.mk-only folder that takes its layouts from its parents). A folder whose rules.mk names a
+// DEFAULT_FOLDER is also an alias of the keyboard it leads to. Whether a listed keyboard builds is not
+// asked here: the catalogue publishes every one with what can be known of it. The walk holds one
+// directory open at a time.
 
 export interface KeyboardFolders {
   keyboards: string[]; // sorted
   defaultFolders: Map<string, string>; // folder with DEFAULT_FOLDER -> the keyboard it resolves to
   skipped: Array<{ folder: string; reason: string }>;
+  rule: ListRule;
 }
 
 const MAX_DEPTH = 8; // QMK nests keyboards at most 5 levels; anything deeper is not a keyboard
@@ -24,18 +26,17 @@ interface Candidate {
   folder: string;
   rules: boolean;
   keyboardJson: boolean;
-  infoJson: boolean;
 }
 
 async function markers(dir: string): Promise<Omit<Candidate, "folder"> & { subdirs: string[] }> {
   const subdirs: string[] = [];
-  const m = { rules: false, keyboardJson: false, infoJson: false };
-  // opendir streams entries and closes itself at the end of the loop (or on an error).
+  const m = { rules: false, keyboardJson: false };
+  // opendir streams entries and closes itself at the end of the loop (or on an error). Python's glob,
+  // which QMK lists with, passes over hidden folders.
   for await (const e of await opendir(dir)) {
-    if (e.isDirectory()) subdirs.push(e.name);
+    if (e.isDirectory() && !e.name.startsWith(".")) subdirs.push(e.name);
     else if (e.isFile() && e.name === "rules.mk") m.rules = true;
     else if (e.isFile() && e.name === "keyboard.json") m.keyboardJson = true;
-    else if (e.isFile() && e.name === "info.json") m.infoJson = true;
   }
   subdirs.sort();
   return { ...m, subdirs };
@@ -72,24 +73,29 @@ async function resolveDefault(root: string, folder: string): Promise<string | { 
 }
 
 export async function listKeyboardFolders(root: string): Promise<KeyboardFolders> {
+  const rule = await qmkListRule(root);
   const keyboards = new Set<string>();
   const defaultFolders = new Map<string, string>();
   const skipped: KeyboardFolders["skipped"] = [];
-  const found = await candidates(root);
-  const withKeyboardJson = found.filter((c) => c.keyboardJson).map((c) => c.folder);
-  const hasKeyboardBelow = (folder: string) => withKeyboardJson.some((f) => f.startsWith(`${folder}/`));
-  for (const c of found) {
+  for (const c of await candidates(root)) {
     const resolved = c.rules ? await resolveDefault(root, c.folder) : c.folder;
-    if (typeof resolved !== "string") skipped.push({ folder: c.folder, reason: resolved.reason });
-    else if (resolved !== c.folder) defaultFolders.set(c.folder, resolved);
-    else if (c.keyboardJson) keyboards.add(c.folder);
-    else if (!c.infoJson)
-      skipped.push({ folder: c.folder, reason: "a rules.mk without keyboard.json or info.json" });
-    else if (hasKeyboardBelow(c.folder))
-      skipped.push({ folder: c.folder, reason: "the shared parent of keyboards below it" });
-    else keyboards.add(c.folder);
+    if (typeof resolved !== "string") {
+      skipped.push({ folder: c.folder, reason: resolved.reason });
+      continue;
+    }
+    if (resolved !== c.folder) defaultFolders.set(c.folder, resolved);
+    const marked =
+      (c.rules && rule.markers.includes("rules.mk")) ||
+      (c.keyboardJson && rule.markers.includes("keyboard.json"));
+    if (!marked) {
+      if (resolved === c.folder)
+        skipped.push({
+          folder: c.folder,
+          reason: `QMK of this tree lists folders with ${rule.markers.join(" or ")}`,
+        });
+      continue;
+    }
+    keyboards.add(rule.resolveDefaults ? resolved : c.folder);
   }
-  // A DEFAULT_FOLDER leads to a keyboard whether or not that folder was found on its own.
-  for (const target of defaultFolders.values()) keyboards.add(target);
-  return { keyboards: [...keyboards].sort(), defaultFolders, skipped };
+  return { keyboards: [...keyboards].sort(), defaultFolders, skipped, rule };
 }

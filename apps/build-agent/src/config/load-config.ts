@@ -97,6 +97,10 @@ const configSchema = z
       .string()
       .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "must be HOST:PORT, e.g. 0.0.0.0:9465")
       .optional(),
+    "stop-with-parent": z
+      .union([z.boolean(), z.enum(["true", "false", "1", "0"])])
+      .transform((v) => v === true || v === "true" || v === "1")
+      .default(false),
     "log-format": z.enum(LOG_FORMATS).default("human"),
     "log-level": z.enum(LOG_LEVELS).default("info"),
   })
@@ -138,6 +142,7 @@ export interface AgentConfig {
   publishCatalogue: boolean;
   buildHealth: boolean;
   metricsListen: { host: string; port: number } | null;
+  stopWithParent: boolean;
 }
 
 // argv without node and the script; env is usually process.env. Throws ConfigError with a message
@@ -192,6 +197,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = process
       publishCatalogue: !c["no-publish-catalogue"],
       buildHealth: !c["no-build-health"],
       metricsListen: c["metrics-listen"] ? hostPort(c["metrics-listen"]) : null,
+      stopWithParent: c["stop-with-parent"],
     },
   };
 }

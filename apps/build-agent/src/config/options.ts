@@ -85,7 +85,7 @@ export const OPTIONS = {
   "shutdown-grace": {
     env: "QMK_EDGE_SHUTDOWN_GRACE",
     value: "DURATION",
-    help: "On SIGTERM/SIGINT: how long running jobs may finish before they are stopped and released to other agents.",
+    help: "On SIGTERM/SIGINT/SIGHUP: how long running jobs may finish before they are stopped and released to other agents.",
     fallback: "60s",
   },
   "lease-wait": {
@@ -126,6 +126,11 @@ export const OPTIONS = {
     env: "QMK_EDGE_METRICS_LISTEN",
     value: "HOST:PORT",
     help: "Serve this agent's Prometheus metrics (builds, stage times, build slot hits) at http://HOST:PORT/metrics. Off unless given.",
+  },
+  "stop-with-parent": {
+    env: "QMK_EDGE_STOP_WITH_PARENT",
+    value: "",
+    help: "Shut down as on SIGTERM once the process that started the agent has exited (`npm start` passes it), for a parent that may die without stopping its children.",
   },
   "log-format": {
     env: "QMK_EDGE_LOG_FORMAT",

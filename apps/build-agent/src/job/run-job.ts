@@ -1,8 +1,14 @@
 import { copyFile, mkdir, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
-import type { AgentJob, BuildTimings, CompleteRequest, JobStage } from "@qmk-edge/schema";
-import { LIMITS } from "@qmk-edge/schema";
-import { JobFailure } from "../job-failure.ts";
+import type { KeycodeTranslation } from "@qmk-edge/keymap";
+import {
+  type AgentJob,
+  type BuildTimings,
+  type CompleteRequest,
+  type JobStage,
+  LIMITS,
+} from "@qmk-edge/schema";
+import { failureSummary, JobFailure } from "../job-failure.ts";
 import { artifactNames, jobDirs } from "../job-names.ts";
 import { formatDuration, type Logger } from "../log.ts";
 import { type CompiledFirmware, compile, makeCommandLine } from "../steps/compile.ts";
@@ -12,6 +18,7 @@ import { type PreparedJob, prepare } from "../steps/prepare.ts";
 import type { FirmwareTree } from "../tree/firmware-tree.ts";
 import { renderBuildLog } from "./build-log.ts";
 import type { BuildContext } from "./context.ts";
+import { renamedOutput } from "./renamed-output.ts";
 
 // One job from lease to "ready to upload": prepare -> generate -> compile -> package, then its result
 // (finished or failed) built in one place, settle(). Generate and compile hold the job's build slot (one
@@ -189,7 +196,11 @@ async function settle(run: JobRun, end: JobEnd): Promise<JobOutcome> {
     result: {
       status: end.status,
       returncode: end.status === "finished" ? 0 : end.failure.returncode,
-      output: tail(text),
+      // A failed job's summary first (job-failure.ts failureSummary), then the renames and the log's end.
+      output:
+        end.status === "finished"
+          ? renamedOutput(text, p?.translations ?? [])
+          : summaryFirst(failureSummary(end.failure, text), text, p?.translations ?? []),
       command: p?.command ?? `make ${job.request.keyboard}:${job.request.keymap}`,
       firmware_filename: end.status === "finished" ? end.firmware.filename : null,
       toolchain: p?.toolchain ?? null,
@@ -235,9 +246,6 @@ export async function disposeJob(workDir: string, jobId: string): Promise<void> 
   await rm(jobDirs(workDir, jobId).jobDir, { recursive: true, force: true });
 }
 
-// The part of the log the job record carries: its end, where the errors are.
-export function tail(text: string, max: number = LIMITS.logTailChars): string {
-  if (text.length <= max) return text;
-  const marker = "[... start of the log cut; the full log is the job's log artifact ...]\n";
-  return marker + text.slice(text.length - (max - marker.length));
+function summaryFirst(summary: string, text: string, translations: readonly KeycodeTranslation[]): string {
+  return `${summary}\n\n${renamedOutput(text, translations, LIMITS.logTailChars - summary.length - 2)}`;
 }

@@ -1,7 +1,8 @@
 import type { LeaseResponse } from "@qmk-edge/schema";
 import type { ApiClient } from "../api/client.ts";
 import { LeaseLostError, PayloadTooLargeError } from "../api/errors.ts";
-import { type JobOutcome, tail } from "../job/run-job.ts";
+import { tail } from "../job/renamed-output.ts";
+import type { JobOutcome } from "../job/run-job.ts";
 import { formatDuration, type Logger } from "../log.ts";
 import { attachTree, uploadArtifacts } from "../steps/upload.ts";
 

@@ -77,6 +77,7 @@ export async function packageSources(
     keyboard: p.folder.folder,
     keymap: p.request.keymap,
     keymapC: generated.keymapC,
+    keymapFiles: generated.files,
     keymapJson: generated.keymapJson,
     manifest,
   });

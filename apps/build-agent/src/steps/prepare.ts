@@ -11,6 +11,7 @@ import type { FirmwareTree } from "../tree/firmware-tree.ts";
 import { type KeyboardFolder, resolveKeyboardFolder } from "../tree/keyboard-folder.ts";
 import { checkLayout, type KeyboardInfo, readKeyboard } from "../tree/keyboard-info.ts";
 import { readKeyboardKeycodes, treeKeycodes } from "../tree/keycode-names.ts";
+import { keyboardRenames } from "../tree/lighting-renames.ts";
 
 // Stage "preparing", part 1: re-validate the request against the tree on disk before anything is
 // written, and lay out where this job's files go.
@@ -83,8 +84,10 @@ async function checkKeycodes(
   if (!known) return { request: parsed, translations: [] };
   const own = await readKeyboardKeycodes(tree.root, keyboard.name, keyboard.info);
   const defined = own.size === 0 ? known.names : new Set([...known.names, ...own]);
+  // This keyboard's renames (RGB_* -> RM_* on an RGB Matrix board) before the tree's.
+  const mine = await keyboardRenames(tree.root, keyboard.name, keyboard.info, known);
   const { request, translations, errors } = translateKeycodes(parsed, defined, {
-    renames: known.renames,
+    renames: mine.size > 0 ? new Map([...known.renames, ...mine]) : known.renames,
     firmwareVersion: tree.version,
   });
   if (errors.length > 0) {

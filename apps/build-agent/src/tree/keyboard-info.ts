@@ -5,6 +5,7 @@ import type { CompileRequest, Toolchain } from "@qmk-edge/schema";
 import { JobFailure } from "../job-failure.ts";
 import { withQmkDefaults } from "./info-defaults.ts";
 import { readText } from "./keyboard-folder.ts";
+import { mergeLayouts, readLayoutMacros } from "./layout-macros.ts";
 
 // What the agent must know about a keyboard before writing anything into the tree: where it lives, which
 // toolchain builds it, and its layouts with their key counts. Read from keyboard.json / info.json as QMK
@@ -81,7 +82,25 @@ async function rulesMkMcu(keyboards: string, segments: string[]): Promise<string
   return mcu;
 }
 
-export async function readKeyboard(treeRoot: string, keyboard: string): Promise<KeyboardInfo> {
+export interface MergedInfo {
+  dir: string; // absolute
+  info: Json; // keyboard.json / info.json merged along the path, with layouts as QMK merges them
+  files: string[]; // the info files read, relative to the tree, outermost first
+  leafHasInfo: boolean; // the keyboard's own folder has a keyboard.json or info.json
+  notes: string[]; // what QMK would log about the merge (a file skipped, a layout left out)
+}
+
+// The keyboard's info as QMK's info_json builds it: layouts from the `<folder>.h` macros first, then each
+// keyboard.json / info.json from keyboards/ down (deeper wins; layouts merged key by key), then QMK's
+// defaults for a development_board. A folder is a keyboard when it holds keyboard.json, info.json or
+// rules.mk (qmk.path.is_keyboard): a rules.mk-only revision takes everything from its parents.
+// `lenient` (the catalogue) skips an info file that cannot be read, as `qmk info` does, noting why;
+// jobs fail on it instead.
+export async function readMergedInfo(
+  treeRoot: string,
+  keyboard: string,
+  opts: { lenient?: boolean } = {},
+): Promise<MergedInfo> {
   const keyboards = join(treeRoot, "keyboards");
   const dir = join(keyboards, keyboard);
   // The name grammar already forbids "..", but the tree itself may hold symlinks that lead out of it.
@@ -92,32 +111,57 @@ export async function readKeyboard(treeRoot: string, keyboard: string): Promise<
     throw new JobFailure(`keyboard "${keyboard}" does not exist in this firmware tree`);
   }
 
+  const macros = await readLayoutMacros(treeRoot, keyboard);
+  const layouts: Record<string, { layout: Json[] }> = {};
+  for (const [name, spec] of Object.entries(macros.layouts))
+    layouts[name] = { layout: spec.layout.map((k) => ({ ...k })) };
+  let aliases: Record<string, string> = { ...macros.aliases };
   let info: Json = {};
   const files: string[] = [];
+  const notes: string[] = [];
   let leafHasInfo = false;
   const segments = keyboard.split("/");
   for (let depth = 1; depth <= segments.length; depth++) {
     const level = join(keyboards, ...segments.slice(0, depth));
     // QMK reads both names at every level (a revision's keyboard.json under its parent's info.json).
     for (const name of ["info.json", "keyboard.json"]) {
-      const data = await readJson(join(level, name), treeRoot);
+      let data: Json | null;
+      try {
+        data = await readJson(join(level, name), treeRoot);
+      } catch (err) {
+        if (!opts.lenient || !(err instanceof JobFailure)) throw err;
+        notes.push(`not included: ${err.message}`);
+        continue;
+      }
       if (!data) continue;
-      info = deepMerge(info, data);
+      const { layouts: fileLayouts, layout_aliases: fileAliases, ...rest } = data;
+      if (isObject(fileAliases)) aliases = { ...aliases, ...(fileAliases as Record<string, string>) };
+      notes.push(...mergeLayouts(layouts, aliases, fileLayouts));
+      info = deepMerge(info, rest);
       files.push(relative(treeRoot, join(level, name)));
       if (depth === segments.length) leafHasInfo = true;
     }
   }
-  if (!leafHasInfo) {
+  if (!leafHasInfo && (await readText(join(dir, "rules.mk"))) === null) {
     throw new JobFailure(
-      `keyboard "${keyboard}" does not exist in this firmware tree (keyboards/${keyboard} has no keyboard.json or info.json)`,
+      `keyboard "${keyboard}" does not exist in this firmware tree (keyboards/${keyboard} has no keyboard.json, info.json or rules.mk)`,
     );
   }
+  info = await withQmkDefaults(treeRoot, { ...info, layouts, layout_aliases: aliases });
+  if (typeof info.processor !== "string") {
+    const mcu = await rulesMkMcu(keyboards, segments);
+    if (mcu) info.processor = mcu;
+  }
+  return { dir, info, files, leafHasInfo, notes };
+}
 
-  info = await withQmkDefaults(treeRoot, info);
-  const processor =
-    typeof info.processor === "string" ? info.processor : await rulesMkMcu(keyboards, segments);
+export async function readKeyboard(treeRoot: string, keyboard: string): Promise<KeyboardInfo> {
+  const { dir, info, files } = await readMergedInfo(treeRoot, keyboard);
+  const processor = typeof info.processor === "string" ? info.processor : undefined;
   if (!processor)
-    throw new JobFailure(`keyboard "${keyboard}" names no processor in ${files.join(", ")} or its rules.mk`);
+    throw new JobFailure(
+      `keyboard "${keyboard}" names no processor in ${files.join(", ") || "its info"} or its rules.mk`,
+    );
   const toolchain = toolchainFor(processor);
   if (!toolchain) {
     throw new JobFailure(

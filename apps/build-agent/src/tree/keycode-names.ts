@@ -1,6 +1,11 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { keycodeNamesFromQmkSources, LEGACY_KEYCODES } from "@qmk-edge/keymap";
+import {
+  keycodeAliasPairs,
+  keycodeNamesFromQmkSources,
+  qmkKeycodeRenames,
+  rgbMatrixRenames,
+} from "@qmk-edge/keymap";
 import type { FirmwareTree } from "./firmware-tree.ts";
 
 // The keycode names a firmware tree defines, so a job's keymap is checked before make (an unknown name
@@ -12,9 +17,13 @@ import type { FirmwareTree } from "./firmware-tree.ts";
 
 export interface TreeKeycodes {
   names: ReadonlySet<string>;
-  // Legacy name -> the name this tree defines for it (LEGACY_KEYCODES, only where the old name is gone
-  // and a new one is defined): what translateKeycodes will translate.
+  // Legacy name -> the name this tree defines for it, only where the old name is gone and the new one is
+  // defined (packages/keymap qmk-keycode-renames.ts: the tree's keycode hjson history, then the legacy
+  // table): what translateKeycodes will translate.
   renames: ReadonlyMap<string, string>;
+  // On a board lit by RGB Matrix only, the renames that land on underglow keys land on RGB Matrix keys
+  // instead (RGB_TOG -> RM_TOGG), as QMK moved those boards' keymaps (tree/lighting-renames.ts).
+  rgbMatrixRenames: ReadonlyMap<string, string>;
   files: number; // headers and hjson files read
 }
 
@@ -73,17 +82,6 @@ export function keycodeHjsonOrder(files: string[]): string[] {
     .map((f) => f.file);
 }
 
-// Legacy name -> first of its new names the tree defines, for every legacy name the tree lacks.
-export function renamesFor(names: ReadonlySet<string>): Map<string, string> {
-  const renames = new Map<string, string>();
-  for (const [old, candidates] of LEGACY_KEYCODES) {
-    if (names.has(old)) continue;
-    const to = candidates.find((c) => names.has(c));
-    if (to) renames.set(old, to);
-  }
-  return renames;
-}
-
 // Files are read one at a time: a real tree has ~300 quantum headers, and the agent may run under a low
 // open-file limit.
 export async function readTreeKeycodes(treeRoot: string): Promise<TreeKeycodes | null> {
@@ -99,7 +97,14 @@ export async function readTreeKeycodes(treeRoot: string): Promise<TreeKeycodes |
   const hjson: string[] = [];
   for (const file of hjsonFiles) hjson.push(await readFile(join(hjsonDir, file), "utf8"));
   const names = keycodeNamesFromQmkSources({ headers, hjson });
-  return { names, renames: renamesFor(names), files: headers.length + hjson.length };
+  const longNames = keycodeAliasPairs(keycodesH);
+  const renames = qmkKeycodeRenames(
+    hjsonFiles.map((name, i) => ({ name, text: hjson[i]! })),
+    names,
+    longNames,
+  );
+  const matrix = rgbMatrixRenames(renames, longNames, names);
+  return { names, renames, rgbMatrixRenames: matrix, files: headers.length + hjson.length };
 }
 
 // Names one keyboard adds: its headers at each level of its path and `keycodes` of its merged info.

@@ -149,6 +149,8 @@ export interface SourceZipInput {
   keyboard: string; // the keyboard folder that was built (aliases and DEFAULT_FOLDER resolved)
   keymap: string; // the user's keymap name: the zip holds keyboards/<keyboard>/keymaps/<keymap>/keymap.c
   keymapC: string;
+  // The keymap dir's other files (config.h, rules.mk, keymap.h from the request's config and keycodes).
+  keymapFiles?: Readonly<Record<string, string>>;
   keymapJson: string;
   manifest: SourceManifest;
 }
@@ -158,6 +160,9 @@ export async function writeSourceZip(input: SourceZipInput): Promise<{ sha256: s
   const entries = (await keyboardFiles(input.treeRoot, input.keyboard)).map(zipEntryOf);
   entries.push(
     { name: `${keymapDir}/keymap.c`, content: input.keymapC },
+    ...Object.entries(input.keymapFiles ?? {})
+      .filter(([name]) => name !== "keymap.c")
+      .map(([name, content]) => ({ name: `${keymapDir}/${name}`, content })),
     { name: SOURCE_KEYMAP_JSON, content: input.keymapJson },
     { name: SOURCE_MANIFEST_NAME, content: `${JSON.stringify(input.manifest, null, 2)}\n` },
   );

@@ -1,5 +1,5 @@
 import { parseCompileRequestText, quoteInput } from "@qmk-edge/keymap";
-import { type CompileStatus, LIMITS } from "@qmk-edge/schema";
+import { type CompileStatus, type KeycodeTranslation, LIMITS } from "@qmk-edge/schema";
 import { CompileApi } from "../api-client.ts";
 import { type Command, EXIT } from "../command.ts";
 import { fetchArtifacts } from "../fetch-artifacts.ts";
@@ -16,6 +16,13 @@ firmware, checks its sha256 and prints where it is. On a failed build prints the
 ${COMMON_HELP}  --no-wait     submit only; print the job id and exit
   --timeout SEC give up waiting after SEC seconds (default 900)
 `;
+
+// The legacy keycodes the service renamed, one per line, so a user sees what the firmware holds.
+export function renamedLines(renamed: readonly KeycodeTranslation[]): string {
+  if (renamed.length === 0) return "";
+  const lines = renamed.map((t) => `  ${t.path}: ${t.from} -> ${t.to}`);
+  return `renamed ${renamed.length} legacy keycode${renamed.length === 1 ? "" : "s"} as QMK renamed them:\n${lines.join("\n")}\n`;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -89,11 +96,14 @@ export const compile: Command = {
       }
       progress.update(status);
       progress.done();
+      const renamed = status.keycode_translations ?? [];
+      note(renamedLines(renamed));
+      const translations = renamed.length ? { keycode_translations: renamed } : {};
       if (status.status === "failed") {
         const out = status.result?.output ?? "";
         if (json)
           io.stdout(
-            `${JSON.stringify({ job_id, status: "failed", reason: status.failure_reason, output: out })}\n`,
+            `${JSON.stringify({ job_id, status: "failed", reason: status.failure_reason, output: out, ...translations })}\n`,
           );
         else
           io.stderr(
@@ -104,7 +114,7 @@ export const compile: Command = {
       const files = await fetchArtifacts(api, status, values.out, values.source);
       if (json)
         io.stdout(
-          `${JSON.stringify({ job_id, status: "finished", cached: status.cached === true, ...files })}\n`,
+          `${JSON.stringify({ job_id, status: "finished", cached: status.cached === true, ...files, ...translations })}\n`,
         );
       else {
         io.stdout(`firmware: ${files.firmware.path}\n`);

@@ -12,9 +12,10 @@ export interface DeployConfig {
   durable_objects: { bindings: Array<{ name: string; class_name: string; script_name?: string }> };
   migrations: Array<{ tag: string; new_sqlite_classes?: string[]; new_classes?: string[] }>;
   analytics_engine_datasets?: Array<{ binding: string; dataset?: string }>;
+  assets?: { binding?: string };
 }
 
-export type BindingKind = "r2" | "queue" | "durable_object" | "analytics_engine" | "text";
+export type BindingKind = "r2" | "queue" | "durable_object" | "analytics_engine" | "assets" | "text";
 
 // Workers' limits on a script, after gzip: 3 MiB on the Free plan, 10 MiB on Paid. The check holds the Free
 // limit, so any account can deploy it.
@@ -25,6 +26,7 @@ const KIND_OF_TYPE: Array<[RegExp, BindingKind]> = [
   [/^Queue(<.*>)?$/, "queue"],
   [/^DurableObjectNamespace(<.*>)?$/, "durable_object"],
   [/^AnalyticsEngineDataset$/, "analytics_engine"],
+  [/^Fetcher$/, "assets"],
   [/^string$/, "text"],
 ];
 
@@ -74,6 +76,7 @@ export function configBindings(config: DeployConfig): Map<string, BindingKind> {
   for (const b of config.queues.producers ?? []) out.set(b.binding, "queue");
   for (const b of config.durable_objects.bindings) out.set(b.name, "durable_object");
   for (const b of config.analytics_engine_datasets ?? []) out.set(b.binding, "analytics_engine");
+  if (config.assets?.binding) out.set(config.assets.binding, "assets");
   for (const name of Object.keys(config.vars)) out.set(name, "text");
   for (const name of config.secrets?.required ?? []) out.set(name, "text");
   return out;

@@ -8,7 +8,7 @@ import { objectKey } from "./store-keys.ts";
 
 // Only what the compile check reads: an info object with an odd other key must not make compiles fail.
 const keyboardLayouts = keyboardInfo
-  .pick({ layouts: true, layout_aliases: true, keyboard_keycodes: true })
+  .pick({ layouts: true, layout_aliases: true, keyboard_keycodes: true, keycode_renames: true })
   .partial({ layout_aliases: true });
 export type KeyboardLayouts = z.infer<typeof keyboardLayouts>;
 

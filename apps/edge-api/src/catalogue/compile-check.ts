@@ -67,8 +67,10 @@ export async function checkAgainstCatalogue(
   const names = info.keyboard_keycodes?.length
     ? new Set([...keycodes.names, ...info.keyboard_keycodes])
     : keycodes.names;
+  // The keyboard's own renames (RGB_* -> RM_* on an RGB Matrix board) before the version's.
+  const own = info.keycode_renames ? Object.entries(info.keycode_renames) : [];
   const translated = translateKeycodes(request, names, {
-    renames: keycodes.renames,
+    renames: own.length ? new Map([...keycodes.renames, ...own]) : keycodes.renames,
     firmwareVersion,
   });
   errors.push(...translated.errors);

@@ -3,6 +3,7 @@
 // node/config.ts (listen address, Redis, storage, plain tokens).
 import { firmwareVersion } from "@qmk-edge/schema";
 import { z } from "zod";
+import { agentWindowSecondsOf } from "../jobs/agent-memory.ts";
 import { type AgentToken, agentTokensFromHashes, splitList } from "./agent-tokens.ts";
 import type { AppConfig } from "./app-config.ts";
 
@@ -20,7 +21,32 @@ export const sharedEnv = z.object({
   MAX_ATTEMPTS: int(1, 100).default(3),
   // Agents heartbeat at a third of it; seconds-long leases are what the expiry and fault suites run with.
   LEASE_SECONDS: int(2, 24 * 3600).default(60),
-  AGENT_WINDOW_SECONDS: int(1, 24 * 3600).default(120),
+  // Unset: a lease (at least 30 s, past the longest lease poll), so an agent that stops heartbeating or polling
+  // turns GET /v1 `degraded` within a lease (jobs/agent-memory.ts agentWindowSecondsOf).
+  AGENT_WINDOW_SECONDS: int(1, 24 * 3600).optional(),
+  // A queued job fails ("no build agent is online ...") once it has waited this long with no agent for its
+  // firmware version connected (jobs/no-agent.ts).
+  NO_AGENT_WAIT_SECONDS: int(1, 24 * 3600).default(180),
+  // Which compile requests are refused as a job that failed at once (2xx + a readable `result.output`) rather
+  // than a 4xx/5xx: `*` any request with an Origin header (a browser page such as QMK Configurator, which
+  // shows nothing of an error answer), a comma-separated list of origins, or `none` (http/refusal-as-job.ts).
+  REFUSAL_JOB_ORIGINS: z
+    .string()
+    .transform((value, ctx) => {
+      const text = value.trim();
+      if (text === "*" || text === "none") return text;
+      const origins = splitList(text);
+      for (const [i, origin] of origins.entries()) {
+        if (!isOrigin(origin))
+          ctx.addIssue({
+            code: "custom",
+            path: [i],
+            message: "an origin such as https://config.example.org",
+          });
+      }
+      return origins;
+    })
+    .default("*"),
   // Load and fuzz suites lift it out of the way with 10^7-10^8.
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000_000).default(60),
   // Entries `<sha256>` or `<name>:<trusted|community>:<sha256>` (see agent-tokens.ts); merged by the runtime.
@@ -38,7 +64,20 @@ export const sharedEnv = z.object({
   BUILD_HEALTH: z.enum(["on", "off"]).default("on"),
   BUILD_HEALTH_MAX_PER_HOUR: int(0, 1_000_000).default(0),
   BUILD_HEALTH_RETEST_HOURS: int(1, 24 * 365).default(24),
+  // What lets a community build into the shared build cache (jobs/build-cache.ts): `trusted-reproduction`, a
+  // trusted token's byte-identical build; `two-tokens`, any second token's (the operator trusts that no one
+  // holds two community tokens).
+  COMMUNITY_CACHE_POLICY: z.enum(["trusted-reproduction", "two-tokens"]).default("trusted-reproduction"),
 });
+
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return /^https?:$/.test(url.protocol) && url.origin === text;
+  } catch {
+    return false;
+  }
+}
 
 // Parses an environment; empty variables count as unset, as in most shells' `VAR= cmd` (and wrangler's
 // `"PUBLIC_BASE_URL": ""`). Returns the problems by variable name (and list entry), all at once.
@@ -68,7 +107,10 @@ export function appConfigOf(
     ...tokens,
     maxAttempts: v.MAX_ATTEMPTS,
     leaseSeconds: v.LEASE_SECONDS,
-    agentWindowSeconds: v.AGENT_WINDOW_SECONDS,
+    agentWindowSeconds: v.AGENT_WINDOW_SECONDS ?? agentWindowSecondsOf(v.LEASE_SECONDS),
+    noAgentWaitSeconds: v.NO_AGENT_WAIT_SECONDS,
+    refusalJobOrigins: v.REFUSAL_JOB_ORIGINS,
+    communityCachePolicy: v.COMMUNITY_CACHE_POLICY,
     ...(v.PUBLIC_BASE_URL ? { publicBaseUrl: v.PUBLIC_BASE_URL } : {}),
     buildHealth: {
       enabled: v.BUILD_HEALTH === "on",

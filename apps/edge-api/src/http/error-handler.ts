@@ -12,6 +12,7 @@ import {
   UnavailableError,
 } from "../jobs/errors.ts";
 import { BlobSizeError, DigestMismatchError } from "../ports/blob-store.ts";
+import { isClientHangUp } from "./client-hang-up.ts";
 import {
   BodyTooLargeError,
   ForbiddenError,
@@ -25,14 +26,14 @@ import {
 // The one place errors become HTTP answers: `{ code, message, errors? }`, QMK API v1's shape plus field paths.
 // 400 = unreadable input (bad JSON, malformed ids), 422 = readable input that breaks a rule (see request-errors.ts).
 
-interface Mapped {
+export interface Mapped {
   status: ContentfulStatusCode;
   message: string;
   errors?: FieldError[];
   headers?: Record<string, string>;
 }
 
-function mapError(err: unknown): Mapped | null {
+export function mapError(err: unknown): Mapped | null {
   if (err instanceof InvalidInputError) return { status: 422, message: err.message, errors: err.errors };
   if (err instanceof MalformedRequestError) {
     return { status: 400, message: err.message, ...(err.errors.length ? { errors: err.errors } : {}) };
@@ -90,6 +91,10 @@ export const errorHandler: ErrorHandler<AppEnv> = (err, c) => {
     // The store holds something the server cannot read: a server fault, never the client's (500).
     console.error(`stored record unreadable on ${c.req.method} ${c.req.path}:`, err.message);
     return errorResponse(c, { status: 500, message: "a stored record could not be read" });
+  }
+  if (isClientHangUp(err)) {
+    console.warn(`client hung up during ${c.req.method} ${c.req.path} (${(err as Error).message})`);
+    return errorResponse(c, { status: 400, message: "the request broke off before its body arrived" });
   }
   console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, err);
   return errorResponse(c, { status: 500, message: "internal error" });

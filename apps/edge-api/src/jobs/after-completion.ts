@@ -1,6 +1,6 @@
 import type { JobRecord } from "@qmk-edge/schema";
 import type { JobStore } from "../ports/job-store.ts";
-import { publishBuild } from "./build-cache.ts";
+import { type CommunityCachePolicy, publishBuild } from "./build-cache.ts";
 import { markVerified } from "./lifecycle.ts";
 
 export interface AfterCompletion {
@@ -18,11 +18,12 @@ export async function afterCompletion(
   jobs: JobStore,
   record: JobRecord,
   now: string,
+  policy: CommunityCachePolicy = "trusted-reproduction",
 ): Promise<AfterCompletion> {
   if (record.status !== "finished") return { record, learned: null };
   let verified = record.verified === true;
   try {
-    verified = (await publishBuild(jobs, record, now)) || verified;
+    verified = (await publishBuild(jobs, record, now, policy)) || verified;
   } catch (err) {
     console.error(`dispatcher: build cache update for job ${record.id} failed`, err);
   }

@@ -13,9 +13,13 @@ import { newJobRecord } from "./lifecycle.ts";
 // Which finished builds answer later requests. A build cache entry is served to everyone, forever, as
 // immutable: only a build by a trusted token goes in at once. A community build is served to its own job
 // only, and kept as a candidate of its content key; when a job with the same key is later built by a
-// different token (trusted or community) with the same firmware sha256, the result is reproduced and
-// enters the cache. Two tokens must agree, so one hostile agent cannot poison it alone. Both dispatchers
-// call publishBuild after a job finished.
+// different token with the same firmware sha256, the result is reproduced and enters the cache. Which
+// tokens may reproduce it is the operator's policy: by default only a trusted one (a popular request is
+// worth one trusted build), so no set of community tokens, however many one person holds, can put firmware
+// in front of another user; `two-tokens` lets a second community token do it too. Both dispatchers call
+// publishBuild after a job finished.
+
+export type CommunityCachePolicy = "trusted-reproduction" | "two-tokens";
 
 export function cacheBuildOf(record: JobRecord, now: string): CacheBuild | null {
   const firmware = record.artifacts.firmware;
@@ -30,7 +34,12 @@ export type Admission =
   | { kind: "candidate"; candidate: CacheCandidate }
   | { kind: "none" };
 
-export function admitBuild(record: JobRecord, candidate: CacheCandidate | null, now: string): Admission {
+export function admitBuild(
+  record: JobRecord,
+  candidate: CacheCandidate | null,
+  now: string,
+  policy: CommunityCachePolicy = "trusted-reproduction",
+): Admission {
   const build = cacheBuildOf(record, now);
   if (!build || !record.result) return { kind: "none" };
   const entry = (producers: CacheBuild[]): Admission => ({
@@ -45,11 +54,12 @@ export function admitBuild(record: JobRecord, candidate: CacheCandidate | null, 
       producers,
     },
   });
-  if (build.trust === "trusted") return entry([build]);
   const earlier = candidate?.firmware_version === record.firmware_version ? candidate.builds : [];
-  const agreeing = earlier.find(
-    (b) => b.token_id !== build.token_id && b.firmware_sha256 === build.firmware_sha256,
-  );
+  if (build.trust === "trusted") return entry([build]);
+  const agreeing =
+    policy === "two-tokens"
+      ? earlier.find((b) => b.token_id !== build.token_id && b.firmware_sha256 === build.firmware_sha256)
+      : undefined;
   if (agreeing) return entry([agreeing, build]);
   // One build per token, newest first: a token cannot crowd out the others by building again.
   const builds = [build, ...earlier.filter((b) => b.token_id !== build.token_id)].slice(
@@ -64,11 +74,18 @@ export function admitBuild(record: JobRecord, candidate: CacheCandidate | null, 
 
 // Applies admitBuild to the store. Returns whether the build is now verified (in the cache). Producer
 // markers are written first, so a purge of a token always finds what it produced.
-export async function publishBuild(jobs: JobStore, record: JobRecord, now: string): Promise<boolean> {
+export async function publishBuild(
+  jobs: JobStore,
+  record: JobRecord,
+  now: string,
+  policy: CommunityCachePolicy = "trusted-reproduction",
+): Promise<boolean> {
   const community = record.built_by?.trust === "community";
   const candidate = community ? await jobs.getCandidate(record.content_key) : null;
-  const admission = admitBuild(record, candidate, now);
+  const admission = admitBuild(record, candidate, now, policy);
   if (admission.kind === "none") return false;
+  // The job got this token's firmware: a purge of the token finds and marks it.
+  await jobs.markServed(record.built_by!.token_id, record.id);
   if (admission.kind === "candidate") {
     await jobs.markProducer(record.built_by!.token_id, record.content_key);
     await jobs.putCandidate(admission.candidate);
@@ -80,6 +97,11 @@ export async function publishBuild(jobs: JobStore, record: JobRecord, now: strin
   await jobs.putCache(admission.entry);
   if (candidate) await jobs.deleteCandidate(record.content_key);
   return true;
+}
+
+// A job answered from the cache got firmware from every token that produced the entry: a purge finds it.
+export async function markCacheHit(jobs: JobStore, cache: CacheEntry, jobId: string): Promise<void> {
+  for (const producer of cache.producers ?? []) await jobs.markServed(producer.token_id, jobId);
 }
 
 // Who put a cache entry there (the build that made it trusted); entries from before trust levels have none.

@@ -7,6 +7,7 @@ import {
   sourceArchiveName,
 } from "@qmk-edge/schema";
 import { isTerminal } from "./lifecycle.ts";
+import { renameNotes } from "./rename-notes.ts";
 import { servableArtifact } from "./servable-artifact.ts";
 
 // 127.0.0.0/8, ::1 and localhost: names only this machine answers to, so a client naming one is local.
@@ -38,6 +39,10 @@ const link = (
   route: Parameters<typeof artifactUrl>[2],
 ) => (servableArtifact(record, kind) ? [artifactUrl(base, record.id, route)] : []);
 
+const PURGED_MESSAGE =
+  "the operator withdrew trust in the agent that built this firmware after it was served: do not flash it; " +
+  "submit the keymap again for a fresh build";
+
 // qmk_compiler's return code for a job that failed inside the service (no build result to show).
 const RETURNCODE_INTERNAL = -3;
 
@@ -46,7 +51,8 @@ function compileResult(record: JobRecord, base: string): CompileResult | null {
   const { request } = record;
   const result = record.result ?? {
     returncode: RETURNCODE_INTERNAL,
-    output: record.failure_reason ?? "the job failed inside the compile service",
+    // A line, as make's output ends: Configurator appends its next message right after it.
+    output: `${record.failure_reason ?? "the job failed inside the compile service"}\n`,
     command: "",
     firmware_filename: null,
   };
@@ -57,8 +63,12 @@ function compileResult(record: JobRecord, base: string): CompileResult | null {
     keymap: request.keymap,
     command: result.command,
     returncode: result.returncode,
-    // The build log tail, as qmk_api's `output`.
-    output: record.build_health_note ? `${record.build_health_note}\n\n${result.output}` : result.output,
+    // The build log tail, as qmk_api's `output`, after the renames the API made (rename-notes.ts); a
+    // keyboard known not to build (build health) says so first.
+    output:
+      (record.build_health_note ? `${record.build_health_note}\n\n` : "") +
+      renameNotes(record.keycode_translations) +
+      result.output,
     firmware: null,
     firmware_filename: result.firmware_filename ?? record.artifacts.firmware?.filename ?? null,
     keymap_archive: keymapArchiveName(request),
@@ -97,5 +107,7 @@ export function compileStatusOf(
     verified: record.status === "finished" ? record.verified !== false : null,
     built_by: record.built_by ? { agent_id: record.built_by.agent_id, trust: record.built_by.trust } : null,
     ...(record.keycode_translations?.length ? { keycode_translations: record.keycode_translations } : {}),
+    ...(record.refusal ? { refusal: record.refusal } : {}),
+    ...(record.purged ? { purged: { at: record.purged.at, message: PURGED_MESSAGE } } : {}),
   };
 }

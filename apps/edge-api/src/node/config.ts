@@ -1,7 +1,7 @@
 // Configuration of the self-hosted (Node) API, from environment variables, checked once at start.
 // Every problem is reported at once, by variable name, so a broken deployment says what to fix.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { z } from "zod";
 import type { S3BlobStoreConfig } from "../adapters/blob-store/s3.ts";
 import {
@@ -17,7 +17,7 @@ import { appConfigOf, int, parseEnv, sharedEnv } from "../config/env-schema.ts";
 
 // The S3 variant is the adapter's own config with every setting the environment decides made explicit.
 export type StorageConfig =
-  | { kind: "fs"; dir: string }
+  | { kind: "fs"; dir: string; bytesPerOpenJob: number }
   | ({ kind: "s3" } & Required<
       Pick<
         S3BlobStoreConfig,
@@ -34,6 +34,8 @@ export interface NodeConfig {
   rateLimitPerMinute: number;
   // Take the client address from the last X-Forwarded-For hop (only behind a proxy that sets it).
   trustProxy: boolean;
+  // A built web app (QMK Configurator) served beside /v1 on the same origin (STATIC_DIR); null: none.
+  staticDir: string | null;
   app: AppConfig;
 }
 
@@ -63,6 +65,9 @@ const envSchema = sharedEnv.extend({
     .regex(/^[A-Za-z0-9_{}:.-]{1,64}$/)
     .default("qmk-edge:"),
   BLOB_DIR: z.string().min(1).optional(),
+  // Free space BLOB_DIR keeps per job accepted and not ended (records, firmware, source zip, log): a new job
+  // is accepted only while the disk has that much for it and for each open job; else POST /v1/compile is 503.
+  BLOB_DIR_BYTES_PER_OPEN_JOB: int(0, Number.MAX_SAFE_INTEGER).default(2 * 1024 * 1024),
   S3_ENDPOINT: z.url({ protocol: /^https?$/, error: "an http:// or https:// URL" }).optional(),
   S3_BUCKET: z
     .string()
@@ -101,6 +106,8 @@ const envSchema = sharedEnv.extend({
     .pipe(z.array(z.string().min(16, "operator tokens need at least 16 characters")))
     .optional(),
   TRUST_PROXY: flag.default(false),
+  // One-origin deployment: the directory of a built QMK Configurator, served for every path outside /v1.
+  STATIC_DIR: z.string().min(1).optional(),
 });
 
 const S3_VARS = [
@@ -138,10 +145,12 @@ export function loadNodeConfig(env: Record<string, string | undefined>): NodeCon
       "set AGENT_TOKENS (comma-separated tokens) or AGENT_TOKEN_HASHES (their sha256 hex digests)",
     );
   }
+  if (v.STATIC_DIR && !isDirectory(v.STATIC_DIR))
+    problems.push(`STATIC_DIR: ${v.STATIC_DIR} is not a directory`);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const storage: StorageConfig = v.BLOB_DIR
-    ? { kind: "fs", dir: v.BLOB_DIR }
+    ? { kind: "fs", dir: v.BLOB_DIR, bytesPerOpenJob: v.BLOB_DIR_BYTES_PER_OPEN_JOB }
     : {
         kind: "s3",
         endpoint: v.S3_ENDPOINT!,
@@ -160,6 +169,7 @@ export function loadNodeConfig(env: Record<string, string | undefined>): NodeCon
     storage,
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
     trustProxy: v.TRUST_PROXY,
+    staticDir: v.STATIC_DIR ?? null,
     app: appConfigOf(v, {
       agentTokens: tokens,
       operatorTokenHashes: [
@@ -167,6 +177,14 @@ export function loadNodeConfig(env: Record<string, string | undefined>): NodeCon
       ],
     }),
   };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function sha256(token: string): string {

@@ -8,14 +8,17 @@ import { S3BlobStore } from "../adapters/blob-store/s3.ts";
 import { S3Error } from "../adapters/blob-store/s3-wire.ts";
 import { RedisBuildHealthStore } from "../adapters/build-health/redis.ts";
 import { RedisDispatcher } from "../adapters/dispatcher/redis/dispatcher.ts";
+import { RedisQueueRepair } from "../adapters/dispatcher/redis/queue-repair.ts";
 import { BlobJobStore } from "../adapters/job-store/blob.ts";
 import { PromClientMetrics } from "../adapters/metrics/prom-client.ts";
 import { RedisRateLimiter } from "../adapters/rate-limiter/redis.ts";
+import { DirStaticFiles } from "../adapters/static-files/dir.ts";
 import { createApp } from "../app.ts";
 import type { Deps } from "../deps.ts";
 import { systemClock } from "../jobs/clock.ts";
 import { newId } from "../jobs/job-id.ts";
 import { leasePolicy } from "../jobs/lease.ts";
+import { Reconciler } from "../jobs/reconcile.ts";
 import type { BlobStore } from "../ports/blob-store.ts";
 import { forwardedClientIp, socketClientIp } from "./client-ip.ts";
 import { ConfigError, loadNodeConfig, type NodeConfig } from "./config.ts";
@@ -24,8 +27,14 @@ import { closeOnSignals, listen, type NodeServer } from "./server.ts";
 export interface NodeDeps {
   deps: Deps;
   dispatcher: RedisDispatcher;
+  reconciler: Reconciler;
   close(): Promise<void>;
 }
+
+// The reconciler's full pass (store -> queue) runs this often; whether Redis lost its data is checked every
+// RECONCILE_CHECK_MS, and GET /v1 checks before it counts.
+const RECONCILE_EVERY_MS = 60_000;
+const RECONCILE_CHECK_MS = 1_000;
 
 export function buildNodeDeps(
   config: NodeConfig,
@@ -36,15 +45,22 @@ export function buildNodeDeps(
     config.storage.kind === "fs"
       ? new FsBlobStore(config.storage.dir)
       : new S3BlobStore({ ...config.storage, ...(options.fetch ? { fetch: options.fetch } : {}) });
-  const jobs = new BlobJobStore(blobs);
   const now = systemClock;
+  const jobs = new BlobJobStore(blobs, {
+    bytesPerOpenJob: config.storage.kind === "fs" ? config.storage.bytesPerOpenJob : 0,
+    now,
+  });
   const dispatcher = new RedisDispatcher({
     now,
     redisUrl: config.redisUrl,
     prefix: config.redisPrefix,
     jobs,
     lease: leasePolicy(config.app.leaseSeconds),
+    communityCachePolicy: config.app.communityCachePolicy,
   });
+  const repair = new RedisQueueRepair({ redis: dispatcher.redis, prefix: config.redisPrefix, jobs });
+  const reconciler = new Reconciler(jobs, repair);
+  dispatcher.beforeStats = () => reconciler.ensure();
   const rateLimiter = new RedisRateLimiter({
     redis: dispatcher.redis,
     prefix: config.redisPrefix,
@@ -64,22 +80,34 @@ export function buildNodeDeps(
     rateLimiter,
     metrics,
     buildHealth: new RedisBuildHealthStore(dispatcher.redis, config.redisPrefix),
+    staticFiles: config.staticDir ? new DirStaticFiles(config.staticDir) : null,
     responseCache: null,
     config: config.app,
     clientIp: config.trustProxy ? forwardedClientIp : socketClientIp,
     now,
     newId,
   };
-  return { deps, dispatcher, close: () => dispatcher.close() } satisfies NodeDeps;
+  return { deps, dispatcher, reconciler, close: () => dispatcher.close() } satisfies NodeDeps;
 }
 
 export type { NodeServer };
 
 export async function startNodeServer(
   config: NodeConfig,
-  options: { fetch?: (r: Request) => Promise<Response>; reaper?: boolean; processMetrics?: boolean } = {},
+  options: {
+    fetch?: (r: Request) => Promise<Response>;
+    reaper?: boolean;
+    reconciler?: boolean;
+    processMetrics?: boolean;
+  } = {},
 ): Promise<NodeServer> {
   const built = buildNodeDeps(config, options);
+  const stopReconciler =
+    options.reconciler === false
+      ? () => {}
+      : built.reconciler.start(RECONCILE_EVERY_MS, RECONCILE_CHECK_MS, (err) =>
+          console.error(`reconciler: ${(err as Error)?.message ?? err}`),
+        );
   return await listen({
     app: createApp({ deps: () => built.deps }),
     deps: built.deps,
@@ -87,7 +115,10 @@ export async function startNodeServer(
     host: config.host,
     port: config.port,
     reaperIntervalMs: options.reaper === false ? null : built.dispatcher.leasePolicy.reaperIntervalMs,
-    closeDeps: built.close,
+    closeDeps: async () => {
+      stopReconciler();
+      await built.close();
+    },
   });
 }
 
@@ -117,8 +148,9 @@ async function main(): Promise<void> {
   }
   const storage =
     config.storage.kind === "fs" ? `dir ${config.storage.dir}` : `s3 ${config.storage.endpoint}`;
+  const site = config.staticDir ? `; serving ${config.staticDir} beside /v1` : "";
   console.log(
-    `qmk-edge API listening on ${server.url} (redis ${redactUrl(config.redisUrl)}, blobs in ${storage})`,
+    `qmk-edge API listening on ${server.url} (redis ${redactUrl(config.redisUrl)}, blobs in ${storage}${site})`,
   );
   closeOnSignals(server);
 }

@@ -21,6 +21,8 @@ export interface PutOptions {
   size?: number;
 }
 
+// Every implementation publishes an object whole or not at all, and throws UnavailableError (jobs/errors.ts,
+// a 503 the caller retries) when the storage cannot take a write now: full, read-only, over quota, down.
 export interface BlobStore {
   get(key: string): Promise<BlobObject | null>;
   head(key: string): Promise<BlobHead | null>;
@@ -28,6 +30,8 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   // The keys directly under a folder `prefix` (ending in "/"), in no particular order.
   list(prefix: string): Promise<string[]>;
+  // Bytes left for new objects, where the store can tell (a directory: statfs); S3 and R2 cannot.
+  freeBytes?(): Promise<number>;
 }
 
 export class DigestMismatchError extends Error {

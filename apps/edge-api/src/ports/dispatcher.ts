@@ -49,6 +49,9 @@ export interface Dispatcher {
   disconnect(agentId: string, holder: LeaseHolder): Promise<number>;
   // lifecycle.revokeLease: ends `leaseId` when its token is not among `activeTokenIds`; true when it did.
   revokeLease(jobId: string, leaseId: string, activeTokenIds: string[]): Promise<boolean>;
+  // Ends a job that is still queued as failed with `reason` (jobs/no-agent.ts failQueuedJob) and returns the
+  // record as it now is; a job leased or ended meanwhile comes back unchanged; null when it is unknown here.
+  failQueued(jobId: string, reason: string): Promise<JobRecord | null>;
   // 0 = next to be leased; null when the job is not queued.
   queuePosition(jobId: string): Promise<number | null>;
   stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats>;

@@ -2,11 +2,18 @@ import type { CacheCandidate, CacheEntry, JobRecord } from "@qmk-edge/schema";
 
 // Job records (jobs/<id>.json), build-cache entries (cache/<content_key>.json), community builds waiting to be
 // reproduced (candidates/<content_key>.json) and, per agent token, the content keys it produced
-// (producers/<token_id>/<content_key>), so a purge finds them. One implementation over any BlobStore:
-// adapters/job-store/blob.ts.
+// (producers/<token_id>/<content_key>), so a purge finds them; open/<id> marks a job accepted and maybe not
+// ended, so the reconciler (jobs/reconcile.ts) finds what a queue forgot without listing every job ever.
+// One implementation over any BlobStore: adapters/job-store/blob.ts.
 export interface JobStore {
   get(id: string): Promise<JobRecord | null>;
   put(record: JobRecord): Promise<void>;
+  // A new job's first save: its open marker, then the record, both refused (UnavailableError, 503) by a store
+  // that cannot take them or keeps its last space for jobs already accepted. Nothing is accepted half-saved.
+  accept(record: JobRecord): Promise<void>;
+  // The ids marked open (in no order), and the marker's removal once the job ended or never was saved.
+  openJobIds(): Promise<string[]>;
+  closeOpen(id: string): Promise<void>;
   getCache(contentKey: string): Promise<CacheEntry | null>;
   putCache(entry: CacheEntry): Promise<void>;
   deleteCache(contentKey: string): Promise<void>;
@@ -16,4 +23,7 @@ export interface JobStore {
   markProducer(tokenId: string, contentKey: string): Promise<void>;
   unmarkProducer(tokenId: string, contentKey: string): Promise<void>;
   producedBy(tokenId: string): Promise<string[]>;
+  // served/<token_id>/<job_id>: jobs given firmware the token built, or a cache entry it produced.
+  markServed(tokenId: string, jobId: string): Promise<void>;
+  servedBy(tokenId: string): Promise<string[]>;
 }

@@ -4,6 +4,7 @@ import { target } from "#test-target";
 import { Agent, expectError } from "../../test-support/api-client.ts";
 import {
   demoCatalogue,
+  demoInfo,
   publishCatalogue,
   publishManifest,
   putObject,
@@ -158,5 +159,35 @@ describe("uploading catalogue objects: errors", () => {
     });
     const body = await expectError(res, 422);
     expect(body.errors?.[0]?.path).toBe("sha256");
+  });
+
+  it("refuses a catalogue that drops most keyboards of the current one (409) unless the operator forces it", async () => {
+    const shrinker = new Agent(target, "catalogue-shrink");
+    const demo = demoInfo();
+    const base = demo["handwired/qmk_edge_demo"]!;
+    const many = { ...demo };
+    for (let i = 0; i < 4; i++)
+      many[`handwired/extra_${i}`] = { ...base, keyboard_folder: `handwired/extra_${i}` };
+    await publishCatalogue(shrinker, await demoCatalogue(target.firmwareVersion, { keyboards: many }));
+
+    const one = await demoCatalogue(target.firmwareVersion, {
+      keyboards: { "handwired/qmk_edge_demo": base },
+      lastUpdated: "2026-12-10 00:00:00 UTC",
+    });
+    const body = await expectError(await publishManifest(shrinker, one.manifest), 409);
+    expect(body.message).toMatch(/drops 5 of the 6 keyboards/);
+    expect(body.errors).toContainEqual({ path: "keyboards.handwired/extra_0", message: "dropped" });
+    const list = (await (await target.fetch("/v1/keyboard_list.json")).json()) as { keyboards: string[] };
+    expect(list.keyboards).toContain("handwired/extra_3");
+
+    // ?force=true alone is not enough: only the operator may force it.
+    const path = `/v1/agent/catalogue/${target.firmwareVersion}/publish?force=true`;
+    await expectError(await shrinker.post(path, one.manifest), 409);
+    const forced = await shrinker.post(path, one.manifest, {
+      "x-qmk-edge-operator-token": target.operatorToken,
+    });
+    expect(forced.status).toBe(200);
+    const after = (await (await target.fetch("/v1/keyboard_list.json")).json()) as { keyboards: string[] };
+    expect(after.keyboards).not.toContain("handwired/extra_3");
   });
 });

@@ -7,6 +7,7 @@ import {
 } from "@qmk-edge/schema";
 import { sha256Hex } from "../bytes/sha256-hex.ts";
 import { checkAliases, checkKeycodesObject, checkObjectsStored } from "../catalogue/publish-checks.ts";
+import { checkShrink, OPERATOR_TOKEN_HEADER } from "../catalogue/shrink-check.ts";
 import { manifestKey, pointerKey } from "../catalogue/store-keys.ts";
 import { parseFirmwareVersionParam } from "../catalogue/url-params.ts";
 import { requireTrustedAgent } from "../http/agent-auth.ts";
@@ -30,7 +31,7 @@ export const v1AgentCataloguePublish: Route = {
   path: "/v1/agent/catalogue/:firmware_version/publish",
   handler: async (c) => {
     requireTrustedAgent(c.get("agent"), "publishing the keyboard catalogue");
-    const { blobs, now } = c.get("deps");
+    const { blobs, now, config } = c.get("deps");
     const version = parseFirmwareVersionParam(c.req.param("firmware_version"));
     const { bytes, value } = await readJsonBodyBytes(c.req.raw, CATALOGUE_LIMITS.manifestBytes);
     const manifest = parseInput(catalogueManifest, value, "catalogue manifest");
@@ -50,7 +51,16 @@ export const v1AgentCataloguePublish: Route = {
       keyboards: Object.keys(manifest.keyboards).length,
     };
     // Publishing the current manifest again changes nothing, not even published_at.
-    if ((await currentPointer(blobs, version))?.manifest === sha256) return c.json(answer);
+    const current = await currentPointer(blobs, version);
+    if (current?.manifest === sha256) return c.json(answer);
+    await checkShrink({
+      blobs,
+      previousManifest: current?.manifest ?? null,
+      next: manifest,
+      force: c.req.query("force") === "true",
+      operatorToken: c.req.header(OPERATOR_TOKEN_HEADER),
+      operatorTokenHashes: config.operatorTokenHashes,
+    });
 
     const key = manifestKey(sha256);
     if ((await blobs.head(key)) === null) {

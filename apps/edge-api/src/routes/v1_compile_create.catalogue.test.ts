@@ -88,6 +88,69 @@ describe("POST /v1/compile with a catalogue published", () => {
     expect(answer.keycode_translations).toEqual([{ path: "layers.0.1", from: "RGB_TOG", to: "UG_TOGG" }]);
   });
 
+  it("says the renames first in result.output, where QMK Configurator shows them", async () => {
+    const id = await submit(target, compileBody({ layers: [["KC_A", "RGB_TOG", "KC_B", "KC_QMKEDGE_OLD"]] }));
+    await agent.build(id);
+    const answer = compileStatus.parse(await status(target, id));
+    expect(answer.status).toBe("finished");
+    expect(answer.result!.output).toBe(
+      [
+        "qmk-edge: 2 legacy keycodes were renamed as QMK renamed them:",
+        "  layers.0.1: RGB_TOG -> UG_TOGG",
+        "  layers.0.3: KC_QMKEDGE_OLD -> KC_B",
+        "",
+        "make: built",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("takes a keyboard's own renames first: RGB_TOG is RM_TOGG on an RGB Matrix board only", async () => {
+    const info = demoInfo();
+    info["handwired/qmk_edge_demo"]!.keycode_renames = { RGB_TOG: "RM_TOGG" };
+    await publishCatalogue(agent, await demoCatalogue(target.firmwareVersion, { keyboards: info }));
+    try {
+      const matrix = await submit(target, compileBody({ layers: [["KC_A", "RGB_TOG", "KC_B", "KC_B"]] }));
+      expect((await agent.leaseJob(matrix)).job.request.layers[0]).toEqual([
+        "KC_A",
+        "RM_TOGG",
+        "KC_B",
+        "KC_B",
+      ]);
+      expect(compileStatus.parse(await status(target, matrix)).keycode_translations).toEqual([
+        { path: "layers.0.1", from: "RGB_TOG", to: "RM_TOGG" },
+      ]);
+      const other = await submit(
+        target,
+        compileBody({
+          keyboard: "handwired/qmk_edge_split",
+          layout: "LAYOUT_split_1x2",
+          layers: [["RGB_TOG", "KC_A"]],
+        }),
+      );
+      expect((await agent.leaseJob(other)).job.request.layers[0]).toEqual(["UG_TOGG", "KC_A"]);
+    } finally {
+      await publishCatalogue(agent, await demoCatalogue(target.firmwareVersion));
+    }
+  });
+
+  it("says which known name an unknown one is close to", async () => {
+    const errors = await expectRefused(
+      compileBody({
+        layers: [
+          ["KC_ESCC", "UG_TOG", "LT(1, kc_spc)", "KC_A"],
+          ["KC_TRNS", "KC_TRNS", "KC_TRNS", "KC_TRNS"],
+        ],
+      }),
+    );
+    const v = target.firmwareVersion;
+    expect(errors).toEqual([
+      { path: "layers.0.0", message: `unknown keycode KC_ESCC for firmware ${v}; did you mean KC_ESC?` },
+      { path: "layers.0.1", message: `unknown keycode UG_TOG for firmware ${v}; did you mean UG_TOGG?` },
+      { path: "layers.0.2", message: `unknown keycode kc_spc for firmware ${v}; did you mean KC_SPC?` },
+    ]);
+  });
+
   it("refuses a keyboard the catalogue lacks", async () => {
     expect(await expectRefused(compileBody({ keyboard: "handwired/not_in_tree" }))).toEqual([
       {

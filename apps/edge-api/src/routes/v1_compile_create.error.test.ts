@@ -49,6 +49,29 @@ describe("POST /v1/compile refuses", () => {
     await expectError(chunked, 413);
   });
 
+  it("keymap.json fields it does not build (422), each by its path and never kept", async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ coonfig: { features: { encoder_map: true } } }, "coonfig"],
+      [{ host_language: "german" }, "host_language"],
+      [{ modules: ["qmk/hello_world"] }, "modules"],
+      [{ dip_switches: [{ on: "KC_A", off: "KC_B" }] }, "dip_switches"],
+      [{ config: { processor: "atmega32u2" } }, "config.processor"],
+      [{ config: { matrix_pins: { cols: ["B1"] } } }, "config.matrix_pins"],
+      [{ config: { tapping: { term: -5 } } }, "config.tapping.term"],
+      [{ config: { features: { tri_layer: "yes" } } }, "config.features.tri_layer"],
+      [{ encoders: [[{ ccw: "KC_A" }]] }, "encoders.0.0.cw"],
+      [{ encoders: [[{ ccw: "KC_A", cw: "KC_FOO(" }]] }, "encoders.0.0.cw"],
+      [{ keycodes: [{ key: "lower" }] }, "keycodes.0.key"],
+    ];
+    for (const [fields, path] of cases) {
+      const body = await expectError(await post(JSON.stringify(compileBody(fields))), 422);
+      expect(
+        body.errors?.map((e) => e.path),
+        path,
+      ).toContain(path);
+    }
+  });
+
   it("fields that break the schema (422) with each field's path", async () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ keyboard: undefined }, "keyboard"],

@@ -14,9 +14,11 @@ describe("POST /v1/compile", () => {
     expect((await status(target, job_id)).status).toBe("queued");
   });
 
-  it("accepts a JSON content type with parameters, and Configurator's extra fields", async () => {
+  it("accepts a JSON content type with parameters, and keymap.json's other fields", async () => {
     const body = compileBody({
-      config: { features: { rgb: true } },
+      config: { features: { tri_layer: true }, tapping: { term: 180, permissive_hold: true } },
+      encoders: [[{ ccw: "KC_VOLD", cw: "KC_VOLU" }], [{ ccw: "KC_TRNS", cw: "KC_TRNS" }]],
+      keycodes: [{ key: "MY_KEY", aliases: ["MK"] }],
       notes: "hi",
       documentation: "doc",
       branch: "master",

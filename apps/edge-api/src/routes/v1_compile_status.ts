@@ -1,6 +1,8 @@
 import { parseJobId } from "../http/parse-input.ts";
+import { rememberedRefusal } from "../http/refusal-as-job.ts";
 import type { Route } from "../http/route.ts";
 import { NotFoundError } from "../jobs/errors.ts";
+import { failIfNoAgent } from "../jobs/no-agent.ts";
 import { compileStatusOf, publicBaseUrl } from "../jobs/status-view.ts";
 
 // GET /v1/compile/:id: the v1 status object, built from the job record alone.
@@ -10,8 +12,15 @@ export const v1CompileStatus: Route = {
   handler: async (c) => {
     const deps = c.get("deps");
     const id = parseJobId(c.req.param("id"));
-    const record = await deps.jobs.get(id);
-    if (!record) throw new NotFoundError(`no job ${id}`);
+    const stored = rememberedRefusal(id, deps.now()) ?? (await deps.jobs.get(id));
+    if (!stored) throw new NotFoundError(`no job ${id}`);
+    const { dispatcher, config } = deps;
+    const record = await failIfNoAgent(stored, {
+      dispatcher,
+      now: deps.now(),
+      waitSeconds: config.noAgentWaitSeconds,
+      windowSeconds: config.agentWindowSeconds,
+    });
     const queuePosition = record.status === "queued" ? await deps.dispatcher.queuePosition(id) : null;
     const baseUrl = publicBaseUrl(c.req.url, deps.config.publicBaseUrl);
     c.header("Cache-Control", "no-store");

@@ -48,4 +48,21 @@ describe("reading the keyboard catalogue: hostile names", () => {
       await expectError(res, 404);
     }
   });
+
+  it("serves catalogue text with X-Content-Type-Options: nosniff (a readme is never sniffed into HTML)", async () => {
+    await publishCatalogue(agent, await demoCatalogue(target.firmwareVersion));
+    for (const route of [
+      "qmk_edge_demo/info.json",
+      "qmk_edge_demo/readme.md",
+      "qmk_edge_split/keymaps/default",
+    ]) {
+      const res = await target.fetch(`/v1/keyboards/handwired/${route}`);
+      expect(res.status, route).toBe(200);
+      expect(res.headers.get("x-content-type-options"), route).toBe("nosniff");
+      await res.body?.cancel();
+    }
+    const list = await target.fetch("/v1/keyboard_list.json");
+    expect(list.headers.get("x-content-type-options")).toBe("nosniff");
+    await list.body?.cancel();
+  });
 });

@@ -36,6 +36,7 @@ describe("POST /v1/operator/agents/:token_id/purge", () => {
       token_id: "doomed-purged",
       removed_cache_entries: [],
       updated_candidates: [],
+      marked_jobs: [],
     });
   });
 

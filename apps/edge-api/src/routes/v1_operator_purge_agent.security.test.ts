@@ -1,6 +1,15 @@
+import { purgeAgentResponse } from "@qmk-edge/schema";
 import { describe, expect, it } from "vitest";
 import { target } from "#test-target";
-import { expectError, json } from "../../test-support/api-client.ts";
+import {
+  Agent,
+  compileBody,
+  expectError,
+  json,
+  randomBytes,
+  status,
+  submit,
+} from "../../test-support/api-client.ts";
 
 const path = "/v1/operator/agents/community-a/purge";
 
@@ -30,5 +39,31 @@ describe("the operator routes", () => {
     const res = await target.fetch(path, json({}, { ...auth, origin: "https://evil.example" }));
     expect(res.status).toBe(200);
     expect(res.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("marks every job that got the purged token's firmware, built by it or from its cache entry (issue 19)", async () => {
+    const fleet = Agent.withToken(target, "fleet", "purged-fleet-agent");
+    const other = Agent.withToken(target, "communityA", "innocent-desk");
+    const body = compileBody();
+    const built = await submit(target, body);
+    await fleet.build(built, randomBytes(1000));
+    const served = await submit(target, body);
+    expect(await status(target, served)).toMatchObject({ cached: true, verified: true });
+    const untouched = await submit(target, compileBody());
+    await other.build(untouched, randomBytes(1000));
+
+    const res = await target.fetch(
+      `/v1/operator/agents/${target.tokens.fleet.name}/purge`,
+      json({}, { authorization: `Bearer ${target.operatorToken}` }),
+    );
+    expect(res.status).toBe(200);
+    const answer = purgeAgentResponse.parse(await res.json());
+    expect([...(answer.marked_jobs ?? [])].sort()).toEqual([built, served].sort());
+    for (const id of [built, served]) {
+      const s = (await status(target, id)) as { verified: boolean; purged?: { message: string } };
+      expect(s.verified).toBe(false);
+      expect(s.purged?.message).toMatch(/do not flash/);
+    }
+    expect(await status(target, untouched)).not.toHaveProperty("purged");
   });
 });

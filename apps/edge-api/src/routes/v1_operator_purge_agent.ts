@@ -17,6 +17,7 @@ export const v1OperatorPurgeAgent: Route = {
       ]);
     }
     c.header("Cache-Control", "no-store");
-    return c.json(await purgeAgent(c.get("deps").jobs, id as string));
+    const deps = c.get("deps");
+    return c.json(await purgeAgent(deps.jobs, id as string, deps.now().toISOString()));
   },
 };

@@ -24,3 +24,44 @@ describe("GET /v1 and /v1/healthcheck", () => {
     expect(body.last_agent_seen_at).not.toBeNull();
   });
 });
+
+describe("GET /v1 follows the agents at once (issue 18)", () => {
+  const version = (name: string) => `${name}-${Date.now().toString(36)}`;
+
+  it("is degraded as soon as the only agent of the version says goodbye", async () => {
+    const firmware = version("goodbye");
+    const api = await target.withEnv({ FIRMWARE_VERSION: firmware });
+    const agent = new Agent(target, "leaving-agent");
+    try {
+      const poll = await agent.leaseResponse(0, firmware);
+      expect(poll.status).toBe(204);
+      const before = serviceStatus.parse(await (await api.fetch("/v1")).json());
+      expect(before).toMatchObject({ status: "running", agents_for_firmware_version: 1 });
+
+      expect((await agent.post("/v1/agent/disconnect", { agent_id: agent.id })).status).toBe(200);
+      const after = await api.fetch("/v1");
+      expect(after.status).toBe(200);
+      expect(serviceStatus.parse(await after.json())).toMatchObject({
+        status: "degraded",
+        agents_for_firmware_version: 0,
+      });
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("answers 200 with status `down` when its own queue does not answer", async () => {
+    const down = await target.withQueueDown();
+    try {
+      const res = await down.fetch("/v1");
+      expect(res.status).toBe(200);
+      expect(serviceStatus.parse(await res.json())).toMatchObject({
+        status: "down",
+        problem: expect.any(String),
+        queue_length: 0,
+      });
+    } finally {
+      await down.close();
+    }
+  });
+});

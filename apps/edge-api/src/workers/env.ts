@@ -14,7 +14,9 @@ export interface Env extends DispatcherBindings, RateLimiterBindings, MetricsBin
   SERVICE_VERSION: string;
   MAX_ATTEMPTS: string;
   LEASE_SECONDS: string;
-  AGENT_WINDOW_SECONDS: string;
+  AGENT_WINDOW_SECONDS?: string;
+  NO_AGENT_WAIT_SECONDS?: string;
+  REFUSAL_JOB_ORIGINS?: string;
   RATE_LIMIT_PER_MINUTE: string;
   AGENT_TOKEN_HASHES?: string;
   OPERATOR_TOKEN_HASHES?: string;
@@ -22,6 +24,8 @@ export interface Env extends DispatcherBindings, RateLimiterBindings, MetricsBin
   BUILD_HEALTH: string;
   BUILD_HEALTH_MAX_PER_HOUR: string;
   BUILD_HEALTH_RETEST_HOURS: string;
+  // Workers static assets (wrangler.jsonc `assets.binding`): a built QMK Configurator on the API's origin.
+  ASSETS?: Fetcher;
 }
 
 export interface WorkerConfig extends AppConfig {

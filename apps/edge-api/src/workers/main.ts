@@ -15,6 +15,7 @@ import { MetricsObject } from "../adapters/metrics/durable-object/object.ts";
 import { DurableObjectRateLimiter } from "../adapters/rate-limiter/durable-object/client.ts";
 import { RateLimiterObject } from "../adapters/rate-limiter/durable-object/object.ts";
 import { WorkersResponseCache } from "../adapters/response-cache/workers-cache.ts";
+import { WorkersAssets } from "../adapters/static-files/workers-assets.ts";
 import { createApp } from "../app.ts";
 import type { AppEnv, Deps } from "../deps.ts";
 import { systemClock } from "../jobs/clock.ts";
@@ -34,6 +35,7 @@ function workerDeps(c: Context<AppEnv>): Deps {
     rateLimiter: new DurableObjectRateLimiter(env.RATE_LIMITER, config.rateLimitPerMinute),
     metrics: new DurableObjectMetrics(env.METRICS, (p) => c.executionCtx.waitUntil(p)),
     buildHealth: new DurableObjectBuildHealthStore(env.BUILD_HEALTH_STORE),
+    staticFiles: env.ASSETS ? new WorkersAssets(env.ASSETS) : null,
     responseCache: new WorkersResponseCache(caches.default, (p) => c.executionCtx.waitUntil(p)),
     config,
     clientIp: (ctx) => ctx.req.header("cf-connecting-ip") ?? null,

@@ -1,13 +1,17 @@
 // The embedded blob store: one file per key under a directory, for a self-hosted API with no S3.
 // Each file starts with a fixed-size JSON header (content type, size, sha256) followed by the bytes, so an
 // object and its metadata are replaced together by one rename: readers see the old object or the new one,
-// never half of either. Writes stream to a temp file in the same directory tree while hashing, and a digest
-// mismatch deletes the temp file instead of publishing it.
+// never half of either. Writes stream to a temp file in the same directory tree while hashing; every write is
+// looped until the kernel took all of it (a full disk answers short writes before ENOSPC), the temp file's
+// size is checked and it is fsynced before the rename, and the directory after it. Anything short of that
+// deletes the temp file instead of publishing it. A disk that cannot take a write (full, read-only, quota,
+// I/O error) is an UnavailableError (503, retry), never a half-written object.
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, mkdirSync } from "node:fs";
-import { type FileHandle, mkdir, open, readdir, rename, unlink } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readdir, rename, statfs, unlink } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
+import { UnavailableError } from "../../jobs/errors.ts";
 import {
   type BlobBody,
   type BlobHead,
@@ -34,6 +38,18 @@ export class InvalidBlobKeyError extends Error {
   override name = "InvalidBlobKeyError";
 }
 
+// errno codes of a disk that cannot take (or give back) bytes now: the operator's problem, the client retries.
+const UNAVAILABLE_CODES = new Set([
+  "ENOSPC",
+  "EDQUOT",
+  "EROFS",
+  "EIO",
+  "EMFILE",
+  "ENFILE",
+  "ENOMEM",
+  "EAGAIN",
+]);
+
 export class FsBlobStore implements BlobStore {
   readonly root: string;
   readonly maxBytes: number;
@@ -56,7 +72,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async get(key: string): Promise<BlobObject | null> {
-    const file = await openIfExists(this.pathOf(key));
+    const file = await unavailableOnDiskError(key, openIfExists(this.pathOf(key)));
     if (!file) return null;
     try {
       const header = await readHeader(file);
@@ -70,7 +86,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async head(key: string): Promise<BlobHead | null> {
-    const file = await openIfExists(this.pathOf(key));
+    const file = await unavailableOnDiskError(key, openIfExists(this.pathOf(key)));
     if (!file) return null;
     try {
       const header = await readHeader(file);
@@ -82,6 +98,10 @@ export class FsBlobStore implements BlobStore {
 
   async put(key: string, body: BlobBody, options: PutOptions): Promise<BlobHead> {
     const path = this.pathOf(key);
+    return await unavailableOnDiskError(key, this.write(key, path, body, options));
+  }
+
+  private async write(key: string, path: string, body: BlobBody, options: PutOptions): Promise<BlobHead> {
     const temp = join(this.root, TEMP_DIR, `${randomBytes(12).toString("hex")}.part`);
     const file = await open(temp, "wx", 0o644);
     let published = false;
@@ -89,13 +109,12 @@ export class FsBlobStore implements BlobStore {
       const hash = createHash("sha256");
       const limit = Math.min(options.size ?? this.maxBytes, this.maxBytes);
       let size = 0;
-      let position = HEADER_BYTES;
       for await (const chunk of chunksOf(body)) {
-        size += chunk.byteLength;
-        if (size > limit) throw new BlobSizeError(`blob ${key} is larger than ${limit} bytes`);
+        if (size + chunk.byteLength > limit)
+          throw new BlobSizeError(`blob ${key} is larger than ${limit} bytes`);
         hash.update(chunk);
-        await file.write(chunk, 0, chunk.byteLength, position);
-        position += chunk.byteLength;
+        await writeFully(file, chunk, HEADER_BYTES + size);
+        size += chunk.byteLength;
       }
       if (options.size !== undefined && size !== options.size) {
         throw new BlobSizeError(`blob ${key} has ${size} bytes, ${options.size} were declared`);
@@ -105,12 +124,20 @@ export class FsBlobStore implements BlobStore {
         throw new DigestMismatchError(options.sha256, sha256);
       }
       const header: Header = { content_type: options.contentType, size, sha256 };
-      await file.write(encodeHeader(header), 0, HEADER_BYTES, 0);
+      await writeFully(file, encodeHeader(header), 0);
       await file.sync();
+      // What the disk holds, not what the writes said: only a file of exactly header + body is published.
+      const onDisk = (await file.stat()).size;
+      if (onDisk !== HEADER_BYTES + size) {
+        throw new UnavailableError(`blob ${key}: the disk holds ${onDisk} of ${HEADER_BYTES + size} bytes`);
+      }
       await file.close();
-      await mkdir(dirname(path), { recursive: true });
+      const created = await mkdir(dirname(path), { recursive: true });
       await rename(temp, path);
       published = true;
+      // The rename (and any folder mkdir made) is durable only once the folders holding them are synced.
+      await syncDir(dirname(path));
+      if (created) await syncDir(dirname(created));
       return { size, contentType: options.contentType, sha256 };
     } finally {
       if (!published) {
@@ -118,6 +145,12 @@ export class FsBlobStore implements BlobStore {
         await unlink(temp).catch(() => {});
       }
     }
+  }
+
+  // What statfs says an unprivileged writer may still use on the store's disk.
+  async freeBytes(): Promise<number> {
+    const fs = await unavailableOnDiskError("(statfs)", statfs(this.root));
+    return fs.bavail * fs.bsize;
   }
 
   async delete(key: string): Promise<void> {
@@ -136,6 +169,40 @@ export class FsBlobStore implements BlobStore {
       },
     );
     return entries.filter((e) => e.isFile() && KEY_SEGMENT.test(e.name)).map((e) => `${prefix}${e.name}`);
+  }
+}
+
+// Loops until the kernel took every byte: a short write is not an error to Node, only to the object.
+async function writeFully(file: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.byteLength) {
+    const { bytesWritten } = await file.write(bytes, done, bytes.byteLength - done, position + done);
+    if (bytesWritten <= 0) throw new UnavailableError(`the disk took no bytes at offset ${position + done}`);
+    done += bytesWritten;
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+// A disk that cannot take or give back bytes now becomes a 503 naming the condition, not a 500.
+async function unavailableOnDiskError<T>(key: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (code && UNAVAILABLE_CODES.has(code)) {
+      throw new UnavailableError(`the blob store cannot store ${key} now (${code}); retry shortly`, {
+        cause: err,
+      });
+    }
+    throw err;
   }
 }
 

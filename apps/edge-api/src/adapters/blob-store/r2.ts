@@ -1,3 +1,5 @@
+import { sha256Hex } from "../../bytes/sha256-hex.ts";
+import { UnavailableError } from "../../jobs/errors.ts";
 import {
   type BlobBody,
   type BlobHead,
@@ -14,7 +16,9 @@ function headOf(object: R2Object): BlobHead {
   };
 }
 
-// R2 through its Worker binding. R2 checks the `sha256` put option itself and refuses the object on a mismatch.
+// R2 through its Worker binding. R2 checks the `sha256` put option itself and refuses the object on a mismatch;
+// bytes put without a digest get one computed here, so R2 checks every record too. A put R2 refuses for any
+// other reason (quota, an outage) is an UnavailableError: 503, retried, never a 500 after acceptance.
 export class R2BlobStore implements BlobStore {
   readonly #bucket: R2Bucket;
 
@@ -44,17 +48,20 @@ export class R2BlobStore implements BlobStore {
     } else {
       value = body;
     }
+    const sha256 =
+      options.sha256 ??
+      (typeof value === "string" || value instanceof Uint8Array ? await sha256Hex(value) : null);
     try {
       const object = await this.#bucket.put(key, value, {
         httpMetadata: { contentType: options.contentType },
-        ...(options.sha256 ? { sha256: options.sha256, customMetadata: { sha256: options.sha256 } } : {}),
+        ...(sha256 ? { sha256, customMetadata: { sha256 } } : {}),
       });
       return headOf(object);
     } catch (err) {
-      if (options.sha256 && /sha-?256|checksum|digest/i.test(String((err as Error)?.message))) {
-        throw new DigestMismatchError(options.sha256, null);
+      if (sha256 && /sha-?256|checksum|digest/i.test(String((err as Error)?.message))) {
+        throw new DigestMismatchError(sha256, null);
       }
-      throw err;
+      throw new UnavailableError(`R2 refused ${key}: ${(err as Error)?.message ?? err}`, { cause: err });
     }
   }
 

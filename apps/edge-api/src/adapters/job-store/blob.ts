@@ -7,6 +7,9 @@ import {
   jobRecord,
 } from "@qmk-edge/schema";
 import type { z } from "zod";
+import { type Clock, systemClock } from "../../jobs/clock.ts";
+import { failedDamagedRecord } from "../../jobs/damaged-record.ts";
+import { StoredRecordError, UnavailableError } from "../../jobs/errors.ts";
 import { parseStored } from "../../jobs/stored-record.ts";
 import type { BlobStore } from "../../ports/blob-store.ts";
 import type { JobStore } from "../../ports/job-store.ts";
@@ -15,29 +18,87 @@ export const jobKey = (id: string) => `jobs/${id}.json`;
 export const cacheKey = (contentKey: string) => `cache/${contentKey}.json`;
 export const candidateKey = (contentKey: string) => `candidates/${contentKey}.json`;
 const producersPrefix = (tokenId: string) => `producers/${tokenId}/`;
+const OPEN_PREFIX = "open/";
+const servedPrefix = (tokenId: string) => `served/${tokenId}/`;
 
 const JSON_TYPE = { contentType: "application/json" };
 
 // Job records and cache entries as JSON objects in any BlobStore (R2 on Workers, S3 or a directory on Node).
+export interface BlobJobStoreOptions {
+  // Space kept per job accepted and not yet ended, on a store that can tell its free space (a directory):
+  // a new job is accepted only while the store has room for it and every open job (records, artifacts).
+  bytesPerOpenJob?: number;
+  // Dates the failed record that replaces an unreadable one.
+  now?: Clock;
+}
+
 export class BlobJobStore implements JobStore {
   readonly #blobs: BlobStore;
+  readonly #bytesPerOpenJob: number;
+  readonly #now: Clock;
 
-  constructor(blobs: BlobStore) {
+  constructor(blobs: BlobStore, options: BlobJobStoreOptions = {}) {
     this.#blobs = blobs;
+    this.#bytesPerOpenJob = options.bytesPerOpenJob ?? 0;
+    this.#now = options.now ?? systemClock;
   }
 
   async #read<T extends z.ZodType>(schema: T, key: string): Promise<z.infer<T> | null> {
-    const blob = await this.#blobs.get(key);
-    if (!blob) return null;
-    return parseStored(schema, await new Response(blob.body).text(), `stored object ${key}`);
+    const text = await this.#text(key);
+    return text === null ? null : parseStored(schema, text, `stored object ${key}`);
   }
 
+  async #text(key: string): Promise<string | null> {
+    const blob = await this.#blobs.get(key);
+    return blob ? await new Response(blob.body).text() : null;
+  }
+
+  // An unreadable record is reported, kept under damaged/ for the operator, and replaced by a failed one.
   async get(id: string): Promise<JobRecord | null> {
-    return await this.#read(jobRecord, jobKey(id));
+    const text = await this.#text(jobKey(id));
+    if (text === null) return null;
+    try {
+      return parseStored(jobRecord, text, `stored object ${jobKey(id)}`);
+    } catch (err) {
+      if (!(err instanceof StoredRecordError)) throw err;
+      console.error(`job ${id}: ${err.message}; kept as damaged/${jobKey(id)}, the job is failed`);
+      await this.#blobs.put(`damaged/${jobKey(id)}`, text, { contentType: "application/octet-stream" });
+      const failed = failedDamagedRecord(id, { now: this.#now().toISOString(), problem: err.message });
+      await this.put(failed);
+      return failed;
+    }
   }
 
   async put(record: JobRecord): Promise<void> {
     await this.#blobs.put(jobKey(record.id), JSON.stringify(record), JSON_TYPE);
+  }
+
+  async accept(record: JobRecord): Promise<void> {
+    await this.#checkRoom();
+    await this.#blobs.put(`${OPEN_PREFIX}${record.id}`, record.created_at, { contentType: "text/plain" });
+    await this.#blobs.put(jobKey(record.id), JSON.stringify(record), JSON_TYPE);
+  }
+
+  // Refusing a job now (503) beats accepting one whose build has nowhere to go. Open markers of ended jobs
+  // linger until the reconciler clears them, so the count errs on the side of refusing.
+  async #checkRoom(): Promise<void> {
+    if (this.#bytesPerOpenJob <= 0 || !this.#blobs.freeBytes) return;
+    const [free, open] = await Promise.all([this.#blobs.freeBytes(), this.openJobIds()]);
+    const needed = (open.length + 1) * this.#bytesPerOpenJob;
+    if (free < needed) {
+      throw new UnavailableError(
+        `the blob store is nearly full (${free} bytes free, ${needed} kept for ${open.length} open job(s) and ` +
+          "this one); new jobs are refused until builds end or space is freed",
+      );
+    }
+  }
+
+  async openJobIds(): Promise<string[]> {
+    return (await this.#blobs.list(OPEN_PREFIX)).map((key) => key.slice(OPEN_PREFIX.length));
+  }
+
+  async closeOpen(id: string): Promise<void> {
+    await this.#blobs.delete(`${OPEN_PREFIX}${id}`);
   }
 
   async getCache(contentKey: string): Promise<CacheEntry | null> {
@@ -71,6 +132,15 @@ export class BlobJobStore implements JobStore {
 
   async unmarkProducer(tokenId: string, contentKey: string): Promise<void> {
     await this.#blobs.delete(`${producersPrefix(tokenId)}${contentKey}`);
+  }
+
+  async markServed(tokenId: string, jobId: string): Promise<void> {
+    await this.#blobs.put(`${servedPrefix(tokenId)}${jobId}`, "", { contentType: "text/plain" });
+  }
+
+  async servedBy(tokenId: string): Promise<string[]> {
+    const prefix = servedPrefix(tokenId);
+    return (await this.#blobs.list(prefix)).map((key) => key.slice(prefix.length));
   }
 
   async producedBy(tokenId: string): Promise<string[]> {

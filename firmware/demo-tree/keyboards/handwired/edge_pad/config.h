@@ -5,3 +5,7 @@
 #define MATRIX_ROWS 4
 #define MATRIX_COLS 4
 #define DIODE_DIRECTION COL2ROW
+
+// One rotary encoder (keyboard.json "encoder.rotary"); the demo platform numbers pins instead of naming them.
+#define ENCODER_A_PINS { 24 }
+#define ENCODER_B_PINS { 25 }

@@ -94,6 +94,10 @@ export class DurableObjectDispatcher implements Dispatcher {
     return outcome(await this.#stub().revokeLease(jobId, leaseId, activeTokenIds));
   }
 
+  async failQueued(jobId: string, reason: string): Promise<JobRecord | null> {
+    return outcome(await this.#stub().failQueued(jobId, reason));
+  }
+
   async queuePosition(jobId: string): Promise<number | null> {
     return (await this.#stub().queuePosition(jobId)) as number | null;
   }

@@ -12,6 +12,7 @@ import type {
   ReleaseRequest,
 } from "@qmk-edge/schema";
 import { parseEnv, sharedEnv } from "../../../config/env-schema.ts";
+import type { CommunityCachePolicy } from "../../../jobs/build-cache.ts";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
 import type { Outcome } from "./outcome.ts";
 
@@ -23,6 +24,7 @@ export interface DispatcherBindings {
   JOBS: Queue<JobQueueMessage>;
   DISPATCHER: DurableObjectNamespace<DispatcherRpc>;
   LEASE_SECONDS: string;
+  COMMUNITY_CACHE_POLICY?: string;
 }
 
 // LEASE_SECONDS by the shared schema's rule (bounds, default): the one var the object reads. The Worker
@@ -31,6 +33,14 @@ export function leaseSecondsOf(env: DispatcherBindings): number {
   const result = parseEnv(sharedEnv.pick({ LEASE_SECONDS: true }), { LEASE_SECONDS: env.LEASE_SECONDS });
   if (!result.ok) throw new Error(`invalid Worker configuration: ${result.problems.join("; ")}`);
   return result.value.LEASE_SECONDS;
+}
+
+// COMMUNITY_CACHE_POLICY by the shared schema's rule: what lets a community build into the build cache.
+export function communityCachePolicyOf(env: DispatcherBindings): CommunityCachePolicy {
+  const value = { COMMUNITY_CACHE_POLICY: env.COMMUNITY_CACHE_POLICY };
+  const result = parseEnv(sharedEnv.pick({ COMMUNITY_CACHE_POLICY: true }), value);
+  if (!result.ok) throw new Error(`invalid Worker configuration: ${result.problems.join("; ")}`);
+  return result.value.COMMUNITY_CACHE_POLICY;
 }
 
 // The remote calls of the Dispatcher Durable Object (object.ts), as its binding, its client (client.ts) and
@@ -57,6 +67,7 @@ export interface DispatcherRpc extends Rpc.DurableObjectBranded {
   release(jobId: string, request: ReleaseRequest, holder: LeaseHolder): Promise<Outcome<null>>;
   revokeLease(jobId: string, leaseId: string, activeTokenIds: string[]): Promise<Outcome<boolean>>;
   disconnect(agentId: string, holder: LeaseHolder): Promise<Outcome<number>>;
+  failQueued(jobId: string, reason: string): Promise<Outcome<JobRecord | null>>;
   queuePosition(jobId: string): Promise<number | null>;
   stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats>;
   // Leases whose expiry is at or before `now` go back to the queue with attempts + 1, or fail after the last.

@@ -1,5 +1,6 @@
 import type { JobRecord } from "@qmk-edge/schema";
 import { afterCompletion } from "../../../jobs/after-completion.ts";
+import type { CommunityCachePolicy } from "../../../jobs/build-cache.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
 import { type JobRow, jobRow, learnToolchain, markSaved, recordOf, unsavedJobIds, updateJob } from "./sql.ts";
 
@@ -65,8 +66,8 @@ export class JobTable {
   }
 
   // jobs/after-completion.ts for a job that just ended: the verified record is kept, the toolchain learned.
-  async afterCompletion(record: JobRecord, now: string): Promise<JobRecord> {
-    const after = await afterCompletion(this.#jobs, record, now);
+  async afterCompletion(record: JobRecord, now: string, policy: CommunityCachePolicy): Promise<JobRecord> {
+    const after = await afterCompletion(this.#jobs, record, now, policy);
     if (after.record !== record) {
       this.write(after.record);
       await this.persist(record.id).catch((err) => console.error("dispatcher: record write failed", err));

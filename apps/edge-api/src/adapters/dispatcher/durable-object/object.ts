@@ -12,16 +12,23 @@ import type {
   ReleaseRequest,
 } from "@qmk-edge/schema";
 import { agentsActiveSince } from "../../../jobs/agent-memory.ts";
+import type { CommunityCachePolicy } from "../../../jobs/build-cache.ts";
 import { type Clock, systemClock } from "../../../jobs/clock.ts";
 import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
 import { heartbeatJob, type LeasePolicy, leasePolicy } from "../../../jobs/lease.ts";
 import * as lifecycle from "../../../jobs/lifecycle.ts";
+import { failQueuedJob } from "../../../jobs/no-agent.ts";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
 import { R2BlobStore } from "../../blob-store/r2.ts";
 import { BlobJobStore } from "../../job-store/blob.ts";
 import { nextAlarmAt, purgeForgotten } from "./alarm.ts";
-import { type DispatcherBindings, type DispatcherRpc, leaseSecondsOf } from "./interface.ts";
+import {
+  communityCachePolicyOf,
+  type DispatcherBindings,
+  type DispatcherRpc,
+  leaseSecondsOf,
+} from "./interface.ts";
 import { JobTable } from "./job-table.ts";
 import { Leases } from "./leases.ts";
 import { failedOutcome, type Outcome, ok, outcomeOfCall } from "./outcome.ts";
@@ -36,6 +43,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   readonly #jobs: JobStore;
   readonly #table: JobTable;
   readonly #lease: LeasePolicy;
+  readonly #cachePolicy: CommunityCachePolicy;
   // A Durable Object is built by the runtime, so its clock cannot be passed in; tests move time through
   // reapExpiredLeases(now) instead.
   readonly #now: Clock = systemClock;
@@ -47,6 +55,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
     this.#jobs = new BlobJobStore(new R2BlobStore(env.BUCKET));
     this.#table = new JobTable(this.#sql, this.#jobs);
     this.#lease = leasePolicy(leaseSecondsOf(env));
+    this.#cachePolicy = communityCachePolicyOf(env);
     this.#leases = new Leases({
       sql: this.#sql,
       table: this.#table,
@@ -146,7 +155,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
       if (ended) this.#table.write(record);
       // Also on a repeat: it finishes a write-through the first completion could not.
       await this.#table.persist(jobId);
-      if (ended) record = await this.#table.afterCompletion(record, now);
+      if (ended) record = await this.#table.afterCompletion(record, now, this.#cachePolicy);
       await this.#scheduleAlarm();
       return record;
     });
@@ -173,6 +182,16 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
     });
   }
 
+  async failQueued(jobId: string, reason: string): Promise<Outcome<JobRecord | null>> {
+    return await outcomeOfCall(async () => {
+      const current = this.#table.record(jobId);
+      if (!current) return null;
+      const next = failQueuedJob(current, reason, { now: this.#now().toISOString() });
+      if (next !== current) await this.#transition(jobId, next);
+      return next;
+    });
+  }
+
   async queuePosition(jobId: string): Promise<number | null> {
     const row = this.#table.row(jobId);
     if (row?.status !== "queued") return null;
@@ -191,6 +210,8 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   async disconnect(agentId: string, holder: LeaseHolder): Promise<Outcome<number>> {
     return await outcomeOfCall(async () => {
       this.#leases.endPolls(agentId, holder);
+      // Gone at once for GET /v1 and jobs/no-agent.ts, not after the agent window.
+      sql.forgetAgent(this.#sql, agentId);
       const args = { agentId, holder, now: this.#now().toISOString() };
       return await this.#requeueAll(lifecycle.disconnectAgent(sql.runningRecords(this.#sql), args));
     });

@@ -165,6 +165,10 @@ export function seeAgent(
   }
 }
 
+export function forgetAgent(sql: SqlStorage, agentId: string): void {
+  sql.exec("DELETE FROM agents WHERE agent_id = ?", agentId);
+}
+
 export function learnToolchain(sql: SqlStorage, keyboard: string, toolchain: string): void {
   sql.exec(
     "INSERT INTO keyboard_toolchains (keyboard, toolchain) VALUES (?, ?) ON CONFLICT(keyboard) DO UPDATE SET toolchain = excluded.toolchain",

@@ -1,6 +1,7 @@
 import type { JobRecord } from "@qmk-edge/schema";
 import type { Redis } from "ioredis";
 import { afterCompletion } from "../../../jobs/after-completion.ts";
+import type { CommunityCachePolicy } from "../../../jobs/build-cache.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
 import type { RedisKeys } from "./keys.ts";
 
@@ -12,8 +13,9 @@ export async function afterCompletionOn(
   jobs: JobStore,
   record: JobRecord,
   now: string,
+  policy: CommunityCachePolicy,
 ): Promise<JobRecord> {
-  const after = await afterCompletion(jobs, record, now);
+  const after = await afterCompletion(jobs, record, now, policy);
   if (after.record !== record) {
     await jobs.put(after.record).catch((err) => console.error("dispatcher: record write failed", err));
   }

@@ -22,7 +22,16 @@ export async function touchAgent(
     .zadd(byVersion, seen, agentId)
     .zremrangebyscore(byVersion, "-inf", old)
     .pexpire(byVersion, AGENT_MEMORY_MS)
+    .hset(keys.agentVersion, agentId, firmwareVersion)
     .exec();
+}
+
+// POST /v1/agent/disconnect: the agent no longer counts as seen (its version is the one it last announced).
+export async function forgetAgent(redis: Redis, keys: RedisKeys, agentId: string): Promise<void> {
+  const version = await redis.hget(keys.agentVersion, agentId);
+  const forget = redis.multi().zrem(keys.agents, agentId).hdel(keys.agentVersion, agentId);
+  if (version !== null) forget.zrem(keys.agentsFor(version), agentId);
+  await forget.exec();
 }
 
 export async function dispatchStats(

@@ -17,15 +17,17 @@ import type {
   ReleaseRequest,
 } from "@qmk-edge/schema";
 import type { Redis } from "ioredis";
+import type { CommunityCachePolicy } from "../../../jobs/build-cache.ts";
 import { type Clock, systemClock } from "../../../jobs/clock.ts";
 import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
 import { heartbeatJob, type LeasePolicy } from "../../../jobs/lease.ts";
 import * as lifecycle from "../../../jobs/lifecycle.ts";
+import { failQueuedJob } from "../../../jobs/no-agent.ts";
 import type { Dispatcher, DispatchStats } from "../../../ports/dispatcher.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
 import { afterCompletionOn } from "./after-completion.ts";
 import { AgentPolls } from "./agent-polls.ts";
-import { dispatchStats, touchAgent } from "./agents.ts";
+import { dispatchStats, forgetAgent, touchAgent } from "./agents.ts";
 import { BlockingReader } from "./blocking-reader.ts";
 import { connectRedis } from "./connection.ts";
 import { ConsumerGroups } from "./consumer-groups.ts";
@@ -48,6 +50,8 @@ export interface RedisDispatcherOptions {
   poolSize?: number;
   lockTtlMs?: number;
   now?: Clock;
+  // COMMUNITY_CACHE_POLICY (jobs/build-cache.ts); the safe default when not given.
+  communityCachePolicy?: CommunityCachePolicy;
 }
 
 export class RedisDispatcher implements Dispatcher {
@@ -63,7 +67,10 @@ export class RedisDispatcher implements Dispatcher {
   private readonly reaper: Reaper;
   private readonly polls = new AgentPolls();
   private readonly now: Clock;
+  private readonly cachePolicy: CommunityCachePolicy;
   private closed = false;
+  // Runs before stats() answers: the reconciler (jobs/reconcile.ts) rebuilds a queue Redis lost first.
+  beforeStats: (() => Promise<void>) | null = null;
 
   constructor(options: RedisDispatcherOptions) {
     this.redis = connectRedis(options.redisUrl);
@@ -71,6 +78,7 @@ export class RedisDispatcher implements Dispatcher {
     this.jobs = options.jobs;
     this.leasePolicy = options.lease;
     this.now = options.now ?? systemClock;
+    this.cachePolicy = options.communityCachePolicy ?? "trusted-reproduction";
     this.prefix = options.prefix ?? "qmk-edge:";
     this.keys = redisKeys(this.prefix);
     this.lock = new JobLock(this.redis, this.keys, options.lockTtlMs ?? 15_000, () => this.closed);
@@ -103,6 +111,8 @@ export class RedisDispatcher implements Dispatcher {
 
   async disconnect(agentId: string, holder: LeaseHolder): Promise<number> {
     this.polls.end(holder, agentId);
+    // Gone at once for GET /v1 and jobs/no-agent.ts, not after the agent window.
+    await guard(() => forgetAgent(this.redis, this.keys, agentId));
     return await guard(() => releaseLeasesOf(this.reaper, agentId, holder, this.now().toISOString()));
   }
 
@@ -117,8 +127,9 @@ export class RedisDispatcher implements Dispatcher {
       if (!(await extendLease(this.redis, this.keys, jobId, request.lease_id, expiresMs))) {
         throw new LeaseLostError(`lease ${request.lease_id} does not hold job ${jobId}`);
       }
-      // Keeps the pending entry's idle time low so the orphan scan passes it by.
-      await this.redis.xclaim(lease.stream, GROUP, lease.agentId, 0, lease.entry, "JUSTID");
+      // Keeps the pending entry's idle time low so the orphan scan passes it by (a lease the reconciler
+      // restored from the store after Redis lost its data has no entry).
+      if (lease.entry) await this.redis.xclaim(lease.stream, GROUP, lease.agentId, 0, lease.entry, "JUSTID");
       await touchAgent(this.redis, this.keys, lease.agentId, record.firmware_version, now);
       return beat.response;
     });
@@ -166,7 +177,7 @@ export class RedisDispatcher implements Dispatcher {
       }
       let done = lifecycle.completeJob(record, request, holder, { now });
       await this.jobs.put(done);
-      done = await afterCompletionOn(this.redis, this.keys, this.jobs, done, now);
+      done = await afterCompletionOn(this.redis, this.keys, this.jobs, done, now, this.cachePolicy);
       await settle(this.redis, this.keys, jobId, lease, null);
       return done;
     });
@@ -201,11 +212,25 @@ export class RedisDispatcher implements Dispatcher {
     });
   }
 
+  async failQueued(jobId: string, reason: string): Promise<JobRecord | null> {
+    return await this.locked(jobId, async () => {
+      const record = await this.jobs.get(jobId);
+      if (!record) return null;
+      const next = failQueuedJob(record, reason, { now: this.now().toISOString() });
+      if (next === record) return record;
+      await this.jobs.put(next);
+      // Its stream entry stays until an agent reads it; leasing drops entries of jobs no longer queued.
+      await this.redis.multi().zrem(this.keys.waiting, jobId).zrem(this.keys.waitingSince, jobId).exec();
+      return next;
+    });
+  }
+
   async queuePosition(jobId: string): Promise<number | null> {
     return await guard(() => this.redis.zrank(this.keys.waiting, jobId));
   }
 
   async stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats> {
+    await guard(async () => await this.beforeStats?.());
     return await guard(() =>
       dispatchStats(this.redis, this.keys, { now: this.now(), agentWindowSeconds, firmwareVersion }),
     );

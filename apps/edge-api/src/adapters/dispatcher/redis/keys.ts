@@ -12,6 +12,7 @@
 //   leases                   zset job id -> lease expiry (ms): what the reaper looks at
 //   agents                   zset agent id -> last seen (ms)
 //   agents:<version>         the same, for agents asking for (or building) jobs of that firmware version
+//   agent-version            hash agent id -> the firmware version it last announced (to forget it on goodbye)
 //   keyboard-toolchains      hash keyboard -> toolchain, learned from finished builds
 //   lock:<job id>            per-job mutex (token, 15 s expiry) held while a transition reads, changes and saves
 //                            the job record, so two processes never interleave read-modify-writes of a record
@@ -31,6 +32,7 @@ export function redisKeys(prefix: string) {
     leases: key("leases"),
     agents: key("agents"),
     agentsFor: (firmwareVersion: string) => key(`agents:${firmwareVersion}`),
+    agentVersion: key("agent-version"),
     keyboardToolchains: key("keyboard-toolchains"),
     lock: (jobId: string) => key(`lock:${jobId}`),
   };

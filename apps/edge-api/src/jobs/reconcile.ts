@@ -1,0 +1,121 @@
+import type { JobRecord } from "@qmk-edge/schema";
+import type { JobStore } from "../ports/job-store.ts";
+import { isTerminal } from "./lifecycle.ts";
+
+// The store is the truth; the queue is rebuilt from it (issue 19). The reconciler walks the jobs marked open
+// (JobStore.openJobIds), and hands each one the store holds as queued or running to the queue's repair hook,
+// which queues it again or restores its lease only when the queue does not know it. Markers of ended jobs are
+// cleared on the way. Every step is idempotent and done under the queue's own per-job guard, so any number of
+// processes may reconcile at once: a job is queued again once, never twice.
+
+// What the queue did about one open job.
+export type RepairOutcome = "known" | "requeued" | "lease-restored" | "ended";
+
+// The queue side of reconciling (Redis: adapters/dispatcher/redis/queue-repair.ts; Durable Object: its own).
+export interface QueueRepair {
+  // True when the queue has lost its state since the last reconcile (restarted empty, flushed).
+  lostState(): Promise<boolean>;
+  markReconciled(): Promise<void>;
+  // For a record the store holds as queued or running: re-read it under the job's guard and queue it again
+  // (queued) or restore its lease (running) unless the queue knows it.
+  repair(jobId: string): Promise<RepairOutcome>;
+}
+
+export interface ReconcileReport {
+  open: number;
+  requeued: string[];
+  leasesRestored: string[];
+  closed: number;
+}
+
+export class Reconciler {
+  readonly #jobs: JobStore;
+  readonly #queue: QueueRepair;
+  readonly #log: (line: string) => void;
+  // Ids marked open with no record yet: a POST may be between its marker and its record. Closed on a second look.
+  #missingOnce = new Set<string>();
+  #running: Promise<ReconcileReport> | null = null;
+
+  constructor(jobs: JobStore, queue: QueueRepair, log: (line: string) => void = console.warn) {
+    this.#jobs = jobs;
+    this.#queue = queue;
+    this.#log = log;
+  }
+
+  // One pass; concurrent callers in this process share it.
+  reconcile(): Promise<ReconcileReport> {
+    this.#running ??= this.#pass().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  // Reconciles first when the queue lost its state, so what GET /v1 counts is what the store holds.
+  async ensure(): Promise<void> {
+    if (this.#running || (await this.#queue.lostState())) await this.reconcile();
+  }
+
+  // On start and then every intervalMs (and at once when a cheap check sees the queue lost its state);
+  // returns the function that stops it.
+  start(intervalMs: number, checkMs: number, onError: (err: unknown) => void): () => void {
+    let last = 0;
+    let busy = false;
+    const tick = async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        if (Date.now() - last >= intervalMs || (await this.#queue.lostState())) {
+          await this.reconcile();
+          last = Date.now();
+        }
+      } catch (err) {
+        onError(err);
+      } finally {
+        busy = false;
+      }
+    };
+    void tick();
+    const timer = setInterval(() => void tick(), checkMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  async #pass(): Promise<ReconcileReport> {
+    const lost = await this.#queue.lostState();
+    const ids = await this.#jobs.openJobIds();
+    const report: ReconcileReport = { open: ids.length, requeued: [], leasesRestored: [], closed: 0 };
+    const missing = new Set<string>();
+    for (const id of ids) {
+      const record = await this.#jobs.get(id);
+      if (!record || isTerminal(record)) {
+        if (record || this.#missingOnce.has(id)) {
+          await this.#jobs.closeOpen(id);
+          report.closed++;
+        } else missing.add(id);
+        continue;
+      }
+      const outcome = await this.#queue.repair(id);
+      if (outcome === "requeued") report.requeued.push(id);
+      if (outcome === "lease-restored") report.leasesRestored.push(id);
+    }
+    this.#missingOnce = missing;
+    await this.#queue.markReconciled();
+    if (report.requeued.length || report.leasesRestored.length) {
+      this.#log(
+        `reconciler: the queue ${lost ? "had lost its state" : "missed jobs"}; ${report.requeued.length} ` +
+          `job(s) queued again, ${report.leasesRestored.length} lease(s) restored from the store`,
+      );
+    }
+    return report;
+  }
+}
+
+// Which repair a record needs, given what the queue knows of it: the rule both queues apply.
+export function repairNeeded(
+  record: JobRecord | null,
+  queue: { waiting: boolean; leased: boolean },
+): "none" | "requeue" | "restore-lease" {
+  if (!record || isTerminal(record)) return "none";
+  if (record.status === "queued") return queue.waiting || queue.leased ? "none" : "requeue";
+  return queue.leased || !record.lease ? "none" : "restore-lease";
+}
