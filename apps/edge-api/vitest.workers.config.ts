@@ -7,6 +7,11 @@ import { sharedTests } from "./test-support/shared-tests.ts";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
+// wrangler.jsonc requires these secrets and warns on every test file when it cannot see them; the values
+// the Worker gets are the bindings below.
+process.env.AGENT_TOKEN_HASHES ??= tokenEntries(Object.values(TEST_AGENT_TOKENS), sha256);
+process.env.OPERATOR_TOKEN_HASHES ??= sha256(TEST_OPERATOR_TOKEN);
+
 // The Worker in workerd with its real (local) R2, Queues and Durable Objects; storage is isolated per test file.
 export default defineConfig({
   plugins: [

@@ -1,5 +1,6 @@
 // The whole system as real processes on loopback: the edge API in workerd (wrangler dev) and build agents
 // on the demo tree. Started through test/servers/daemon.ts and stopped by PID.
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +10,8 @@ import { type Daemon, freePort, makeTempDir, removeDir, startDaemon, waitUntil }
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const DEMO_TREE = join(REPO_ROOT, "firmware", "demo-tree");
 export const LOCAL_AGENT_TOKEN = "qmk-edge-local-agent-token";
+export const LOCAL_OPERATOR_TOKEN = "qmk-edge-local-operator-token";
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 const WRANGLER = join(REPO_ROOT, "apps", "edge-api", "node_modules", ".bin", "wrangler");
 
@@ -19,7 +22,8 @@ export interface EdgeApi {
   stop(): Promise<void>;
 }
 
-// `vars` override wrangler.jsonc's (e.g. a short LEASE_SECONDS for fault tests). `port` reuses a port,
+// `vars` override wrangler.jsonc's (e.g. a short LEASE_SECONDS for fault tests) and the local token hashes,
+// which wrangler.jsonc never holds (they are secrets; `npm run dev:edge` reads them from .dev.vars). `port` reuses a port,
 // so a restarted API keeps its address; `persistDir` keeps R2/Queue/Durable Object state across restarts.
 export async function startEdgeApi(args: {
   persistDir: string;
@@ -30,7 +34,11 @@ export async function startEdgeApi(args: {
   if (!existsSync(WRANGLER))
     throw new Error(`wrangler is not installed at ${WRANGLER}; run npm test from the repo root`);
   const port = args.port ?? (await freePort());
-  const vars = Object.entries(args.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const tokens = {
+    AGENT_TOKEN_HASHES: sha256(LOCAL_AGENT_TOKEN),
+    OPERATOR_TOKEN_HASHES: sha256(LOCAL_OPERATOR_TOKEN),
+  };
+  const vars = Object.entries({ ...tokens, ...args.vars }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   // wrangler's own config and logs beside the test's log, not in the user's home.
   const home = join(dirname(args.logFile), "wrangler-home");
   const daemon = startDaemon({
@@ -95,6 +103,9 @@ export function startAgent(args: {
   // Runs the agent under `ulimit -n` of this many open files, as a small host would.
   openFilesLimit?: number;
   env?: Record<string, string>;
+  // Default-keymap builds while idle (on in production); off unless a test is about them, so idle-time
+  // builds never mix into what other tests count and time.
+  buildHealth?: boolean;
   // stderr on a pipe the test reads (daemon.stderr) instead of in the log file.
   stderrPipe?: boolean;
 }): Agent {
@@ -117,6 +128,7 @@ export function startAgent(args: {
       args.agentId,
       "--log-format",
       args.logFormat ?? "json",
+      ...(args.buildHealth ? [] : ["--no-build-health"]),
       ...(args.extra ?? []),
     ],
     cwd: REPO_ROOT,

@@ -5,11 +5,13 @@ import { BuildHostError } from "./build/host.ts";
 import { CatalogueClient } from "./catalogue/client.ts";
 import { CataloguePublisher } from "./catalogue/publish.ts";
 import { ConfigError, loadConfig } from "./config/load-config.ts";
+import { BuildHealthRunner } from "./health/runner.ts";
 import { openBuildContext } from "./job/context.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { LogSink } from "./log-sink.ts";
 import { AgentLoop } from "./loop/agent-loop.ts";
 import { lockWorkDir, WorkDirBusyError } from "./loop/work-dir.ts";
+import { AgentMetrics } from "./metrics/agent-metrics.ts";
 import { watchParent } from "./parent-watch.ts";
 import { TreeError } from "./tree/firmware-tree.ts";
 
@@ -108,6 +110,27 @@ async function main(): Promise<number> {
       (err) => log.warn("could not archive the firmware tree", { problem: String(err) }),
     );
 
+    const metrics = config.metricsListen ? new AgentMetrics({ processMetrics: true }) : null;
+    if (metrics && config.metricsListen) {
+      const { host, port } = config.metricsListen;
+      const served = await metrics.listen(host, port);
+      served.server.unref();
+      context.compile.onSlot = (warm) => metrics.slots.inc({ result: warm ? "warm" : "cold" });
+      log.info("serving metrics", {
+        url: `http://${host.includes(":") ? `[${host}]` : host}:${served.port}/metrics`,
+      });
+    }
+    const health = config.buildHealth
+      ? new BuildHealthRunner({
+          api,
+          build: context,
+          agentId: config.agentId,
+          log,
+          ...(metrics ? { metrics } : {}),
+        })
+      : undefined;
+    if (!health) log.info("not building default keymaps while idle (--no-build-health)");
+
     loop = new AgentLoop({
       api,
       build: context,
@@ -117,6 +140,8 @@ async function main(): Promise<number> {
       leaseWaitMs: config.leaseWaitMs,
       shutdownGraceMs: config.shutdownGraceMs,
       log,
+      ...(health ? { health } : {}),
+      ...(metrics ? { metrics } : {}),
     });
     const running = loop;
     // SIGHUP too: a closed terminal should not kill the agent with its leases held.

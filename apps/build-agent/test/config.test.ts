@@ -173,6 +173,22 @@ describe("loadConfig", () => {
     expect(() => load([...required, "--no-publish-catalogue=yes"])).toThrow(ConfigError);
   });
 
+  test("the token from a file (a container secret), whitespace trimmed; not with --token too, not empty", async () => {
+    const file = join(dir, "agent_token");
+    await writeFile(file, "  secret-from-a-file\n");
+    const base = ["--api", "http://a", "--tree", DEMO_TREE];
+    expect(load([...base, "--token-file", file]).token).toBe("secret-from-a-file");
+    expect(load(base, { QMK_EDGE_AGENT_TOKEN_FILE: file }).token).toBe("secret-from-a-file");
+    expect(() => load([...base, "--token-file", file, "--token", "t"])).toThrow(
+      /give only one of --token or --token-file/,
+    );
+    await writeFile(file, "\n");
+    expect(() => load([...base, "--token-file", file])).toThrow(/is empty/);
+    expect(() => load([...base, "--token-file", join(dir, "absent")])).toThrow(
+      /--token-file \(QMK_EDGE_AGENT_TOKEN_FILE\)/,
+    );
+  });
+
   test("a config file with an unknown key is refused", async () => {
     const file = join(dir, "typo.json");
     await writeFile(file, JSON.stringify({ concurency: 3 }));

@@ -1,10 +1,12 @@
 // `npm run -s dev:edge` (repo root): the edge API in workerd via `wrangler dev`, on 127.0.0.1:8787 (PORT overrides),
 // with its local R2 / Queue / Durable Object state under <repo>/.work/edge-state. No Cloudflare account, no network.
+// Local-only values (the documented local tokens) go to .dev.vars, which only `wrangler dev` reads.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sharedEnv } from "../src/config/env-schema.ts";
+import { ensureDevVars } from "./dev-vars.ts";
 
 const app = dirname(dirname(fileURLToPath(import.meta.url)));
 const repo = dirname(dirname(app));
@@ -12,6 +14,9 @@ const repo = dirname(dirname(app));
 const state = join(process.env.QMK_EDGE_WORK ?? join(repo, ".work"), "edge-state");
 const port = process.env.PORT ?? "8787";
 mkdirSync(state, { recursive: true });
+const added = ensureDevVars(join(app, ".dev.vars"));
+if (added.length > 0)
+  process.stderr.write(`[qmk-edge] local ${added.join(", ")} written to apps/edge-api/.dev.vars\n`);
 
 const env = {
   ...process.env,
@@ -26,7 +31,7 @@ const env = {
 };
 
 // Settings of the shared environment schema given in this process's environment override wrangler.jsonc's
-// vars (`NO_AGENT_WAIT_SECONDS=30 npm start`); tokens stay in wrangler.jsonc / secrets.
+// vars (`NO_AGENT_WAIT_SECONDS=30 npm start`); tokens stay in .dev.vars (local) and secrets (deployed).
 const overridable = Object.keys(sharedEnv.shape).filter((name) => !/TOKEN|SERVICE_VERSION/.test(name));
 const vars = overridable.flatMap((name) =>
   process.env[name] === undefined ? [] : ["--var", `${name}:${process.env[name]}`],
@@ -45,7 +50,10 @@ function oneOriginConfig(dir: string): string {
   return config;
 }
 const staticDir = process.env.STATIC_DIR;
-const configArgs = staticDir ? ["--config", oneOriginConfig(staticDir)] : [];
+// wrangler reads .dev.vars beside the config it is given; the one-origin config sits in .wrangler/.
+const configArgs = staticDir
+  ? ["--config", oneOriginConfig(staticDir), "--env-file", join(app, ".dev.vars")]
+  : [];
 
 const child = spawn(
   join(app, "node_modules", ".bin", "wrangler"),

@@ -6,8 +6,11 @@ import { requireAgent, requireOperator } from "./http/agent-auth.ts";
 import { errorHandler, methodNotAllowedHandler, notFoundHandler } from "./http/error-handler.ts";
 import type { Route } from "./http/route.ts";
 import { configuratorDefaultKeymap } from "./routes/configurator_default_keymap.ts";
+import { metricsScrape } from "./routes/metrics.ts";
 import { v1AgentArtifactLink } from "./routes/v1_agent_artifact_link.ts";
 import { v1AgentArtifactUpload } from "./routes/v1_agent_artifact_upload.ts";
+import { v1AgentBuildHealthClaim } from "./routes/v1_agent_build_health_claim.ts";
+import { v1AgentBuildHealthReport } from "./routes/v1_agent_build_health_report.ts";
 import { v1AgentCatalogueObjectPut } from "./routes/v1_agent_catalogue_object_put.ts";
 import { v1AgentCatalogueObjectsMissing } from "./routes/v1_agent_catalogue_objects_missing.ts";
 import { v1AgentCataloguePublish } from "./routes/v1_agent_catalogue_publish.ts";
@@ -23,6 +26,11 @@ import { v1KeyboardDefaultKeymap } from "./routes/v1_keyboard_default_keymap.ts"
 import { v1KeyboardInfo } from "./routes/v1_keyboard_info.ts";
 import { v1KeyboardList } from "./routes/v1_keyboard_list.ts";
 import { v1KeyboardReadme } from "./routes/v1_keyboard_readme.ts";
+import { v1KeyboardsBuildLog } from "./routes/v1_keyboards_build_log.ts";
+import { v1KeyboardsBuildStatus } from "./routes/v1_keyboards_build_status.ts";
+import { v1KeyboardsBuildSummary } from "./routes/v1_keyboards_build_summary.ts";
+import { v1KeyboardsErrorLog } from "./routes/v1_keyboards_error_log.ts";
+import { v1KeyboardsKeyboardBuildLog } from "./routes/v1_keyboards_keyboard_build_log.ts";
 import { v1OpenApi } from "./routes/v1_openapi.ts";
 import { v1OperatorPurgeAgent } from "./routes/v1_operator_purge_agent.ts";
 import { v1SkeletonsKeymap } from "./routes/v1_skeletons_keymap.ts";
@@ -38,6 +46,11 @@ export const routes: Route[] = [
   v1KeyboardInfo,
   v1KeyboardReadme,
   v1KeyboardDefaultKeymap,
+  v1KeyboardsBuildStatus,
+  v1KeyboardsBuildLog,
+  v1KeyboardsBuildSummary,
+  v1KeyboardsErrorLog,
+  v1KeyboardsKeyboardBuildLog,
   v1SkeletonsKeymap,
   configuratorDefaultKeymap,
   v1AgentLease,
@@ -50,12 +63,15 @@ export const routes: Route[] = [
   v1AgentCatalogueObjectsMissing,
   v1AgentCatalogueObjectPut,
   v1AgentCataloguePublish,
+  v1AgentBuildHealthClaim,
+  v1AgentBuildHealthReport,
   v1OperatorPurgeAgent,
+  metricsScrape,
 ];
 
-// Routes for the service's own agents and operators, under their own prefixes: not part of the public API
+// Routes for the service's own agents and operators (and the operator's /metrics), under their own prefixes: not part of the public API
 // (no CORS, not in the OpenAPI document). Every other route is public and documented (v1_openapi tests).
-export const INTERNAL_PREFIXES = ["/v1/agent/", "/v1/operator/"] as const;
+export const INTERNAL_PREFIXES = ["/v1/agent/", "/v1/operator/", "/metrics"] as const;
 export const isInternalPath = (path: string) => INTERNAL_PREFIXES.some((prefix) => path.startsWith(prefix));
 
 export interface AppOptions {
@@ -90,6 +106,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedHandler }));
   app.use("/v1/agent/*", requireAgent);
   app.use("/v1/operator/*", requireOperator);
+  app.use("/metrics", requireOperator);
   for (const route of routes) app.on(route.method, route.path, route.handler);
   return app;
 }

@@ -2,8 +2,10 @@ import type { LeaseHolder } from "@qmk-edge/schema";
 import type { Context } from "hono";
 import type { AppConfig } from "./config/app-config.ts";
 import type { BlobStore } from "./ports/blob-store.ts";
+import type { BuildHealthStore } from "./ports/build-health.ts";
 import type { Dispatcher } from "./ports/dispatcher.ts";
 import type { JobStore } from "./ports/job-store.ts";
+import type { MetricsStore } from "./ports/metrics.ts";
 import type { RateLimiter } from "./ports/rate-limiter.ts";
 import type { ResponseCache } from "./ports/response-cache.ts";
 import type { StaticFiles } from "./ports/static-files.ts";
@@ -14,6 +16,10 @@ export interface Deps {
   jobs: JobStore;
   dispatcher: Dispatcher;
   rateLimiter: RateLimiter;
+  // The operator's counters (GET /metrics); routes report events, never wait for them.
+  metrics: MetricsStore;
+  // Keyboards' default-keymap builds per firmware version (the /v1/keyboards/build_* routes).
+  buildHealth: BuildHealthStore;
   // A web app (QMK Configurator) served beside /v1 on the same origin; null when none is configured.
   staticFiles: StaticFiles | null;
   // Edge cache for immutable artifact downloads; null where the runtime has none.

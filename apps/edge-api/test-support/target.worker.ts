@@ -81,7 +81,7 @@ export const target: Target = {
   async revokeAgentToken(token: string) {
     const hash = await sha256Hex(token);
     const current = changedEnv ?? workerEnv;
-    const kept = current.AGENT_TOKEN_HASHES.split(",").filter((entry) => !entry.endsWith(hash));
+    const kept = (current.AGENT_TOKEN_HASHES ?? "").split(",").filter((entry) => !entry.endsWith(hash));
     changedEnv = { ...workerEnv, ...(changedEnv ?? {}), AGENT_TOKEN_HASHES: kept.join(",") };
   },
   // Every dispatcher shard reaps its own leases.

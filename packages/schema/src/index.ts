@@ -1,4 +1,5 @@
 export * from "./agent-protocol.ts";
+export * from "./build-health.ts";
 export * from "./catalogue.ts";
 export * from "./compile-request.ts";
 export * from "./config-mappings.ts";

@@ -130,6 +130,9 @@ export const jobRecord = z.object({
   verified: z.boolean().optional(),
   // Legacy keycodes the API renamed (per the published catalogue) before queueing; `request` holds the new names.
   keycode_translations: z.array(keycodeTranslation).optional(),
+  // Set when the keyboard's default keymap did not build on this firmware when last tested (build health);
+  // the status answer's output starts with it.
+  build_health_note: z.string().max(1024).optional(),
   // Set on a refused request's record: it never entered the queue, and its `request` holds only the names
   // the request gave (or placeholders), with one placeholder key: nothing of it is ever built.
   refusal: refusal.optional(),

@@ -52,6 +52,34 @@ const catalogueRead = (summary: string, ok: Record<string, unknown>, keyed = tru
   },
 });
 
+// Keyboard build health: qmk_api's routes and field names, for the served firmware version unless asked.
+const healthRead = (summary: string, schema: Record<string, unknown>, keyed = false) => ({
+  get: {
+    summary,
+    parameters: [
+      ...(keyed ? [keyboard] : []),
+      { name: "firmware_version", in: "query", required: false, schema: { type: "string", maxLength: 128 } },
+    ],
+    responses: {
+      "200": {
+        description: "default-keymap builds by idle agents; max-age=60",
+        content: { "application/json": { schema } },
+      },
+      "400": error("malformed keyboard name or firmware_version"),
+      ...(keyed ? { "404": error("the keyboard was not tested on this firmware version") } : {}),
+    },
+  },
+});
+const healthEntry = {
+  type: "object",
+  required: ["works", "last_tested"],
+  properties: {
+    works: { type: "boolean" },
+    last_tested: { type: "integer", description: "Unix seconds" },
+    message: { type: "string", description: "the end of the build output" },
+  },
+};
+
 export function openApiDocument(version: string): Record<string, unknown> {
   return {
     openapi: "3.1.0",
@@ -106,6 +134,30 @@ export function openApiDocument(version: string): Record<string, unknown> {
       }),
       "/v1/keyboards/{keyboard}/keymaps/default": catalogueRead("A keyboard's default keymap.json", {
         content: { "application/json": { schema: { type: "object" } } },
+      }),
+      "/v1/keyboards/build_status": healthRead("Whether each tested keyboard's default keymap builds", {
+        type: "object",
+        additionalProperties: { type: "boolean" },
+      }),
+      "/v1/keyboards/build_log": healthRead("Each tested keyboard's last build, with its message", {
+        type: "object",
+        additionalProperties: healthEntry,
+      }),
+      "/v1/keyboards/build_summary": healthRead("Each tested keyboard's last build, without the message", {
+        type: "object",
+        additionalProperties: healthEntry,
+      }),
+      "/v1/keyboards/{keyboard}/build_log": healthRead("One keyboard's last build", healthEntry, true),
+      "/v1/keyboards/error_log": healthRead("One error per keyboard whose default keymap did not build", {
+        type: "array",
+        items: {
+          type: "object",
+          properties: {
+            severity: { type: "string" },
+            keyboard: { type: "string" },
+            message: { type: "string" },
+          },
+        },
       }),
       // QMK Configurator's Load Default path, on the origin it is served from (issue 18).
       "/keymaps/{letter}/{file}": {

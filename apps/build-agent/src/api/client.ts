@@ -5,6 +5,10 @@ import {
   type ArtifactLinkRequest,
   type ArtifactUploadResponse,
   artifactUploadResponse,
+  type BuildHealthClaim,
+  type BuildHealthClaimRequest,
+  type BuildHealthReport,
+  buildHealthClaim,
   type CompleteRequest,
   type CompleteResponse,
   completeResponse,
@@ -18,6 +22,7 @@ import {
   leaseResponse,
   type ReleaseRequest,
 } from "@qmk-edge/schema";
+import { z } from "zod";
 import type { Logger } from "../log.ts";
 import { sleep } from "../sleep.ts";
 import {
@@ -50,6 +55,31 @@ export class ApiClient {
     this.#timeoutMs = opts.requestTimeoutMs ?? 60_000;
     this.#fetch = opts.fetch ?? fetch;
     this.#random = opts.random ?? Math.random;
+  }
+
+  // Build health: the next keyboard whose default keymap to build while idle; null when none is due (204).
+  async claimBuildHealth(
+    req: BuildHealthClaimRequest,
+    signal?: AbortSignal,
+  ): Promise<BuildHealthClaim | null> {
+    return this.#call({
+      method: "POST",
+      path: "/v1/agent/build_health/claim",
+      json: req,
+      schema: buildHealthClaim,
+      signal,
+      allowNoContent: true,
+    });
+  }
+
+  async reportBuildHealth(report: BuildHealthReport, signal?: AbortSignal): Promise<void> {
+    await this.#call({
+      method: "POST",
+      path: "/v1/agent/build_health/report",
+      json: report,
+      schema: z.object({ recorded: z.literal(true) }),
+      signal,
+    });
   }
 
   // Long-polls up to req.wait_ms; null when no job arrived (204).

@@ -52,7 +52,8 @@ const positiveInt = (max: number) =>
 const configSchema = z
   .object({
     api: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }),
-    token: z.string().min(1, "must not be empty"),
+    token: z.string().min(1, "must not be empty").optional(),
+    "token-file": z.string().min(1).optional(),
     tree: z.string().min(1).optional(),
     "tree-git": z.string().min(1).optional(),
     "tree-ref": z
@@ -88,6 +89,14 @@ const configSchema = z
       .union([z.boolean(), z.enum(["true", "false", "1", "0"])])
       .transform((v) => v === true || v === "true" || v === "1")
       .default(false),
+    "no-build-health": z
+      .union([z.boolean(), z.enum(["true", "false", "1", "0"])])
+      .transform((v) => v === true || v === "true" || v === "1")
+      .default(false),
+    "metrics-listen": z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "must be HOST:PORT, e.g. 0.0.0.0:9465")
+      .optional(),
     "stop-with-parent": z
       .union([z.boolean(), z.enum(["true", "false", "1", "0"])])
       .transform((v) => v === true || v === "true" || v === "1")
@@ -97,6 +106,11 @@ const configSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    if (c.token === undefined && c["token-file"] === undefined) {
+      ctx.addIssue({ code: "custom", path: ["token"], message: "is required (or --token-file FILE)" });
+    } else if (c.token !== undefined && c["token-file"] !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["token"], message: "give only one of --token or --token-file" });
+    }
     if ((c.tree === undefined) === (c["tree-git"] === undefined)) {
       ctx.addIssue({
         code: "custom",
@@ -126,6 +140,8 @@ export interface AgentConfig {
   logFormat: (typeof LOG_FORMATS)[number];
   logLevel: (typeof LOG_LEVELS)[number];
   publishCatalogue: boolean;
+  buildHealth: boolean;
+  metricsListen: { host: string; port: number } | null;
   stopWithParent: boolean;
 }
 
@@ -163,7 +179,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = process
     kind: "config",
     config: {
       apiUrl: c.api.replace(/\/+$/, ""),
-      token: c.token,
+      token: c.token ?? readTokenFile(resolve(cwd, c["token-file"]!)),
       tree,
       workDir: resolve(cwd, c["work-dir"]),
       concurrency: c.concurrency,
@@ -179,9 +195,32 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = process
       logFormat: c["log-format"],
       logLevel: c["log-level"],
       publishCatalogue: !c["no-publish-catalogue"],
+      buildHealth: !c["no-build-health"],
+      metricsListen: c["metrics-listen"] ? hostPort(c["metrics-listen"]) : null,
       stopWithParent: c["stop-with-parent"],
     },
   };
+}
+
+function readTokenFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8").trim();
+  } catch (err) {
+    throw new ConfigError(
+      `invalid configuration:\n  --token-file (QMK_EDGE_AGENT_TOKEN_FILE): ${(err as Error).message}`,
+    );
+  }
+  if (text === "")
+    throw new ConfigError(
+      `invalid configuration:\n  --token-file (QMK_EDGE_AGENT_TOKEN_FILE): ${path} is empty`,
+    );
+  return text;
+}
+
+function hostPort(value: string): { host: string; port: number } {
+  const at = value.lastIndexOf(":");
+  return { host: value.slice(0, at).replace(/^\[|\]$/g, ""), port: Number(value.slice(at + 1)) };
 }
 
 // A relative local path would be resolved by git against the work dir; make it absolute here.

@@ -25,6 +25,11 @@ export const OPTIONS = {
     value: "TOKEN",
     help: "Agent token sent as `Authorization: Bearer`. Prefer the env variable: flags show up in `ps`.",
   },
+  "token-file": {
+    env: "QMK_EDGE_AGENT_TOKEN_FILE",
+    value: "FILE",
+    help: "Instead of --token: a file holding the token (a container secret); surrounding whitespace is ignored.",
+  },
   tree: {
     env: "QMK_EDGE_TREE",
     value: "PATH",
@@ -111,6 +116,16 @@ export const OPTIONS = {
     env: "QMK_EDGE_NO_PUBLISH_CATALOGUE",
     value: "",
     help: "Do not derive and publish the keyboard catalogue (keyboards, layouts, readmes, keycodes) of each firmware version this agent builds. By default a trusted agent publishes it in the background at start; a community token is refused and only logs that.",
+  },
+  "no-build-health": {
+    env: "QMK_EDGE_NO_BUILD_HEALTH",
+    value: "",
+    help: "Do not build keyboards' default keymaps while idle. By default a trusted agent with no job to build asks the API for the next keyboard due and reports whether it built (GET /v1/keyboards/build_status); any user job stops it at once.",
+  },
+  "metrics-listen": {
+    env: "QMK_EDGE_METRICS_LISTEN",
+    value: "HOST:PORT",
+    help: "Serve this agent's Prometheus metrics (builds, stage times, build slot hits) at http://HOST:PORT/metrics. Off unless given.",
   },
   "stop-with-parent": {
     env: "QMK_EDGE_STOP_WITH_PARENT",

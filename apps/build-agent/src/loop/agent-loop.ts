@@ -1,9 +1,11 @@
 import type { LeaseResponse, Toolchain } from "@qmk-edge/schema";
 import type { ApiClient } from "../api/client.ts";
 import { ApiError, LeaseLostError, ProtocolError, UnauthorizedError } from "../api/errors.ts";
+import type { BuildHealthRunner } from "../health/runner.ts";
 import type { BuildContext } from "../job/context.ts";
 import { disposeJob, runJob } from "../job/run-job.ts";
 import { formatDuration, type Logger } from "../log.ts";
+import type { AgentMetrics } from "../metrics/agent-metrics.ts";
 import { sleep } from "../sleep.ts";
 import { deliver } from "./deliver.ts";
 import { disconnect } from "./disconnect.ts";
@@ -27,6 +29,9 @@ export interface AgentLoopOptions {
   // Longest gap between heartbeats (they also go out at every stage change and at a third of the lease).
   heartbeatMaxIntervalMs?: number;
   random?: () => number;
+  // Default-keymap builds while no user job runs (health/runner.ts); absent: none.
+  health?: BuildHealthRunner;
+  metrics?: AgentMetrics;
 }
 
 // Why a running job was stopped from outside.
@@ -78,8 +83,16 @@ export class AgentLoop {
         continue;
       }
       const lease = await this.#lease();
-      if (lease) this.#start(lease);
+      if (lease) {
+        // User jobs go first: an idle-time default-keymap build stops for one at once.
+        if (this.#o.health?.active) {
+          log.info("a job arrived: stopping the default-keymap build");
+          await this.#o.health.stop("a user job arrived");
+        }
+        this.#start(lease);
+      } else if (!this.#stopping && this.#running.size === 0) this.#o.health?.start();
     }
+    await this.#o.health?.stop("agent stopping");
     await this.#drain();
     await disconnect(this.#o.api, this.#o.agentId, this.#o.log);
     log.info("agent stopped", { jobs: this.#handled });
@@ -96,6 +109,7 @@ export class AgentLoop {
     this.#o.log.info("shutting down: no new jobs", { reason, running: this.#running.size });
     this.#stopping = true;
     this.#stopLeasing.abort(new ShutdownAbort(reason));
+    void this.#o.health?.stop(reason);
     this.#slotFreed?.();
   }
 
@@ -105,6 +119,7 @@ export class AgentLoop {
     this.#stopping = true;
     this.#stopLeasing.abort(new ShutdownAbort(reason));
     const running = [...this.#running.entries()];
+    void this.#o.health?.stop(reason);
     for (const [, job] of running) job.abort.abort(new CrashAbort(reason));
     await Promise.all(
       running.map(([jobId, job]) =>
@@ -154,12 +169,14 @@ export class AgentLoop {
       .catch((err) => this.#o.log.error("job handling failed", { job: lease.job.id, problem: String(err) }))
       .finally(() => {
         this.#running.delete(lease.job.id);
+        this.#o.metrics?.running.set(this.#running.size);
         this.#handled++;
         const wake = this.#slotFreed;
         this.#slotFreed = null;
         wake?.();
       });
     this.#running.set(lease.job.id, { done, abort, leaseId: lease.lease_id });
+    this.#o.metrics?.running.set(this.#running.size);
   }
 
   async #runLeased(lease: LeaseResponse, abort: AbortController): Promise<void> {
@@ -190,6 +207,7 @@ export class AgentLoop {
       }
       heartbeat.stage("uploading");
       await deliver(api, outcome, lease, abort.signal, log);
+      this.#count(job.firmware_version, outcome.result.status, outcome.result.timings);
       log.info(`${outcome.result.status} in ${formatDuration(performance.now() - started)}`, {
         returncode: outcome.result.returncode,
         firmware: outcome.result.firmware_filename,
@@ -233,6 +251,15 @@ export class AgentLoop {
       this.#o.log.warn("grace period over; stopping running jobs", { running: this.#running.size });
       for (const j of this.#running.values()) j.abort.abort(new ShutdownAbort("grace period over"));
       await all;
+    }
+  }
+
+  #count(version: string, outcome: string, timings: Record<string, number | undefined>): void {
+    const metrics = this.#o.metrics;
+    if (!metrics) return;
+    metrics.builds.inc({ firmware_version: version, outcome });
+    for (const [key, ms] of Object.entries(timings)) {
+      if (ms !== undefined) metrics.stageSeconds.observe({ stage: key.replace(/_ms$/, "") }, ms / 1000);
     }
   }
 

@@ -24,6 +24,8 @@ export interface CompileSettings {
   timeoutMs: number;
   maxLogBytes: number;
   killGraceMs?: number;
+  // Told before each make whether the slot holds objects of an earlier finished build (agent metrics).
+  onSlot?: (warm: boolean) => void;
 }
 
 export interface CompiledFirmware {
@@ -97,7 +99,9 @@ export async function compile(
   s: CompileSettings,
   signal?: AbortSignal,
 ): Promise<CompiledFirmware> {
+  const hadObjects = (await readdir(p.buildDir).catch(() => [] as string[])).length > 0;
   const { reset } = await openSlotBuild(p.slotDir, p.buildDir);
+  s.onSlot?.(hadObjects && !reset);
   // Left by the slot's previous job (an ARM build's .hex beside the .bin that was shipped).
   for (const name of await builtFirmware(p.buildDir)) await rm(join(p.buildDir, name), { force: true });
   const make = await runMake({

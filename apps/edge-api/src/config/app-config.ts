@@ -1,4 +1,5 @@
 import type { CommunityCachePolicy } from "../jobs/build-cache.ts";
+import type { BuildHealthPolicy } from "../jobs/build-health.ts";
 import type { AgentToken } from "./agent-tokens.ts";
 
 // What the app needs to know of its configuration, the same on both runtimes (config/env-schema.ts appConfigOf).
@@ -23,4 +24,6 @@ export interface AppConfig {
   // Base of the absolute URLs in status answers. Absent: the request's origin when its host is a loopback
   // name (local development), else http://localhost; a request's Host header never chooses it.
   publicBaseUrl?: string;
+  // Default-keymap builds by idle trusted agents (BUILD_HEALTH*).
+  buildHealth: BuildHealthPolicy;
 }

@@ -60,6 +60,10 @@ export const sharedEnv = z.object({
     .optional(),
   OPERATOR_TOKEN_HASHES: sha256List.optional(),
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Keyboard build health: idle trusted agents build every keyboard's default keymap (on by default).
+  BUILD_HEALTH: z.enum(["on", "off"]).default("on"),
+  BUILD_HEALTH_MAX_PER_HOUR: int(0, 1_000_000).default(0),
+  BUILD_HEALTH_RETEST_HOURS: int(1, 24 * 365).default(24),
   // What lets a community build into the shared build cache (jobs/build-cache.ts): `trusted-reproduction`, a
   // trusted token's byte-identical build; `two-tokens`, any second token's (the operator trusts that no one
   // holds two community tokens).
@@ -117,5 +121,12 @@ export function appConfigOf(
     refusalJobOrigins: v.REFUSAL_JOB_ORIGINS,
     communityCachePolicy: v.COMMUNITY_CACHE_POLICY,
     ...(v.PUBLIC_BASE_URL ? { publicBaseUrl: v.PUBLIC_BASE_URL } : {}),
+    buildHealth: {
+      enabled: v.BUILD_HEALTH === "on",
+      retestSeconds: v.BUILD_HEALTH_RETEST_HOURS * 3600,
+      maxPerHour: v.BUILD_HEALTH_MAX_PER_HOUR === 0 ? null : v.BUILD_HEALTH_MAX_PER_HOUR,
+      // Long enough for a cold build on a real tree (1-4 min measured), short enough to recover a dead agent.
+      claimSeconds: 600,
+    },
   };
 }

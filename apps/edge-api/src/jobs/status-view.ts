@@ -63,8 +63,12 @@ function compileResult(record: JobRecord, base: string): CompileResult | null {
     keymap: request.keymap,
     command: result.command,
     returncode: result.returncode,
-    // The build log tail, as qmk_api's `output`, after the renames the API made (rename-notes.ts).
-    output: renameNotes(record.keycode_translations) + result.output,
+    // The build log tail, as qmk_api's `output`, after the renames the API made (rename-notes.ts); a
+    // keyboard known not to build (build health) says so first.
+    output:
+      (record.build_health_note ? `${record.build_health_note}\n\n` : "") +
+      renameNotes(record.keycode_translations) +
+      result.output,
     firmware: null,
     firmware_filename: result.firmware_filename ?? record.artifacts.firmware?.filename ?? null,
     keymap_archive: keymapArchiveName(request),

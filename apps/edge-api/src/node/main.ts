@@ -6,9 +6,11 @@ import { fileURLToPath } from "node:url";
 import { FsBlobStore } from "../adapters/blob-store/fs.ts";
 import { S3BlobStore } from "../adapters/blob-store/s3.ts";
 import { S3Error } from "../adapters/blob-store/s3-wire.ts";
+import { RedisBuildHealthStore } from "../adapters/build-health/redis.ts";
 import { RedisDispatcher } from "../adapters/dispatcher/redis/dispatcher.ts";
 import { RedisQueueRepair } from "../adapters/dispatcher/redis/queue-repair.ts";
 import { BlobJobStore } from "../adapters/job-store/blob.ts";
+import { PromClientMetrics } from "../adapters/metrics/prom-client.ts";
 import { RedisRateLimiter } from "../adapters/rate-limiter/redis.ts";
 import { DirStaticFiles } from "../adapters/static-files/dir.ts";
 import { createApp } from "../app.ts";
@@ -36,7 +38,8 @@ const RECONCILE_CHECK_MS = 1_000;
 
 export function buildNodeDeps(
   config: NodeConfig,
-  options: { fetch?: (r: Request) => Promise<Response> } = {},
+  // processMetrics: Node's own (CPU, memory, event loop) on GET /metrics; only the real process turns them on.
+  options: { fetch?: (r: Request) => Promise<Response>; processMetrics?: boolean } = {},
 ) {
   const blobs: BlobStore =
     config.storage.kind === "fs"
@@ -65,11 +68,18 @@ export function buildNodeDeps(
     now,
     onError: (err) => console.error("rate limiter: redis unavailable, letting the request through:", err),
   });
+  const metrics = new PromClientMetrics({
+    redis: dispatcher.redis,
+    prefix: config.redisPrefix,
+    processMetrics: options.processMetrics === true,
+  });
   const deps: Deps = {
     blobs,
     jobs,
     dispatcher,
     rateLimiter,
+    metrics,
+    buildHealth: new RedisBuildHealthStore(dispatcher.redis, config.redisPrefix),
     staticFiles: config.staticDir ? new DirStaticFiles(config.staticDir) : null,
     responseCache: null,
     config: config.app,
@@ -84,7 +94,12 @@ export type { NodeServer };
 
 export async function startNodeServer(
   config: NodeConfig,
-  options: { fetch?: (r: Request) => Promise<Response>; reaper?: boolean; reconciler?: boolean } = {},
+  options: {
+    fetch?: (r: Request) => Promise<Response>;
+    reaper?: boolean;
+    reconciler?: boolean;
+    processMetrics?: boolean;
+  } = {},
 ): Promise<NodeServer> {
   const built = buildNodeDeps(config, options);
   const stopReconciler =
@@ -116,7 +131,7 @@ async function main(): Promise<void> {
     console.error(`qmk-edge: ${err.message}`);
     process.exit(2);
   }
-  const server = await startNodeServer(config);
+  const server = await startNodeServer(config, { processMetrics: true });
   const problem = await checkBackends(server);
   if (problem?.fatal) {
     console.error(`qmk-edge: ${problem.message}`);

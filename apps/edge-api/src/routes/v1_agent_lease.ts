@@ -9,12 +9,18 @@ export const v1AgentLease: Route = {
   method: "POST",
   path: "/v1/agent/lease",
   handler: async (c) => {
-    const { dispatcher } = c.get("deps");
+    const { dispatcher, metrics, now } = c.get("deps");
     const request = parseInput(
       leaseRequest,
       await readJsonBody(c.req.raw, LIMITS.bodyBytes),
       "lease request",
     );
+    const seen = {
+      agentId: request.agent_id,
+      firmwareVersion: request.firmware_version,
+      toolchains: request.toolchains,
+    };
+    metrics.record([{ kind: "agent", ...seen, at: now().toISOString() }]);
     const leased = await dispatcher.lease(
       { ...request, wait_ms: request.wait_ms ?? 0 },
       c.get("agent"),

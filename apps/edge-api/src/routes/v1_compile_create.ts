@@ -2,6 +2,7 @@ import { parseCompileRequest } from "@qmk-edge/keymap";
 import { type CompileEnqueued, LIMITS } from "@qmk-edge/schema";
 import type { Context } from "hono";
 import { checkAgainstCatalogue } from "../catalogue/compile-check.ts";
+import { buildHealthNote } from "../catalogue/known-broken.ts";
 import type { AppEnv } from "../deps.ts";
 import { answerAsRefusedJob, refusesAsJob } from "../http/refusal-as-job.ts";
 import { readJsonBody } from "../http/request-body.ts";
@@ -11,6 +12,7 @@ import { cachedJobRecord, markCacheHit } from "../jobs/build-cache.ts";
 import { contentKey } from "../jobs/content-key.ts";
 import { UnavailableError } from "../jobs/errors.ts";
 import { failJob, newJobRecord } from "../jobs/lifecycle.ts";
+import { submittedEvents, unavailableEvents } from "../metrics/job-events.ts";
 
 // POST /v1/compile: QMK Configurator JSON in, `{ enqueued: true, job_id }` out, exactly as qmk_api answers.
 // A request already built against this firmware version is answered by a new job that is finished at once.
@@ -56,12 +58,15 @@ async function compile(c: Context<AppEnv>, seen: { body?: unknown }): Promise<Re
   if (cache && cache.firmware_version === firmwareVersion) {
     await markCacheHit(deps.jobs, cache, id);
     await deps.jobs.put({ ...cachedJobRecord({ id, request, cache, now }), ...translated });
+    deps.metrics.record(submittedEvents(firmwareVersion, true));
     return c.json(answer);
   }
 
+  const note = await buildHealthNote(deps, request.keyboard);
   const record = {
     ...newJobRecord({ id, request, contentKey: key, firmwareVersion, maxAttempts, now }),
     ...translated,
+    ...(note ? { build_health_note: note } : {}),
   };
   await deps.jobs.accept(record);
   try {
@@ -70,7 +75,9 @@ async function compile(c: Context<AppEnv>, seen: { body?: unknown }): Promise<Re
     console.error(`enqueue of job ${id} failed:`, err);
     // The client is told to retry; the record must not sit `queued` forever.
     await deps.jobs.put(failJob(record, "the job queue was unavailable", { now })).catch(() => {});
+    deps.metrics.record(unavailableEvents(firmwareVersion));
     throw new UnavailableError("the job queue is unavailable; retry shortly");
   }
+  deps.metrics.record(submittedEvents(firmwareVersion, false));
   return c.json(answer);
 }

@@ -1,4 +1,6 @@
+import type { BuildHealthBindings } from "../adapters/build-health/durable-object/interface.ts";
 import type { DispatcherBindings } from "../adapters/dispatcher/durable-object/interface.ts";
+import type { MetricsBindings } from "../adapters/metrics/durable-object/interface.ts";
 import type { RateLimiterBindings } from "../adapters/rate-limiter/durable-object/interface.ts";
 import { duplicateNames, mergeTokens } from "../config/agent-tokens.ts";
 import type { AppConfig } from "../config/app-config.ts";
@@ -6,8 +8,9 @@ import { appConfigOf, dispatcherEnv, parseEnv, sharedEnv } from "../config/env-s
 
 // The Worker's bindings and vars, as wrangler.jsonc declares them: what each Durable Object declares it
 // needs (its interface.ts; DISPATCHER_SHARDS and DISPATCHER_LOBBY are the Dispatcher's), and the vars of the
-// shared schema. AGENT_TOKEN_HASHES is a secret in production.
-export interface Env extends DispatcherBindings, RateLimiterBindings {
+// shared schema; scripts/deploy-check.ts holds it and wrangler.jsonc together. The token hashes are secrets;
+// unset, no token is accepted.
+export interface Env extends DispatcherBindings, RateLimiterBindings, MetricsBindings, BuildHealthBindings {
   FIRMWARE_VERSION: string;
   SERVICE_VERSION: string;
   MAX_ATTEMPTS: string;
@@ -16,9 +19,12 @@ export interface Env extends DispatcherBindings, RateLimiterBindings {
   NO_AGENT_WAIT_SECONDS?: string;
   REFUSAL_JOB_ORIGINS?: string;
   RATE_LIMIT_PER_MINUTE: string;
-  AGENT_TOKEN_HASHES: string;
+  AGENT_TOKEN_HASHES?: string;
   OPERATOR_TOKEN_HASHES?: string;
   PUBLIC_BASE_URL?: string;
+  BUILD_HEALTH: string;
+  BUILD_HEALTH_MAX_PER_HOUR: string;
+  BUILD_HEALTH_RETEST_HOURS: string;
   // Workers static assets (wrangler.jsonc `assets.binding`): a built QMK Configurator on the API's origin.
   ASSETS?: Fetcher;
 }

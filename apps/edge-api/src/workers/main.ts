@@ -1,5 +1,7 @@
 import type { Context } from "hono";
 import { R2BlobStore } from "../adapters/blob-store/r2.ts";
+import { DurableObjectBuildHealthStore } from "../adapters/build-health/durable-object/client.ts";
+import { BuildHealthObject } from "../adapters/build-health/durable-object/object.ts";
 import { DurableObjectDispatcher } from "../adapters/dispatcher/durable-object/client.ts";
 import { DispatcherLobby } from "../adapters/dispatcher/durable-object/lobby.ts";
 import { DispatcherObject } from "../adapters/dispatcher/durable-object/object.ts";
@@ -9,6 +11,8 @@ import {
   DEAD_LETTER_QUEUE,
 } from "../adapters/dispatcher/durable-object/queue-consumer.ts";
 import { BlobJobStore } from "../adapters/job-store/blob.ts";
+import { DurableObjectMetrics } from "../adapters/metrics/durable-object/client.ts";
+import { MetricsObject } from "../adapters/metrics/durable-object/object.ts";
 import { DurableObjectRateLimiter } from "../adapters/rate-limiter/durable-object/client.ts";
 import { RateLimiterObject } from "../adapters/rate-limiter/durable-object/object.ts";
 import { WorkersResponseCache } from "../adapters/response-cache/workers-cache.ts";
@@ -33,6 +37,8 @@ function workerDeps(c: Context<AppEnv>): Deps {
       lobby: env.DISPATCHER_LOBBY,
     }),
     rateLimiter: new DurableObjectRateLimiter(env.RATE_LIMITER, config.rateLimitPerMinute),
+    metrics: new DurableObjectMetrics(env.METRICS, (p) => c.executionCtx.waitUntil(p)),
+    buildHealth: new DurableObjectBuildHealthStore(env.BUILD_HEALTH_STORE),
     staticFiles: env.ASSETS ? new WorkersAssets(env.ASSETS) : null,
     responseCache: new WorkersResponseCache(caches.default, (p) => c.executionCtx.waitUntil(p)),
     config,
@@ -52,4 +58,4 @@ export default {
   },
 } satisfies ExportedHandler<Env>;
 
-export { DispatcherLobby, DispatcherObject, RateLimiterObject };
+export { BuildHealthObject, DispatcherLobby, DispatcherObject, MetricsObject, RateLimiterObject };
