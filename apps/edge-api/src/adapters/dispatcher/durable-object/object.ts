@@ -99,6 +99,12 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
     }
   }
 
+  async enqueueAllById(jobIds: string[]) {
+    const outcomes = [];
+    for (const jobId of jobIds) outcomes.push(await this.enqueueById(jobId));
+    return outcomes;
+  }
+
   async lease(request: LeaseRequest, holder: LeaseHolder): Promise<Outcome<LeaseResponse | null>> {
     return await outcomeOrFailure(() => {
       sql.seeAgent(this.#sql, request.agent_id, request, this.#now().getTime());
