@@ -1,10 +1,21 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import type { LeaseResponse } from "@qmk-edge/schema";
+import type { JobRecord, LeaseResponse } from "@qmk-edge/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { R2BlobStore } from "../src/adapters/blob-store/r2.ts";
 import { JOB_QUEUE } from "../src/adapters/dispatcher/durable-object/queue-consumer.ts";
+import { homeShardOf, shardStub } from "../src/adapters/dispatcher/durable-object/shards.ts";
+import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
+import { contentKey } from "../src/jobs/content-key.ts";
+import { newId } from "../src/jobs/job-id.ts";
+import { newJobRecord } from "../src/jobs/lifecycle.ts";
 import worker from "../src/workers/main.ts";
 import { Agent, compileBody, json, submit } from "../test-support/api-client.ts";
-import { type Counts, countAllR2, countingEnv, fetchCounted } from "../test-support/binding-counter.worker.ts";
+import {
+  type Counts,
+  countAllR2,
+  countingEnv,
+  fetchCounted,
+} from "../test-support/binding-counter.worker.ts";
 import { demoCatalogue, publishCatalogue } from "../test-support/catalogue.ts";
 import type { Target } from "../test-support/target.ts";
 import { target, workerEnv } from "../test-support/target.worker.ts";
@@ -186,5 +197,67 @@ describe("with a catalogue published", () => {
     expectWithin(await cost(() => counting.fetch("/v1/compile", json(compileBody()))), {
       worker: { ...newJob, "r2.get": 1 },
     });
+  });
+});
+
+// Four shards seen from the Worker (the objects keep their env: one shard each, so none rings the Lobby). Jobs
+// are put straight into the shard a case needs.
+describe("a lease across shards", () => {
+  const four = countingEnv({ ...workerEnv, DISPATCHER_SHARDS: "4" });
+  const store = new BlobJobStore(new R2BlobStore(workerEnv.BUCKET));
+  // An agent whose home shard is `home` of 4.
+  const agentAt = (home: number) => {
+    for (let i = 0; ; i++) {
+      const id = `sharded-agent-${i}`;
+      if (homeShardOf(id, 4) === home) return new Agent({ ...target, fetch: fetchCounted(four.env) }, id);
+    }
+  };
+  let clock = Date.parse("2026-12-01T00:00:00Z");
+  async function queueIn(shard: number): Promise<JobRecord> {
+    const request = compileBody() as JobRecord["request"];
+    clock += 1000;
+    const record = newJobRecord({
+      id: newId(),
+      request,
+      contentKey: await contentKey(request, target.firmwareVersion),
+      firmwareVersion: target.firmwareVersion,
+      maxAttempts: target.maxAttempts,
+      now: new Date(clock).toISOString(),
+    });
+    await store.put(record);
+    await shardStub(workerEnv.DISPATCHER, shard).enqueue(record);
+    return record;
+  }
+  const dispatcherCalls = () =>
+    Object.entries(four.counts)
+      .filter(([key]) => key.startsWith("do.DISPATCHER."))
+      .reduce((n, [, calls]) => n + calls, 0);
+
+  beforeAll(() => agent.drain());
+
+  it("serves a short queue oldest first, whichever shard holds it", async () => {
+    const oldest = await queueIn(3);
+    const newer = await queueIn(1);
+    const newest = await queueIn(2);
+    const leaser = agentAt(1);
+    const order = [];
+    for (let i = 0; i < 3; i++) order.push(((await leaser.lease()) as LeaseResponse).job.id);
+    expect(order).toEqual([oldest.id, newer.id, newest.id]);
+    for (const shard of [1, 2, 3])
+      expect(await shardStub(workerEnv.DISPATCHER, shard).queuePosition(oldest.id)).toBeNull();
+  });
+
+  it("leases from the next shard with a backlog in two calls when the agent's home shard has none", async () => {
+    const backlog = [];
+    for (let i = 0; i < 5; i++) backlog.push((await queueIn(2)).id);
+    const leaser = agentAt(1);
+    four.reset();
+    const lease = (await leaser.lease()) as LeaseResponse;
+    expect(backlog).toContain(lease.job.id);
+    // The home shard's offer, then shard 2's, which leases; not a look at every shard and a claim.
+    expect(dispatcherCalls()).toBe(2);
+    for (let lease = await leaser.lease(); lease; lease = await leaser.lease()) {
+      await leaser.complete(lease, { status: "failed", returncode: 1 });
+    }
   });
 });
