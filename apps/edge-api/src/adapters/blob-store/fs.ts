@@ -22,19 +22,16 @@ import {
   type PutOptions,
 } from "../../ports/blob-store.ts";
 import { chunksOf } from "./blob-body.ts";
+import { encodeHeader, HEADER_BYTES, type Header } from "./fs-format.ts";
+import { GroupJournal, type JournalOptions } from "./fs-journal.ts";
+import { replayJournals } from "./fs-journal-replay.ts";
+import { journaledPut } from "./fs-publish-sync.ts";
 
-const HEADER_BYTES = 512;
 // getText reads this much at once, so a record of a few KiB takes one read.
 const SMALL_READ_BYTES = 16 * 1024;
 const TEMP_DIR = ".tmp";
 // Path segments of safe characters; "." and ".." and empty segments are refused before any path is built.
 const KEY_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._@+=-]{0,254}$/;
-
-interface Header {
-  content_type: string | null;
-  size: number;
-  sha256: string;
-}
 
 export class InvalidBlobKeyError extends Error {
   override name = "InvalidBlobKeyError";
@@ -56,10 +53,34 @@ export class FsBlobStore implements BlobStore {
   readonly root: string;
   readonly maxBytes: number;
 
-  constructor(root: string, options: { maxBytes?: number } = {}) {
+  readonly #journal: GroupJournal | null = null;
+  // Temp names of journaled writes: unique in this process, created exclusively ("wx") in case of a clash.
+  readonly #tempPrefix = `${process.pid}-${randomBytes(6).toString("hex")}-`;
+  #temps = 0;
+
+  // `journal`: first writes (PutOptions.firstWrite) go through the group-committed journal (fs-journal.ts);
+  // the journal left by an earlier run is replayed here, before the store serves anything.
+  constructor(root: string, options: { maxBytes?: number; journal?: boolean | JournalOptions } = {}) {
     this.root = resolve(root);
     this.maxBytes = options.maxBytes ?? 512 * 1024 * 1024;
     mkdirSync(join(this.root, TEMP_DIR), { recursive: true });
+    if (options.journal) {
+      const replay = replayJournals(this.root, (key) => this.pathOf(key), join(this.root, TEMP_DIR));
+      if (replay.rewritten > 0)
+        console.log(
+          `blob store journal: ${replay.rewritten} of ${replay.entries} entries rewritten at start`,
+        );
+      this.#journal = new GroupJournal(this.root, options.journal === true ? {} : options.journal);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#journal?.close();
+  }
+
+  // The journal's commits and lines so far (null without a journal).
+  journalStats(): { commits: number; lines: number } | null {
+    return this.#journal ? { ...this.#journal.stats } : null;
   }
 
   pathOf(key: string): string {
@@ -127,6 +148,19 @@ export class FsBlobStore implements BlobStore {
 
   async put(key: string, body: BlobBody, options: PutOptions): Promise<BlobHead> {
     const path = this.pathOf(key);
+    const journaled = options.firstWrite && typeof body === "string" && options.sha256 === undefined;
+    if (this.#journal && journaled && options.size === undefined) {
+      const temp = join(this.root, TEMP_DIR, `${this.#tempPrefix}${(this.#temps++).toString(36)}.part`);
+      const put = journaledPut(this.#journal, {
+        key,
+        temp,
+        path,
+        text: body,
+        options,
+        maxBytes: this.maxBytes,
+      });
+      return await unavailableOnDiskError(key, put);
+    }
     return await unavailableOnDiskError(key, this.write(key, path, body, options));
   }
 
@@ -243,15 +277,6 @@ async function openIfExists(path: string): Promise<FileHandle | null> {
     if (code === "ENOENT" || code === "ENOTDIR") return null;
     throw err;
   }
-}
-
-function encodeHeader(header: Header): Uint8Array {
-  const json = Buffer.from(JSON.stringify(header), "utf8");
-  if (json.byteLength > HEADER_BYTES - 1) throw new Error("blob metadata too long (content type?)");
-  const out = Buffer.alloc(HEADER_BYTES, " ");
-  json.copy(out);
-  out[HEADER_BYTES - 1] = 0x0a;
-  return out;
 }
 
 async function readHeader(file: FileHandle): Promise<Header> {
