@@ -1,11 +1,20 @@
-// The directory store's journaled write of a small object (fs.ts): the journal already holds it, durably, so
-// the file is only published whole. A record is a few KiB: synchronous calls, a handful of syscalls that wait
-// on no disk, cost less than as many trips through libuv's thread pool.
-import { closeSync, fstatSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+// The directory store's small objects (fs.ts): the journaled write (the journal already holds the object,
+// durably, so the file is only published whole) and the whole read. A record is a few KiB: synchronous
+// calls, a handful of syscalls that wait on no disk, cost less than as many trips through libuv's threads.
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import { UnavailableError } from "../../jobs/errors.ts";
 import { type BlobHead, BlobSizeError, type PutOptions } from "../../ports/blob-store.ts";
-import { encodeHeader, sha256Hex } from "./fs-format.ts";
+import { encodeHeader, HEADER_BYTES, sha256Hex } from "./fs-format.ts";
 import type { GroupJournal } from "./fs-journal.ts";
 
 // Durable once the journal's batch is synced; the file follows without an fsync of its own, and the put
@@ -62,5 +71,40 @@ export function publishSync(key: string, temp: string, path: string, bytes: Buff
         unlinkSync(temp);
       } catch {}
     }
+  }
+}
+
+// getText reads this much at once, so a record of a few KiB takes one read.
+const SMALL_READ_BYTES = 16 * 1024;
+
+// The text after the header, or null when there is no such file. As get() streams it: the bytes after the
+// header up to the end of the file, so a truncated object reads as what is left (and fails its parse as
+// damage) rather than as an error of its own; a header that is not JSON throws, as get() does.
+export function readSmallFileText(path: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    throw err;
+  }
+  try {
+    const chunks: Buffer[] = [];
+    let position = 0;
+    for (let size = SMALL_READ_BYTES; ; size *= 4) {
+      const buf = Buffer.allocUnsafe(size);
+      const bytesRead = readSync(fd, buf, 0, size, position);
+      chunks.push(buf.subarray(0, bytesRead));
+      position += bytesRead;
+      // A regular file reads short only at its end.
+      if (bytesRead < size) break;
+    }
+    const all = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+    if (all.byteLength < HEADER_BYTES) throw new Error("corrupt blob file: short header");
+    JSON.parse(all.toString("utf8", 0, HEADER_BYTES));
+    return all.toString("utf8", HEADER_BYTES);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -25,10 +25,8 @@ import { chunksOf } from "./blob-body.ts";
 import { encodeHeader, HEADER_BYTES, type Header } from "./fs-format.ts";
 import { GroupJournal, type JournalOptions } from "./fs-journal.ts";
 import { replayJournals } from "./fs-journal-replay.ts";
-import { journaledPut } from "./fs-publish-sync.ts";
+import { journaledPut, readSmallFileText } from "./fs-publish-sync.ts";
 
-// getText reads this much at once, so a record of a few KiB takes one read.
-const SMALL_READ_BYTES = 16 * 1024;
 const TEMP_DIR = ".tmp";
 // Path segments of safe characters; "." and ".." and empty segments are refused before any path is built.
 const KEY_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._@+=-]{0,254}$/;
@@ -108,31 +106,12 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  // Records and pointers are a few KiB: one read of the header and the bytes together, no stream.
+  // Records and pointers are a few KiB: one read of the header and the bytes together, no stream, with
+  // synchronous calls (open, read, close of a file the page cache holds cost less than three trips through
+  // libuv's thread pool).
   async getText(key: string): Promise<string | null> {
-    const file = await unavailableOnDiskError(key, openIfExists(this.pathOf(key)));
-    if (!file) return null;
-    try {
-      // As get() streams them: the bytes after the header up to the end of the file, so a truncated object
-      // reads as what is left (and fails its parse as damage) rather than as an error of its own.
-      const chunks: Buffer[] = [];
-      let position = 0;
-      for (let size = SMALL_READ_BYTES; ; size *= 4) {
-        const buf = Buffer.allocUnsafe(size);
-        const { bytesRead } = await file.read(buf, 0, size, position);
-        chunks.push(buf.subarray(0, bytesRead));
-        position += bytesRead;
-        // A regular file reads short only at its end.
-        if (bytesRead < size) break;
-      }
-      const all = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-      if (all.byteLength < HEADER_BYTES) throw new Error("corrupt blob file: short header");
-      // A header that is not JSON throws here, as get() does.
-      JSON.parse(all.toString("utf8", 0, HEADER_BYTES));
-      return all.toString("utf8", HEADER_BYTES);
-    } finally {
-      await file.close();
-    }
+    const path = this.pathOf(key);
+    return await unavailableOnDiskError(key, (async () => readSmallFileText(path))());
   }
 
   async head(key: string): Promise<BlobHead | null> {

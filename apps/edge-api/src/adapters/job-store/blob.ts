@@ -12,7 +12,7 @@ import { failedDamagedRecord } from "../../jobs/damaged-record.ts";
 import { StoredRecordError, UnavailableError } from "../../jobs/errors.ts";
 import { parseStored } from "../../jobs/stored-record.ts";
 import { BoundedMemo, ExpiringMemo } from "../../memo/bounded-memo.ts";
-import { type BlobStore, readBlobText } from "../../ports/blob-store.ts";
+import { type BlobStore, type PutOptions, readBlobText } from "../../ports/blob-store.ts";
 import type { JobStore } from "../../ports/job-store.ts";
 
 export const jobKey = (id: string) => `jobs/${id}.json`;
@@ -60,6 +60,8 @@ export class BlobJobStore implements JobStore {
   readonly #now: Clock;
   readonly #records = new BoundedMemo<JobRecord>(RECORD_MEMO_SIZE);
   readonly #cache = new ExpiringMemo<CacheEntry>(CACHE_MEMO_SIZE, CACHE_MEMO_MS);
+  // The text and parsed form of records this process wrote: a read that finds the same text skips the parse.
+  readonly #written = new BoundedMemo<{ text: string; record: JobRecord }>(RECORD_MEMO_SIZE);
   // Open markers as last listed, plus this process's accepts since; null: list again.
   #openCount: { listedAt: number; count: number } | null = null;
 
@@ -84,6 +86,8 @@ export class BlobJobStore implements JobStore {
     if (memo) return memo;
     const text = await this.#text(jobKey(id));
     if (text === null) return null;
+    const written = this.#written.get(id);
+    if (written?.text === text) return written.record;
     let record: JobRecord;
     try {
       record = parseStored(jobRecord, text, `stored object ${jobKey(id)}`);
@@ -100,16 +104,21 @@ export class BlobJobStore implements JobStore {
   }
 
   async put(record: JobRecord): Promise<void> {
+    await this.#save(record, JSON_TYPE);
+  }
+
+  async #save(record: JobRecord, options: PutOptions): Promise<void> {
     this.#records.delete(record.id);
-    await this.#blobs.put(jobKey(record.id), JSON.stringify(record), JSON_TYPE);
+    this.#written.delete(record.id);
+    const text = JSON.stringify(record);
+    await this.#blobs.put(jobKey(record.id), text, options);
     if (settled(record)) this.#records.set(record.id, record);
+    else this.#written.set(record.id, { text, record });
   }
 
   // A new job's record: its id was never written, so the store may journal it (a cache hit's finished job).
   async create(record: JobRecord): Promise<void> {
-    this.#records.delete(record.id);
-    await this.#blobs.put(jobKey(record.id), JSON.stringify(record), NEW_JSON);
-    if (settled(record)) this.#records.set(record.id, record);
+    await this.#save(record, NEW_JSON);
   }
 
   async accept(record: JobRecord): Promise<void> {
@@ -117,7 +126,7 @@ export class BlobJobStore implements JobStore {
     this.#records.delete(record.id);
     await this.#blobs.put(`${OPEN_PREFIX}${record.id}`, record.created_at, NEW_MARKER);
     if (this.#openCount) this.#openCount.count++;
-    await this.#blobs.put(jobKey(record.id), JSON.stringify(record), NEW_JSON);
+    await this.#save(record, NEW_JSON);
   }
 
   // Refusing a job now (503) beats accepting one whose build has nowhere to go. Open markers of ended jobs
