@@ -60,8 +60,9 @@ export class BlobJobStore implements JobStore {
   readonly #now: Clock;
   readonly #records = new BoundedMemo<JobRecord>(RECORD_MEMO_SIZE);
   readonly #cache = new ExpiringMemo<CacheEntry>(CACHE_MEMO_SIZE, CACHE_MEMO_MS);
-  // The text and parsed form of records this process wrote: a read that finds the same text skips the parse.
-  readonly #written = new BoundedMemo<{ text: string; record: JobRecord }>(RECORD_MEMO_SIZE);
+  // The text and parsed form of records still changing, as last read: a read that finds the same text again
+  // (a status poll of a queued or running job) skips the schema parse.
+  readonly #parsed = new BoundedMemo<{ text: string; record: JobRecord }>(RECORD_MEMO_SIZE);
   // Open markers as last listed, plus this process's accepts since; null: list again.
   #openCount: { listedAt: number; count: number } | null = null;
 
@@ -86,8 +87,8 @@ export class BlobJobStore implements JobStore {
     if (memo) return memo;
     const text = await this.#text(jobKey(id));
     if (text === null) return null;
-    const written = this.#written.get(id);
-    if (written?.text === text) return written.record;
+    const last = this.#parsed.get(id);
+    if (last?.text === text) return last.record;
     let record: JobRecord;
     try {
       record = parseStored(jobRecord, text, `stored object ${jobKey(id)}`);
@@ -100,6 +101,7 @@ export class BlobJobStore implements JobStore {
       return failed;
     }
     if (settled(record)) this.#records.set(id, record);
+    else this.#parsed.set(id, { text, record });
     return record;
   }
 
@@ -109,11 +111,9 @@ export class BlobJobStore implements JobStore {
 
   async #save(record: JobRecord, options: PutOptions): Promise<void> {
     this.#records.delete(record.id);
-    this.#written.delete(record.id);
-    const text = JSON.stringify(record);
-    await this.#blobs.put(jobKey(record.id), text, options);
+    this.#parsed.delete(record.id);
+    await this.#blobs.put(jobKey(record.id), JSON.stringify(record), options);
     if (settled(record)) this.#records.set(record.id, record);
-    else this.#written.set(record.id, { text, record });
   }
 
   // A new job's record: its id was never written, so the store may journal it (a cache hit's finished job).
