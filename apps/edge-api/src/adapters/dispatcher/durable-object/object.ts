@@ -18,6 +18,7 @@ import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
 import { heartbeatJob, type LeasePolicy, leasePolicy } from "../../../jobs/lease.ts";
 import * as lifecycle from "../../../jobs/lifecycle.ts";
 import { failQueuedJob } from "../../../jobs/no-agent.ts";
+import type { RepairOutcome } from "../../../jobs/reconcile.ts";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
 import { R2BlobStore } from "../../blob-store/r2.ts";
@@ -34,8 +35,11 @@ import { JobTable } from "./job-table.ts";
 import { Leases } from "./leases.ts";
 import { failedOutcome, type Outcome, ok, outcomeOfCall, outcomeOrFailure } from "./outcome.ts";
 import * as queueSql from "./queue-sql.ts";
+import { restoreFromStore } from "./repair.ts";
 import { ShardRole } from "./shard-role.ts";
 import * as sql from "./sql.ts";
+
+const RECONCILED_KEY = "reconciled";
 
 // A Dispatcher Durable Object: one shard of the dispatcher (shards.ts; with one shard, the only one). Its
 // SQLite tables hold every job of the shard that is queued or running (and, for an hour, the ones that ended:
@@ -97,6 +101,29 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
     } catch (err) {
       return failedOutcome(err);
     }
+  }
+
+  // From the reconciler (jobs/reconcile.ts, run by the Worker's Cron Trigger: workers/reconcile.ts): a job
+  // the store holds as queued or running that this object does not know gets its row back (repair.ts).
+  async repair(jobId: string): Promise<Outcome<RepairOutcome>> {
+    return await outcomeOfCall(async () => {
+      const { outcome, restored } = await restoreFromStore(this.#sql, this.#table, this.#jobs, jobId);
+      if (restored?.status === "queued") {
+        this.#leases.wake();
+        this.#shard.queued(restored, { requeued: true });
+      }
+      if (restored) await this.#scheduleAlarm();
+      return outcome;
+    });
+  }
+
+  // A mark in this object's storage, set after each reconcile: gone when the storage was lost.
+  async hasReconciled(): Promise<boolean> {
+    return (await this.ctx.storage.get(RECONCILED_KEY)) !== undefined;
+  }
+
+  async markReconciled(): Promise<void> {
+    await this.ctx.storage.put(RECONCILED_KEY, this.#now().toISOString());
   }
 
   async lease(request: LeaseRequest, holder: LeaseHolder): Promise<Outcome<LeaseResponse | null>> {
