@@ -13,6 +13,7 @@ import {
 import type { CompileEnqueued, JobQueueMessage, LeaseResponse, ServiceStatus } from "@qmk-edge/schema";
 import { describe, expect, it } from "vitest";
 import { R2BlobStore } from "../src/adapters/blob-store/r2.ts";
+import type { DispatcherRpc } from "../src/adapters/dispatcher/durable-object/interface.ts";
 import type { DispatcherObject } from "../src/adapters/dispatcher/durable-object/object.ts";
 import { JOB_QUEUE } from "../src/adapters/dispatcher/durable-object/queue-consumer.ts";
 import { DurableObjectQueueRepair } from "../src/adapters/dispatcher/durable-object/queue-repair.ts";
@@ -93,7 +94,7 @@ async function finish(agent: Agent, lease: LeaseResponse): Promise<void> {
   expect((await agent.complete(lease)).status).toBe(200);
 }
 
-const rowCount = (stub: DurableObjectStub, id: string) =>
+const rowCount = (stub: DurableObjectStub<DispatcherRpc>, id: string) =>
   runInDurableObject(
     stub,
     (_: DispatcherObject, state) =>
