@@ -195,6 +195,30 @@ describe("the Dispatcher object's repair", () => {
     expect(await agent.lease()).toBeNull();
   });
 
+  it("and a dead letter for the same job never both act: the record and the object agree", async () => {
+    const [id] = await submitDelivered(1);
+    await runInDurableObject(shardZero, (_: DispatcherObject, state) => {
+      state.storage.sql.exec("DELETE FROM jobs WHERE id = ?", id!);
+    });
+    // Both calls start before either has read the record (each pauses at its R2 read).
+    const outcomes = await runInDurableObject(shardZero, (object: DispatcherObject) =>
+      Promise.all([object.repair(id!), object.failUndeliverable(id!, "the queue gave up (test)")]),
+    );
+    const stored = (await jobs.get(id!))!.status;
+    const rows = await rowCount(shardZero, id!);
+    // Either the job was queued again (and not failed), or it failed (and was not queued again).
+    expect({ stored, rows }).toEqual(
+      stored === "failed" ? { stored, rows: 0 } : { stored: "queued", rows: 1 },
+    );
+    expect(outcomes.map((o) => (o.ok ? o.value : o.error))).toContain("known");
+    const agent = new Agent(target, "reconcile-f");
+    const lease = await agent.lease();
+    if (stored === "queued") {
+      expect(lease?.job.id).toBe(id);
+      await finish(agent, lease!);
+    } else expect(lease).toBeNull();
+  });
+
   it("goes to the job's own shard when the dispatcher is sharded", async () => {
     const shards = 4;
     const repair = new DurableObjectQueueRepair(workerEnv.DISPATCHER, shards);

@@ -35,7 +35,7 @@ import { JobTable } from "./job-table.ts";
 import { Leases } from "./leases.ts";
 import { failedOutcome, type Outcome, ok, outcomeOfCall, outcomeOrFailure } from "./outcome.ts";
 import * as queueSql from "./queue-sql.ts";
-import { restoreFromStore } from "./repair.ts";
+import { OnePerJob, restoreFromStore } from "./repair.ts";
 import { ShardRole } from "./shard-role.ts";
 import * as sql from "./sql.ts";
 
@@ -58,6 +58,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   readonly #leases: Leases;
   readonly #shard: ShardRole;
   readonly #alarm: AlarmSchedule;
+  readonly #readingRecord = new OnePerJob();
 
   constructor(ctx: DurableObjectState, env: DispatcherBindings) {
     super(ctx, env);
@@ -107,7 +108,11 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   // the store holds as queued or running that this object does not know gets its row back (repair.ts).
   async repair(jobId: string): Promise<Outcome<RepairOutcome>> {
     return await outcomeOfCall(async () => {
-      const { outcome, restored } = await restoreFromStore(this.#sql, this.#table, this.#jobs, jobId);
+      const { outcome, restored } = await this.#readingRecord.alone(
+        jobId,
+        { outcome: "known", restored: null },
+        () => restoreFromStore(this.#sql, this.#table, this.#jobs, jobId),
+      );
       if (restored?.status === "queued") {
         this.#leases.wake();
         this.#shard.queued(restored, { requeued: true });
@@ -282,14 +287,16 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   }
 
   async failUndeliverable(jobId: string, reason: string): Promise<Outcome<string>> {
-    return await outcomeOfCall(async () => {
-      if (this.#table.row(jobId)) return "known";
-      const record = await this.#jobs.get(jobId);
-      if (!record) return "unknown";
-      if (lifecycle.isTerminal(record)) return record.status;
-      await this.#jobs.put(lifecycle.failJob(record, reason, { now: this.#now().toISOString() }));
-      return "failed";
-    });
+    return await outcomeOfCall(() =>
+      this.#readingRecord.alone(jobId, "known", async () => {
+        if (this.#table.row(jobId)) return "known";
+        const record = await this.#jobs.get(jobId);
+        if (!record) return "unknown";
+        if (lifecycle.isTerminal(record)) return record.status;
+        await this.#jobs.put(lifecycle.failJob(record, reason, { now: this.#now().toISOString() }));
+        return "failed";
+      }),
+    );
   }
 
   override async alarm(): Promise<void> {

@@ -14,8 +14,9 @@ import { insertJob } from "./sql.ts";
 //
 // Idempotent and safe with any number of reconcilers at once: a job the object knows (queued, running, or
 // ended within the hour the object keeps it) is left alone, and the record is read only when it does not.
-// Other calls may run while R2 answers (another repair, the Queue consumer's hand-over); the insert then
-// finds their row and does nothing, so one call inserts and every other answers "known".
+// Another repair or a dead letter of the same job meanwhile is answered at once (OnePerJob below); the Queue
+// consumer's hand-over may still insert the job while R2 answers, and then the insert finds its row and does
+// nothing, so one call inserts and every other answers "known".
 export async function restoreFromStore(
   sql: SqlStorage,
   table: JobTable,
@@ -29,4 +30,23 @@ export async function restoreFromStore(
   const needed = repairNeeded(record, { waiting: false, leased: false });
   if (needed === "none" || !insertJob(sql, record)) return known;
   return { outcome: needed === "requeue" ? "requeued" : "lease-restored", restored: record };
+}
+
+// The object's calls that act on a job it does not hold, from the record in R2 (repair, the dead-letter
+// queue's failUndeliverable), one at a time per job: each pauses at its R2 read, and two of them acting on
+// the same stale read would leave the record failed and the row queued (a failed job built anyway). A call
+// that finds another one at work on its job answers `busy` at once: the other one decides, and the next
+// reconcile or dead-letter retry sees what it decided.
+export class OnePerJob {
+  readonly #busy = new Set<string>();
+
+  async alone<T>(jobId: string, busy: T, call: () => Promise<T>): Promise<T> {
+    if (this.#busy.has(jobId)) return busy;
+    this.#busy.add(jobId);
+    try {
+      return await call();
+    } finally {
+      this.#busy.delete(jobId);
+    }
+  }
 }
