@@ -94,6 +94,19 @@ describe("FsBlobStore with a journal", () => {
     for (const key of ["b", "c", "d", "e", "f"]) expect(await store.head(`jobs/${key}.json`)).toBeNull();
   });
 
+  it("strikes out an entry whose file could not be published after its commit: replay does not create it", async () => {
+    const first = open();
+    // A file where the key's folder should be: the commit succeeds, publishing the file cannot.
+    writeFileSync(join(dir, "blocked"), "not a folder");
+    await expect(first.put("blocked/job.json", record(1), NEW)).rejects.toThrow();
+    await first.put("jobs/kept.json", record(2), NEW);
+    await first.close();
+    rmSync(join(dir, "blocked"));
+    const second = open();
+    expect(await second.head("blocked/job.json")).toBeNull();
+    expect(await readBlobText(second, "jobs/kept.json")).toBe(record(2));
+  });
+
   it("retires the segment of a writer that is gone after replaying it, and leaves a live writer's alone", async () => {
     const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]);
     const deadPid = Number(dead.stdout.toString());
