@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { runCli } from "../test-support/run-cli.ts";
+import { CLI_TEST_TIMEOUT_MS, runCli } from "../test-support/run-cli.ts";
 
-describe("qmk-edge usage errors exit 2", () => {
+describe("qmk-edge usage errors exit 2", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("without a command, prints usage to stderr", () => {
     const run = runCli([]);
     expect(run.status).toBe(2);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { runCli } from "../test-support/run-cli.ts";
+import { CLI_TEST_TIMEOUT_MS, runCli } from "../test-support/run-cli.ts";
 
-describe("qmk-edge help", () => {
+describe("qmk-edge help", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it.each([["--help"], ["-h"], ["help"]])("%s lists the commands on stdout", (flag) => {
     const run = runCli([flag]);
     expect(run.status).toBe(0);

@@ -103,7 +103,10 @@ describe("deploy check rules", () => {
     expect(durableObjectProblems(config(), exports)).toEqual([]);
     const unmigrated = config({
       migrations: [
-        { tag: "v1", new_sqlite_classes: ["DispatcherObject", "MetricsObject", "BuildHealthObject"] },
+        {
+          tag: "v1",
+          new_sqlite_classes: ["DispatcherObject", "DispatcherLobby", "MetricsObject", "BuildHealthObject"],
+        },
       ],
     });
     expect(durableObjectProblems(unmigrated, exports)).toEqual([
@@ -112,7 +115,7 @@ describe("deploy check rules", () => {
     expect(
       durableObjectProblems(
         config(),
-        new Set(["default", "DispatcherObject", "MetricsObject", "BuildHealthObject"]),
+        new Set(["default", "DispatcherObject", "DispatcherLobby", "MetricsObject", "BuildHealthObject"]),
       ),
     ).toEqual(["Durable Object class RateLimiterObject (RATE_LIMITER) is not exported by the entry"]);
   });

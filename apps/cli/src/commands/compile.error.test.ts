@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCliAsync, scratchDir } from "../../test-support/run-cli.ts";
+import { CLI_TEST_TIMEOUT_MS, runCliAsync, scratchDir } from "../../test-support/run-cli.ts";
 
 // The happy path (a real API and agent) is covered end to end in test/e2e; these are the CLI's own refusals.
 const scratch = scratchDir();
@@ -32,13 +32,13 @@ beforeAll(async () => {
   closedPort = (probe.address() as AddressInfo).port;
   await new Promise((r) => probe.close(r));
   await new Promise<void>((r) => refusing.listen(0, "127.0.0.1", r));
-});
+}, CLI_TEST_TIMEOUT_MS);
 afterAll(() => {
   refusing.close();
   scratch.cleanup();
-});
+}, CLI_TEST_TIMEOUT_MS);
 
-describe("qmk-edge compile refuses and explains", () => {
+describe("qmk-edge compile refuses and explains", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("checks the keymap before contacting the API", async () => {
     const file = scratch.write("bad.json", JSON.stringify({ ...JSON.parse(valid), layers: [["KC_A); x("]] }));
     const run = await runCliAsync(["compile", file, "--api", `http://127.0.0.1:${closedPort}`]);

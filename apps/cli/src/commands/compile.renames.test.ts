@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { CompileStatus } from "@qmk-edge/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCliAsync, scratchDir } from "../../test-support/run-cli.ts";
+import { CLI_TEST_TIMEOUT_MS, runCliAsync, scratchDir } from "../../test-support/run-cli.ts";
 import { renamedLines } from "./compile.ts";
 
 // The legacy keycodes the service renamed are said in the CLI's output, not only in the status JSON. The
@@ -40,13 +40,13 @@ const keymap = JSON.stringify({
 
 beforeAll(async () => {
   await new Promise<void>((r) => api.listen(0, "127.0.0.1", r));
-});
+}, CLI_TEST_TIMEOUT_MS);
 afterAll(() => {
   api.close();
   scratch.cleanup();
-});
+}, CLI_TEST_TIMEOUT_MS);
 
-describe("qmk-edge compile says which keycodes were renamed", () => {
+describe("qmk-edge compile says which keycodes were renamed", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("one line per key, old -> new", () => {
     expect(renamedLines(translations)).toBe(
       "renamed 2 legacy keycodes as QMK renamed them:\n  layers.0.1: RGB_TOG -> RM_TOGG\n  layers.1.2: MU_MOD -> MU_NEXT\n",
@@ -63,5 +63,5 @@ describe("qmk-edge compile says which keycodes were renamed", () => {
     expect(run.stderr.indexOf("RGB_TOG -> RM_TOGG")).toBeLessThan(run.stderr.indexOf("build failed"));
     const json = await runCliAsync(["compile", file, "--api", url, "--json"]);
     expect(JSON.parse(json.stdout)).toMatchObject({ status: "failed", keycode_translations: translations });
-  }, 60_000);
+  });
 });

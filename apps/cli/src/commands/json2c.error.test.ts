@@ -1,14 +1,14 @@
 import { LIMITS } from "@qmk-edge/schema";
 import { afterAll, describe, expect, it } from "vitest";
-import { REPO_ROOT, runCli, scratchDir } from "../../test-support/run-cli.ts";
+import { CLI_TEST_TIMEOUT_MS, REPO_ROOT, runCli, scratchDir } from "../../test-support/run-cli.ts";
 
 const scratch = scratchDir();
-afterAll(() => scratch.cleanup());
+afterAll(() => scratch.cleanup(), CLI_TEST_TIMEOUT_MS);
 
 const keymap = (layers: unknown) =>
   JSON.stringify({ keyboard: "planck/rev6", keymap: "default", layout: "LAYOUT", layers });
 
-describe("qmk-edge json2c refuses what it cannot use", () => {
+describe("qmk-edge json2c refuses what it cannot use", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("exits 1 naming a missing file", () => {
     const run = runCli(["json2c", "no/such/keymap.json"]);
     expect(run.status).toBe(1);

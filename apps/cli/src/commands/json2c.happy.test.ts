@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { goldenPairs, QMK_GOLDEN_DIR } from "@qmk-edge/keymap/test-support/qmk-fixtures.ts";
 import { expectedKeymapC } from "@qmk-edge/keymap/test-support/qmk-golden.ts";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../test-support/run-cli.ts";
+import { CLI_TEST_TIMEOUT_MS, runCli } from "../../test-support/run-cli.ts";
 
 // The real CLI on QMK's own golden pairs: a keymap.json from qmk_firmware and the keymap.c `qmk json2c`
 // printed for it. Compared as packages/keymap's golden test compares the generator (one normalisation, in
@@ -13,7 +13,7 @@ import { runCli } from "../../test-support/run-cli.ts";
 const pairs = goldenPairs();
 const jsonPath = (name: string) => join(QMK_GOLDEN_DIR, `${name}.keymap.json`);
 
-describe("qmk-edge json2c", () => {
+describe("qmk-edge json2c", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("finds QMK's golden pairs", () => {
     expect(pairs.length).toBeGreaterThanOrEqual(16);
   });

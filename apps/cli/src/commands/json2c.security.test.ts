@@ -1,9 +1,9 @@
 import { LIMITS } from "@qmk-edge/schema";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli, scratchDir } from "../../test-support/run-cli.ts";
+import { CLI_TEST_TIMEOUT_MS, runCli, scratchDir } from "../../test-support/run-cli.ts";
 
 const scratch = scratchDir();
-afterAll(() => scratch.cleanup());
+afterAll(() => scratch.cleanup(), CLI_TEST_TIMEOUT_MS);
 
 const request = (fields: Record<string, unknown>) =>
   JSON.stringify({
@@ -14,7 +14,7 @@ const request = (fields: Record<string, unknown>) =>
     ...fields,
   });
 
-describe("qmk-edge json2c with hostile files", () => {
+describe("qmk-edge json2c with hostile files", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("refuses C injection through keycodes, naming each key, and prints no C", () => {
     const hostile = ['KC_A); system("x"', "KC_A/*", "#include <x>", "KC_A\nKC_B", "{", "\u041aC_A"];
     const run = runCli(["json2c", scratch.write("inject.json", request({ layers: [hostile] }))]);

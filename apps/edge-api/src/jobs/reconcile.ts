@@ -11,7 +11,8 @@ import { isTerminal } from "./lifecycle.ts";
 // What the queue did about one open job.
 export type RepairOutcome = "known" | "requeued" | "lease-restored" | "ended";
 
-// The queue side of reconciling (Redis: adapters/dispatcher/redis/queue-repair.ts; Durable Object: its own).
+// The queue side of reconciling (Redis: adapters/dispatcher/redis/queue-repair.ts; Durable Objects:
+// adapters/dispatcher/durable-object/queue-repair.ts).
 export interface QueueRepair {
   // True when the queue has lost its state since the last reconcile (restarted empty, flushed).
   lostState(): Promise<boolean>;
@@ -28,18 +29,30 @@ export interface ReconcileReport {
   closed: number;
 }
 
+// Ids marked open with no record yet: a POST may be between its marker and its record, so such a marker is
+// closed on a second look. Kept by the Reconciler; the Worker, which builds one per Cron Trigger event, hands
+// every one the same memory (workers/reconcile.ts).
+export interface ReconcileMemory {
+  missingOnce: Set<string>;
+}
+
 export class Reconciler {
   readonly #jobs: JobStore;
   readonly #queue: QueueRepair;
   readonly #log: (line: string) => void;
-  // Ids marked open with no record yet: a POST may be between its marker and its record. Closed on a second look.
-  #missingOnce = new Set<string>();
+  readonly #memory: ReconcileMemory;
   #running: Promise<ReconcileReport> | null = null;
 
-  constructor(jobs: JobStore, queue: QueueRepair, log: (line: string) => void = console.warn) {
+  constructor(
+    jobs: JobStore,
+    queue: QueueRepair,
+    log: (line: string) => void = console.warn,
+    memory: ReconcileMemory = { missingOnce: new Set() },
+  ) {
     this.#jobs = jobs;
     this.#queue = queue;
     this.#log = log;
+    this.#memory = memory;
   }
 
   // One pass; concurrent callers in this process share it.
@@ -76,7 +89,8 @@ export class Reconciler {
     };
     void tick();
     const timer = setInterval(() => void tick(), checkMs);
-    timer.unref();
+    // Node's timer keeps no process alive; this module is also compiled for Workers, whose timers are numbers.
+    (timer as unknown as { unref?: () => void }).unref?.();
     return () => clearInterval(timer);
   }
 
@@ -88,7 +102,7 @@ export class Reconciler {
     for (const id of ids) {
       const record = await this.#jobs.get(id);
       if (!record || isTerminal(record)) {
-        if (record || this.#missingOnce.has(id)) {
+        if (record || this.#memory.missingOnce.has(id)) {
           await this.#jobs.closeOpen(id);
           report.closed++;
         } else missing.add(id);
@@ -98,7 +112,7 @@ export class Reconciler {
       if (outcome === "requeued") report.requeued.push(id);
       if (outcome === "lease-restored") report.leasesRestored.push(id);
     }
-    this.#missingOnce = missing;
+    this.#memory.missingOnce = missing;
     await this.#queue.markReconciled();
     if (report.requeued.length || report.leasesRestored.length) {
       this.#log(

@@ -41,10 +41,13 @@ export function buildNodeDeps(
   // processMetrics: Node's own (CPU, memory, event loop) on GET /metrics; only the real process turns them on.
   options: { fetch?: (r: Request) => Promise<Response>; processMetrics?: boolean } = {},
 ) {
+  // The directory store journals new records (group commit, replayed here at start: fs-journal.ts).
+  const storage = config.storage;
+  const fsBlobs = storage.kind === "fs" ? new FsBlobStore(storage.dir, { journal: true }) : null;
   const blobs: BlobStore =
-    config.storage.kind === "fs"
-      ? new FsBlobStore(config.storage.dir)
-      : new S3BlobStore({ ...config.storage, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    storage.kind === "fs"
+      ? (fsBlobs as FsBlobStore)
+      : new S3BlobStore({ ...storage, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const now = systemClock;
   const jobs = new BlobJobStore(blobs, {
     bytesPerOpenJob: config.storage.kind === "fs" ? config.storage.bytesPerOpenJob : 0,
@@ -87,7 +90,11 @@ export function buildNodeDeps(
     now,
     newId,
   };
-  return { deps, dispatcher, reconciler, close: () => dispatcher.close() } satisfies NodeDeps;
+  const close = async () => {
+    await dispatcher.close();
+    await fsBlobs?.close();
+  };
+  return { deps, dispatcher, reconciler, close } satisfies NodeDeps;
 }
 
 export type { NodeServer };

@@ -19,6 +19,10 @@ export interface PutOptions {
   sha256?: string;
   // Exact byte length when known; stores that need it (S3 streaming PUT) rely on it.
   size?: number;
+  // The key was never written before (a new job's record, a marker): a store with a write-ahead journal (the
+  // directory store) may make the object durable there, in a group commit, instead of by its own fsync.
+  // The promise to the caller is the same: once put resolves, the object is whole and durable.
+  firstWrite?: boolean;
 }
 
 // Every implementation publishes an object whole or not at all, and throws UnavailableError (jobs/errors.ts,

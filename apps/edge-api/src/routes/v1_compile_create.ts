@@ -57,7 +57,7 @@ async function compile(c: Context<AppEnv>, seen: { body?: unknown }): Promise<Re
   const cache = await deps.jobs.getCache(key);
   if (cache && cache.firmware_version === firmwareVersion) {
     await markCacheHit(deps.jobs, cache, id);
-    await deps.jobs.put({ ...cachedJobRecord({ id, request, cache, now }), ...translated });
+    await deps.jobs.create({ ...cachedJobRecord({ id, request, cache, now }), ...translated });
     deps.metrics.record(submittedEvents(firmwareVersion, true));
     return c.json(answer);
   }

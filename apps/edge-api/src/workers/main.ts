@@ -21,6 +21,7 @@ import { systemClock } from "../jobs/clock.ts";
 import { newId } from "../jobs/job-id.ts";
 import { configFromEnv, type Env } from "./env.ts";
 import { isolateStores } from "./isolate-stores.ts";
+import { reconcileOnSchedule } from "./reconcile.ts";
 
 // Cloudflare Workers entry point: wires the bindings into the app, the queue consumers and the Durable Objects.
 
@@ -54,6 +55,10 @@ export default {
   async queue(batch, env) {
     if (batch.queue === DEAD_LETTER_QUEUE) await consumeDeadLetters(batch, env);
     else await consumeJobs(batch, env);
+  },
+  // The Cron Trigger (wrangler.jsonc): jobs the store holds open that a Dispatcher shard lost are queued again.
+  scheduled(_controller, env, ctx) {
+    reconcileOnSchedule(env, ctx);
   },
 } satisfies ExportedHandler<Env>;
 

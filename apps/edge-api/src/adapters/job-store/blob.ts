@@ -11,8 +11,8 @@ import { type Clock, systemClock } from "../../jobs/clock.ts";
 import { failedDamagedRecord } from "../../jobs/damaged-record.ts";
 import { StoredRecordError, UnavailableError } from "../../jobs/errors.ts";
 import { parseStored } from "../../jobs/stored-record.ts";
-import { ExpiringMemo } from "../../memo/bounded-memo.ts";
-import { type BlobStore, readBlobText } from "../../ports/blob-store.ts";
+import { BoundedMemo, ExpiringMemo } from "../../memo/bounded-memo.ts";
+import { type BlobStore, type PutOptions, readBlobText } from "../../ports/blob-store.ts";
 import type { JobStore } from "../../ports/job-store.ts";
 
 export const jobKey = (id: string) => `jobs/${id}.json`;
@@ -23,6 +23,9 @@ const OPEN_PREFIX = "open/";
 const servedPrefix = (tokenId: string) => `served/${tokenId}/`;
 
 const JSON_TYPE = { contentType: "application/json" };
+// A key written for the first time: a store with a journal makes it durable in a group commit (PutOptions).
+const NEW_JSON = { contentType: "application/json", firstWrite: true };
+const NEW_MARKER = { contentType: "text/plain", firstWrite: true };
 
 // How many settled job records and build-cache entries one process keeps parsed, and how long a cache entry
 // read from the store is served before it is read again (an operator's purge through another process shows
@@ -30,6 +33,9 @@ const JSON_TYPE = { contentType: "application/json" };
 export const RECORD_MEMO_SIZE = 4096;
 export const CACHE_MEMO_SIZE = 4096;
 export const CACHE_MEMO_MS = 5_000;
+// How long the count of open markers listed from the store is used (with this process's own accepts and
+// closes applied at once) before it is listed again: other processes' accepts show within this time.
+export const OPEN_COUNT_MEMO_MS = 1_000;
 
 // A record nothing changes any more: finished or failed, and not a community build that may still be
 // verified by the completion that wrote it (jobs/after-completion.ts).
@@ -58,6 +64,11 @@ export class BlobJobStore implements JobStore {
   readonly #now: Clock;
   readonly #records: ExpiringMemo<JobRecord>;
   readonly #cache = new ExpiringMemo<CacheEntry>(CACHE_MEMO_SIZE, CACHE_MEMO_MS);
+  // The text and parsed form of records still changing, as last read: a read that finds the same text again
+  // (a status poll of a queued or running job) skips the schema parse.
+  readonly #parsed = new BoundedMemo<{ text: string; record: JobRecord }>(RECORD_MEMO_SIZE);
+  // Open markers as last listed, plus this process's accepts since; null: list again.
+  #openCount: { listedAt: number; count: number } | null = null;
 
   constructor(blobs: BlobStore, options: BlobJobStoreOptions = {}) {
     this.#blobs = blobs;
@@ -81,6 +92,8 @@ export class BlobJobStore implements JobStore {
     if (memo.found) return memo.value;
     const text = await this.#text(jobKey(id));
     if (text === null) return null;
+    const last = this.#parsed.get(id);
+    if (last?.text === text) return last.record;
     let record: JobRecord;
     try {
       record = parseStored(jobRecord, text, `stored object ${jobKey(id)}`);
@@ -93,34 +106,57 @@ export class BlobJobStore implements JobStore {
       return failed;
     }
     if (settled(record)) this.#records.set(id, record);
+    else this.#parsed.set(id, { text, record });
     return record;
   }
 
   async put(record: JobRecord): Promise<void> {
+    await this.#save(record, JSON_TYPE);
+  }
+
+  async #save(record: JobRecord, options: PutOptions): Promise<void> {
     this.#records.delete(record.id);
-    await this.#blobs.put(jobKey(record.id), JSON.stringify(record), JSON_TYPE);
+    this.#parsed.delete(record.id);
+    await this.#blobs.put(jobKey(record.id), JSON.stringify(record), options);
     if (settled(record)) this.#records.set(record.id, record);
+  }
+
+  // A new job's record: its id was never written, so the store may journal it (a cache hit's finished job).
+  async create(record: JobRecord): Promise<void> {
+    await this.#save(record, NEW_JSON);
   }
 
   async accept(record: JobRecord): Promise<void> {
     await this.#checkRoom();
     this.#records.delete(record.id);
-    await this.#blobs.put(`${OPEN_PREFIX}${record.id}`, record.created_at, { contentType: "text/plain" });
-    await this.#blobs.put(jobKey(record.id), JSON.stringify(record), JSON_TYPE);
+    await this.#blobs.put(`${OPEN_PREFIX}${record.id}`, record.created_at, NEW_MARKER);
+    if (this.#openCount) this.#openCount.count++;
+    await this.#save(record, NEW_JSON);
   }
 
   // Refusing a job now (503) beats accepting one whose build has nowhere to go. Open markers of ended jobs
   // linger until the reconciler clears them, so the count errs on the side of refusing.
   async #checkRoom(): Promise<void> {
     if (this.#bytesPerOpenJob <= 0 || !this.#blobs.freeBytes) return;
-    const [free, open] = await Promise.all([this.#blobs.freeBytes(), this.openJobIds()]);
-    const needed = (open.length + 1) * this.#bytesPerOpenJob;
+    const [free, open] = await Promise.all([this.#blobs.freeBytes(), this.#openJobCount()]);
+    const needed = (open + 1) * this.#bytesPerOpenJob;
     if (free < needed) {
       throw new UnavailableError(
-        `the blob store is nearly full (${free} bytes free, ${needed} kept for ${open.length} open job(s) and ` +
+        `the blob store is nearly full (${free} bytes free, ${needed} kept for ${open} open job(s) and ` +
           "this one); new jobs are refused until builds end or space is freed",
       );
     }
+  }
+
+  // Listing every open marker on each POST costs a readdir that grows with the queue; the count is listed
+  // at most once per OPEN_COUNT_MEMO_MS and kept current with this process's own accepts and closes.
+  async #openJobCount(): Promise<number> {
+    const memo = this.#openCount;
+    if (memo && Date.now() - memo.listedAt < OPEN_COUNT_MEMO_MS) return memo.count;
+    const listedAt = Date.now();
+    const count = (await this.openJobIds()).length;
+    this.#openCount = { listedAt, count };
+    return count;
   }
 
   async openJobIds(): Promise<string[]> {
@@ -129,6 +165,7 @@ export class BlobJobStore implements JobStore {
 
   async closeOpen(id: string): Promise<void> {
     await this.#blobs.delete(`${OPEN_PREFIX}${id}`);
+    this.#openCount = null;
   }
 
   async getCache(contentKey: string): Promise<CacheEntry | null> {
@@ -174,7 +211,7 @@ export class BlobJobStore implements JobStore {
   }
 
   async markServed(tokenId: string, jobId: string): Promise<void> {
-    await this.#blobs.put(`${servedPrefix(tokenId)}${jobId}`, "", { contentType: "text/plain" });
+    await this.#blobs.put(`${servedPrefix(tokenId)}${jobId}`, "", NEW_MARKER);
   }
 
   async servedBy(tokenId: string): Promise<string[]> {

@@ -13,6 +13,7 @@ import type {
 } from "@qmk-edge/schema";
 import { dispatcherEnv, parseEnv, sharedEnv } from "../../../config/env-schema.ts";
 import type { CommunityCachePolicy } from "../../../jobs/build-cache.ts";
+import type { RepairOutcome } from "../../../jobs/reconcile.ts";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
 import type { Offer } from "./leases.ts";
 import type { Outcome } from "./outcome.ts";
@@ -105,6 +106,12 @@ export interface DispatcherRpc extends Rpc.DurableObjectBranded {
   stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats>;
   // Leases whose expiry is at or before `now` go back to the queue with attempts + 1, or fail after the last.
   reapExpiredLeases(now: string): Promise<number>;
+  // The reconciler (jobs/reconcile.ts, queue-repair.ts): a job the store holds as queued or running that this
+  // shard does not know is queued again or its lease restored (repair.ts); a shard that lost its storage
+  // lost its mark too.
+  repair(jobId: string): Promise<Outcome<RepairOutcome>>;
+  hasReconciled(): Promise<boolean>;
+  markReconciled(): Promise<void>;
   // From the dead-letter queue's consumer: the job ends `failed` with `reason` unless it reached the object.
   failUndeliverable(jobId: string, reason: string): Promise<Outcome<string>>;
 }

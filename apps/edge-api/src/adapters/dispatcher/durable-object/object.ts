@@ -18,6 +18,7 @@ import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
 import { heartbeatJob, type LeasePolicy, leasePolicy } from "../../../jobs/lease.ts";
 import * as lifecycle from "../../../jobs/lifecycle.ts";
 import { failQueuedJob } from "../../../jobs/no-agent.ts";
+import type { RepairOutcome } from "../../../jobs/reconcile.ts";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
 import { R2BlobStore } from "../../blob-store/r2.ts";
@@ -34,8 +35,11 @@ import { JobTable } from "./job-table.ts";
 import { Leases } from "./leases.ts";
 import { failedOutcome, type Outcome, ok, outcomeOfCall, outcomeOrFailure } from "./outcome.ts";
 import * as queueSql from "./queue-sql.ts";
+import { OnePerJob, restoreFromStore } from "./repair.ts";
 import { ShardRole } from "./shard-role.ts";
 import * as sql from "./sql.ts";
+
+const RECONCILED_KEY = "reconciled";
 
 // A Dispatcher Durable Object: one shard of the dispatcher (shards.ts; with one shard, the only one). Its
 // SQLite tables hold every job of the shard that is queued or running (and, for an hour, the ones that ended:
@@ -54,6 +58,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   readonly #leases: Leases;
   readonly #shard: ShardRole;
   readonly #alarm: AlarmSchedule;
+  readonly #readingRecord = new OnePerJob();
 
   constructor(ctx: DurableObjectState, env: DispatcherBindings) {
     super(ctx, env);
@@ -103,6 +108,33 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
     const outcomes = [];
     for (const jobId of jobIds) outcomes.push(await this.enqueueById(jobId));
     return outcomes;
+  }
+
+  // From the reconciler (jobs/reconcile.ts, run by the Worker's Cron Trigger: workers/reconcile.ts): a job
+  // the store holds as queued or running that this object does not know gets its row back (repair.ts).
+  async repair(jobId: string): Promise<Outcome<RepairOutcome>> {
+    return await outcomeOfCall(async () => {
+      const { outcome, restored } = await this.#readingRecord.alone(
+        jobId,
+        { outcome: "known", restored: null },
+        () => restoreFromStore(this.#sql, this.#table, this.#jobs, jobId),
+      );
+      if (restored?.status === "queued") {
+        this.#leases.wake();
+        this.#shard.queued(restored, { requeued: true });
+      }
+      if (restored) await this.#scheduleAlarm();
+      return outcome;
+    });
+  }
+
+  // A mark in this object's storage, set after each reconcile: gone when the storage was lost.
+  async hasReconciled(): Promise<boolean> {
+    return (await this.ctx.storage.get(RECONCILED_KEY)) !== undefined;
+  }
+
+  async markReconciled(): Promise<void> {
+    await this.ctx.storage.put(RECONCILED_KEY, this.#now().toISOString());
   }
 
   async lease(request: LeaseRequest, holder: LeaseHolder): Promise<Outcome<LeaseResponse | null>> {
@@ -261,14 +293,16 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   }
 
   async failUndeliverable(jobId: string, reason: string): Promise<Outcome<string>> {
-    return await outcomeOfCall(async () => {
-      if (this.#table.row(jobId)) return "known";
-      const record = await this.#jobs.get(jobId);
-      if (!record) return "unknown";
-      if (lifecycle.isTerminal(record)) return record.status;
-      await this.#jobs.put(lifecycle.failJob(record, reason, { now: this.#now().toISOString() }));
-      return "failed";
-    });
+    return await outcomeOfCall(() =>
+      this.#readingRecord.alone(jobId, "known", async () => {
+        if (this.#table.row(jobId)) return "known";
+        const record = await this.#jobs.get(jobId);
+        if (!record) return "unknown";
+        if (lifecycle.isTerminal(record)) return record.status;
+        await this.#jobs.put(lifecycle.failJob(record, reason, { now: this.#now().toISOString() }));
+        return "failed";
+      }),
+    );
   }
 
   override async alarm(): Promise<void> {

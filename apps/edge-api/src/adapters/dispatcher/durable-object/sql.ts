@@ -70,19 +70,27 @@ export function recordOf(row: JobRow): JobRecord {
   return record;
 }
 
-export function insertJob(sql: SqlStorage, record: JobRecord): void {
-  sql.exec(
+// A job as its record in R2 stands (so the row counts as saved): queued (new, or queued again by the
+// reconciler), or running under the record's lease (restored by the reconciler: adapters/dispatcher/
+// durable-object/repair.ts). True when inserted; a row already there is left as it is.
+export function insertJob(sql: SqlStorage, record: JobRecord): boolean {
+  const cursor = sql.exec(
     `INSERT INTO jobs (id, seq, status, firmware_version, keyboard, toolchain, lease_id, lease_expires_at,
                        enqueued_at, finished_at, version, saved_version, record)
-     VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), 'queued', ?, ?, ?, NULL, NULL, ?, NULL, 0, 0, ?)
+     VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), ?, ?, ?, ?, ?, ?, ?, NULL, 0, 0, ?)
      ON CONFLICT(id) DO NOTHING`,
     record.id,
+    record.status,
     record.firmware_version,
     record.request.keyboard,
     record.toolchain,
+    record.lease?.id ?? null,
+    ms(record.lease?.expires_at),
     Date.parse(record.enqueued_at),
     JSON.stringify(record),
   );
+  cursor.toArray();
+  return cursor.rowsWritten > 0;
 }
 
 // A new version of the row's record, not yet written through to R2.

@@ -35,11 +35,11 @@ import { EntryWatch } from "./entry-watch.ts";
 import { guard } from "./guard.ts";
 import { GROUP, type RedisKeys, redisKeys } from "./keys.ts";
 import { laneOf } from "./lanes.ts";
-import { heldLeaseRow, readLeaseRow } from "./lease-row.ts";
+import { heldLeaseRow, type LeaseRow, readLeaseRow } from "./lease-row.ts";
 import { type Leasing, leaseJob } from "./leasing.ts";
-import { JobLock } from "./lock.ts";
+import { type HeldLock, JobLock } from "./lock.ts";
 import { everyInterval, type Reaper, reap } from "./reaper.ts";
-import { defineScripts, enqueueJob, extendLease, settle } from "./scripts.ts";
+import { defineScripts, enqueueJob, extendLease, settle, settleAndUnlock } from "./scripts.ts";
 
 export interface RedisDispatcherOptions {
   redisUrl: string;
@@ -157,30 +157,36 @@ export class RedisDispatcher implements Dispatcher {
     });
   }
 
+  // Lock + lease row and settle + unlock are one script each: four round trips become two.
   async complete(jobId: string, request: CompleteRequest, holder: LeaseHolder): Promise<JobRecord> {
-    return await this.locked(jobId, async () => {
-      const now = this.now().toISOString();
-      const record = await this.load(jobId);
-      const lease = await readLeaseRow(this.redis, this.keys, jobId);
-      if (lifecycle.isTerminal(record) && record.lease?.id === request.lease_id) {
-        // A repeated completion: the record is final; finish the Redis side if the first try could not.
-        if (lifecycle.completeJob(record, request, holder, { now }) !== record) {
-          throw new LeaseLostError(
-            `lease ${request.lease_id} does not hold job ${jobId} for this agent token`,
-          );
+    const finish = async (lease: LeaseRow, held: HeldLock) => {
+      await settleAndUnlock(this.redis, this.keys, jobId, lease, held);
+      held.released = true;
+    };
+    return await guard(() =>
+      this.lock.runWithLease(jobId, async (lease, held) => {
+        const now = this.now().toISOString();
+        const record = await this.load(jobId);
+        if (lifecycle.isTerminal(record) && record.lease?.id === request.lease_id) {
+          // A repeated completion: the record is final; finish the Redis side if the first try could not.
+          if (lifecycle.completeJob(record, request, holder, { now }) !== record) {
+            throw new LeaseLostError(
+              `lease ${request.lease_id} does not hold job ${jobId} for this agent token`,
+            );
+          }
+          if (lease?.leaseId === request.lease_id) await finish(lease, held);
+          return record;
         }
-        if (lease?.leaseId === request.lease_id) await settle(this.redis, this.keys, jobId, lease, null);
-        return record;
-      }
-      if (lease?.leaseId !== request.lease_id) {
-        throw new LeaseLostError(`lease ${request.lease_id} does not hold job ${jobId}`);
-      }
-      let done = lifecycle.completeJob(record, request, holder, { now });
-      await this.jobs.put(done);
-      done = await afterCompletionOn(this.redis, this.keys, this.jobs, done, now, this.cachePolicy);
-      await settle(this.redis, this.keys, jobId, lease, null);
-      return done;
-    });
+        if (lease?.leaseId !== request.lease_id) {
+          throw new LeaseLostError(`lease ${request.lease_id} does not hold job ${jobId}`);
+        }
+        let done = lifecycle.completeJob(record, request, holder, { now });
+        await this.jobs.put(done);
+        done = await afterCompletionOn(this.redis, this.keys, this.jobs, done, now, this.cachePolicy);
+        await finish(lease, held);
+        return done;
+      }),
+    );
   }
 
   async release(jobId: string, request: ReleaseRequest, holder: LeaseHolder): Promise<void> {

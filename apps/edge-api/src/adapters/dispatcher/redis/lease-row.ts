@@ -12,7 +12,11 @@ export interface LeaseRow {
 }
 
 export async function readLeaseRow(redis: Redis, keys: RedisKeys, jobId: string): Promise<LeaseRow | null> {
-  const row = await redis.hgetall(keys.lease(jobId));
+  return leaseRowOf(await redis.hgetall(keys.lease(jobId)));
+}
+
+// The row from its hash fields (HGETALL), or null when the job has no lease.
+export function leaseRowOf(row: Record<string, string>): LeaseRow | null {
   if (!row.lease_id) return null;
   return {
     leaseId: row.lease_id,

@@ -2,7 +2,15 @@ import type { Redis } from "ioredis";
 import { UnavailableError } from "../../../jobs/errors.ts";
 import { newId } from "../../../jobs/job-id.ts";
 import type { RedisKeys } from "./keys.ts";
-import { tryLock, unlock } from "./scripts.ts";
+import { type LeaseRow, leaseRowOf } from "./lease-row.ts";
+import { tryLock, tryLockWithLease, unlock } from "./scripts.ts";
+
+// A lock this process holds; `released` once a script both settled the job and let the lock go.
+export interface HeldLock {
+  key: string;
+  token: string;
+  released: boolean;
+}
 
 // The per-job mutex: a transition reads, changes and saves the job record under it, so two processes never
 // interleave read-modify-writes of one record.
@@ -21,19 +29,50 @@ export class JobLock {
 
   async run<T>(jobId: string, fn: () => Promise<T>): Promise<T> {
     const key = this.#keys.lock(jobId);
+    return await this.#run(jobId, key, (token) => tryLock(this.#redis, key, token, this.#ttlMs), fn);
+  }
+
+  // As run, with the job's lease row read in the same round trip as the lock; `fn` may end with a script that
+  // releases the lock itself (settleAndUnlock, which sets `released`).
+  async runWithLease<T>(
+    jobId: string,
+    fn: (lease: LeaseRow | null, lock: HeldLock) => Promise<T>,
+  ): Promise<T> {
+    const key = this.#keys.lock(jobId);
+    const leaseKey = this.#keys.lease(jobId);
+    let row: string[] = [];
+    const take = async (token: string) => {
+      const got = await tryLockWithLease(this.#redis, key, leaseKey, token, this.#ttlMs);
+      if (got) row = got;
+      return got !== null;
+    };
+    return await this.#run(jobId, key, take, (held) => {
+      const fields: Record<string, string> = {};
+      for (let i = 0; i + 1 < row.length; i += 2) fields[row[i] as string] = row[i + 1] as string;
+      return fn(leaseRowOf(fields), held);
+    });
+  }
+
+  async #run<T>(
+    jobId: string,
+    key: string,
+    take: (token: string) => Promise<boolean>,
+    fn: (held: HeldLock) => Promise<T>,
+  ): Promise<T> {
     const token = newId();
     const deadline = Date.now() + this.#ttlMs;
     let wait = 5;
-    while (!(await tryLock(this.#redis, key, token, this.#ttlMs))) {
+    while (!(await take(token))) {
       if (Date.now() > deadline) throw new UnavailableError(`job ${jobId} is busy; retry shortly`);
       await new Promise((r) => setTimeout(r, wait));
       wait = Math.min(wait * 2, 100);
     }
     const expires = Date.now() + this.#ttlMs;
+    const held: HeldLock = { key, token, released: false };
     try {
-      return await fn();
+      return await fn(held);
     } finally {
-      await this.#unlock(key, token, expires);
+      if (!held.released) await this.#unlock(key, token, expires);
     }
   }
 

@@ -25,6 +25,23 @@ local function enqueue(stream, waiting, since, streams, lease, job, enqueued)
 end
 `;
 
+// The body of qeSettle as a function, so a script can settle and then do more.
+const SETTLE_LUA = `
+local function settle()
+if ARGV[2] ~= '' then
+  redis.call('XACK', KEYS[1], '${GROUP}', ARGV[2])
+  redis.call('XDEL', KEYS[1], ARGV[2])
+end
+redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[3], ARGV[1])
+if ARGV[3] == '1' then
+  redis.call('ZREM', KEYS[5], ARGV[1])
+  return enqueue(KEYS[7], KEYS[4], KEYS[5], KEYS[6], KEYS[2], ARGV[1], ARGV[4])
+end
+return false
+end
+`;
+
 const SCRIPTS = {
   // KEYS: stream, waiting, since, streams, lease  ARGV: job, enqueued_ms
   qeEnqueue: {
@@ -89,18 +106,27 @@ return 1`,
   // KEYS: old stream, lease, leases, waiting, since, streams, new stream  ARGV: job, entry, requeue, enqueued_ms
   qeSettle: {
     keys: 7,
-    lua: `${ENQUEUE_LUA}
-if ARGV[2] ~= '' then
-  redis.call('XACK', KEYS[1], '${GROUP}', ARGV[2])
-  redis.call('XDEL', KEYS[1], ARGV[2])
-end
-redis.call('DEL', KEYS[2])
-redis.call('ZREM', KEYS[3], ARGV[1])
-if ARGV[3] == '1' then
-  redis.call('ZREM', KEYS[5], ARGV[1])
-  return enqueue(KEYS[7], KEYS[4], KEYS[5], KEYS[6], KEYS[2], ARGV[1], ARGV[4])
-end
-return false`,
+    lua: `${ENQUEUE_LUA}${SETTLE_LUA}
+return settle()`,
+  },
+  // qeSettle, then the job's lock released when ARGV[5] holds it: a transition's last two round trips in one.
+  // KEYS: as qeSettle, then lock  ARGV: as qeSettle, then token
+  qeSettleUnlock: {
+    keys: 8,
+    lua: `${ENQUEUE_LUA}${SETTLE_LUA}
+local settled = settle()
+if redis.call('GET', KEYS[8]) == ARGV[5] then redis.call('DEL', KEYS[8]) end
+return settled`,
+  },
+  // The lock as qeLock and, once held, the job's lease row (HGETALL): a transition's first two round trips.
+  // KEYS: lock, lease  ARGV: token, ttl_ms  -> { 1, row } or { 0 }
+  qeLockLease: {
+    keys: 2,
+    lua: `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return { 0 } end
+if not holder then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+return { 1, redis.call('HGETALL', KEYS[2]) }`,
   },
   // Takes the lock, or confirms this token already holds it (a retried SET whose first reply was lost).
   // KEYS: lock  ARGV: token, ttl_ms
@@ -218,6 +244,43 @@ export async function settle(
     requeue ? "1" : "0",
     requeue ? Date.parse(requeue.enqueued_at) : 0,
   ]);
+}
+
+// settle(), then the lock `lockKey` released if `token` holds it, in one round trip.
+export async function settleAndUnlock(
+  redis: Redis,
+  keys: RedisKeys,
+  jobId: string,
+  lease: LeaseRow,
+  lock: { key: string; token: string },
+): Promise<void> {
+  await run(redis, "qeSettleUnlock", [
+    lease.stream,
+    keys.lease(jobId),
+    keys.leases,
+    keys.waiting,
+    keys.waitingSince,
+    keys.streams,
+    lease.stream,
+    lock.key,
+    jobId,
+    lease.entry,
+    "0",
+    0,
+    lock.token,
+  ]);
+}
+
+// tryLock, and the job's lease row as HGETALL gives it (field, value, ...) once the lock is held.
+export async function tryLockWithLease(
+  redis: Redis,
+  key: string,
+  leaseKey: string,
+  token: string,
+  ttlMs: number,
+): Promise<string[] | null> {
+  const reply = (await run(redis, "qeLockLease", [key, leaseKey, token, ttlMs])) as [number, string[]?];
+  return reply[0] === 1 ? (reply[1] ?? []) : null;
 }
 
 export async function tryLock(redis: Redis, key: string, token: string, ttlMs: number): Promise<boolean> {
