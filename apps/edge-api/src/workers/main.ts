@@ -1,5 +1,4 @@
 import type { Context } from "hono";
-import { R2BlobStore } from "../adapters/blob-store/r2.ts";
 import { DurableObjectBuildHealthStore } from "../adapters/build-health/durable-object/client.ts";
 import { BuildHealthObject } from "../adapters/build-health/durable-object/object.ts";
 import { DurableObjectDispatcher } from "../adapters/dispatcher/durable-object/client.ts";
@@ -10,7 +9,6 @@ import {
   consumeJobs,
   DEAD_LETTER_QUEUE,
 } from "../adapters/dispatcher/durable-object/queue-consumer.ts";
-import { BlobJobStore } from "../adapters/job-store/blob.ts";
 import { DurableObjectMetrics } from "../adapters/metrics/durable-object/client.ts";
 import { MetricsObject } from "../adapters/metrics/durable-object/object.ts";
 import { DurableObjectRateLimiter } from "../adapters/rate-limiter/durable-object/client.ts";
@@ -22,6 +20,7 @@ import type { AppEnv, Deps } from "../deps.ts";
 import { systemClock } from "../jobs/clock.ts";
 import { newId } from "../jobs/job-id.ts";
 import { configFromEnv, type Env } from "./env.ts";
+import { isolateStores } from "./isolate-stores.ts";
 import { reconcileOnSchedule } from "./reconcile.ts";
 
 // Cloudflare Workers entry point: wires the bindings into the app, the queue consumers and the Durable Objects.
@@ -29,10 +28,10 @@ import { reconcileOnSchedule } from "./reconcile.ts";
 function workerDeps(c: Context<AppEnv>): Deps {
   const env = c.env as Env;
   const config = configFromEnv(env);
-  const blobs = new R2BlobStore(env.BUCKET);
+  const { blobs, jobs } = isolateStores(env);
   return {
     blobs,
-    jobs: new BlobJobStore(blobs),
+    jobs,
     dispatcher: new DurableObjectDispatcher(env.DISPATCHER, env.JOBS, {
       shards: config.dispatcherShards,
       lobby: env.DISPATCHER_LOBBY,

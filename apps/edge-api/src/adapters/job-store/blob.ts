@@ -50,6 +50,10 @@ export interface BlobJobStoreOptions {
   bytesPerOpenJob?: number;
   // Dates the failed record that replaces an unreadable one.
   now?: Clock;
+  // How long a settled record read from the store is served from memory; unset, until newer ones push it out.
+  // Where other processes or isolates may mark a settled record (an operator's purge), this bounds how long
+  // they take to show.
+  settledMemoMs?: number;
 }
 
 // Settled records and cache entries are memoised in the instance, so repeated status reads and cache hits
@@ -58,7 +62,7 @@ export class BlobJobStore implements JobStore {
   readonly #blobs: BlobStore;
   readonly #bytesPerOpenJob: number;
   readonly #now: Clock;
-  readonly #records = new BoundedMemo<JobRecord>(RECORD_MEMO_SIZE);
+  readonly #records: ExpiringMemo<JobRecord>;
   readonly #cache = new ExpiringMemo<CacheEntry>(CACHE_MEMO_SIZE, CACHE_MEMO_MS);
   // The text and parsed form of records still changing, as last read: a read that finds the same text again
   // (a status poll of a queued or running job) skips the schema parse.
@@ -70,6 +74,7 @@ export class BlobJobStore implements JobStore {
     this.#blobs = blobs;
     this.#bytesPerOpenJob = options.bytesPerOpenJob ?? 0;
     this.#now = options.now ?? systemClock;
+    this.#records = new ExpiringMemo(RECORD_MEMO_SIZE, options.settledMemoMs ?? Number.POSITIVE_INFINITY);
   }
 
   async #read<T extends z.ZodType>(schema: T, key: string): Promise<z.infer<T> | null> {
@@ -83,8 +88,8 @@ export class BlobJobStore implements JobStore {
 
   // An unreadable record is reported, kept under damaged/ for the operator, and replaced by a failed one.
   async get(id: string): Promise<JobRecord | null> {
-    const memo = this.#records.get(id);
-    if (memo) return memo;
+    const memo = this.#records.lookup(id);
+    if (memo.found) return memo.value;
     const text = await this.#text(jobKey(id));
     if (text === null) return null;
     const last = this.#parsed.get(id);

@@ -64,6 +64,8 @@ export function communityCachePolicyOf(env: DispatcherBindings): CommunityCacheP
 export interface DispatcherRpc extends Rpc.DurableObjectBranded {
   enqueue(record: JobRecord): Promise<Outcome<"queued" | "known" | "ended">>;
   enqueueById(jobId: string): Promise<Outcome<"queued" | "known" | "ended" | "unknown">>;
+  // The Queue consumer's batch for this shard in one call: one outcome per id, in order.
+  enqueueAllById(jobIds: string[]): Promise<Outcome<"queued" | "known" | "ended" | "unknown">[]>;
   lease(request: LeaseRequest, holder: LeaseHolder): Promise<Outcome<LeaseResponse | null>>;
   // Sharded leases (sharded-calls.ts): a lease when this shard holds at least `claimAtBacklog` jobs the agent
   // can build, else its oldest one; `claim` then leases that job if it is still there.

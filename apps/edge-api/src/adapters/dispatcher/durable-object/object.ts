@@ -104,6 +104,12 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
     }
   }
 
+  async enqueueAllById(jobIds: string[]) {
+    const outcomes = [];
+    for (const jobId of jobIds) outcomes.push(await this.enqueueById(jobId));
+    return outcomes;
+  }
+
   // From the reconciler (jobs/reconcile.ts, run by the Worker's Cron Trigger: workers/reconcile.ts): a job
   // the store holds as queued or running that this object does not know gets its row back (repair.ts).
   async repair(jobId: string): Promise<Outcome<RepairOutcome>> {

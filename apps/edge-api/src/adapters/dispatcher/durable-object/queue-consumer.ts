@@ -11,9 +11,12 @@ const shardFor = (env: DispatcherBindings, jobId: string) =>
 export const JOB_QUEUE = "compile-jobs";
 export const DEAD_LETTER_QUEUE = "compile-jobs-dlq";
 
-// "compile-jobs": each { job_id } is handed to the Dispatcher object. A failure retries that message alone;
-// after the Queue's max_retries it moves to the dead-letter queue.
+// "compile-jobs": each { job_id } is handed to the Dispatcher object (shard) that holds it, one call per shard
+// for the whole batch (almost always a no-op: the API handed the job over directly). A failure retries that
+// message alone; after the Queue's max_retries it moves to the dead-letter queue.
 export async function consumeJobs(batch: MessageBatch<unknown>, env: DispatcherBindings): Promise<void> {
+  const shards = dispatcherShardsOf(env);
+  const byShard = new Map<number, { message: Message<unknown>; jobId: string }[]>();
   for (const message of batch.messages) {
     const parsed = jobQueueMessage.safeParse(message.body);
     if (!parsed.success) {
@@ -21,19 +24,33 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: DispatcherB
       message.ack();
       continue;
     }
-    try {
-      const stub = shardFor(env, parsed.data.job_id);
-      const result = unwrap((await stub.enqueueById(parsed.data.job_id)) as Outcome<string>);
-      if (result === "unknown") console.error(`${JOB_QUEUE}: no job record for ${parsed.data.job_id}`);
-      message.ack();
-    } catch (err) {
-      console.error(
-        `${JOB_QUEUE}: hand-over of ${parsed.data.job_id} failed (attempt ${message.attempts})`,
-        err,
-      );
-      message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
-    }
+    const shard = shardOfJob(parsed.data.job_id, shards);
+    byShard.set(shard, [...(byShard.get(shard) ?? []), { message, jobId: parsed.data.job_id }]);
   }
+  await Promise.all(
+    [...byShard].map(async ([shard, items]) => {
+      let outcomes: Outcome<string>[] | null = null;
+      let failure: unknown = null;
+      try {
+        outcomes = (await shardStub(env.DISPATCHER, shard).enqueueAllById(
+          items.map((i) => i.jobId),
+        )) as Outcome<string>[];
+      } catch (err) {
+        failure = err;
+      }
+      for (const [i, { message, jobId }] of items.entries()) {
+        try {
+          if (!outcomes) throw failure;
+          const result = unwrap(outcomes[i]!);
+          if (result === "unknown") console.error(`${JOB_QUEUE}: no job record for ${jobId}`);
+          message.ack();
+        } catch (err) {
+          console.error(`${JOB_QUEUE}: hand-over of ${jobId} failed (attempt ${message.attempts})`, err);
+          message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
+        }
+      }
+    }),
+  );
 }
 
 // "compile-jobs-dlq": the Queue gave up on these, so the jobs end `failed` with a reason instead of vanishing.

@@ -9,13 +9,12 @@ import { homeShardOf, shardStub } from "./shards.ts";
 // A shard holding at least this many jobs the agent can build leases one at once: with a backlog that deep
 // on every shard, taking the oldest of all shards would cost a look at each for no one's benefit.
 export const CLAIM_AT_BACKLOG = 4;
-const PEEK_ONLY = Number.MAX_SAFE_INTEGER;
 
 type OfferAnswer = { leased: LeaseResponse } | { oldest: { enqueuedMs: number; id: string } | null };
 
 // A lease across shards. The agent's home shard leases at once when it has a backlog (one call: the busy
-// case); otherwise every shard names its oldest job for the agent and the oldest of all is claimed, so a short
-// queue is served oldest first as with one object. When no shard has a job the agent waits in the Lobby until
+// case), else the next shard that has one; otherwise every shard has named its oldest job for the agent and
+// the oldest of all is claimed, so a short queue is served oldest first as with one object. When no shard has a job the agent waits in the Lobby until
 // a shard rings (or its wait ends) and looks again.
 export async function shardedLease(
   namespace: DurableObjectNamespace<DispatcherRpc>,
@@ -34,12 +33,14 @@ export async function shardedLease(
     );
   for (;;) {
     const sinceMs = Date.now();
-    const own = await offer(home, CLAIM_AT_BACKLOG);
-    if ("leased" in own) return own.leased;
-    const others = Array.from({ length: shards - 1 }, (_, k) => (home + 1 + k) % shards);
-    const offers = [{ shard: home, oldest: own.oldest }];
-    for (const [i, answer] of (await Promise.all(others.map((s) => offer(s, PEEK_ONLY)))).entries()) {
-      if ("oldest" in answer) offers.push({ shard: others[i]!, oldest: answer.oldest });
+    // Home first, then the others in turn: the first with a backlog leases at once, so an agent whose home
+    // ran dry in a busy fleet pays one more call, not a look at every shard and a claim.
+    const offers: { shard: number; oldest: { enqueuedMs: number; id: string } | null }[] = [];
+    for (let k = 0; k < shards; k++) {
+      const shard = (home + k) % shards;
+      const answer = await offer(shard, CLAIM_AT_BACKLOG);
+      if ("leased" in answer) return answer.leased;
+      offers.push({ shard, oldest: answer.oldest });
     }
     const best = offers
       .filter((o) => o.oldest !== null)

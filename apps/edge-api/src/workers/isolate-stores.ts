@@ -1,0 +1,24 @@
+import { R2BlobStore } from "../adapters/blob-store/r2.ts";
+import { BlobJobStore, CACHE_MEMO_MS } from "../adapters/job-store/blob.ts";
+import type { Env } from "./env.ts";
+
+// The stores a Worker isolate builds once per env object and shares between its requests, so their memos
+// (settled job records, build-cache entries, and the catalogue pointer, memoised per BlobStore) outlive a
+// request. Only stores: a Durable Object stub that once failed stays failed, so the Durable Object clients
+// are made per request (making a stub costs no call).
+export interface IsolateStores {
+  blobs: R2BlobStore;
+  jobs: BlobJobStore;
+}
+
+const built = new WeakMap<Env, IsolateStores>();
+
+export function isolateStores(env: Env): IsolateStores {
+  const known = built.get(env);
+  if (known) return known;
+  const blobs = new R2BlobStore(env.BUCKET);
+  // Other isolates may change a settled record (an operator's purge marks it): shown within the cache memo's time.
+  const stores = { blobs, jobs: new BlobJobStore(blobs, { settledMemoMs: CACHE_MEMO_MS }) };
+  built.set(env, stores);
+  return stores;
+}
