@@ -148,7 +148,10 @@ export async function benchNodeCpu(opts: { clients: number; seconds: number }) {
       for (let r = 0; r < rounds; r++) {
         const floor = await run(api.floorUrl, floorRequest);
         floors.push(floor);
+        // BENCH_API_PROFILE=<dir>: the API profiles the route's rounds only (not the floor's).
+        if (process.env.BENCH_API_PROFILE) api.profile("profile-start");
         const route = await run(api.url, next);
+        if (process.env.BENCH_API_PROFILE) api.profile("profile-stop");
         samples.push({
           ...route,
           ratio_vs_floor: round(route.cpu_ms_per_request / floor.cpu_ms_per_request, 2),

@@ -1,9 +1,9 @@
 import { type Context, Hono } from "hono";
-import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import type { AppEnv, Deps } from "./deps.ts";
 import { requireAgent, requireOperator } from "./http/agent-auth.ts";
 import { errorHandler, methodNotAllowedHandler, notFoundHandler } from "./http/error-handler.ts";
+import { publicCors } from "./http/public-cors.ts";
 import type { Route } from "./http/route.ts";
 import { configuratorDefaultKeymap } from "./routes/configurator_default_keymap.ts";
 import { metricsScrape } from "./routes/metrics.ts";
@@ -80,8 +80,7 @@ export interface AppOptions {
 }
 
 // Browsers (QMK Configurator) call the public routes from any origin; agents and operators are not browsers.
-const publicCors = cors({
-  origin: "*",
+const corsForPublicRoutes = publicCors({
   allowMethods: ["GET", "HEAD", "POST", "OPTIONS"],
   allowHeaders: ["Content-Type", "If-None-Match"],
   exposeHeaders: ["ETag", "Content-Disposition", "Content-Length", "Retry-After"],
@@ -102,7 +101,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     c.set("deps", await options.deps(c));
     await next();
   });
-  app.use(async (c, next) => (isInternalPath(c.req.path) ? next() : publicCors(c, next)));
+  app.use(async (c, next) => (isInternalPath(c.req.path) ? next() : corsForPublicRoutes(c, next)));
   app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedHandler }));
   app.use("/v1/agent/*", requireAgent);
   app.use("/v1/operator/*", requireOperator);

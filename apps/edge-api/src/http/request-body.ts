@@ -14,12 +14,21 @@ export function declaredLength(request: Request): number | null {
   return Number(value.trim());
 }
 
+// A runtime's cheaper way to a request's body than its web stream, set on the request by the entry point
+// (node/incoming-body.ts). It keeps readBodyBytes' rule (bytes counted as they arrive, refused with
+// tooLarge() once past maxBytes) and answers null when it cannot read the body, which then comes through
+// the web stream as before.
+export const DIRECT_BODY: unique symbol = Symbol("qmk-edge.directBody");
+export type DirectBodyReader = (maxBytes: number, tooLarge: () => Error) => Promise<Uint8Array> | null;
+
 // Reads the whole body, refusing it once it passes maxBytes: the Content-Length is checked first, and the
 // bytes are counted as they arrive, so a missing or lying Content-Length cannot get past the limit.
 export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = declaredLength(request);
   const tooLarge = () => new BodyTooLargeError(`request body exceeds the limit of ${maxBytes} bytes`);
   if (declared !== null && declared > maxBytes) throw tooLarge();
+  const direct = (request as { [DIRECT_BODY]?: DirectBodyReader })[DIRECT_BODY]?.(maxBytes, tooLarge);
+  if (direct) return await direct;
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

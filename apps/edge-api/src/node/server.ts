@@ -2,11 +2,12 @@
 // in flight, close Redis), on a call or on SIGTERM/SIGINT. node/main.ts wires what it serves.
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { type Http2Bindings, type HttpBindings, serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { RedisDispatcher } from "../adapters/dispatcher/redis/dispatcher.ts";
 import type { AppEnv, Deps } from "../deps.ts";
 import { answerClientErrorsWithJson } from "./client-errors.ts";
+import { attachIncomingBody } from "./incoming-body.ts";
 
 export interface NodeServer {
   url: string;
@@ -36,7 +37,9 @@ export async function listen(served: Served): Promise<NodeServer> {
       ? () => {}
       : dispatcher.startReaper(served.reaperIntervalMs, (err) => console.error("lease reaper:", err));
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: served.app.fetch, port: served.port, hostname: served.host }, () => resolve(s));
+    const fetch = (request: Request, env: HttpBindings | Http2Bindings) =>
+      served.app.fetch(attachIncomingBody(request, env.incoming), env);
+    const s = serve({ fetch, port: served.port, hostname: served.host }, () => resolve(s));
   });
   answerClientErrorsWithJson(server as HttpServer);
   const { port } = server.address() as AddressInfo;

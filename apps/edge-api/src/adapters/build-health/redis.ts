@@ -42,12 +42,12 @@ export class RedisBuildHealthStore implements BuildHealthStore {
     );
   }
 
+  // Every new job asks, and most keyboards have no entry: the message is read only when there is one.
   async entry(version: string, keyboard: string): Promise<BuildHealthEntry | null> {
-    const [s, message] = await Promise.all([
-      this.#redis.hget(this.#key(version, "results"), keyboard),
-      this.#redis.hget(this.#key(version, "messages"), keyboard),
-    ]);
-    return s === null ? null : buildHealthEntry.parse({ ...JSON.parse(s), message: message ?? "" });
+    const s = await this.#redis.hget(this.#key(version, "results"), keyboard);
+    if (s === null) return null;
+    const message = await this.#redis.hget(this.#key(version, "messages"), keyboard);
+    return buildHealthEntry.parse({ ...JSON.parse(s), message: message ?? "" });
   }
 
   async claim(

@@ -1,5 +1,6 @@
 // Fixed-window rate limit shared by every API process: one counter per client and window,
-// INCR + EXPIRE NX in one MULTI, so the first request of a window sets its expiry and none can miss it.
+// INCR + EXPIRE NX in one script (EVALSHA: one command and one reply, where a MULTI took four), run
+// atomically, so the first request of a window sets its expiry and none can miss it.
 import type { Redis } from "ioredis";
 import { type Clock, systemClock } from "../../jobs/clock.ts";
 import type { RateLimitDecision, RateLimiter } from "../../ports/rate-limiter.ts";
@@ -14,6 +15,14 @@ export interface RedisRateLimiterOptions {
   onError?: (err: unknown) => void;
 }
 
+// KEYS: counter  ARGV: expiry seconds  -> the count after this request
+const COUNT_LUA = `
+local used = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1], 'NX')
+return used`;
+const COUNT_COMMAND = "qeRateCount";
+type CountFn = (counter: string, expirySeconds: number) => Promise<number>;
+
 export class RedisRateLimiter implements RateLimiter {
   private readonly options: Required<Omit<RedisRateLimiterOptions, "onError">> & {
     onError: (err: unknown) => void;
@@ -27,6 +36,8 @@ export class RedisRateLimiter implements RateLimiter {
       onError: () => {},
       ...options,
     };
+    // ioredis sends EVALSHA, and the script itself once when Redis does not know it (NOSCRIPT).
+    options.redis.defineCommand(COUNT_COMMAND, { numberOfKeys: 1, lua: COUNT_LUA });
   }
 
   async limit(key: string): Promise<RateLimitDecision> {
@@ -37,14 +48,8 @@ export class RedisRateLimiter implements RateLimiter {
     const retryAfterSeconds = Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000));
     const counter = `${prefix}rate:${windowStart}:${key}`;
     try {
-      const replies = await redis
-        .multi()
-        .incr(counter)
-        .expire(counter, windowSeconds + 1, "NX")
-        .exec();
-      const [incrError, count] = replies?.[0] ?? [new Error("empty MULTI reply"), 0];
-      if (incrError) throw incrError;
-      const used = Number(count);
+      const count = (redis as unknown as Record<string, CountFn>)[COUNT_COMMAND]!;
+      const used = Number(await count.call(redis, counter, windowSeconds + 1));
       const allowed = used <= limit;
       return {
         allowed,
