@@ -206,7 +206,8 @@ async function syncFile(path: string): Promise<boolean> {
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
+// A folder's entries made durable (a created or renamed file survives a power cut only once its folder is).
+export async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, "r");
   try {
     await handle.sync();

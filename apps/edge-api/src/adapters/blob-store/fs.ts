@@ -23,7 +23,7 @@ import {
 } from "../../ports/blob-store.ts";
 import { chunksOf } from "./blob-body.ts";
 import { encodeHeader, HEADER_BYTES, type Header } from "./fs-format.ts";
-import { GroupJournal, type JournalOptions } from "./fs-journal.ts";
+import { GroupJournal, type JournalOptions, syncDir } from "./fs-journal.ts";
 import { replayJournals } from "./fs-journal-replay.ts";
 import { journaledPut, readSmallFileText } from "./fs-publish-sync.ts";
 
@@ -221,15 +221,6 @@ async function writeFully(file: FileHandle, bytes: Uint8Array, position: number)
     const { bytesWritten } = await file.write(bytes, done, bytes.byteLength - done, position + done);
     if (bytesWritten <= 0) throw new UnavailableError(`the disk took no bytes at offset ${position + done}`);
     done += bytesWritten;
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 
