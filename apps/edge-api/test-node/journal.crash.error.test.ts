@@ -2,7 +2,6 @@
 // API process is killed (SIGKILL) while 40 clients post, and then, as a power cut could, every record file
 // still named in a journal segment (written after its commit, never fsynced) is emptied. The next start
 // replays the journal: every acknowledged job reads back queued, whole, with the keymap it was sent.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,20 +13,7 @@ import { JOURNAL_DIR } from "../src/adapters/blob-store/fs-format.ts";
 import { decodeSegment } from "../src/adapters/blob-store/fs-journal-replay.ts";
 import { readBlobText } from "../src/ports/blob-store.ts";
 import { httpFetch } from "../test-support/http-fetch.ts";
-
-const entry = new URL("../src/node/main.ts", import.meta.url).pathname;
-
-function startApi(env: Record<string, string>) {
-  const child = spawn(process.execPath, [entry], {
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: "pipe",
-  });
-  let output = "";
-  child.stdout.on("data", (c) => (output += c));
-  child.stderr.on("data", (c) => (output += c));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return { child, exited, output: () => output };
-}
+import { spawnNodeApi } from "../test-support/node-process.ts";
 
 async function until(check: () => boolean, ms: number, what: string) {
   const deadline = Date.now() + ms;
@@ -58,7 +44,7 @@ describe("the Node API killed with SIGKILL during a burst of POSTs", () => {
       RATE_LIMIT_PER_MINUTE: "1000000",
     };
     const url = `http://127.0.0.1:${port}`;
-    let api = startApi(env);
+    let api = spawnNodeApi(env);
     try {
       await until(() => api.output().includes("listening on"), 20_000, "the API to listen");
       const acknowledged = new Map<string, number>();
@@ -96,7 +82,7 @@ describe("the Node API killed with SIGKILL during a burst of POSTs", () => {
       }
       expect(emptied).toBe(acknowledged.size);
 
-      api = startApi(env);
+      api = spawnNodeApi(env);
       await until(() => api.output().includes("listening on"), 20_000, "the API to listen again");
       const store = new FsBlobStore(dir);
       for (const [id, i] of acknowledged) {

@@ -1,26 +1,13 @@
 // `node src/node/main.ts` as an operator runs it: configured by env, serving the routes, stopping cleanly on SIGTERM.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../../../test/servers/daemon.ts";
+import { spawnNodeApi } from "../test-support/node-process.ts";
 
-const entry = new URL("../src/node/main.ts", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "qmk-edge-serve-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, [entry], {
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: "pipe",
-  });
-  let output = "";
-  child.stdout.on("data", (c) => (output += c));
-  child.stderr.on("data", (c) => (output += c));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
 
 async function until(check: () => boolean, ms: number) {
   const deadline = Date.now() + ms;
@@ -33,7 +20,7 @@ async function until(check: () => boolean, ms: number) {
 describe("node src/node/main.ts", () => {
   it("serves the API from env configuration and exits 0 on SIGTERM, ending a long poll with 204", async () => {
     const port = await freePort();
-    const server = run({
+    const server = spawnNodeApi({
       PORT: String(port),
       REDIS_URL: inject("redisUrl"),
       REDIS_PREFIX: `serve-${port}:`,
@@ -71,7 +58,7 @@ describe("node src/node/main.ts", () => {
 
   it("stops at start with exit code 2 when the S3 store refuses its credentials", async () => {
     const s3 = inject("s3");
-    const server = run({
+    const server = spawnNodeApi({
       PORT: "0",
       REDIS_URL: inject("redisUrl"),
       S3_ENDPOINT: s3.endpoint,
@@ -87,7 +74,7 @@ describe("node src/node/main.ts", () => {
   });
 
   it("refuses to start with a configuration error that names the variables, exit code 2", async () => {
-    const server = run({ PORT: "0", AGENT_TOKENS: "x" });
+    const server = spawnNodeApi({ PORT: "0", AGENT_TOKENS: "x" });
     expect(await server.exited).toBe(2);
     expect(server.output()).toContain("invalid configuration");
     expect(server.output()).toContain("REDIS_URL");
