@@ -1,5 +1,8 @@
 // The dispatcher benchmark on both runtimes, 1, 10 and 50 agents each: Node + Redis (the API in its own
-// process), and local workerd (wrangler dev) with the sharded Durable Object dispatcher.
+// process), and local workerd with the sharded Durable Object dispatcher: the deployed bundle run by Miniflare's
+// API (workers/workerd.ts), the agents on workerd's own socket; BENCH_WORKERS_HOST=wrangler-dev runs it through
+// `wrangler dev` instead (its Node process and proxy workerd in front, ~5.5 ms of CPU per request more), to
+// compare with figures taken that way before.
 
 import { createHash } from "node:crypto";
 import { join } from "node:path";
@@ -8,6 +11,7 @@ import { startRedis } from "@qmk-edge/test/servers/redis.ts";
 import { startEdgeApi } from "@qmk-edge/test/support/system.ts";
 import { drain, groupCpuMicros } from "./dispatcher.bench.ts";
 import { BENCH_AGENT_TOKEN, startApiProcess } from "./node-cpu.bench.ts";
+import { groupCpuByName, startWorkerd } from "./workers/workerd.ts";
 
 const FLEETS = (process.env.BENCH_FLEETS ?? "1,10,50").split(",").map(Number);
 const say = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -40,33 +44,57 @@ export async function benchDispatcherWorkers(
   shards: number,
   fleets: number[] = FLEETS,
 ) {
-  const dir = makeTempDir("bench-workerd");
-  const api = await startEdgeApi({
-    persistDir: join(dir, "state"),
-    logFile: join(dir, "wrangler.log"),
-    vars: {
-      RATE_LIMIT_PER_MINUTE: "1000000000",
-      DISPATCHER_SHARDS: String(shards),
-      AGENT_TOKEN_HASHES: createHash("sha256").update(BENCH_AGENT_TOKEN).digest("hex"),
-    },
-  });
+  const vars = {
+    RATE_LIMIT_PER_MINUTE: "1000000000",
+    DISPATCHER_SHARDS: String(shards),
+    AGENT_TOKEN_HASHES: createHash("sha256").update(BENCH_AGENT_TOKEN).digest("hex"),
+  };
+  const api = await startWorkersApi(vars);
   try {
     const target = {
       url: api.url,
       token: BENCH_AGENT_TOKEN,
       firmwareVersion: "demo-1",
-      cpuMicros: async () => groupCpuMicros(api.daemon.pid),
+      cpuMicros: api.cpuMicros,
+      cpuByProcess: api.cpuByProcess,
     };
     const runs = [];
     for (const agents of fleets) {
       say(`dispatcher, workerd with ${shards} shard(s): ${agents} agent(s) ...`);
       runs.push(await drain(target, agents, jobsFor(agents)));
     }
-    return { shards, runs };
+    return { shards, host: api.host, runs };
   } finally {
     await api.stop();
-    removeDir(dir);
   }
+}
+
+async function startWorkersApi(vars: Record<string, string>) {
+  if (process.env.BENCH_WORKERS_HOST !== "wrangler-dev") {
+    const workerd = await startWorkerd({
+      vars: { ...vars, OPERATOR_TOKEN_HASHES: createHash("sha256").update("bench-operator").digest("hex") },
+      inspectorPort: process.env.BENCH_WORKERD_INSPECTOR_PORT
+        ? Number(process.env.BENCH_WORKERD_INSPECTOR_PORT)
+        : undefined,
+    });
+    return { ...workerd, host: "miniflare" };
+  }
+  const dir = makeTempDir("bench-workerd");
+  const api = await startEdgeApi({
+    persistDir: join(dir, "state"),
+    logFile: join(dir, "wrangler.log"),
+    vars,
+  });
+  return {
+    url: api.url,
+    host: "wrangler-dev",
+    cpuMicros: async () => groupCpuMicros(api.daemon.pid),
+    cpuByProcess: () => groupCpuByName(api.daemon.pid),
+    stop: async () => {
+      await api.stop();
+      removeDir(dir);
+    },
+  };
 }
 
 if (import.meta.main) {

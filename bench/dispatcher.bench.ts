@@ -1,7 +1,8 @@
 // Dispatcher throughput: a queue filled first, then 1, 10 or 50 fake agents (fake-agent.ts) long-polling
 // POST /v1/agent/lease and completing each job at once, until the queue is empty. Reported per runtime: jobs/s
 // (jobs / drain time), lease and complete latency (wall clock, reported, never asserted), and the API's CPU
-// per job (its processes' user + system time over the drain: the Node API process, or workerd and wrangler).
+// per job (its processes' user + system time over the drain: the Node API process, or workerd and its host, each
+// also reported alone).
 import { readdirSync, readFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { FakeAgent } from "./fake-agent.ts";
@@ -15,6 +16,8 @@ export interface DrainTarget {
   firmwareVersion: string;
   // CPU time (µs) the API has used so far.
   cpuMicros(): Promise<number>;
+  // The same split by process (executable name), when the API runs as several (workerd and its host).
+  cpuByProcess?(): Record<string, number>;
   profile?(cmd: "profile-start" | "profile-stop"): void;
 }
 
@@ -54,6 +57,7 @@ export async function drain(target: DrainTarget, agents: number, jobs: number) {
   let errors = 0;
   target.profile?.("profile-start");
   const cpuBefore = await target.cpuMicros();
+  const byProcessBefore = target.cpuByProcess?.();
   const start = performance.now();
   await Promise.all(
     fleet.map(async (agent) => {
@@ -79,6 +83,16 @@ export async function drain(target: DrainTarget, agents: number, jobs: number) {
   );
   const seconds = (performance.now() - start) / 1000;
   const cpuMs = ((await target.cpuMicros()) - cpuBefore) / 1000;
+  const byProcessAfter = target.cpuByProcess?.();
+  const byProcess =
+    byProcessBefore && byProcessAfter
+      ? Object.fromEntries(
+          Object.entries(byProcessAfter).map(([name, micros]) => [
+            name,
+            round((micros - (byProcessBefore[name] ?? 0)) / 1000 / Math.max(1, done), 2),
+          ]),
+        )
+      : undefined;
   target.profile?.("profile-stop");
   await Promise.all(fleet.map((a) => a.disconnect()));
   for (const a of fleet) a.close();
@@ -95,6 +109,7 @@ export async function drain(target: DrainTarget, agents: number, jobs: number) {
     complete_p50_ms: complete.p50_ms,
     complete_p99_ms: complete.p99_ms,
     api_cpu_ms_per_job: round(cpuMs / Math.max(1, done), 2),
+    ...(byProcess ? { api_cpu_ms_per_job_by_process: byProcess } : {}),
   };
 }
 

@@ -1,0 +1,107 @@
+// The edge API's Worker in local workerd for the benchmarks, without wrangler dev (issue 20, h20x). wrangler
+// dev puts its own Node process and a proxy workerd in front of the Worker, ~5.5 ms of CPU per request before
+// the Worker runs (h20w): a dispatcher bench through it measured the dev tooling. Here the Worker is bundled
+// as `wrangler deploy --dry-run` bundles it for production and run by Miniflare's API in a process of its own
+// (workerd-host.ts), with wrangler.jsonc's bindings; the fake agents call workerd's socket directly.
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { serviceStatus } from "@qmk-edge/schema";
+import { freePort, makeTempDir, removeDir, startDaemon, waitUntil } from "@qmk-edge/test/servers/daemon.ts";
+import { REPO_ROOT } from "@qmk-edge/test/support/system.ts";
+
+const EDGE_API = join(REPO_ROOT, "apps", "edge-api");
+const WRANGLER = join(EDGE_API, "node_modules", ".bin", "wrangler");
+
+export interface Workerd {
+  url: string;
+  // CPU time (µs) used so far by each process of the host's group, by executable name (node, workerd).
+  cpuByProcess(): Record<string, number>;
+  cpuMicros(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+// Bundles the Worker exactly as `wrangler deploy` would upload it (esbuild, wrangler.jsonc's main and rules).
+export function bundleWorker(outDir: string, logFile: string): void {
+  execFileSync(WRANGLER, ["deploy", "--dry-run", "--outdir", outDir], {
+    cwd: EDGE_API,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: {
+      ...process.env,
+      PATH: `${join(process.execPath, "..")}:${process.env.PATH ?? ""}`,
+      WRANGLER_SEND_METRICS: "false",
+      WRANGLER_HIDE_BANNER: "true",
+      WRANGLER_LOG_PATH: logFile,
+      CI: "true",
+      NO_COLOR: "1",
+    },
+  });
+}
+
+export async function startWorkerd(args: {
+  vars: Record<string, string>;
+  inspectorPort?: number;
+}): Promise<Workerd> {
+  const dir = makeTempDir("bench-workerd");
+  const bundle = join(dir, "bundle");
+  bundleWorker(bundle, join(dir, "wrangler-logs"));
+  const port = await freePort();
+  const daemon = startDaemon({
+    command: process.execPath,
+    args: [join(import.meta.dirname, "workerd-host.ts")],
+    logFile: join(dir, "workerd.log"),
+    env: {
+      ...process.env,
+      BENCH_WORKERD_BUNDLE: bundle,
+      BENCH_WORKERD_PERSIST: join(dir, "state"),
+      BENCH_WORKERD_PORT: String(port),
+      BENCH_WORKERD_VARS: JSON.stringify(args.vars),
+      ...(args.inspectorPort ? { BENCH_WORKERD_INSPECTOR_PORT: String(args.inspectorPort) } : {}),
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntil(
+      "workerd serving GET /v1",
+      async () => {
+        const res = await fetch(`${url}/v1`, { signal: AbortSignal.timeout(5000) });
+        return res.status === 200 && serviceStatus.safeParse(await res.json()).success;
+      },
+      { timeoutMs: 90_000, intervalMs: 250, gone: daemon.exited, describe: () => daemon.logTail(40) },
+    );
+  } catch (err) {
+    await daemon.stop();
+    removeDir(dir);
+    throw err;
+  }
+  const cpuByProcess = () => groupCpuByName(daemon.pid);
+  return {
+    url,
+    cpuByProcess,
+    cpuMicros: async () => Object.values(cpuByProcess()).reduce((a, b) => a + b, 0),
+    stop: async () => {
+      await daemon.stop(10_000);
+      removeDir(dir);
+    },
+  };
+}
+
+// User + system CPU time (µs) of every process in a process group, summed by executable name (from /proc).
+export function groupCpuByName(pgid: number): Record<string, number> {
+  const tick = 1e6 / 100; // USER_HZ is 100 on Linux
+  const byName: Record<string, number> = {};
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[2]) !== pgid) continue; // field 5: pgrp
+    byName[name] = (byName[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) * tick; // utime, stime
+  }
+  return byName;
+}
