@@ -6,7 +6,7 @@ import type { JobTable } from "./job-table.ts";
 import { type LeaseAsk, LeaseWaiters } from "./lease-waiters.ts";
 import { failedOutcome, type Outcome, ok } from "./outcome.ts";
 import { claimableCount, oldestClaimableRow } from "./queue-sql.ts";
-import { recordOf } from "./sql.ts";
+import { type JobRow, recordOf } from "./sql.ts";
 
 export interface LeasesContext {
   sql: SqlStorage;
@@ -37,7 +37,7 @@ export class Leases {
   }
 
   async lease(ask: LeaseAsk): Promise<Outcome<LeaseResponse | null>> {
-    const claim = this.#claim(ask);
+    const claim = this.#claim(ask, this.#oldest(ask));
     if (claim) return await this.#settle(claim);
     if (!ask.request.wait_ms) return ok(null);
     return await this.#waiters.wait(ask, ask.request.wait_ms);
@@ -50,7 +50,7 @@ export class Leases {
     if (claimableCount(sql, ask.request, claimAtBacklog) < claimAtBacklog) {
       return ok({ oldest: { enqueuedMs: Number(row.enqueued_at), id: row.id } });
     }
-    const claim = this.#claim(ask, row.id);
+    const claim = this.#claim(ask, row);
     if (!claim) return ok({ oldest: null });
     const settled = await this.#settle(claim);
     return settled.ok ? ok({ leased: settled.value }) : settled;
@@ -58,14 +58,14 @@ export class Leases {
 
   // Leases job `jobId` when it is still queued here and the agent can build it; null otherwise.
   async claim(ask: LeaseAsk, jobId: string): Promise<Outcome<LeaseResponse | null>> {
-    const claim = this.#claim(ask, jobId);
+    const claim = this.#claim(ask, oldestClaimableRow(this.#context.sql, ask.request, jobId));
     return claim ? await this.#settle(claim) : ok(null);
   }
 
   // Hands newly queued jobs to agents that are long-polling.
   wake(): void {
     this.#waiters.wake((ask) => {
-      const claim = this.#claim(ask);
+      const claim = this.#claim(ask, this.#oldest(ask));
       return claim ? this.#settle(claim).catch((err) => failedOutcome(err)) : null;
     });
   }
@@ -75,9 +75,13 @@ export class Leases {
     this.#waiters.end((ask) => ask.request.agent_id === agentId && ask.holder.token_id === holder.token_id);
   }
 
-  #claim({ request, holder }: LeaseAsk, jobId?: string): Claim | null {
-    const { sql, table, lease, now } = this.#context;
-    const row = oldestClaimableRow(sql, request, jobId);
+  #oldest(ask: LeaseAsk): JobRow | undefined {
+    return oldestClaimableRow(this.#context.sql, ask.request);
+  }
+
+  // `row`: the job to claim (none: nothing to claim), found by the caller in this same synchronous step.
+  #claim({ request, holder }: LeaseAsk, row: JobRow | undefined): Claim | null {
+    const { table, lease, now } = this.#context;
     if (!row) return null;
     const previous = recordOf(row);
     const granted = grantLease(previous, { leaseId: newId(), request, holder, now: now(), lease });

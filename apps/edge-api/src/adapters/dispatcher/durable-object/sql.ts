@@ -64,10 +64,14 @@ export function recordOf(row: JobRow): JobRecord {
   const known = parsed.get(row.id);
   if (known && known.text === row.record) return known.record;
   const record = parseStored(jobRecord, row.record, `the dispatcher's row of job ${row.id}`);
-  parsed.delete(row.id);
-  parsed.set(row.id, { text: row.record, record });
-  if (parsed.size > PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
+  remember(row.id, row.record, record);
   return record;
+}
+
+function remember(id: string, text: string, record: JobRecord): void {
+  parsed.delete(id);
+  parsed.set(id, { text, record });
+  if (parsed.size > PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
 }
 
 // A job as its record in R2 stands (so the row counts as saved): queued (new, or queued again by the
@@ -93,8 +97,11 @@ export function insertJob(sql: SqlStorage, record: JobRecord): boolean {
   return cursor.rowsWritten > 0;
 }
 
-// A new version of the row's record, not yet written through to R2.
+// A new version of the row's record, not yet written through to R2. The record is a transition of one read
+// through recordOf (jobs/lifecycle.ts builds new records, never changes one), so it is kept as the parse of
+// the text written: the lease's and the completion's write-through read the row back without parsing it again.
 export function updateJob(sql: SqlStorage, record: JobRecord): void {
+  const text = JSON.stringify(record);
   sql.exec(
     `UPDATE jobs SET status = ?, toolchain = ?, lease_id = ?, lease_expires_at = ?, finished_at = ?,
                      version = version + 1, record = ? WHERE id = ?`,
@@ -103,9 +110,10 @@ export function updateJob(sql: SqlStorage, record: JobRecord): void {
     record.lease?.id ?? null,
     ms(record.lease?.expires_at),
     ms(record.finished_at),
-    JSON.stringify(record),
+    text,
     record.id,
   );
+  remember(record.id, text, record);
 }
 
 export function markSaved(sql: SqlStorage, id: string, version: number): void {
