@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     projects: [
       "./vitest.workers.config.ts",
+      "./vitest.workers-sharded.config.ts",
       "./test-node/vitest.config.ts",
       "./test-node/vitest.fs.config.ts",
     ],

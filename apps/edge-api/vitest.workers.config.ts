@@ -13,38 +13,47 @@ process.env.AGENT_TOKEN_HASHES ??= tokenEntries(Object.values(TEST_AGENT_TOKENS)
 process.env.OPERATOR_TOKEN_HASHES ??= sha256(TEST_OPERATOR_TOKEN);
 
 // The Worker in workerd with its real (local) R2, Queues and Durable Objects; storage is isolated per test file.
-export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: "./wrangler.jsonc" },
-      miniflare: {
-        bindings: {
-          // Small enough that the rate-limit test stays quick.
-          RATE_LIMIT_PER_MINUTE: "5",
-          // The test tokens of every trust level (test-support/agent-tokens.ts), as hashes like in production.
-          AGENT_TOKEN_HASHES: tokenEntries(Object.values(TEST_AGENT_TOKENS), sha256),
-          OPERATOR_TOKEN_HASHES: sha256(TEST_OPERATOR_TOKEN),
+// `project` names another project of the same Worker with other vars (vitest.workers-sharded.config.ts).
+export const workersProject = (project?: {
+  name: string;
+  include: string[];
+  bindings: Record<string, string>;
+}) =>
+  defineConfig({
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.jsonc" },
+        miniflare: {
+          bindings: {
+            // Small enough that the rate-limit test stays quick.
+            RATE_LIMIT_PER_MINUTE: "5",
+            // The test tokens of every trust level (test-support/agent-tokens.ts), as hashes like in production.
+            AGENT_TOKEN_HASHES: tokenEntries(Object.values(TEST_AGENT_TOKENS), sha256),
+            OPERATOR_TOKEN_HASHES: sha256(TEST_OPERATOR_TOKEN),
+            ...project?.bindings,
+          },
+          // One-origin mode (issue 18) with a tiny stand-in for a built QMK Configurator, as a deployment's
+          // wrangler.jsonc `assets` would configure it (README "One origin").
+          assets: {
+            directory: fileURLToPath(new URL("./test-support/static-site", import.meta.url)),
+            binding: "ASSETS",
+            run_worker_first: ["/keymaps/*"],
+          },
         },
-        // One-origin mode (issue 18) with a tiny stand-in for a built QMK Configurator, as a deployment's
-        // wrangler.jsonc `assets` would configure it (README "One origin").
-        assets: {
-          directory: fileURLToPath(new URL("./test-support/static-site", import.meta.url)),
-          binding: "ASSETS",
-          run_worker_first: ["/keymaps/*"],
-        },
-      },
-    }),
-  ],
-  resolve: {
-    alias: { "#test-target": fileURLToPath(new URL("./test-support/target.worker.ts", import.meta.url)) },
-  },
-  test: {
-    name: "workers",
-    // The shared tests beside the modules that talk to the app (test-support/shared-tests.ts), plus the
-    // workerd-only suites.
-    include: [...sharedTests.workers, "test-workers/**/*.test.ts"],
-    // As in the Node projects: vitest's 5 s default failed route tests on a busy 2-core machine (issue 19).
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-  },
-});
+      }),
+    ],
+    resolve: {
+      alias: { "#test-target": fileURLToPath(new URL("./test-support/target.worker.ts", import.meta.url)) },
+    },
+    test: {
+      name: project?.name ?? "workers",
+      // The shared tests beside the modules that talk to the app (test-support/shared-tests.ts), plus the
+      // workerd-only suites.
+      include: project?.include ?? [...sharedTests.workers, "test-workers/**/*.test.ts"],
+      // As in the Node projects: vitest's 5 s default failed route tests on a busy 2-core machine (issue 19).
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+    },
+  });
+
+export default workersProject();
