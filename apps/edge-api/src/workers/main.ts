@@ -28,7 +28,7 @@ import { reconcileOnSchedule } from "./reconcile.ts";
 function workerDeps(c: Context<AppEnv>): Deps {
   const env = c.env as Env;
   const config = configFromEnv(env);
-  const { blobs, jobs, sentPresence } = isolateStores(env);
+  const { blobs, jobs, sentPresence, metricsBatch } = isolateStores(env);
   return {
     blobs,
     jobs,
@@ -37,7 +37,12 @@ function workerDeps(c: Context<AppEnv>): Deps {
       lobby: env.DISPATCHER_LOBBY,
     }),
     rateLimiter: new DurableObjectRateLimiter(env.RATE_LIMITER, config.rateLimitPerMinute),
-    metrics: new DurableObjectMetrics(env.METRICS, (p) => c.executionCtx.waitUntil(p), sentPresence),
+    metrics: new DurableObjectMetrics(
+      env.METRICS,
+      (p) => c.executionCtx.waitUntil(p),
+      sentPresence,
+      metricsBatch,
+    ),
     buildHealth: new DurableObjectBuildHealthStore(env.BUILD_HEALTH_STORE),
     staticFiles: env.ASSETS ? new WorkersAssets(env.ASSETS) : null,
     responseCache: new WorkersResponseCache(caches.default, (p) => c.executionCtx.waitUntil(p)),
