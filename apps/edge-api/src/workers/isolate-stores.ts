@@ -1,4 +1,6 @@
+import type { BuildHealthEntry } from "@qmk-edge/schema";
 import { R2BlobStore } from "../adapters/blob-store/r2.ts";
+import { buildHealthMemo } from "../adapters/build-health/memo.ts";
 import { BlobJobStore, CACHE_MEMO_MS } from "../adapters/job-store/blob.ts";
 import { presenceMemo } from "../adapters/metrics/durable-object/client.ts";
 import type { ExpiringMemo } from "../memo/bounded-memo.ts";
@@ -6,12 +8,13 @@ import type { Env } from "./env.ts";
 
 // The stores a Worker isolate builds once per env object and shares between its requests, so their memos
 // (settled job records, build-cache entries, and the catalogue pointer, memoised per BlobStore) outlive a
-// request, and the agents whose presence it sent to the metrics object lately. Only these: a Durable Object stub that once failed stays failed, so the Durable Object clients
+// request, the agents whose presence it sent to the metrics object lately, and the build-health answers it read lately. Only these: a Durable Object stub that once failed stays failed, so the Durable Object clients
 // are made per request (making a stub costs no call).
 export interface IsolateStores {
   blobs: R2BlobStore;
   jobs: BlobJobStore;
   sentPresence: ExpiringMemo<string>;
+  buildHealthMemo: ExpiringMemo<BuildHealthEntry | null>;
 }
 
 const built = new WeakMap<Env, IsolateStores>();
@@ -25,6 +28,7 @@ export function isolateStores(env: Env): IsolateStores {
     blobs,
     jobs: new BlobJobStore(blobs, { settledMemoMs: CACHE_MEMO_MS }),
     sentPresence: presenceMemo(),
+    buildHealthMemo: buildHealthMemo(),
   };
   built.set(env, stores);
   return stores;
