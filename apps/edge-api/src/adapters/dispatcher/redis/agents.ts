@@ -2,13 +2,9 @@ import type { Redis } from "ioredis";
 import { agentsActiveSince } from "../../../jobs/agent-memory.ts";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
 import type { RedisKeys } from "./keys.ts";
-import { touchAgentScript } from "./lease-scripts.ts";
 
 // Agents seen, overall and per firmware version they build (GET /v1 is degraded without the latter), kept
-// for the agent memory of jobs/agent-memory.ts: one script (lease-scripts.ts), which a lease runs together
-// with its take.
-export const touchAgent = touchAgentScript;
-
+// for the agent memory of jobs/agent-memory.ts. The lease and heartbeat scripts record them (lease-scripts.ts).
 // POST /v1/agent/disconnect: the agent no longer counts as seen (its version is the one it last announced).
 export async function forgetAgent(redis: Redis, keys: RedisKeys, agentId: string): Promise<void> {
   const version = await redis.hget(keys.agentVersion, agentId);

@@ -16,11 +16,11 @@ import { heartbeatJob, type LeasePolicy } from "../../../jobs/lease.ts";
 import * as lifecycle from "../../../jobs/lifecycle.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
 import { afterCompletionOn } from "./after-completion.ts";
-import { touchAgent } from "./agents.ts";
-import { GROUP, type RedisKeys } from "./keys.ts";
+import type { RedisKeys } from "./keys.ts";
 import { heldLeaseRow, type LeaseRow } from "./lease-row.ts";
+import { beatAndUnlock } from "./lease-scripts.ts";
 import type { HeldLock, JobLock } from "./lock.ts";
-import { extendLease, settle, settleAndUnlock } from "./scripts.ts";
+import { settle, settleAndUnlock } from "./scripts.ts";
 
 export interface HeldLeases {
   redis: Redis;
@@ -38,27 +38,31 @@ export async function loadRecord(jobs: JobStore, jobId: string): Promise<JobReco
   return record;
 }
 
+// Lock + lease row, then (after the record is saved) extend + claim + agent seen + unlock: two round trips.
 export async function heartbeatLease(
   ctx: HeldLeases,
   jobId: string,
   request: HeartbeatRequest,
   holder: LeaseHolder,
 ): Promise<HeartbeatResponse> {
-  const { redis, keys } = ctx;
-  return await ctx.lock.run(jobId, async () => {
+  return await ctx.lock.runWithLease(jobId, async (lease, held) => {
     const record = await loadRecord(ctx.jobs, jobId);
-    const lease = await heldLeaseRow(redis, keys, jobId, request.lease_id);
+    if (lease?.leaseId !== request.lease_id) {
+      throw new LeaseLostError(`lease ${request.lease_id} does not hold job ${jobId}`);
+    }
     const now = ctx.now();
     const beat = heartbeatJob(record, request, holder, { now, lease: ctx.lease });
     await ctx.jobs.put(beat.record);
     const expiresMs = Date.parse(beat.response.lease_expires_at);
-    if (!(await extendLease(redis, keys, jobId, request.lease_id, expiresMs))) {
-      throw new LeaseLostError(`lease ${request.lease_id} does not hold job ${jobId}`);
-    }
-    // Keeps the pending entry's idle time low so the orphan scan passes it by (a lease the reconciler
-    // restored from the store after Redis lost its data has no entry).
-    if (lease.entry) await redis.xclaim(lease.stream, GROUP, lease.agentId, 0, lease.entry, "JUSTID");
-    await touchAgent(redis, keys, lease.agentId, record.firmware_version, now);
+    const firmwareVersion = record.firmware_version;
+    const extended = await beatAndUnlock(
+      ctx.redis,
+      ctx.keys,
+      { jobId, lease, expiresMs, firmwareVersion, now },
+      held,
+    );
+    held.released = true;
+    if (!extended) throw new LeaseLostError(`lease ${request.lease_id} does not hold job ${jobId}`);
     return beat.response;
   });
 }

@@ -62,15 +62,6 @@ redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
 return 1`,
   },
-  // KEYS: lease, leases  ARGV: job, lease_id, new_expires_ms
-  qeExtend: {
-    keys: 2,
-    lua: `
-if redis.call('HGET', KEYS[1], 'lease_id') ~= ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], 'expires_ms', ARGV[3])
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-return 1`,
-  },
   // Drops a delivered entry and the lease; with ARGV[3] = '1' the job goes to the back of stream KEYS[7].
   // KEYS: old stream, lease, leases, waiting, since, streams, new stream  ARGV: job, entry, requeue, enqueued_ms
   qeSettle: {
@@ -137,18 +128,6 @@ export async function recordLease(
     lease.stream,
   ]);
   return started === 1;
-}
-
-// False when `leaseId` no longer holds the job.
-export async function extendLease(
-  redis: Redis,
-  keys: RedisKeys,
-  jobId: string,
-  leaseId: string,
-  expiresMs: number,
-): Promise<boolean> {
-  const extended = await run(redis, "qeExtend", [keys.lease(jobId), keys.leases, jobId, leaseId, expiresMs]);
-  return extended === 1;
 }
 
 // Drops the entry and the lease; with `requeue`, the job goes to the back of its lane's queue.
