@@ -10,9 +10,11 @@ import { unstable_readConfig } from "wrangler";
 import {
   bindingProblems,
   type DeployConfig,
+  defaultHandlers,
   devValueProblems,
   durableObjectProblems,
   exportedNames,
+  handlerProblems,
   sizeProblems,
   WORKER_GZIP_LIMIT_BYTES,
 } from "./deploy/checks.ts";
@@ -84,6 +86,7 @@ export function runDeployCheck(opts: { extraDevTokens?: string[] } = {}): Deploy
       ...(scripts.length === 0 ? ["wrangler wrote no script to --outdir"] : []),
       ...bindingProblems(join(app, "src", "workers", "env.ts"), config),
       ...durableObjectProblems(config, exportedNames(entry)),
+      ...handlerProblems(config, defaultHandlers(entry)),
       ...devValueProblems(config, bundle, devValues(opts.extraDevTokens)),
       ...sizeProblems(gzipBytes),
     ];

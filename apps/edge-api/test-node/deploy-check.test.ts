@@ -4,9 +4,11 @@ import { describe, expect, it } from "vitest";
 import {
   bindingProblems,
   type DeployConfig,
+  defaultHandlers,
   devValueProblems,
   durableObjectProblems,
   exportedNames,
+  handlerProblems,
   sizeProblems,
 } from "../scripts/deploy/checks.ts";
 import { devValues, runDeployCheck } from "../scripts/deploy-check.ts";
@@ -32,7 +34,11 @@ const config = (over: Partial<DeployConfig> = {}): DeployConfig => ({
   },
   secrets: { required: ["AGENT_TOKEN_HASHES", "OPERATOR_TOKEN_HASHES"] },
   r2_buckets: [{ binding: "BUCKET" }],
-  queues: { producers: [{ binding: "JOBS", queue: "compile-jobs" }] },
+  queues: {
+    producers: [{ binding: "JOBS", queue: "compile-jobs" }],
+    consumers: [{ queue: "compile-jobs" }, { queue: "compile-jobs-dlq" }],
+  },
+  triggers: { crons: ["* * * * *"] },
   durable_objects: {
     bindings: [
       { name: "DISPATCHER", class_name: "DispatcherObject" },
@@ -118,6 +124,26 @@ describe("deploy check rules", () => {
         new Set(["default", "DispatcherObject", "DispatcherLobby", "MetricsObject", "BuildHealthObject"]),
       ),
     ).toEqual(["Durable Object class RateLimiterObject (RATE_LIMITER) is not exported by the entry"]);
+  });
+
+  it("pairs each trigger with its handler on the entry's default export, both ways", () => {
+    const handlers = defaultHandlers(entrySource);
+    expect([...handlers].sort()).toEqual(["fetch", "queue", "scheduled"]);
+    expect(handlerProblems(config(), handlers)).toEqual([]);
+    expect(handlerProblems(config({ triggers: { crons: [] } }), handlers)).toEqual([
+      "the entry's default export has a scheduled handler but wrangler.jsonc sets no triggers.crons",
+    ]);
+    expect(handlerProblems(config(), new Set(["fetch", "queue"]))).toEqual([
+      "wrangler.jsonc sets triggers.crons but the entry's default export has no scheduled handler",
+    ]);
+    const noConsumers = config({ queues: { producers: config().queues.producers }, triggers: {} });
+    expect(handlerProblems(noConsumers, new Set(["fetch"]))).toEqual([]);
+    expect(handlerProblems(noConsumers, new Set(["fetch", "queue"]))).toEqual([
+      "the entry's default export has a queue handler but wrangler.jsonc sets no queues.consumers",
+    ]);
+    expect(
+      defaultHandlers("export default { async fetch() {}, scheduled: () => {} } as ExportedHandler;"),
+    ).toEqual(new Set(["fetch", "scheduled"]));
   });
 
   it("refuses a bundle over Workers' gzip limit", () => {

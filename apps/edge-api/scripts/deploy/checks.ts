@@ -13,6 +13,7 @@ export interface DeployConfig {
   migrations: Array<{ tag: string; new_sqlite_classes?: string[]; new_classes?: string[] }>;
   analytics_engine_datasets?: Array<{ binding: string; dataset?: string }>;
   assets?: { binding?: string };
+  triggers?: { crons?: string[] };
 }
 
 export type BindingKind = "r2" | "queue" | "durable_object" | "analytics_engine" | "assets" | "text";
@@ -122,6 +123,45 @@ export function exportedNames(source: string): Set<string> {
 
 // Each Durable Object class is exported by the entry and created by a migration (else deploy fails, or
 // worse, a renamed class silently starts empty).
+// The handlers on the entry's default export (`export default { fetch, queue, scheduled } satisfies ...`).
+export function defaultHandlers(source: string): Set<string> {
+  const file = ts.createSourceFile("main.ts", source, ts.ScriptTarget.Latest, true);
+  const names = new Set<string>();
+  for (const stmt of file.statements) {
+    if (!ts.isExportAssignment(stmt)) continue;
+    let expr: ts.Expression = stmt.expression;
+    while (ts.isSatisfiesExpression(expr) || ts.isAsExpression(expr) || ts.isParenthesizedExpression(expr))
+      expr = expr.expression;
+    if (!ts.isObjectLiteralExpression(expr)) continue;
+    for (const prop of expr.properties)
+      if (prop.name && (ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name)))
+        names.add(prop.name.text);
+  }
+  return names;
+}
+
+// A trigger without its handler fails every event it sends; a handler without its trigger never runs (a
+// scheduled reconciler with no cron would leave jobs a Dispatcher shard lost unqueued, silently).
+export function handlerProblems(config: DeployConfig, handlers: Set<string>): string[] {
+  const problems: string[] = [];
+  const pairs: Array<[string, boolean, string]> = [
+    ["scheduled", (config.triggers?.crons?.length ?? 0) > 0, "triggers.crons"],
+    ["queue", (config.queues.consumers?.length ?? 0) > 0, "queues.consumers"],
+  ];
+  for (const [handler, triggered, setting] of pairs) {
+    if (triggered && !handlers.has(handler))
+      problems.push(
+        `wrangler.jsonc sets ${setting} but the entry's default export has no ${handler} handler`,
+      );
+    if (!triggered && handlers.has(handler))
+      problems.push(
+        `the entry's default export has a ${handler} handler but wrangler.jsonc sets no ${setting}`,
+      );
+  }
+  if (!handlers.has("fetch")) problems.push("the entry's default export has no fetch handler");
+  return problems;
+}
+
 export function durableObjectProblems(config: DeployConfig, entryExports: Set<string>): string[] {
   const migrated = new Set(
     config.migrations.flatMap((m) => [...(m.new_sqlite_classes ?? []), ...(m.new_classes ?? [])]),

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { FsBlobStore } from "../adapters/blob-store/fs.ts";
 import { S3BlobStore } from "../adapters/blob-store/s3.ts";
 import { S3Error } from "../adapters/blob-store/s3-wire.ts";
+import { buildHealthMemo, MemoisedBuildHealthStore } from "../adapters/build-health/memo.ts";
 import { RedisBuildHealthStore } from "../adapters/build-health/redis.ts";
 import { RedisDispatcher } from "../adapters/dispatcher/redis/dispatcher.ts";
 import { RedisQueueRepair } from "../adapters/dispatcher/redis/queue-repair.ts";
@@ -82,7 +83,10 @@ export function buildNodeDeps(
     dispatcher,
     rateLimiter,
     metrics,
-    buildHealth: new RedisBuildHealthStore(dispatcher.redis, config.redisPrefix),
+    buildHealth: new MemoisedBuildHealthStore(
+      new RedisBuildHealthStore(dispatcher.redis, config.redisPrefix),
+      buildHealthMemo(),
+    ),
     staticFiles: config.staticDir ? new DirStaticFiles(config.staticDir) : null,
     responseCache: null,
     config: config.app,

@@ -1,4 +1,6 @@
+import type { BuildHealthEntry } from "@qmk-edge/schema";
 import { R2BlobStore } from "../adapters/blob-store/r2.ts";
+import { buildHealthMemo } from "../adapters/build-health/memo.ts";
 import { BlobJobStore, CACHE_MEMO_MS } from "../adapters/job-store/blob.ts";
 import { MetricsBatch, presenceMemo } from "../adapters/metrics/durable-object/client.ts";
 import type { ExpiringMemo } from "../memo/bounded-memo.ts";
@@ -6,7 +8,8 @@ import type { Env } from "./env.ts";
 
 // The stores a Worker isolate builds once per env object and shares between its requests, so their memos
 // (settled job records, build-cache entries, and the catalogue pointer, memoised per BlobStore) outlive a
-// request, the agents whose presence it sent to the metrics object lately, and the metric events waiting to be sent. Only these: a Durable Object stub that once failed stays failed, so the Durable Object clients
+// request, the agents whose presence it sent to the metrics object lately, the metric events waiting to be sent,
+// and the build-health answers it read lately. Only these: a Durable Object stub that once failed stays failed, so the Durable Object clients
 // are made per request (making a stub costs no call).
 export interface IsolateStores {
   blobs: R2BlobStore;
@@ -14,6 +17,7 @@ export interface IsolateStores {
   sentPresence: ExpiringMemo<string>;
   // Metric events waiting for the isolate's next call to the MetricsObject.
   metricsBatch: MetricsBatch;
+  buildHealthMemo: ExpiringMemo<BuildHealthEntry | null>;
 }
 
 const built = new WeakMap<Env, IsolateStores>();
@@ -28,6 +32,7 @@ export function isolateStores(env: Env): IsolateStores {
     jobs: new BlobJobStore(blobs, { settledMemoMs: CACHE_MEMO_MS }),
     sentPresence: presenceMemo(),
     metricsBatch: new MetricsBatch(),
+    buildHealthMemo: buildHealthMemo(),
   };
   built.set(env, stores);
   return stores;

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { DurableObjectBuildHealthStore } from "../adapters/build-health/durable-object/client.ts";
 import { BuildHealthObject } from "../adapters/build-health/durable-object/object.ts";
+import { MemoisedBuildHealthStore } from "../adapters/build-health/memo.ts";
 import { DurableObjectDispatcher } from "../adapters/dispatcher/durable-object/client.ts";
 import { DispatcherLobby } from "../adapters/dispatcher/durable-object/lobby.ts";
 import { DispatcherObject } from "../adapters/dispatcher/durable-object/object.ts";
@@ -28,7 +29,7 @@ import { reconcileOnSchedule } from "./reconcile.ts";
 function workerDeps(c: Context<AppEnv>): Deps {
   const env = c.env as Env;
   const config = configFromEnv(env);
-  const { blobs, jobs, sentPresence, metricsBatch } = isolateStores(env);
+  const { blobs, jobs, sentPresence, metricsBatch, buildHealthMemo } = isolateStores(env);
   return {
     blobs,
     jobs,
@@ -43,7 +44,10 @@ function workerDeps(c: Context<AppEnv>): Deps {
       sentPresence,
       metricsBatch,
     ),
-    buildHealth: new DurableObjectBuildHealthStore(env.BUILD_HEALTH_STORE),
+    buildHealth: new MemoisedBuildHealthStore(
+      new DurableObjectBuildHealthStore(env.BUILD_HEALTH_STORE),
+      buildHealthMemo,
+    ),
     staticFiles: env.ASSETS ? new WorkersAssets(env.ASSETS) : null,
     responseCache: new WorkersResponseCache(caches.default, (p) => c.executionCtx.waitUntil(p)),
     config,

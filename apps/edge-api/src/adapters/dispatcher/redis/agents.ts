@@ -1,31 +1,10 @@
 import type { Redis } from "ioredis";
-import { AGENT_MEMORY_MS, agentsActiveSince, forgetAgentsSeenBefore } from "../../../jobs/agent-memory.ts";
+import { agentsActiveSince } from "../../../jobs/agent-memory.ts";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
 import type { RedisKeys } from "./keys.ts";
 
 // Agents seen, overall and per firmware version they build (GET /v1 is degraded without the latter), kept
-// for the agent memory of jobs/agent-memory.ts.
-export async function touchAgent(
-  redis: Redis,
-  keys: RedisKeys,
-  agentId: string,
-  firmwareVersion: string,
-  now: Date,
-): Promise<void> {
-  const seen = now.getTime();
-  const old = forgetAgentsSeenBefore(now);
-  const byVersion = keys.agentsFor(firmwareVersion);
-  await redis
-    .multi()
-    .zadd(keys.agents, seen, agentId)
-    .zremrangebyscore(keys.agents, "-inf", old)
-    .zadd(byVersion, seen, agentId)
-    .zremrangebyscore(byVersion, "-inf", old)
-    .pexpire(byVersion, AGENT_MEMORY_MS)
-    .hset(keys.agentVersion, agentId, firmwareVersion)
-    .exec();
-}
-
+// for the agent memory of jobs/agent-memory.ts. The lease and heartbeat scripts record them (lease-scripts.ts).
 // POST /v1/agent/disconnect: the agent no longer counts as seen (its version is the one it last announced).
 export async function forgetAgent(redis: Redis, keys: RedisKeys, agentId: string): Promise<void> {
   const version = await redis.hget(keys.agentVersion, agentId);

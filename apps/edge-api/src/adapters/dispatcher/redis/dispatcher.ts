@@ -1,6 +1,7 @@
 // Dispatcher on Redis Streams (ioredis), shared by any number of API processes on one Redis: keys.ts holds the
-// key layout, scripts.ts the Lua scripts, leasing.ts the lease path, reaper.ts the reaper, agents.ts the agents
-// seen, agent-polls.ts and disconnect.ts an agent's goodbye; the rules are in jobs/. Heartbeats extend
+// key layout, scripts.ts, lock-scripts.ts and lease-scripts.ts the Lua scripts, leasing.ts the lease path,
+// held-lease.ts an agent's calls on its lease, reaper.ts the reaper, agents.ts the agents seen, agent-polls.ts
+// and disconnect.ts an agent's goodbye; the rules are in jobs/. Heartbeats extend
 // expires_ms and XCLAIM the entry to reset its idle time. Completion and release XACK + XDEL the entry in the
 // same script that drops the lease (release re-adds the job with XADD, at the back). As on the Durable Object,
 // a lease holds until the reaper takes it back; LeaseLostError means another lease (or none) holds the job.
@@ -19,27 +20,26 @@ import type {
 import type { Redis } from "ioredis";
 import type { CommunityCachePolicy } from "../../../jobs/build-cache.ts";
 import { type Clock, systemClock } from "../../../jobs/clock.ts";
-import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
-import { heartbeatJob, type LeasePolicy } from "../../../jobs/lease.ts";
+import type { LeasePolicy } from "../../../jobs/lease.ts";
 import * as lifecycle from "../../../jobs/lifecycle.ts";
 import { failQueuedJob } from "../../../jobs/no-agent.ts";
 import type { Dispatcher, DispatchStats } from "../../../ports/dispatcher.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
-import { afterCompletionOn } from "./after-completion.ts";
 import { AgentPolls } from "./agent-polls.ts";
-import { dispatchStats, forgetAgent, touchAgent } from "./agents.ts";
+import { dispatchStats, forgetAgent } from "./agents.ts";
 import { connectRedis } from "./connection.ts";
 import { ConsumerGroups } from "./consumer-groups.ts";
 import { releaseLeasesOf } from "./disconnect.ts";
 import { EntryWatch } from "./entry-watch.ts";
 import { guard } from "./guard.ts";
-import { GROUP, type RedisKeys, redisKeys } from "./keys.ts";
+import { completeLease, type HeldLeases, heartbeatLease, loadRecord, releaseLease } from "./held-lease.ts";
+import { type RedisKeys, redisKeys } from "./keys.ts";
 import { laneOf } from "./lanes.ts";
-import { heldLeaseRow, type LeaseRow, readLeaseRow } from "./lease-row.ts";
+import { heldLeaseRow, readLeaseRow } from "./lease-row.ts";
 import { type Leasing, leaseJob } from "./leasing.ts";
-import { type HeldLock, JobLock } from "./lock.ts";
+import { JobLock } from "./lock.ts";
 import { everyInterval, type Reaper, reap } from "./reaper.ts";
-import { defineScripts, enqueueJob, extendLease, settle, settleAndUnlock } from "./scripts.ts";
+import { defineScripts, enqueueJob, settle } from "./scripts.ts";
 
 export interface RedisDispatcherOptions {
   redisUrl: string;
@@ -65,6 +65,7 @@ export class RedisDispatcher implements Dispatcher {
   private readonly lock: JobLock;
   private readonly leasing: Leasing;
   private readonly reaper: Reaper;
+  private readonly held: HeldLeases;
   private readonly polls = new AgentPolls();
   private readonly now: Clock;
   private readonly cachePolicy: CommunityCachePolicy;
@@ -88,6 +89,7 @@ export class RedisDispatcher implements Dispatcher {
     const closed = () => this.closed;
     this.leasing = { ...base, groups, watch, lease: this.leasePolicy, now: this.now, closed };
     this.reaper = { ...base, orphanIdleMs: this.leasePolicy.orphanIdleMs };
+    this.held = { ...base, lease: this.leasePolicy, now: this.now, cachePolicy: this.cachePolicy };
   }
 
   async enqueue(record: JobRecord): Promise<void> {
@@ -117,22 +119,7 @@ export class RedisDispatcher implements Dispatcher {
   }
 
   async heartbeat(jobId: string, request: HeartbeatRequest, holder: LeaseHolder): Promise<HeartbeatResponse> {
-    return await this.locked(jobId, async () => {
-      const record = await this.load(jobId);
-      const lease = await heldLeaseRow(this.redis, this.keys, jobId, request.lease_id);
-      const now = this.now();
-      const beat = heartbeatJob(record, request, holder, { now, lease: this.leasePolicy });
-      await this.jobs.put(beat.record);
-      const expiresMs = Date.parse(beat.response.lease_expires_at);
-      if (!(await extendLease(this.redis, this.keys, jobId, request.lease_id, expiresMs))) {
-        throw new LeaseLostError(`lease ${request.lease_id} does not hold job ${jobId}`);
-      }
-      // Keeps the pending entry's idle time low so the orphan scan passes it by (a lease the reconciler
-      // restored from the store after Redis lost its data has no entry).
-      if (lease.entry) await this.redis.xclaim(lease.stream, GROUP, lease.agentId, 0, lease.entry, "JUSTID");
-      await touchAgent(this.redis, this.keys, lease.agentId, record.firmware_version, now);
-      return beat.response;
-    });
+    return await guard(() => heartbeatLease(this.held, jobId, request, holder));
   }
 
   async checkLease(jobId: string, leaseId: string, holder: LeaseHolder): Promise<void> {
@@ -157,51 +144,12 @@ export class RedisDispatcher implements Dispatcher {
     });
   }
 
-  // Lock + lease row and settle + unlock are one script each: four round trips become two.
   async complete(jobId: string, request: CompleteRequest, holder: LeaseHolder): Promise<JobRecord> {
-    const finish = async (lease: LeaseRow, held: HeldLock) => {
-      await settleAndUnlock(this.redis, this.keys, jobId, lease, held);
-      held.released = true;
-    };
-    return await guard(() =>
-      this.lock.runWithLease(jobId, async (lease, held) => {
-        const now = this.now().toISOString();
-        const record = await this.load(jobId);
-        if (lifecycle.isTerminal(record) && record.lease?.id === request.lease_id) {
-          // A repeated completion: the record is final; finish the Redis side if the first try could not.
-          if (lifecycle.completeJob(record, request, holder, { now }) !== record) {
-            throw new LeaseLostError(
-              `lease ${request.lease_id} does not hold job ${jobId} for this agent token`,
-            );
-          }
-          if (lease?.leaseId === request.lease_id) await finish(lease, held);
-          return record;
-        }
-        if (lease?.leaseId !== request.lease_id) {
-          throw new LeaseLostError(`lease ${request.lease_id} does not hold job ${jobId}`);
-        }
-        let done = lifecycle.completeJob(record, request, holder, { now });
-        await this.jobs.put(done);
-        done = await afterCompletionOn(this.redis, this.keys, this.jobs, done, now, this.cachePolicy);
-        await finish(lease, held);
-        return done;
-      }),
-    );
+    return await guard(() => completeLease(this.held, jobId, request, holder));
   }
 
   async release(jobId: string, request: ReleaseRequest, holder: LeaseHolder): Promise<void> {
-    await this.locked(jobId, async () => {
-      const record = await this.load(jobId);
-      const lease = await heldLeaseRow(this.redis, this.keys, jobId, request.lease_id);
-      const next = lifecycle.releaseJob(record, {
-        leaseId: request.lease_id,
-        holder,
-        reason: request.reason,
-        now: this.now().toISOString(),
-      });
-      await this.jobs.put(next);
-      await settle(this.redis, this.keys, jobId, lease, next);
-    });
+    await guard(() => releaseLease(this.held, jobId, request, holder));
   }
 
   async revokeLease(jobId: string, leaseId: string, activeTokenIds: string[]): Promise<boolean> {
@@ -271,8 +219,6 @@ export class RedisDispatcher implements Dispatcher {
   }
 
   private async load(jobId: string): Promise<JobRecord> {
-    const record = await this.jobs.get(jobId);
-    if (!record) throw new NotFoundError(`no job ${jobId}`);
-    return record;
+    return await loadRecord(this.jobs, jobId);
   }
 }

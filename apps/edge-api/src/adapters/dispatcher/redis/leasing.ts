@@ -4,14 +4,14 @@ import type { Clock } from "../../../jobs/clock.ts";
 import { newId } from "../../../jobs/job-id.ts";
 import { grantLease, type LeasePolicy } from "../../../jobs/lease.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
-import { touchAgent } from "./agents.ts";
 import type { ConsumerGroups } from "./consumer-groups.ts";
 import type { EntryWatch } from "./entry-watch.ts";
 import type { RedisKeys } from "./keys.ts";
 import { lanesFor } from "./lanes.ts";
 import type { LeaseRow } from "./lease-row.ts";
+import { touchTakeLock } from "./lease-scripts.ts";
 import type { JobLock } from "./lock.ts";
-import { recordLease, settle, takeOldest } from "./scripts.ts";
+import { recordLease, settle } from "./scripts.ts";
 import { dropEntry, type StreamEntry, toEntry } from "./stream-entry.ts";
 
 // The longest single wait before a lease looks again by itself (a wake the watch missed costs this much).
@@ -30,11 +30,12 @@ export interface Leasing {
   closed: () => boolean;
 }
 
-// A lease: a Lua script picks the agent's lane whose next undelivered entry is oldest and XREADGROUPs it (the
-// entry moves to the group's pending list with the agent as consumer); when all lanes are empty the lease
-// waits on the process's one shared watch of the streams (entry-watch.ts) and looks again when an entry
-// arrives. Another script then records the lease unless one exists (a duplicate entry loses), and
-// jobs/lease.ts grants it.
+// A lease: one Lua script (lease-scripts.ts) records the agent as seen, picks the agent's lane whose next
+// undelivered entry is oldest and XREADGROUPs it (the entry moves to the group's pending list with the agent
+// as consumer), and takes that job's lock when it is free; when all lanes are empty the lease waits on the
+// process's one shared watch of the streams (entry-watch.ts) and looks again when an entry arrives. Under the
+// lock another script records the lease unless one exists (a duplicate entry loses), jobs/lease.ts grants
+// it, the record is saved, and the lock is released: three round trips for a lease that finds work.
 export async function leaseJob(
   ctx: Leasing,
   request: LeaseRequest,
@@ -43,11 +44,10 @@ export async function leaseJob(
 ): Promise<LeaseResponse | null> {
   const streams = lanesFor(ctx.keys, request);
   const deadline = ctx.now().getTime() + Math.min(request.wait_ms ?? 0, LEASE_MAX_WAIT_MS);
-  await touchAgent(ctx.redis, ctx.keys, request.agent_id, request.firmware_version, ctx.now());
   await ctx.groups.ensure(streams);
   for (;;) {
     const mark = await ctx.watch.watch(streams);
-    const ready = await take(ctx, streams, request.agent_id);
+    const ready = await take(ctx, streams, request);
     if (ready) {
       const leased = await start(ctx, ready, request, holder);
       if (leased) return leased;
@@ -60,19 +60,29 @@ export async function leaseJob(
   }
 }
 
-async function take(ctx: Leasing, streams: string[], consumer: string): Promise<StreamEntry | null> {
-  const reply = await takeOldest(ctx.redis, streams, consumer);
-  return reply ? toEntry(reply[0], reply[1], reply[2]) : null;
+// An entry taken, with the lock token when the script also took its job's lock.
+type Ready = StreamEntry & { lockToken: string | null };
+
+async function take(ctx: Leasing, streams: string[], request: LeaseRequest): Promise<Ready | null> {
+  const agent = { id: request.agent_id, firmwareVersion: request.firmware_version, now: ctx.now() };
+  const token = newId();
+  const taken = await touchTakeLock(ctx.redis, ctx.keys, agent, streams, { token, ttlMs: ctx.lock.ttlMs });
+  if (!taken) return null;
+  const entry = toEntry(taken.stream, taken.id, taken.fields);
+  return entry ? { ...entry, lockToken: taken.locked ? token : null } : null;
 }
 
 async function start(
   ctx: Leasing,
-  entry: StreamEntry,
+  entry: Ready,
   request: LeaseRequest,
   holder: LeaseHolder,
 ): Promise<LeaseResponse | null> {
   const { redis, keys, jobs } = ctx;
-  return await ctx.lock.run(entry.jobId, async () => {
+  // Another transition of this job holds its lock (a stale entry, or a reaper): wait for it as any would.
+  const locked = <T>(fn: () => Promise<T>) =>
+    entry.lockToken ? ctx.lock.runTaken(entry.jobId, entry.lockToken, fn) : ctx.lock.run(entry.jobId, fn);
+  return await locked(async () => {
     const record = await jobs.get(entry.jobId);
     if (record?.status !== "queued") {
       // A duplicate or stale entry: the job is leased, done, or gone. Drop the entry, keep any lease.

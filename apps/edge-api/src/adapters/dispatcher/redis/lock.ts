@@ -3,7 +3,7 @@ import { UnavailableError } from "../../../jobs/errors.ts";
 import { newId } from "../../../jobs/job-id.ts";
 import type { RedisKeys } from "./keys.ts";
 import { type LeaseRow, leaseRowOf } from "./lease-row.ts";
-import { tryLock, tryLockWithLease, unlock } from "./scripts.ts";
+import { tryLock, tryLockWithLease, unlock } from "./lock-scripts.ts";
 
 // A lock this process holds; `released` once a script both settled the job and let the lock go.
 export interface HeldLock {
@@ -67,6 +67,19 @@ export class JobLock {
       await new Promise((r) => setTimeout(r, wait));
       wait = Math.min(wait * 2, 100);
     }
+    return await this.#hold(key, token, fn);
+  }
+
+  // Runs `fn` under a lock a script already took with `token` (lease-scripts.ts' take), then releases it.
+  async runTaken<T>(jobId: string, token: string, fn: () => Promise<T>): Promise<T> {
+    return await this.#hold(this.#keys.lock(jobId), token, fn);
+  }
+
+  get ttlMs(): number {
+    return this.#ttlMs;
+  }
+
+  async #hold<T>(key: string, token: string, fn: (held: HeldLock) => Promise<T>): Promise<T> {
     const expires = Date.now() + this.#ttlMs;
     const held: HeldLock = { key, token, released: false };
     try {

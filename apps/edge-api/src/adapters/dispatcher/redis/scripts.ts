@@ -5,8 +5,9 @@ import type { Redis } from "ioredis";
 import { GROUP, type RedisKeys } from "./keys.ts";
 import { laneOf } from "./lanes.ts";
 import type { LeaseRow } from "./lease-row.ts";
-
-type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
+import { LEASE_SCRIPTS } from "./lease-scripts.ts";
+import { LOCK_SCRIPTS } from "./lock-scripts.ts";
+import { defineScriptTable, runScript, type Script } from "./script-runner.ts";
 
 // Adds a job to a stream and the waiting sets unless it is already waiting or leased.
 const ENQUEUE_LUA = `
@@ -49,38 +50,6 @@ const SCRIPTS = {
     lua: `${ENQUEUE_LUA}
 return enqueue(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2])`,
   },
-  // Delivers the oldest undelivered entry across the given streams to consumer ARGV[1].
-  // KEYS: streams to read  ARGV: consumer  -> { stream, entry id, fields } or nil
-  qeTake: {
-    keys: -1,
-    lua: `
-local function older(a, b)
-  local am, as = string.match(a, '(%d+)-(%d+)')
-  local bm, bs = string.match(b, '(%d+)-(%d+)')
-  am, bm = tonumber(am), tonumber(bm)
-  return am < bm or (am == bm and tonumber(as) < tonumber(bs))
-end
-local best, bestKey
-for _, key in ipairs(KEYS) do
-  local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', key)
-  if ok then
-    for _, g in ipairs(groups) do
-      local name, last
-      for j = 1, #g, 2 do
-        if g[j] == 'name' then name = g[j + 1] elseif g[j] == 'last-delivered-id' then last = g[j + 1] end
-      end
-      if name == '${GROUP}' then
-        local nxt = redis.call('XRANGE', key, '(' .. last, '+', 'COUNT', 1)
-        if #nxt > 0 and (best == nil or older(nxt[1][1], best)) then best, bestKey = nxt[1][1], key end
-      end
-    end
-  end
-end
-if not best then return false end
-local r = redis.call('XREADGROUP', 'GROUP', '${GROUP}', ARGV[1], 'COUNT', 1, 'STREAMS', bestKey, '>')
-if not r then return false end
-return { bestKey, r[1][2][1][1], r[1][2][1][2] }`,
-  },
   // KEYS: lease, leases, waiting, since  ARGV: job, lease_id, agent_id, expires_ms, entry, stream
   qeStart: {
     keys: 4,
@@ -91,15 +60,6 @@ redis.call('HSET', KEYS[1], 'lease_id', ARGV[2], 'agent_id', ARGV[3], 'expires_m
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
-return 1`,
-  },
-  // KEYS: lease, leases  ARGV: job, lease_id, new_expires_ms
-  qeExtend: {
-    keys: 2,
-    lua: `
-if redis.call('HGET', KEYS[1], 'lease_id') ~= ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], 'expires_ms', ARGV[3])
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 return 1`,
   },
   // Drops a delivered entry and the lease; with ARGV[3] = '1' the job goes to the back of stream KEYS[7].
@@ -118,46 +78,17 @@ local settled = settle()
 if redis.call('GET', KEYS[8]) == ARGV[5] then redis.call('DEL', KEYS[8]) end
 return settled`,
   },
-  // The lock as qeLock and, once held, the job's lease row (HGETALL): a transition's first two round trips.
-  // KEYS: lock, lease  ARGV: token, ttl_ms  -> { 1, row } or { 0 }
-  qeLockLease: {
-    keys: 2,
-    lua: `
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return { 0 } end
-if not holder then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
-return { 1, redis.call('HGETALL', KEYS[2]) }`,
-  },
-  // Takes the lock, or confirms this token already holds it (a retried SET whose first reply was lost).
-  // KEYS: lock  ARGV: token, ttl_ms
-  qeLock: {
-    keys: 1,
-    lua: `
-local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] then return 1 end
-if holder then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1`,
-  },
-  // KEYS: lock  ARGV: token
-  qeUnlock: {
-    keys: 1,
-    lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`,
-  },
-} as const;
+} satisfies Record<string, Script>;
 
+// Every script of the dispatcher (this file's, lock-scripts.ts' and lease-scripts.ts'), on this connection.
 export function defineScripts(redis: Redis): void {
-  for (const [name, script] of Object.entries(SCRIPTS)) {
-    const numberOfKeys = script.keys >= 0 ? { numberOfKeys: script.keys } : {};
-    redis.defineCommand(name, { lua: script.lua, ...numberOfKeys });
-  }
+  defineScriptTable(redis, SCRIPTS);
+  defineScriptTable(redis, LOCK_SCRIPTS);
+  defineScriptTable(redis, LEASE_SCRIPTS);
 }
 
-async function run(redis: Redis, name: keyof typeof SCRIPTS, args: (string | number)[]): Promise<unknown> {
-  const fn = (redis as unknown as Record<string, ScriptFn>)[name];
-  if (!fn) throw new Error(`script ${name} not defined`);
-  return await fn.apply(redis, args);
-}
+const run = (redis: Redis, name: keyof typeof SCRIPTS, args: (string | number)[]) =>
+  runScript(redis, name, args);
 
 export async function enqueueJob(
   redis: Redis,
@@ -175,17 +106,6 @@ export async function enqueueJob(
     jobId,
     enqueuedMs,
   ]);
-}
-
-// The oldest undelivered entry of these streams, now pending with `consumer`: [stream, entry id, fields].
-export async function takeOldest(
-  redis: Redis,
-  streams: string[],
-  consumer: string,
-): Promise<[string, string, string[]] | null> {
-  return (await run(redis, "qeTake", [streams.length, ...streams, consumer])) as
-    | [string, string, string[]]
-    | null;
 }
 
 // False when the job already has a lease (a duplicate entry lost).
@@ -208,18 +128,6 @@ export async function recordLease(
     lease.stream,
   ]);
   return started === 1;
-}
-
-// False when `leaseId` no longer holds the job.
-export async function extendLease(
-  redis: Redis,
-  keys: RedisKeys,
-  jobId: string,
-  leaseId: string,
-  expiresMs: number,
-): Promise<boolean> {
-  const extended = await run(redis, "qeExtend", [keys.lease(jobId), keys.leases, jobId, leaseId, expiresMs]);
-  return extended === 1;
 }
 
 // Drops the entry and the lease; with `requeue`, the job goes to the back of its lane's queue.
@@ -269,24 +177,4 @@ export async function settleAndUnlock(
     0,
     lock.token,
   ]);
-}
-
-// tryLock, and the job's lease row as HGETALL gives it (field, value, ...) once the lock is held.
-export async function tryLockWithLease(
-  redis: Redis,
-  key: string,
-  leaseKey: string,
-  token: string,
-  ttlMs: number,
-): Promise<string[] | null> {
-  const reply = (await run(redis, "qeLockLease", [key, leaseKey, token, ttlMs])) as [number, string[]?];
-  return reply[0] === 1 ? (reply[1] ?? []) : null;
-}
-
-export async function tryLock(redis: Redis, key: string, token: string, ttlMs: number): Promise<boolean> {
-  return (await run(redis, "qeLock", [key, token, ttlMs])) === 1;
-}
-
-export async function unlock(redis: Redis, key: string, token: string): Promise<void> {
-  await run(redis, "qeUnlock", [key, token]);
 }

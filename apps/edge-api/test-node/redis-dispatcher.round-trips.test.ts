@@ -1,0 +1,189 @@
+// What a lease, a heartbeat and a completion cost the Redis dispatcher in commands (each script is one command
+// and one round trip), and the lease's one-script take when another transition holds the job's lock.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { LeaseHolder, LeaseRequest, LeaseResponse } from "@qmk-edge/schema";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
+import { RedisDispatcher } from "../src/adapters/dispatcher/redis/dispatcher.ts";
+import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
+import { LeaseLostError } from "../src/jobs/errors.ts";
+import { newId } from "../src/jobs/job-id.ts";
+import { leasePolicy } from "../src/jobs/lease.ts";
+import { newJobRecord } from "../src/jobs/lifecycle.ts";
+
+const redisUrl = inject("redisUrl");
+const dir = mkdtempSync(join(tmpdir(), "qmk-edge-round-trips-"));
+const jobs = new BlobJobStore(new FsBlobStore(dir));
+const admin = new Redis(redisUrl);
+const open: RedisDispatcher[] = [];
+const fleet: LeaseHolder = { token_id: "fleet", trust: "trusted" };
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((d) => d.close()));
+});
+afterAll(async () => {
+  await admin.quit();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function dispatcher(): { d: RedisDispatcher; prefix: string } {
+  const prefix = `rt-${newId().slice(0, 10)}:`;
+  const d = new RedisDispatcher({ redisUrl, jobs, prefix, lease: leasePolicy(60) });
+  open.push(d);
+  return { d, prefix };
+}
+
+async function submit(d: RedisDispatcher, keymap: string): Promise<string> {
+  const record = newJobRecord({
+    id: newId(),
+    request: {
+      keyboard: "handwired/qmk_edge_demo",
+      keymap,
+      layout: "LAYOUT_ortho_2x2",
+      layers: [["KC_A", "KC_B", "KC_C", "KC_D"]],
+    },
+    contentKey: newId() + newId(),
+    firmwareVersion: "demo-1",
+    maxAttempts: 3,
+    now: new Date().toISOString(),
+  });
+  await jobs.put(record);
+  await d.enqueue(record);
+  return record.id;
+}
+
+const agent = (id: string): LeaseRequest => ({
+  agent_id: id,
+  toolchains: ["avr", "arm"],
+  firmware_version: "demo-1",
+  wait_ms: 0,
+});
+
+const failed = (lease: LeaseResponse) => ({
+  lease_id: lease.lease_id,
+  status: "failed" as const,
+  returncode: 2,
+  output: "make: error",
+  command: "make x:y",
+  firmware_filename: null,
+  toolchain: null,
+  timings: {},
+});
+
+// The commands the dispatcher's command connection sends while `fn` runs (a MULTI counts its MULTI, each
+// command and EXEC, as Redis parses each).
+async function commandsOf<T>(
+  d: RedisDispatcher,
+  fn: () => Promise<T>,
+): Promise<{ result: T; sent: string[] }> {
+  const sent: string[] = [];
+  const redis = d.redis as unknown as { sendCommand: (command: { name: string }) => unknown };
+  const original = redis.sendCommand;
+  redis.sendCommand = function (this: unknown, command: { name: string }, ...rest: unknown[]) {
+    sent.push(command.name);
+    return (original as (...args: unknown[]) => unknown).call(this, command, ...rest);
+  } as typeof original;
+  try {
+    return { result: await fn(), sent };
+  } finally {
+    redis.sendCommand = original;
+  }
+}
+
+describe("RedisDispatcher: round trips per job", () => {
+  it("leases a job in three commands, beats in two, completes in two", async () => {
+    const { d } = dispatcher();
+    // The first lease of a process creates the consumer groups and starts the shared watch: not counted.
+    const warm = await d.lease(agent("a1"), fleet);
+    expect(warm).toBeNull();
+    const id = await submit(d, "k1");
+
+    const leased = await commandsOf(d, () => d.lease(agent("a1"), fleet));
+    expect(leased.result?.job.id).toBe(id);
+    // One script (agent seen, entry taken, lock taken), the lease recorded, the lock released.
+    expect(leased.sent).toEqual(["evalsha", "evalsha", "evalsha"]);
+    expect((await jobs.get(id))?.status).toBe("running");
+    expect(await d.stats(60, "demo-1")).toMatchObject({ running: 1, agentsSeen: 1, agentsForVersion: 1 });
+
+    const lease = leased.result!;
+    const beat = await commandsOf(d, () =>
+      d.heartbeat(id, { lease_id: lease.lease_id, stage: "compiling" }, fleet),
+    );
+    // Lock + lease row; after the record is saved, extend + claim + agent seen + unlock.
+    expect(beat.sent).toEqual(["evalsha", "evalsha"]);
+
+    const done = await commandsOf(d, () => d.complete(id, failed(lease), fleet));
+    expect(done.result.status).toBe("failed");
+    expect(done.sent).toEqual(["evalsha", "evalsha"]);
+    expect(await d.stats(60, "demo-1")).toMatchObject({ queued: 0, running: 0 });
+  });
+
+  it("counts an agent as seen on a lease that finds no job", async () => {
+    const { d } = dispatcher();
+    expect(await d.lease(agent("idle"), fleet)).toBeNull();
+    expect(await d.stats(60, "demo-1")).toMatchObject({ agentsSeen: 1, agentsForVersion: 1 });
+  });
+
+  it("waits for a job whose lock another transition holds, then leases it", async () => {
+    const { d, prefix } = dispatcher();
+    const id = await submit(d, "k2");
+    await admin.set(`${prefix}lock:${id}`, "another-process", "PX", 10_000);
+    let answered = false;
+    const leasing = d.lease(agent("a2"), fleet).then((lease) => {
+      answered = true;
+      return lease;
+    });
+    // The take delivered the entry but could not take the lock: the record is not touched while it is held.
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(answered).toBe(false);
+    expect((await jobs.get(id))?.status).toBe("queued");
+    expect(await admin.get(`${prefix}lock:${id}`)).toBe("another-process");
+
+    await admin.del(`${prefix}lock:${id}`);
+    const lease = await leasing;
+    expect(lease?.job.id).toBe(id);
+    expect((await jobs.get(id))?.status).toBe("running");
+    // The lease's own lock is gone once it answered.
+    expect(await admin.exists(`${prefix}lock:${id}`)).toBe(0);
+  });
+
+  it("a heartbeat in its one script extends the lease, claims the entry for the agent and counts it as seen", async () => {
+    const { d, prefix } = dispatcher();
+    const id = await submit(d, "k3");
+    const lease = (await d.lease(agent("a3"), fleet))!;
+    const stream = `${prefix}stream:demo-1:any`;
+    const [[entry]] = (await admin.xpending(stream, "agents", "-", "+", 10)) as [[string, string]];
+    // As if another consumer had claimed the entry and the agent had not been seen for long.
+    await admin.xclaim(stream, "agents", "someone-else", 0, entry, "JUSTID");
+    await admin.zadd(`${prefix}agents`, 1, "a3");
+    await admin.zadd(`${prefix}agents:demo-1`, 1, "a3");
+
+    const beat = await d.heartbeat(id, { lease_id: lease.lease_id, stage: "compiling" }, fleet);
+    const pending = (await admin.xpending(stream, "agents", "-", "+", 10)) as [string, string][];
+    expect(pending.map(([e, consumer]) => [e, consumer])).toEqual([[entry, "a3"]]);
+    expect(Number(await admin.zscore(`${prefix}agents`, "a3"))).toBeGreaterThan(1);
+    expect(Number(await admin.zscore(`${prefix}agents:demo-1`, "a3"))).toBeGreaterThan(1);
+    expect(Number(await admin.hget(`${prefix}lease:${id}`, "expires_ms"))).toBe(
+      Date.parse(beat.lease_expires_at),
+    );
+    expect(Number(await admin.zscore(`${prefix}leases`, id))).toBe(Date.parse(beat.lease_expires_at));
+    expect(await admin.exists(`${prefix}lock:${id}`)).toBe(0);
+    expect((await jobs.get(id))?.stage).toBe("compiling");
+  });
+
+  it("a heartbeat whose lease was lost under it answers LeaseLostError and releases the lock", async () => {
+    const { d, prefix } = dispatcher();
+    const id = await submit(d, "k4");
+    const lease = (await d.lease(agent("a4"), fleet))!;
+    await expect(
+      d.heartbeat(id, { lease_id: "f".repeat(32), stage: "compiling" }, fleet),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await admin.exists(`${prefix}lock:${id}`)).toBe(0);
+    expect(Number(await admin.hget(`${prefix}lease:${id}`, "expires_ms"))).toBe(
+      Date.parse(lease.lease_expires_at),
+    );
+  });
+});
