@@ -94,6 +94,21 @@ describe("FsBlobStore: empty first writes share one file", () => {
     expect(existsSync(join(dir, EMPTY_DIR, goneTemplate))).toBe(false);
   });
 
+  it("retires a segment with one fsync for all the markers linked to a template, and one per other file", async () => {
+    const store = open({ journal: { segmentMs: 20, retireAfterMs: 20 } });
+    await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => store.put(`served/t/job${i}`, "", MARKER)),
+      store.put("jobs/a.json", '{"id":"a"}', { contentType: "application/json", firstWrite: true }),
+      store.put("jobs/b.json", '{"id":"b"}', { contentType: "application/json", firstWrite: true }),
+    ]);
+    const segments = () => readdirSync(join(dir, ".journal")).filter((n) => n.endsWith(".log"));
+    for (let tries = 0; segments().length > 0 && tries < 500; tries++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(segments()).toEqual([]);
+    expect(store.journalFileSyncs()).toBe(3);
+    expect(await readBlobText(store, "served/t/job19")).toBe("");
+  });
+
   it("gives BlobJobStore's open and served markers no file of their own", async () => {
     const jobs = new BlobJobStore(open());
     const record = (id: string) =>

@@ -77,6 +77,11 @@ export class FsBlobStore implements BlobStore {
     return this.#journal ? { ...this.#journal.stats } : null;
   }
 
+  // Files (inodes) the journal's retirement fsynced so far (null without a journal).
+  journalFileSyncs(): number | null {
+    return this.#journal ? this.#journal.retired.fileSyncs : null;
+  }
+
   pathOf(key: string): string {
     if (key.length > 1024) throw new InvalidBlobKeyError("blob key too long");
     const segments = key.split("/");
