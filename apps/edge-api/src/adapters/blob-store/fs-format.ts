@@ -56,3 +56,16 @@ export function ancestors(root: string, file: string): string[] {
   }
   return out;
 }
+
+// A segment or template named `<host>~<pid>~...` whose process on this host is no longer running.
+export function writerIsGone(name: string): boolean {
+  const [host, pid] = name.split("~");
+  if (host !== JOURNAL_HOST || !pid) return false;
+  if (Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}

@@ -18,9 +18,9 @@ import {
   HEADER_BYTES,
   isWholeFile,
   JOURNAL_DIR,
-  JOURNAL_HOST,
   type JournalEntry,
   sha256Hex,
+  writerIsGone,
 } from "./fs-format.ts";
 
 type Decoded = { kind: "put"; entry: JournalEntry } | { kind: "abort"; key: string };
@@ -135,17 +135,5 @@ function syncFileSync(path: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
-  }
-}
-
-function writerIsGone(segmentName: string): boolean {
-  const [host, pid] = segmentName.split("~");
-  if (host !== JOURNAL_HOST || !pid) return false;
-  if (Number(pid) === process.pid) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "ESRCH";
   }
 }

@@ -14,13 +14,16 @@ import {
 import { dirname } from "node:path";
 import { UnavailableError } from "../../jobs/errors.ts";
 import { type BlobHead, BlobSizeError, type PutOptions } from "../../ports/blob-store.ts";
+import type { EmptyObjectLinks } from "./fs-empty-links.ts";
 import { encodeHeader, HEADER_BYTES, sha256Hex } from "./fs-format.ts";
 import type { GroupJournal } from "./fs-journal.ts";
 
-// Durable once the journal's batch is synced; the file follows without an fsync of its own, and the put
-// resolves only once it is published. A file that cannot be written is struck from the journal (aborted).
+// Durable once the journal's batch is synced; the file follows without an fsync of its own (an empty object
+// as a link to its template, no new file), and the put resolves only once it is published. A file that cannot
+// be written is struck from the journal (aborted).
 export async function journaledPut(
   journal: GroupJournal,
+  empty: EmptyObjectLinks | null,
   put: { key: string; temp: string; path: string; text: string; options: PutOptions; maxBytes: number },
 ): Promise<BlobHead> {
   const { key, options } = put;
@@ -30,6 +33,10 @@ export async function journaledPut(
   const sha256 = sha256Hex(body);
   await journal.append({ key, contentType: options.contentType, sha256, text: put.text }, put.path);
   try {
+    if (empty && body.byteLength === 0) {
+      empty.publish(options.contentType, put.path, put.temp);
+      return { size: 0, contentType: options.contentType, sha256 };
+    }
     const header = encodeHeader({ content_type: options.contentType, size: body.byteLength, sha256 });
     publishSync(key, put.temp, put.path, Buffer.concat([header, body]));
     return { size: body.byteLength, contentType: options.contentType, sha256 };

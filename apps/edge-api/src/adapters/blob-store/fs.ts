@@ -1,29 +1,22 @@
 // The embedded blob store: one file per key under a directory, for a self-hosted API with no S3.
 // Each file starts with a fixed-size JSON header (content type, size, sha256) followed by the bytes, so an
-// object and its metadata are replaced together by one rename: readers see the old object or the new one,
-// never half of either. Writes stream to a temp file in the same directory tree while hashing; every write is
-// looped until the kernel took all of it (a full disk answers short writes before ENOSPC), the temp file's
-// size is checked and it is fsynced before the rename, and the directory after it. Anything short of that
-// deletes the temp file instead of publishing it. A disk that cannot take a write (full, read-only, quota,
-// I/O error) is an UnavailableError (503, retry), never a half-written object.
-import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, mkdirSync } from "node:fs";
-import { type FileHandle, mkdir, open, readdir, rename, statfs, unlink } from "node:fs/promises";
-import { dirname, join, resolve, sep } from "node:path";
+// object and its metadata are replaced together by one rename (or one link): readers see the old object or the
+// new one, never half of either. A put is durable before it resolves: by its own fsyncs (fs-durable-write.ts),
+// or, for a first write of text, by a line of the group-committed journal (fs-journal.ts) after which the file
+// is published whole (fs-publish-sync.ts; an empty object as a link to a shared template, fs-empty-links.ts).
+// A disk that cannot take a write (full, read-only, quota, I/O error) is an UnavailableError (503, retry),
+// never a half-written object.
+import { randomBytes } from "node:crypto";
+import { createReadStream, mkdirSync, statfsSync } from "node:fs";
+import { type FileHandle, open, readdir, unlink } from "node:fs/promises";
+import { join, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { UnavailableError } from "../../jobs/errors.ts";
-import {
-  type BlobBody,
-  type BlobHead,
-  type BlobObject,
-  BlobSizeError,
-  type BlobStore,
-  DigestMismatchError,
-  type PutOptions,
-} from "../../ports/blob-store.ts";
-import { chunksOf } from "./blob-body.ts";
-import { encodeHeader, HEADER_BYTES, type Header } from "./fs-format.ts";
-import { GroupJournal, type JournalOptions, syncDir } from "./fs-journal.ts";
+import type { BlobBody, BlobHead, BlobObject, BlobStore, PutOptions } from "../../ports/blob-store.ts";
+import { durableWrite } from "./fs-durable-write.ts";
+import { EmptyObjectLinks } from "./fs-empty-links.ts";
+import { HEADER_BYTES, type Header } from "./fs-format.ts";
+import { GroupJournal, type JournalOptions } from "./fs-journal.ts";
 import { replayJournals } from "./fs-journal-replay.ts";
 import { journaledPut, readSmallFileText } from "./fs-publish-sync.ts";
 
@@ -52,6 +45,7 @@ export class FsBlobStore implements BlobStore {
   readonly maxBytes: number;
 
   readonly #journal: GroupJournal | null = null;
+  readonly #empty: EmptyObjectLinks | null = null;
   // Temp names of journaled writes: unique in this process, created exclusively ("wx") in case of a clash.
   readonly #tempPrefix = `${process.pid}-${randomBytes(6).toString("hex")}-`;
   #temps = 0;
@@ -69,16 +63,23 @@ export class FsBlobStore implements BlobStore {
           `blob store journal: ${replay.rewritten} of ${replay.entries} entries rewritten at start`,
         );
       this.#journal = new GroupJournal(this.root, options.journal === true ? {} : options.journal);
+      this.#empty = new EmptyObjectLinks(this.root, join(this.root, TEMP_DIR));
     }
   }
 
   async close(): Promise<void> {
     await this.#journal?.close();
+    this.#empty?.close();
   }
 
   // The journal's commits and lines so far (null without a journal).
   journalStats(): { commits: number; lines: number } | null {
     return this.#journal ? { ...this.#journal.stats } : null;
+  }
+
+  // Files (inodes) the journal's retirement fsynced so far (null without a journal).
+  journalFileSyncs(): number | null {
+    return this.#journal ? this.#journal.retired.fileSyncs : null;
   }
 
   pathOf(key: string): string {
@@ -130,7 +131,7 @@ export class FsBlobStore implements BlobStore {
     const journaled = options.firstWrite && typeof body === "string" && options.sha256 === undefined;
     if (this.#journal && journaled && options.size === undefined) {
       const temp = join(this.root, TEMP_DIR, `${this.#tempPrefix}${(this.#temps++).toString(36)}.part`);
-      const put = journaledPut(this.#journal, {
+      const put = journaledPut(this.#journal, this.#empty, {
         key,
         temp,
         path,
@@ -140,58 +141,15 @@ export class FsBlobStore implements BlobStore {
       });
       return await unavailableOnDiskError(key, put);
     }
-    return await unavailableOnDiskError(key, this.write(key, path, body, options));
-  }
-
-  private async write(key: string, path: string, body: BlobBody, options: PutOptions): Promise<BlobHead> {
     const temp = join(this.root, TEMP_DIR, `${randomBytes(12).toString("hex")}.part`);
-    const file = await open(temp, "wx", 0o644);
-    let published = false;
-    try {
-      const hash = createHash("sha256");
-      const limit = Math.min(options.size ?? this.maxBytes, this.maxBytes);
-      let size = 0;
-      for await (const chunk of chunksOf(body)) {
-        if (size + chunk.byteLength > limit)
-          throw new BlobSizeError(`blob ${key} is larger than ${limit} bytes`);
-        hash.update(chunk);
-        await writeFully(file, chunk, HEADER_BYTES + size);
-        size += chunk.byteLength;
-      }
-      if (options.size !== undefined && size !== options.size) {
-        throw new BlobSizeError(`blob ${key} has ${size} bytes, ${options.size} were declared`);
-      }
-      const sha256 = hash.digest("hex");
-      if (options.sha256 !== undefined && options.sha256 !== sha256) {
-        throw new DigestMismatchError(options.sha256, sha256);
-      }
-      const header: Header = { content_type: options.contentType, size, sha256 };
-      await writeFully(file, encodeHeader(header), 0);
-      await file.sync();
-      // What the disk holds, not what the writes said: only a file of exactly header + body is published.
-      const onDisk = (await file.stat()).size;
-      if (onDisk !== HEADER_BYTES + size) {
-        throw new UnavailableError(`blob ${key}: the disk holds ${onDisk} of ${HEADER_BYTES + size} bytes`);
-      }
-      await file.close();
-      const created = await mkdir(dirname(path), { recursive: true });
-      await rename(temp, path);
-      published = true;
-      // The rename (and any folder mkdir made) is durable only once the folders holding them are synced.
-      await syncDir(dirname(path));
-      if (created) await syncDir(dirname(created));
-      return { size, contentType: options.contentType, sha256 };
-    } finally {
-      if (!published) {
-        await file.close().catch(() => {});
-        await unlink(temp).catch(() => {});
-      }
-    }
+    const write = durableWrite({ key, temp, path, maxBytes: this.maxBytes }, body, options);
+    return await unavailableOnDiskError(key, write);
   }
 
-  // What statfs says an unprivileged writer may still use on the store's disk.
+  // What statfs says an unprivileged writer may still use on the store's disk. Synchronous: statfs reads
+  // the superblock's counters, waits on no disk, and is asked on every new job (jobs' 503 reserve).
   async freeBytes(): Promise<number> {
-    const fs = await unavailableOnDiskError("(statfs)", statfs(this.root));
+    const fs = await unavailableOnDiskError("(statfs)", (async () => statfsSync(this.root))());
     return fs.bavail * fs.bsize;
   }
 
@@ -211,16 +169,6 @@ export class FsBlobStore implements BlobStore {
       },
     );
     return entries.filter((e) => e.isFile() && KEY_SEGMENT.test(e.name)).map((e) => `${prefix}${e.name}`);
-  }
-}
-
-// Loops until the kernel took every byte: a short write is not an error to Node, only to the object.
-async function writeFully(file: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
-  let done = 0;
-  while (done < bytes.byteLength) {
-    const { bytesWritten } = await file.write(bytes, done, bytes.byteLength - done, position + done);
-    if (bytesWritten <= 0) throw new UnavailableError(`the disk took no bytes at offset ${position + done}`);
-    done += bytesWritten;
   }
 }
 

@@ -129,7 +129,9 @@ export class BlobJobStore implements JobStore {
   async accept(record: JobRecord): Promise<void> {
     await this.#checkRoom();
     this.#records.delete(record.id);
-    await this.#blobs.put(`${OPEN_PREFIX}${record.id}`, record.created_at, NEW_MARKER);
+    // Empty, like every marker (only its name is read): the directory store links empty objects to one
+    // shared file instead of creating one per job (adapters/blob-store/fs-empty-links.ts).
+    await this.#blobs.put(`${OPEN_PREFIX}${record.id}`, "", NEW_MARKER);
     if (this.#openCount) this.#openCount.count++;
     await this.#save(record, NEW_JSON);
   }
