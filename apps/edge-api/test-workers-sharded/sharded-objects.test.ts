@@ -8,6 +8,7 @@ import {
   shardStub,
 } from "../src/adapters/dispatcher/durable-object/shards.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
+import { sha256Hex } from "../src/bytes/sha256-hex.ts";
 import { contentKey } from "../src/jobs/content-key.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { newJobRecord } from "../src/jobs/lifecycle.ts";
@@ -33,7 +34,7 @@ async function queuedElsewhere(
   const record = newJobRecord({
     id,
     request: request as JobRecord["request"],
-    contentKey: await contentKey(request as JobRecord["request"], firmwareVersion),
+    contentKey: await contentKey(request as JobRecord["request"], firmwareVersion, sha256Hex),
     firmwareVersion,
     maxAttempts: target.maxAttempts,
     now: new Date().toISOString(),

@@ -12,6 +12,7 @@ import type { DispatcherObject } from "../src/adapters/dispatcher/durable-object
 import { DEAD_LETTER_QUEUE, JOB_QUEUE } from "../src/adapters/dispatcher/durable-object/queue-consumer.ts";
 import { shardOfJob, shardStub } from "../src/adapters/dispatcher/durable-object/shards.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
+import { sha256Hex } from "../src/bytes/sha256-hex.ts";
 import { contentKey } from "../src/jobs/content-key.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { newJobRecord } from "../src/jobs/lifecycle.ts";
@@ -31,7 +32,7 @@ async function recordOnly(): Promise<JobRecord> {
   const record = newJobRecord({
     id: newId(),
     request,
-    contentKey: await contentKey(request, target.firmwareVersion),
+    contentKey: await contentKey(request, target.firmwareVersion, sha256Hex),
     firmwareVersion: target.firmwareVersion,
     maxAttempts: target.maxAttempts,
     now: new Date().toISOString(),

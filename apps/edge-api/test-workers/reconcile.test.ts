@@ -19,6 +19,7 @@ import { JOB_QUEUE } from "../src/adapters/dispatcher/durable-object/queue-consu
 import { DurableObjectQueueRepair } from "../src/adapters/dispatcher/durable-object/queue-repair.ts";
 import { shardOfJob, shardStub } from "../src/adapters/dispatcher/durable-object/shards.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
+import { sha256Hex } from "../src/bytes/sha256-hex.ts";
 import { contentKey } from "../src/jobs/content-key.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { newJobRecord } from "../src/jobs/lifecycle.ts";
@@ -233,7 +234,7 @@ describe("the Dispatcher object's repair", () => {
         newJobRecord({
           id,
           request,
-          contentKey: await contentKey(request, target.firmwareVersion),
+          contentKey: await contentKey(request, target.firmwareVersion, sha256Hex),
           firmwareVersion: target.firmwareVersion,
           maxAttempts: target.maxAttempts,
           now: new Date().toISOString(),

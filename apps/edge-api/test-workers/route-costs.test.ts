@@ -5,6 +5,7 @@ import { R2BlobStore } from "../src/adapters/blob-store/r2.ts";
 import { JOB_QUEUE } from "../src/adapters/dispatcher/durable-object/queue-consumer.ts";
 import { homeShardOf, shardStub } from "../src/adapters/dispatcher/durable-object/shards.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
+import { sha256Hex } from "../src/bytes/sha256-hex.ts";
 import { contentKey } from "../src/jobs/content-key.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { newJobRecord } from "../src/jobs/lifecycle.ts";
@@ -219,7 +220,7 @@ describe("a lease across shards", () => {
     const record = newJobRecord({
       id: newId(),
       request,
-      contentKey: await contentKey(request, target.firmwareVersion),
+      contentKey: await contentKey(request, target.firmwareVersion, sha256Hex),
       firmwareVersion: target.firmwareVersion,
       maxAttempts: target.maxAttempts,
       now: new Date(clock).toISOString(),

@@ -1,6 +1,5 @@
 import { ARTIFACT_HEADERS, type LeaseHolder, LIMITS } from "@qmk-edge/schema";
 import type { MiddlewareHandler } from "hono";
-import { sha256Hex } from "../bytes/sha256-hex.ts";
 import type { AgentToken } from "../config/agent-tokens.ts";
 import type { AppEnv, Deps } from "../deps.ts";
 import { readJsonBody } from "./request-body.ts";
@@ -55,7 +54,7 @@ export const requireAgent: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = bearerToken(c.req.header("authorization"));
   if (token === null) throw new UnauthorizedError("missing agent token: send Authorization: Bearer <token>");
   const deps = c.get("deps");
-  const known: AgentToken | null = constantTimeFind(deps.config.agentTokens, await sha256Hex(token));
+  const known: AgentToken | null = constantTimeFind(deps.config.agentTokens, await deps.sha256Hex(token));
   if (!known) {
     await endRevokedLease(deps, c.req.path, c.req.raw);
     throw new UnauthorizedError("unknown agent token");
@@ -69,9 +68,10 @@ export const requireOperator: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = bearerToken(c.req.header("authorization"));
   if (token === null)
     throw new UnauthorizedError("missing operator token: send Authorization: Bearer <token>");
-  const hashes = c.get("deps").config.operatorTokenHashes.map((hash) => ({ hash }));
+  const deps = c.get("deps");
+  const hashes = deps.config.operatorTokenHashes.map((hash) => ({ hash }));
   if (hashes.length === 0) throw new UnauthorizedError("no operator token is configured on this API");
-  if (!constantTimeFind(hashes, await sha256Hex(token)))
+  if (!constantTimeFind(hashes, await deps.sha256Hex(token)))
     throw new UnauthorizedError("unknown operator token");
   await next();
 };

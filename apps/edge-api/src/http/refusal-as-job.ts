@@ -1,6 +1,5 @@
 import type { CompileEnqueued, JobRecord } from "@qmk-edge/schema";
 import type { Context } from "hono";
-import { sha256Hex } from "../bytes/sha256-hex.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import type { AppEnv } from "../deps.ts";
 import { StoredRecordError } from "../jobs/errors.ts";
@@ -78,7 +77,7 @@ export async function answerAsRefusedJob(
     id,
     now: now.toISOString(),
     firmwareVersion: deps.config.firmwareVersion,
-    contentKey: await sha256Hex(`refused ${id}`),
+    contentKey: await deps.sha256Hex(`refused ${id}`),
     cause,
     body,
   });

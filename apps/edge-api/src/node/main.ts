@@ -24,6 +24,7 @@ import type { BlobStore } from "../ports/blob-store.ts";
 import { forwardedClientIp, socketClientIp } from "./client-ip.ts";
 import { ConfigError, loadNodeConfig, type NodeConfig } from "./config.ts";
 import { closeOnSignals, listen, type NodeServer } from "./server.ts";
+import { nodeSha256Hex } from "./sha256-hex.ts";
 
 export interface NodeDeps {
   deps: Deps;
@@ -93,6 +94,7 @@ export function buildNodeDeps(
     clientIp: config.trustProxy ? forwardedClientIp : socketClientIp,
     now,
     newId,
+    sha256Hex: nodeSha256Hex,
   };
   const close = async () => {
     await dispatcher.close();

@@ -49,7 +49,7 @@ async function compile(c: Context<AppEnv>, seen: { body?: unknown }): Promise<Re
   const request = checked.request;
   const translated = checked.translations.length ? { keycode_translations: checked.translations } : {};
   const { firmwareVersion, maxAttempts } = deps.config;
-  const key = await contentKey(request, firmwareVersion);
+  const key = await contentKey(request, firmwareVersion, deps.sha256Hex);
   const id = deps.newId();
   const now = deps.now().toISOString();
   const answer: CompileEnqueued = { enqueued: true, job_id: id };

@@ -17,6 +17,7 @@ import { RateLimiterObject } from "../adapters/rate-limiter/durable-object/objec
 import { WorkersResponseCache } from "../adapters/response-cache/workers-cache.ts";
 import { WorkersAssets } from "../adapters/static-files/workers-assets.ts";
 import { createApp } from "../app.ts";
+import { sha256Hex } from "../bytes/sha256-hex.ts";
 import type { AppEnv, Deps } from "../deps.ts";
 import { systemClock } from "../jobs/clock.ts";
 import { newId } from "../jobs/job-id.ts";
@@ -54,6 +55,7 @@ function workerDeps(c: Context<AppEnv>): Deps {
     clientIp: (ctx) => ctx.req.header("cf-connecting-ip") ?? null,
     now: systemClock,
     newId,
+    sha256Hex,
   };
 }
 
