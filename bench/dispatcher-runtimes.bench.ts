@@ -11,6 +11,7 @@ import { startRedis } from "@qmk-edge/test/servers/redis.ts";
 import { startEdgeApi } from "@qmk-edge/test/support/system.ts";
 import { drain, groupCpuMicros } from "./dispatcher.bench.ts";
 import { BENCH_AGENT_TOKEN, startApiProcess } from "./node-cpu.bench.ts";
+import { traceFsyncs } from "./workers/fsyncs.ts";
 import { groupCpuByName, startWorkerd } from "./workers/workerd.ts";
 
 const FLEETS = (process.env.BENCH_FLEETS ?? "1,10,50").split(",").map(Number);
@@ -61,7 +62,10 @@ export async function benchDispatcherWorkers(
     const runs = [];
     for (const agents of fleets) {
       say(`dispatcher, workerd with ${shards} shard(s): ${agents} agent(s) ...`);
-      runs.push(await drain(target, agents, jobsFor(agents)));
+      // BENCH_WORKERD_FSYNCS=1: workerd's fsyncs per job by what they sync (workers/fsyncs.ts), fill included.
+      const trace = process.env.BENCH_WORKERD_FSYNCS === "1" && api.pgid ? await traceFsyncs(api.pgid) : null;
+      const run = await drain(target, agents, jobsFor(agents));
+      runs.push(trace ? { ...run, workerd_fsyncs_per_job_traced: await trace.stop(run.jobs) } : run);
     }
     return { shards, host: api.host, runs };
   } finally {
@@ -77,7 +81,7 @@ async function startWorkersApi(vars: Record<string, string>) {
         ? Number(process.env.BENCH_WORKERD_INSPECTOR_PORT)
         : undefined,
     });
-    return { ...workerd, host: "miniflare" };
+    return { ...workerd, host: "miniflare", pgid: workerd.pgid };
   }
   const dir = makeTempDir("bench-workerd");
   const api = await startEdgeApi({
@@ -88,6 +92,7 @@ async function startWorkersApi(vars: Record<string, string>) {
   return {
     url: api.url,
     host: "wrangler-dev",
+    pgid: undefined,
     cpuMicros: async () => groupCpuMicros(api.daemon.pid),
     cpuByProcess: () => groupCpuByName(api.daemon.pid),
     stop: async () => {

@@ -15,6 +15,8 @@ const WRANGLER = join(EDGE_API, "node_modules", ".bin", "wrangler");
 
 export interface Workerd {
   url: string;
+  // The host's process group (workerd-host.ts and its workerd).
+  pgid: number;
   // CPU time (µs) used so far by each process of the host's group, by executable name (node, workerd).
   cpuByProcess(): Record<string, number>;
   cpuMicros(): Promise<number>;
@@ -77,6 +79,7 @@ export async function startWorkerd(args: {
   const cpuByProcess = () => groupCpuByName(daemon.pid);
   return {
     url,
+    pgid: daemon.pid,
     cpuByProcess,
     cpuMicros: async () => Object.values(cpuByProcess()).reduce((a, b) => a + b, 0),
     stop: async () => {

@@ -5,14 +5,14 @@ import { nextDue, purge } from "./sql.ts";
 const RETENTION_MS = 60 * 60 * 1000;
 const RETRY_WRITE_MS = 10_000;
 
-// The Dispatcher object's one alarm: the earliest moment something is due (a lease expiry, a failed write to
-// retry, an ended job to forget); null when nothing is.
-export function nextAlarmAt(sql: SqlStorage, now: Date): number | null {
+// The Dispatcher object's one alarm: the earliest moment something is due (a lease expiry, a write to R2 not
+// yet marked done, to retry, an ended job to forget); null when nothing is.
+export function nextAlarmAt(sql: SqlStorage, now: Date, unsaved: boolean): number | null {
   const due = nextDue(sql);
   const candidates = [
     due.lease,
     due.ended === null ? null : due.ended + RETENTION_MS,
-    due.dirty ? now.getTime() + RETRY_WRITE_MS : null,
+    unsaved ? now.getTime() + RETRY_WRITE_MS : null,
   ].filter((t): t is number => t !== null);
   return candidates.length === 0 ? null : Math.min(...candidates);
 }
@@ -22,8 +22,13 @@ export function purgeForgotten(sql: SqlStorage, now: Date): void {
   purge(sql, now.getTime() - RETENTION_MS, forgetAgentsSeenBefore(now));
 }
 
-// Keeps the object's alarm at the next due time, writing to storage only when that time changed (most calls
-// leave the earliest lease expiry where it was).
+// Keeps the object's alarm at or before the next due time. Setting or deleting the alarm is a storage write
+// (locally a commit of the object's SQLite and of workerd's alarm table, in production a replicated write),
+// so an alarm that already fires at or before the new time is left alone: it fires early, finds nothing due
+// (alarm() in object.ts does nothing then), and sets the alarm to the time then due. A lease or a completion
+// only moves the earliest due time later (the new lease expires after those already running; an ended job
+// is due an hour on), so under load the alarm is written about once per firing, not once per job
+// (test-workers/dispatcher-object-commits.test.ts).
 export class AlarmSchedule {
   readonly #storage: DurableObjectStorage;
   // The alarm as last set; undefined: not known since the object started.
@@ -35,9 +40,8 @@ export class AlarmSchedule {
 
   async schedule(at: number | null): Promise<void> {
     if (this.#at === undefined) this.#at = await this.#storage.getAlarm();
-    if (at === this.#at) return;
-    if (at === null) await this.#storage.deleteAlarm();
-    else await this.#storage.setAlarm(at);
+    if (at === null || (this.#at !== null && this.#at <= at)) return;
+    await this.#storage.setAlarm(at);
     this.#at = at;
   }
 

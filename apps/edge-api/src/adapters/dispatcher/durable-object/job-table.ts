@@ -2,15 +2,28 @@ import type { JobRecord } from "@qmk-edge/schema";
 import { afterCompletion } from "../../../jobs/after-completion.ts";
 import type { CommunityCachePolicy } from "../../../jobs/build-cache.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
-import { type JobRow, jobRow, learnToolchain, markSaved, recordOf, unsavedJobIds, updateJob } from "./sql.ts";
+import { type JobRow, jobRow, learnToolchain, markSaved, recordOf, unsavedJobs, updateJob } from "./sql.ts";
+
+// How long a "saved" mark may wait in memory for another write to carry it (below); a test may lengthen it.
+export const markFlush = { ms: 1000 };
 
 // The Dispatcher object's jobs in SQLite and their write-through to the job records in R2. A transition is
 // written to its row synchronously (so concurrent calls never interleave inside one), then to R2, one write
 // at a time per job so R2 never ends up older than the row.
+//
+// The mark that a version is in R2 (`saved_version`) is not a commit of its own: it waits in memory and goes
+// into SQLite with the next write of the object (the next transition, whichever job it is for, or an insert),
+// or after markFlush.ms (1 s) when none comes, so a lease + complete commits twice (each transition) rather than
+// four times. Nothing waits for the mark: the lease or completion answers once R2 holds the record. If the
+// object is evicted before the mark is stored, the row is still unsaved in SQLite after the restart, so the
+// alarm's retry writes the same record to R2 again (the same bytes; a row is purged only once marked).
 export class JobTable {
   readonly #sql: SqlStorage;
   readonly #jobs: JobStore;
   readonly #writes = new Map<string, Promise<void>>();
+  // Versions written through to R2 whose mark is not in SQLite yet, by job id.
+  readonly #marks = new Map<string, number>();
+  #markTimer: ReturnType<typeof setTimeout> | undefined;
 
   // Told when a keyboard's toolchain is learned or changes (the other shards learn it too: shard-role.ts).
   readonly #onLearned: (keyboard: string, toolchain: string, jobId: string) => Promise<void>;
@@ -35,9 +48,41 @@ export class JobTable {
     return row ? recordOf(row) : undefined;
   }
 
-  // Applies a transition's result to the row; persist() writes it through.
+  // Applies a transition's result to the row (with the marks waiting, in the same commit); persist() writes
+  // it through.
   write(record: JobRecord): void {
+    this.storeMarks();
     updateJob(this.#sql, record);
+  }
+
+  // Puts the marks waiting in memory into SQLite, as part of whatever else the caller writes in this turn.
+  storeMarks(): void {
+    if (this.#markTimer !== undefined) clearTimeout(this.#markTimer);
+    this.#markTimer = undefined;
+    for (const [id, version] of this.#marks) markSaved(this.#sql, id, version);
+    this.#marks.clear();
+  }
+
+  // True when some row's latest version is not known to be in R2 (its write failed, is under way, or was
+  // done before a restart that lost its mark): the alarm retries them.
+  hasUnsaved(): boolean {
+    return unsavedJobs(this.#sql).some(({ id, version }) => (this.#marks.get(id) ?? -1) < version);
+  }
+
+  #savedVersion(row: JobRow): number {
+    return Math.max(row.saved_version, this.#marks.get(row.id) ?? -1);
+  }
+
+  #mark(id: string, version: number): void {
+    this.#marks.set(id, Math.max(version, this.#marks.get(id) ?? -1));
+    this.#markTimer ??= setTimeout(() => {
+      try {
+        this.storeMarks();
+      } catch (err) {
+        // Left unsaved in SQLite: the alarm writes the record again and marks it.
+        console.error("dispatcher: storing saved marks", err);
+      }
+    }, markFlush.ms);
   }
 
   async persist(id: string): Promise<void> {
@@ -46,9 +91,9 @@ export class JobTable {
       .catch(() => {})
       .then(async () => {
         const row = this.row(id);
-        if (!row || row.saved_version >= row.version) return;
+        if (!row || this.#savedVersion(row) >= row.version) return;
         await this.#jobs.put(recordOf(row));
-        markSaved(this.#sql, id, row.version);
+        this.#mark(id, row.version);
       });
     this.#writes.set(id, run);
     try {
@@ -67,10 +112,11 @@ export class JobTable {
     });
   }
 
-  // Retries the writes that failed earlier (the alarm calls it).
+  // Retries the writes that failed earlier, then stores every mark (the alarm calls it, before the purge).
   async persistUnsaved(): Promise<void> {
-    for (const id of unsavedJobIds(this.#sql))
+    for (const { id } of unsavedJobs(this.#sql))
       await this.persist(id).catch((err) => console.error("dispatcher: retry write", err));
+    this.storeMarks();
   }
 
   // jobs/after-completion.ts for a job that just ended: the verified record is kept, the toolchain learned.

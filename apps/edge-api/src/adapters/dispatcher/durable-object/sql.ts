@@ -120,11 +120,11 @@ export function markSaved(sql: SqlStorage, id: string, version: number): void {
   sql.exec("UPDATE jobs SET saved_version = MAX(saved_version, ?) WHERE id = ?", version, id);
 }
 
-export function unsavedJobIds(sql: SqlStorage): string[] {
+// The rows whose latest version is not yet marked as written through to R2, with that version.
+export function unsavedJobs(sql: SqlStorage): { id: string; version: number }[] {
   return sql
-    .exec<{ id: string }>("SELECT id FROM jobs WHERE saved_version < version")
-    .toArray()
-    .map((row) => row.id);
+    .exec<{ id: string; version: number }>("SELECT id, version FROM jobs WHERE saved_version < version")
+    .toArray();
 }
 
 export function runningRecords(sql: SqlStorage): JobRecord[] {
@@ -217,18 +217,13 @@ export function dispatchStats(sql: SqlStorage, activeSince: number, firmwareVers
   };
 }
 
-// What the next alarm waits for: the earliest lease expiry, the earliest end, and how many rows are unsaved.
-export function nextDue(sql: SqlStorage): {
-  lease: number | null;
-  ended: number | null;
-  dirty: number | null;
-} {
+// What the next alarm waits for: the earliest lease expiry and the earliest end.
+export function nextDue(sql: SqlStorage): { lease: number | null; ended: number | null } {
   return sql
-    .exec<{ lease: number | null; ended: number | null; dirty: number | null }>(
+    .exec<{ lease: number | null; ended: number | null }>(
       `SELECT (SELECT MIN(lease_expires_at) FROM jobs WHERE status = 'running') AS lease,
               (SELECT MIN(m) FROM (SELECT MIN(finished_at) AS m FROM jobs WHERE status = 'finished'
-                UNION ALL SELECT MIN(finished_at) FROM jobs WHERE status = 'failed')) AS ended,
-              EXISTS (SELECT 1 FROM jobs WHERE saved_version < version) AS dirty`,
+                UNION ALL SELECT MIN(finished_at) FROM jobs WHERE status = 'failed')) AS ended`,
     )
     .one();
 }
