@@ -1,9 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  DurableObjectMetrics,
-  PRESENCE_REFRESH_MS,
-  presenceMemo,
-} from "../src/adapters/metrics/durable-object/client.ts";
+import { DurableObjectMetrics } from "../src/adapters/metrics/durable-object/client.ts";
+import { PRESENCE_REFRESH_MS, presenceMemo } from "../src/adapters/metrics/presence.ts";
 import type { MetricEvent } from "../src/ports/metrics.ts";
 import { countingEnv } from "../test-support/binding-counter.worker.ts";
 import { workerEnv } from "../test-support/target.worker.ts";

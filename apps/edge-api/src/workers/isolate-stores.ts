@@ -2,7 +2,8 @@ import type { BuildHealthEntry } from "@qmk-edge/schema";
 import { R2BlobStore } from "../adapters/blob-store/r2.ts";
 import { buildHealthMemo } from "../adapters/build-health/memo.ts";
 import { BlobJobStore, CACHE_MEMO_MS } from "../adapters/job-store/blob.ts";
-import { MetricsBatch, presenceMemo } from "../adapters/metrics/durable-object/client.ts";
+import { MetricsBatch } from "../adapters/metrics/durable-object/client.ts";
+import { presenceMemo } from "../adapters/metrics/presence.ts";
 import type { ExpiringMemo } from "../memo/bounded-memo.ts";
 import type { Env } from "./env.ts";
 

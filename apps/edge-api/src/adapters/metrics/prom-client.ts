@@ -1,8 +1,10 @@
 // Node's metrics: prom-client instruments in this process (one registry per app, so tests may run several),
-// plus Node's process metrics; the agents seen are kept in Redis so every API process reports the same fleet.
+// plus Node's process metrics; the agents seen are kept in Redis so every API process reports the same fleet
+// (an agent's presence written once per PRESENCE_REFRESH_MS per process, not per lease poll).
 import type { Redis } from "ioredis";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { agentsActiveSince, forgetAgentsSeenBefore } from "../../jobs/agent-memory.ts";
+import type { ExpiringMemo } from "../../memo/bounded-memo.ts";
 import { COUNTERS, GAUGES, HISTOGRAMS } from "../../metrics/definitions.ts";
 import type {
   AgentPresence,
@@ -14,6 +16,7 @@ import type {
   MetricEvent,
   MetricsStore,
 } from "../../ports/metrics.ts";
+import { presenceIsNews, presenceMemo } from "./presence.ts";
 
 export class PromClientMetrics implements MetricsStore {
   readonly registry = new Registry();
@@ -22,9 +25,16 @@ export class PromClientMetrics implements MetricsStore {
   readonly #gauges: Record<GaugeKey, Gauge>;
   readonly #redis: Redis;
   readonly #key: string;
+  readonly #sent: ExpiringMemo<string>;
 
-  constructor(args: { redis: Redis; prefix: string; processMetrics?: boolean }) {
+  constructor(args: {
+    redis: Redis;
+    prefix: string;
+    processMetrics?: boolean;
+    sentPresence?: ExpiringMemo<string>;
+  }) {
     this.#redis = args.redis;
+    this.#sent = args.sentPresence ?? presenceMemo();
     this.#key = `${args.prefix}metrics:agents`;
     const registers = [this.registry];
     const map = <K extends string, D, M>(defs: Record<K, D>, make: (d: D) => M) =>
@@ -56,7 +66,8 @@ export class PromClientMetrics implements MetricsStore {
     for (const e of events) {
       if (e.kind === "count") this.#counters[e.counter].inc(e.labels, e.by ?? 1);
       else if (e.kind === "observe") this.#histograms[e.histogram].observe(e.labels, e.value);
-      else at.set(e.agentId, JSON.stringify({ v: e.firmwareVersion, t: e.toolchains, at: e.at }));
+      else if (presenceIsNews(this.#sent, e))
+        at.set(e.agentId, JSON.stringify({ v: e.firmwareVersion, t: e.toolchains, at: e.at }));
     }
     if (at.size > 0)
       this.#redis

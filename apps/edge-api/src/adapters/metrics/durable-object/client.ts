@@ -1,5 +1,5 @@
 import { agentsActiveSince, forgetAgentsSeenBefore } from "../../../jobs/agent-memory.ts";
-import { ExpiringMemo } from "../../../memo/bounded-memo.ts";
+import type { ExpiringMemo } from "../../../memo/bounded-memo.ts";
 import { renderExposition } from "../../../metrics/exposition.ts";
 import type {
   AgentPresence,
@@ -8,17 +8,8 @@ import type {
   MetricEvent,
   MetricsStore,
 } from "../../../ports/metrics.ts";
+import { presenceIsNews, presenceMemo } from "../presence.ts";
 import type { MetricsRpc } from "./interface.ts";
-
-// An idle agent polls for a lease every few seconds, and the one MetricsObject would take a call per poll of
-// the whole fleet. Presence only has to be as fresh as the agent window (at least 30 s), so an isolate sends
-// an agent's presence again only after this long, or when its version or toolchains change.
-export const PRESENCE_REFRESH_MS = 10_000;
-
-// Which agents an isolate sent lately (agent id -> version and toolchains); one per isolate, beside its stores.
-export function presenceMemo(now?: () => number): ExpiringMemo<string> {
-  return new ExpiringMemo<string>(10_000, PRESENCE_REFRESH_MS, now);
-}
 
 // How long an isolate gathers metric events before one call takes them all to the MetricsObject: under load
 // every lease and completion has events, and a call each (an RPC and a storage write in the one object) was
@@ -72,20 +63,12 @@ export class DurableObjectMetrics implements MetricsStore {
   }
 
   record(all: MetricEvent[]): void {
-    const events = all.filter((event) => event.kind !== "agent" || this.#presenceIsNews(event));
+    const events = all.filter((event) => event.kind !== "agent" || presenceIsNews(this.#sent, event));
     if (events.length === 0) return;
     const call = this.#batch.add(events, (taken) =>
       this.#stub.record(taken).catch((err) => console.error("metrics: events lost:", err)),
     );
     if (call) this.#waitUntil(call);
-  }
-
-  #presenceIsNews(event: Extract<MetricEvent, { kind: "agent" }>): boolean {
-    const what = `${event.firmwareVersion}\n${event.toolchains.join(",")}`;
-    const last = this.#sent.lookup(event.agentId);
-    if (last.found && last.value === what) return false;
-    this.#sent.set(event.agentId, what);
-    return true;
   }
 
   async counters(): Promise<CounterSample[]> {
