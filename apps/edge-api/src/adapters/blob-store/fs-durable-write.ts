@@ -4,9 +4,27 @@
 // digest are checked against what the caller declared; the file is fsynced, its size on disk checked, then it
 // is renamed into place and the folders holding it are fsynced. Anything short of that deletes the temp file
 // instead of publishing it.
+//
+// A small body given whole (a record, a pointer: up to SMALL_BODY_BYTES) takes durableWriteSmall, with the same
+// rules and fewer trips through libuv's thread pool (each a thread wake-up, ~0.05 ms of CPU on the machine this
+// was measured on; h20r counted eleven per put): what only touches the page cache is synchronous (open "wx",
+// the looped writes, fstat, close, rename; mkdir only when the folder is missing), and the two waits on the
+// disk are one fsync of the file and one folder fsync shared with the other renames into that folder
+// (fs-folder-sync.ts). Streams and large bodies keep durableWrite, whose writes would block the event loop.
 import { createHash } from "node:crypto";
+import {
+  closeSync,
+  fstatSync,
+  fsync as fsyncCallback,
+  mkdirSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { type FileHandle, mkdir, open, rename, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
+import { promisify } from "node:util";
 import { UnavailableError } from "../../jobs/errors.ts";
 import {
   type BlobBody,
@@ -16,14 +34,93 @@ import {
   type PutOptions,
 } from "../../ports/blob-store.ts";
 import { chunksOf } from "./blob-body.ts";
+import type { FolderSyncs } from "./fs-folder-sync.ts";
 import { encodeHeader, HEADER_BYTES, type Header } from "./fs-format.ts";
-import { syncDir } from "./fs-journal.ts";
 
-export async function durableWrite(
-  put: { key: string; temp: string; path: string; maxBytes: number },
-  body: BlobBody,
+const fsync = promisify(fsyncCallback);
+
+// Bodies up to this size, given whole, take durableWriteSmall.
+export const SMALL_BODY_BYTES = 256 * 1024;
+
+interface DurablePut {
+  key: string;
+  temp: string;
+  path: string;
+  maxBytes: number;
+  folders: FolderSyncs;
+}
+
+export async function durableWriteSmall(
+  put: DurablePut,
+  body: Uint8Array,
   options: PutOptions,
 ): Promise<BlobHead> {
+  const { key, temp, path } = put;
+  const size = body.byteLength;
+  // Checked before a temp file exists: nothing to remove if the caller's declaration is wrong.
+  const limit = Math.min(options.size ?? put.maxBytes, put.maxBytes);
+  if (size > limit) throw new BlobSizeError(`blob ${key} is larger than ${limit} bytes`);
+  if (options.size !== undefined && size !== options.size) {
+    throw new BlobSizeError(`blob ${key} has ${size} bytes, ${options.size} were declared`);
+  }
+  const sha256 = createHash("sha256").update(body).digest("hex");
+  if (options.sha256 !== undefined && options.sha256 !== sha256) {
+    throw new DigestMismatchError(options.sha256, sha256);
+  }
+  const header = encodeHeader({ content_type: options.contentType, size, sha256 });
+  const bytes = Buffer.concat([header, body]);
+  const fd = openSync(temp, "wx", 0o644);
+  let open = true;
+  let published = false;
+  let created: string | undefined;
+  try {
+    // Looped until the kernel took every byte: a full disk answers short writes before ENOSPC.
+    for (let done = 0; done < bytes.byteLength; ) {
+      const n = writeSync(fd, bytes, done, bytes.byteLength - done, done);
+      if (n <= 0) throw new UnavailableError(`the disk took no bytes at offset ${done}`);
+      done += n;
+    }
+    await fsync(fd);
+    // What the disk holds, not what the writes said: only a file of exactly header + body is published.
+    const onDisk = fstatSync(fd).size;
+    if (onDisk !== bytes.byteLength) {
+      throw new UnavailableError(`blob ${key}: the disk holds ${onDisk} of ${bytes.byteLength} bytes`);
+    }
+    open = false;
+    closeSync(fd);
+    try {
+      renameSync(temp, path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      // The key's folder does not exist yet: made here, and its new entries synced below.
+      created = mkdirSync(dirname(path), { recursive: true });
+      renameSync(temp, path);
+    }
+    published = true;
+  } finally {
+    if (!published) {
+      try {
+        if (open) closeSync(fd);
+      } catch {}
+      try {
+        unlinkSync(temp);
+      } catch {}
+    }
+  }
+  // The rename (and any folders mkdir made) are durable only once the folders holding them are synced:
+  // the key's folder, and, for new folders, each folder up to the one that holds the first folder made.
+  const dirs = [dirname(path)];
+  if (created !== undefined) {
+    for (let dir = dirname(path); dir !== dirname(created); ) {
+      dir = dirname(dir);
+      dirs.push(dir);
+    }
+  }
+  await Promise.all(dirs.map((dir) => put.folders.sync(dir)));
+  return { size, contentType: options.contentType, sha256 };
+}
+
+export async function durableWrite(put: DurablePut, body: BlobBody, options: PutOptions): Promise<BlobHead> {
   const { key, temp, path } = put;
   const file = await open(temp, "wx", 0o644);
   let published = false;
@@ -58,8 +155,8 @@ export async function durableWrite(
     await rename(temp, path);
     published = true;
     // The rename (and any folder mkdir made) is durable only once the folders holding them are synced.
-    await syncDir(dirname(path));
-    if (created) await syncDir(dirname(created));
+    await put.folders.sync(dirname(path));
+    if (created) await put.folders.sync(dirname(created));
     return { size, contentType: options.contentType, sha256 };
   } finally {
     if (!published) {

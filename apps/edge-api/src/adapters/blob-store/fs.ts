@@ -13,8 +13,10 @@ import { join, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { UnavailableError } from "../../jobs/errors.ts";
 import type { BlobBody, BlobHead, BlobObject, BlobStore, PutOptions } from "../../ports/blob-store.ts";
-import { durableWrite } from "./fs-durable-write.ts";
+import { isBytes, toBytes } from "./blob-body.ts";
+import { durableWrite, durableWriteSmall, SMALL_BODY_BYTES } from "./fs-durable-write.ts";
 import { EmptyObjectLinks } from "./fs-empty-links.ts";
+import { FolderSyncs } from "./fs-folder-sync.ts";
 import { HEADER_BYTES, type Header } from "./fs-format.ts";
 import { GroupJournal, type JournalOptions } from "./fs-journal.ts";
 import { replayJournals } from "./fs-journal-replay.ts";
@@ -46,15 +48,26 @@ export class FsBlobStore implements BlobStore {
 
   readonly #journal: GroupJournal | null = null;
   readonly #empty: EmptyObjectLinks | null = null;
+  // The folder fsyncs after a durable write's rename, shared by the renames into one folder.
+  readonly folderSyncs: FolderSyncs;
   // Temp names of journaled writes: unique in this process, created exclusively ("wx") in case of a clash.
   readonly #tempPrefix = `${process.pid}-${randomBytes(6).toString("hex")}-`;
   #temps = 0;
 
   // `journal`: first writes (PutOptions.firstWrite) go through the group-committed journal (fs-journal.ts);
   // the journal left by an earlier run is replayed here, before the store serves anything.
-  constructor(root: string, options: { maxBytes?: number; journal?: boolean | JournalOptions } = {}) {
+  // `syncFolder`: tests hold or count the folder fsyncs through it (fs-folder-sync.ts).
+  constructor(
+    root: string,
+    options: {
+      maxBytes?: number;
+      journal?: boolean | JournalOptions;
+      syncFolder?: (dir: string) => Promise<void>;
+    } = {},
+  ) {
     this.root = resolve(root);
     this.maxBytes = options.maxBytes ?? 512 * 1024 * 1024;
+    this.folderSyncs = new FolderSyncs(options.syncFolder);
     mkdirSync(join(this.root, TEMP_DIR), { recursive: true });
     if (options.journal) {
       const replay = replayJournals(this.root, (key) => this.pathOf(key), join(this.root, TEMP_DIR));
@@ -142,7 +155,12 @@ export class FsBlobStore implements BlobStore {
       return await unavailableOnDiskError(key, put);
     }
     const temp = join(this.root, TEMP_DIR, `${randomBytes(12).toString("hex")}.part`);
-    const write = durableWrite({ key, temp, path, maxBytes: this.maxBytes }, body, options);
+    const put = { key, temp, path, maxBytes: this.maxBytes, folders: this.folderSyncs };
+    const bytes = isBytes(body) ? toBytes(body) : null;
+    const write =
+      bytes && bytes.byteLength <= SMALL_BODY_BYTES
+        ? durableWriteSmall(put, bytes, options)
+        : durableWrite(put, bytes ?? body, options);
     return await unavailableOnDiskError(key, write);
   }
 
