@@ -127,3 +127,40 @@ describe("FsBlobStore: a small durable put waits for a shared folder fsync", () 
     for (const [i, key] of keys.entries()) expect(await readBlobText(store, key)).toContain(`"n":${i},`);
   });
 });
+
+describe("FsBlobStore: a put into a folder another put just made", () => {
+  it("waits until that folder's own entry is durable, not only its own rename", async () => {
+    const held = heldSyncs();
+    const store = new FsBlobStore(dir, { syncFolder: held.syncFolder });
+    const made = join(store.root, "artifacts", "j1");
+    const endAll = (folder: string) => {
+      for (const [i, f] of held.started.entries()) if (f === folder) held.end(i);
+    };
+    const done: string[] = [];
+    // A makes artifacts/ and artifacts/j1/ (new folders), B renames into artifacts/j1/ right after.
+    const a = store
+      .put("artifacts/j1/firmware.hex", ":00000001FF\n", { contentType: "text/plain" })
+      .then(() => done.push("a"));
+    await until(() => held.started.includes(made));
+    const b = store
+      .put("artifacts/j1/source.zip", new Uint8Array([80, 75, 5, 6]), { contentType: "application/zip" })
+      .then(() => done.push("b"));
+    await until(() => held.started.filter((f) => f === made).length >= 1 && readdirSync(made).length === 2);
+    // Every sync of artifacts/j1/ ends (B's rename is durable in it) while the syncs that make artifacts/j1/
+    // and artifacts/ themselves reachable are still held: B must not resolve.
+    for (let i = 0; i < 3; i++) {
+      endAll(made);
+      await settled();
+    }
+    expect(done).toEqual([]);
+    endAll(join(store.root, "artifacts"));
+    endAll(store.root);
+    // Whatever started meanwhile (the second sync of a folder) ends too.
+    for (let i = 0; i < 3; i++) {
+      for (const f of new Set(held.started)) endAll(f);
+      await settled();
+    }
+    await Promise.all([a, b]);
+    expect(done.sort()).toEqual(["a", "b"]);
+  });
+});

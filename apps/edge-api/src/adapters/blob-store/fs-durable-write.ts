@@ -22,7 +22,7 @@ import {
   unlinkSync,
   writeSync,
 } from "node:fs";
-import { type FileHandle, mkdir, open, rename, unlink } from "node:fs/promises";
+import { type FileHandle, open, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { UnavailableError } from "../../jobs/errors.ts";
@@ -72,7 +72,7 @@ export async function durableWriteSmall(
   const fd = openSync(temp, "wx", 0o644);
   let open = true;
   let published = false;
-  let created: string | undefined;
+  let durable: Promise<void> | undefined;
   try {
     // Looped until the kernel took every byte: a full disk answers short writes before ENOSPC.
     for (let done = 0; done < bytes.byteLength; ) {
@@ -88,14 +88,7 @@ export async function durableWriteSmall(
     }
     open = false;
     closeSync(fd);
-    try {
-      renameSync(temp, path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-      // The key's folder does not exist yet: made here, and its new entries synced below.
-      created = mkdirSync(dirname(path), { recursive: true });
-      renameSync(temp, path);
-    }
+    durable = renameIntoPlace(temp, path, put.folders);
     published = true;
   } finally {
     if (!published) {
@@ -107,17 +100,37 @@ export async function durableWriteSmall(
       } catch {}
     }
   }
-  // The rename (and any folders mkdir made) are durable only once the folders holding them are synced:
-  // the key's folder, and, for new folders, each folder up to the one that holds the first folder made.
-  const dirs = [dirname(path)];
-  if (created !== undefined) {
-    for (let dir = dirname(path); dir !== dirname(created); ) {
-      dir = dirname(dir);
-      dirs.push(dir);
-    }
-  }
-  await Promise.all(dirs.map((dir) => put.folders.sync(dir)));
+  await durable;
   return { size, contentType: options.contentType, sha256 };
+}
+
+// Renames the fsynced temp file to its key's path, making the key's folders when missing, and returns what
+// must end before the put may resolve: a sync of the key's folder that started after the rename, and for
+// every folder above it made lately (here or by another put of this process), the sync of that folder's parent
+// that makes its entry durable (FolderSyncs.made). Synchronous up to the return: no other put can rename into a
+// folder made here before it is registered.
+function renameIntoPlace(temp: string, path: string, folders: FolderSyncs): Promise<void> {
+  const folder = dirname(path);
+  try {
+    renameSync(temp, path);
+    return folders.sync(folder);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  const created = mkdirSync(folder, { recursive: true });
+  renameSync(temp, path);
+  if (created !== undefined) {
+    // Made here: `created` is the topmost new folder, and every folder from the key's up to it is new.
+    const made: string[] = [];
+    for (let dir = folder; ; dir = dirname(dir)) {
+      made.push(dir);
+      if (dir === created || dirname(dir) === dir) break;
+    }
+    // The key's folder's sync is asked for first, so a folder's sync starts before its parents'.
+    const own = folders.sync(folder);
+    return Promise.all([own, folders.made(made)]).then(() => {});
+  }
+  return folders.sync(folder);
 }
 
 export async function durableWrite(put: DurablePut, body: BlobBody, options: PutOptions): Promise<BlobHead> {
@@ -151,12 +164,9 @@ export async function durableWrite(put: DurablePut, body: BlobBody, options: Put
       throw new UnavailableError(`blob ${key}: the disk holds ${onDisk} of ${HEADER_BYTES + size} bytes`);
     }
     await file.close();
-    const created = await mkdir(dirname(path), { recursive: true });
-    await rename(temp, path);
+    const durable = renameIntoPlace(temp, path, put.folders);
     published = true;
-    // The rename (and any folder mkdir made) is durable only once the folders holding them are synced.
-    await put.folders.sync(dirname(path));
-    if (created) await put.folders.sync(dirname(created));
+    await durable;
     return { size, contentType: options.contentType, sha256 };
   } finally {
     if (!published) {

@@ -12,6 +12,7 @@
 // later, so the renames of one tick share it. A failed sync rejects its whole batch (the put answers 503;
 // the file is published but was never acknowledged, as with today's one-put-one-sync).
 import { closeSync, fsync as fsyncCallback, openSync } from "node:fs";
+import { dirname } from "node:path";
 import { promisify } from "node:util";
 
 const fsync = promisify(fsyncCallback);
@@ -39,6 +40,11 @@ export async function fsyncFolder(dir: string): Promise<void> {
 
 export class FolderSyncs {
   readonly #folders = new Map<string, Folder>();
+  // Folders made lately, each with the promise that its entry in its parent is durable. A put into such a
+  // folder (or below it) waits for that too, even when another put made it: the fsync of its own folder does
+  // not make the folder itself reachable after a power cut. (Folders made by another process sharing the
+  // directory are not known here.)
+  readonly #made = new Map<string, Promise<void>>();
   readonly #syncFolder: (dir: string) => Promise<void>;
   // For tests and the benchmark: folder fsyncs started, and the sync() calls they served.
   readonly stats = { syncs: 0, waiters: 0 };
@@ -51,6 +57,31 @@ export class FolderSyncs {
   // Call only after the rename (or mkdir) into `dir`: resolves once a fsync of `dir` that started after this
   // call has ended.
   sync(dir: string): Promise<void> {
+    const own = this.#syncOnce(dir);
+    if (this.#made.size === 0) return own;
+    const above: Promise<void>[] = [];
+    for (let d = dir; ; d = dirname(d)) {
+      const entry = this.#made.get(d);
+      if (entry) above.push(entry);
+      if (dirname(d) === d) break;
+    }
+    return above.length === 0 ? own : Promise.all([own, ...above]).then(() => {});
+  }
+
+  // `dirs` were just made (each folder from a key's up to the topmost new one): the sync of each one's parent
+  // makes its entry durable. Returns when all have ended; until then a put into any of them waits for it too.
+  // The parents' syncs are plain ones (not waiting on made folders themselves), so no wait is circular.
+  made(dirs: string[]): Promise<void> {
+    const entries = Promise.all(dirs.map((dir) => this.#syncOnce(dirname(dir)))).then(() => {});
+    const forget = () => {
+      for (const dir of dirs) if (this.#made.get(dir) === entries) this.#made.delete(dir);
+    };
+    for (const dir of dirs) this.#made.set(dir, entries);
+    entries.then(forget, forget);
+    return entries;
+  }
+
+  #syncOnce(dir: string): Promise<void> {
     let folder = this.#folders.get(dir);
     if (!folder) {
       folder = { inFlight: false, next: null };
