@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { LeaseHolder, LeaseRequest, LeaseResponse } from "@qmk-edge/schema";
+import type { LeaseHolder } from "@qmk-edge/schema";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
@@ -12,7 +12,7 @@ import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
 import { LeaseLostError } from "../src/jobs/errors.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { leasePolicy } from "../src/jobs/lease.ts";
-import { newJobRecord } from "../src/jobs/lifecycle.ts";
+import { demoJobRecord, failedCompletion, leaseRequest } from "../test-support/dispatcher-fixtures.ts";
 
 const redisUrl = inject("redisUrl");
 const dir = mkdtempSync(join(tmpdir(), "qmk-edge-round-trips-"));
@@ -37,41 +37,14 @@ function dispatcher(): { d: RedisDispatcher; prefix: string } {
 }
 
 async function submit(d: RedisDispatcher, keymap: string): Promise<string> {
-  const record = newJobRecord({
-    id: newId(),
-    request: {
-      keyboard: "handwired/qmk_edge_demo",
-      keymap,
-      layout: "LAYOUT_ortho_2x2",
-      layers: [["KC_A", "KC_B", "KC_C", "KC_D"]],
-    },
-    contentKey: newId() + newId(),
-    firmwareVersion: "demo-1",
-    maxAttempts: 3,
-    now: new Date().toISOString(),
-  });
+  const record = demoJobRecord({ keymap });
   await jobs.put(record);
   await d.enqueue(record);
   return record.id;
 }
 
-const agent = (id: string): LeaseRequest => ({
-  agent_id: id,
-  toolchains: ["avr", "arm"],
-  firmware_version: "demo-1",
-  wait_ms: 0,
-});
-
-const failed = (lease: LeaseResponse) => ({
-  lease_id: lease.lease_id,
-  status: "failed" as const,
-  returncode: 2,
-  output: "make: error",
-  command: "make x:y",
-  firmware_filename: null,
-  toolchain: null,
-  timings: {},
-});
+const agent = (id: string) => leaseRequest(id);
+const failed = failedCompletion;
 
 // The commands the dispatcher's command connection sends while `fn` runs (a MULTI counts its MULTI, each
 // command and EXEC, as Redis parses each).

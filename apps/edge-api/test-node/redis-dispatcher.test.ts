@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { JobRecord, LeaseHolder, LeaseRequest, LeaseResponse } from "@qmk-edge/schema";
+import type { JobRecord, LeaseHolder, LeaseResponse } from "@qmk-edge/schema";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
@@ -12,7 +12,7 @@ import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
 import { LeaseLostError, NotFoundError, StateConflictError } from "../src/jobs/errors.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { leasePolicy } from "../src/jobs/lease.ts";
-import { newJobRecord } from "../src/jobs/lifecycle.ts";
+import { demoJobRecord, failedCompletion, leaseRequest } from "../test-support/dispatcher-fixtures.ts";
 
 const redisUrl = inject("redisUrl");
 const dir = mkdtempSync(join(tmpdir(), "qmk-edge-dispatch-"));
@@ -53,42 +53,14 @@ async function submit(
   options: { maxAttempts?: number; version?: string; keyboard?: string; enqueue?: boolean } = {},
 ): Promise<JobRecord> {
   counter++;
-  const record = newJobRecord({
-    id: newId(),
-    request: {
-      keyboard: options.keyboard ?? "handwired/qmk_edge_demo",
-      keymap: `k${counter}`,
-      layout: "LAYOUT_ortho_2x2",
-      layers: [["KC_A", "KC_B", "KC_C", "KC_D"]],
-    },
-    contentKey: newId() + newId(),
-    firmwareVersion: options.version ?? "demo-1",
-    maxAttempts: options.maxAttempts ?? 3,
-    now: new Date().toISOString(),
-  });
+  const record = demoJobRecord({ ...options, keymap: `k${counter}` });
   await jobs.put(record);
   if (options.enqueue !== false) await dispatcher.enqueue(record);
   return record;
 }
 
-const agent = (id: string, extra: Partial<LeaseRequest> = {}): LeaseRequest => ({
-  agent_id: id,
-  toolchains: ["avr", "arm"],
-  firmware_version: "demo-1",
-  wait_ms: 0,
-  ...extra,
-});
-
-const finish = (lease: LeaseResponse) => ({
-  lease_id: lease.lease_id,
-  status: "failed" as const,
-  returncode: 2,
-  output: "make: error",
-  command: "make x:y",
-  firmware_filename: null,
-  toolchain: null,
-  timings: {},
-});
+const agent = leaseRequest;
+const finish = failedCompletion;
 
 // The token every lease in these tests is granted to.
 const fleet: LeaseHolder = { token_id: "fleet", trust: "trusted" };
