@@ -77,6 +77,19 @@ describe("FsBlobStore: empty first writes share one file", () => {
     expect(templates()).toHaveLength(1);
   });
 
+  it("replaces an object already under the key when the template was removed (EEXIST is answered first)", async () => {
+    const store = open();
+    await store.put("served/t/first", "", MARKER);
+    await store.put("served/t/replaced", "old bytes", { contentType: "text/plain" });
+    for (const name of templates()) unlinkSync(join(dir, EMPTY_DIR, name));
+    await store.put("served/t/replaced", "", MARKER);
+    expect(await readBlobText(store, "served/t/replaced")).toBe("");
+    expect(await store.head("served/t/replaced")).toMatchObject({ size: 0, contentType: "text/plain" });
+    expect(inode("served/t/replaced")).not.toBe(inode("served/t/first"));
+    expect(templates()).toHaveLength(1);
+    expect(readdirSync(join(dir, ".tmp"))).toEqual([]);
+  });
+
   it("restores a lost marker from the journal at the next start, and clears templates of processes gone", async () => {
     const first = open();
     await first.put("open/job1", "", MARKER);

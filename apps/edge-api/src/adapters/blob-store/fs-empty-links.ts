@@ -50,29 +50,22 @@ export class EmptyObjectLinks {
 
   // Publishes `path` as an empty object of `contentType`: a link to the template, replacing what is there.
   publish(contentType: string, path: string, temp: string): void {
-    const template = this.#template(contentType);
     try {
-      linkOrMkdir(template, path);
+      linkOver(this.#template(contentType), path, temp);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === "EEXIST") {
-        // A put replaces: a link under a temp name, renamed over the old file (still no new inode).
-        linkSync(template, temp);
+      if (code !== "EMLINK" && code !== "ENOENT") throw err;
+      // The template took the most links the disk allows (65,000 on ext4), or it was removed: a new one. A
+      // full one leaves .empty/ (its links keep the inode). Linux answers EEXIST before EMLINK or ENOENT, so
+      // a key already there reaches this through linkOver's temp-name link too.
+      const stale = this.#templates.get(contentType);
+      this.#templates.delete(contentType);
+      if (code === "EMLINK" && stale !== undefined) {
         try {
-          renameSync(temp, path);
-        } catch (renameErr) {
-          try {
-            unlinkSync(temp);
-          } catch {}
-          throw renameErr;
-        }
-      } else if (code === "EMLINK" || code === "ENOENT") {
-        // The template took the most links the disk allows (65,000 on ext4), or it was removed: a new one.
-        this.#templates.delete(contentType);
-        linkOrMkdir(this.#template(contentType), path);
-      } else {
-        throw err;
+          unlinkSync(stale);
+        } catch {}
       }
+      linkOver(this.#template(contentType), path, temp);
     }
   }
 
@@ -117,6 +110,25 @@ export class EmptyObjectLinks {
       } catch {}
     }
     this.#templates.clear();
+  }
+}
+
+// A link to the template under `path`; a put replaces: when the key is taken, a link under a temp name,
+// renamed over the old file (still no new inode).
+function linkOver(template: string, path: string, temp: string): void {
+  try {
+    linkOrMkdir(template, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    linkSync(template, temp);
+    try {
+      renameSync(temp, path);
+    } catch (renameErr) {
+      try {
+        unlinkSync(temp);
+      } catch {}
+      throw renameErr;
+    }
   }
 }
 
