@@ -20,7 +20,6 @@ import {
   openSync,
   renameSync,
   unlinkSync,
-  writeSync,
 } from "node:fs";
 import { type FileHandle, open, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -35,7 +34,7 @@ import {
 } from "../../ports/blob-store.ts";
 import { chunksOf } from "./blob-body.ts";
 import type { FolderSyncs } from "./fs-folder-sync.ts";
-import { encodeHeader, HEADER_BYTES, type Header } from "./fs-format.ts";
+import { encodeHeader, HEADER_BYTES, type Header, writeAllSync } from "./fs-format.ts";
 
 const fsync = promisify(fsyncCallback);
 
@@ -75,11 +74,7 @@ export async function durableWriteSmall(
   let durable: Promise<void> | undefined;
   try {
     // Looped until the kernel took every byte: a full disk answers short writes before ENOSPC.
-    for (let done = 0; done < bytes.byteLength; ) {
-      const n = writeSync(fd, bytes, done, bytes.byteLength - done, done);
-      if (n <= 0) throw new UnavailableError(`the disk took no bytes at offset ${done}`);
-      done += n;
-    }
+    writeAllSync(fd, bytes);
     await fsync(fd);
     // What the disk holds, not what the writes said: only a file of exactly header + body is published.
     const onDisk = fstatSync(fd).size;

@@ -17,10 +17,9 @@ import {
   readdirSync,
   renameSync,
   unlinkSync,
-  writeSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
-import { encodeHeader, JOURNAL_HOST, sha256Hex, writerIsGone } from "./fs-format.ts";
+import { encodeHeader, JOURNAL_HOST, sha256Hex, writeAllSync, writerIsGone } from "./fs-format.ts";
 
 export const EMPTY_DIR = ".empty";
 const EMPTY_SHA256 = sha256Hex("");
@@ -79,8 +78,7 @@ export class EmptyObjectLinks {
     const fd = openSync(temp, "wx", 0o644);
     try {
       try {
-        for (let done = 0; done < header.byteLength; )
-          done += writeSync(fd, header, done, header.byteLength - done, done);
+        writeAllSync(fd, header);
         fsyncSync(fd);
       } finally {
         closeSync(fd);

@@ -1,8 +1,10 @@
 // The directory store's file format: a fixed-size JSON header (content type, size, sha256) padded with spaces
 // and ended by a newline, then the bytes. Shared by the store (fs.ts) and its journal replay (fs-journal.ts).
 import { createHash } from "node:crypto";
+import { writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, sep } from "node:path";
+import { UnavailableError } from "../../jobs/errors.ts";
 
 export const HEADER_BYTES = 512;
 
@@ -13,6 +15,16 @@ export interface Header {
 }
 
 export const sha256Hex = (bytes: Uint8Array | string) => createHash("sha256").update(bytes).digest("hex");
+
+// Writes all of `bytes` from the file's start, looped until the kernel took every byte: a full disk answers
+// short writes before ENOSPC, and a write that takes nothing would loop forever.
+export function writeAllSync(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.byteLength; ) {
+    const n = writeSync(fd, bytes, done, bytes.byteLength - done, done);
+    if (n <= 0) throw new UnavailableError(`the disk took no bytes at offset ${done}`);
+    done += n;
+  }
+}
 
 export function encodeHeader(header: Header): Uint8Array {
   const json = Buffer.from(JSON.stringify(header), "utf8");

@@ -9,17 +9,16 @@ import {
   readFileSync,
   renameSync,
   unlinkSync,
-  writeSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   ancestors,
   encodeHeader,
-  HEADER_BYTES,
   isWholeFile,
   JOURNAL_DIR,
   type JournalEntry,
   sha256Hex,
+  writeAllSync,
   writerIsGone,
 } from "./fs-format.ts";
 
@@ -102,8 +101,7 @@ function replayEntry(path: string, entry: JournalEntry, tempDir: string): boolea
   const temp = join(tempDir, `replay-${process.pid}-${Math.random().toString(36).slice(2)}.part`);
   const fd = openSync(temp, "wx", 0o644);
   try {
-    writeSync(fd, header, 0, HEADER_BYTES, 0);
-    writeSync(fd, body, 0, body.byteLength, HEADER_BYTES);
+    writeAllSync(fd, Buffer.concat([header, body]));
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -1,21 +1,12 @@
 // The directory store's small objects (fs.ts): the journaled write (the journal already holds the object,
 // durably, so the file is only published whole) and the whole read. A record is a few KiB: synchronous
 // calls, a handful of syscalls that wait on no disk, cost less than as many trips through libuv's threads.
-import {
-  closeSync,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
 import { UnavailableError } from "../../jobs/errors.ts";
 import { type BlobHead, BlobSizeError, type PutOptions } from "../../ports/blob-store.ts";
 import type { EmptyObjectLinks } from "./fs-empty-links.ts";
-import { encodeHeader, HEADER_BYTES, sha256Hex } from "./fs-format.ts";
+import { encodeHeader, HEADER_BYTES, sha256Hex, writeAllSync } from "./fs-format.ts";
 import type { GroupJournal } from "./fs-journal.ts";
 
 // Durable once the journal's batch is synced; the file follows without an fsync of its own (an empty object
@@ -51,11 +42,7 @@ export function publishSync(key: string, temp: string, path: string, bytes: Buff
   const fd = openSync(temp, "wx", 0o644);
   let published = false;
   try {
-    for (let done = 0; done < bytes.byteLength; ) {
-      const n = writeSync(fd, bytes, done, bytes.byteLength - done, done);
-      if (n <= 0) throw new UnavailableError(`the disk took no bytes at offset ${done}`);
-      done += n;
-    }
+    writeAllSync(fd, bytes);
     const onDisk = fstatSync(fd).size;
     if (onDisk !== bytes.byteLength)
       throw new UnavailableError(`blob ${key}: the disk holds ${onDisk} of ${bytes.byteLength} bytes`);
