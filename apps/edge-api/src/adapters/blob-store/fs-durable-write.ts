@@ -34,7 +34,7 @@ import {
 } from "../../ports/blob-store.ts";
 import { chunksOf } from "./blob-body.ts";
 import type { FolderSyncs } from "./fs-folder-sync.ts";
-import { encodeHeader, HEADER_BYTES, type Header, writeAllSync } from "./fs-format.ts";
+import { encodeHeader, HEADER_BYTES, type Header, sha256Hex, writeAllSync } from "./fs-format.ts";
 
 const fsync = promisify(fsyncCallback);
 
@@ -62,7 +62,7 @@ export async function durableWriteSmall(
   if (options.size !== undefined && size !== options.size) {
     throw new BlobSizeError(`blob ${key} has ${size} bytes, ${options.size} were declared`);
   }
-  const sha256 = createHash("sha256").update(body).digest("hex");
+  const sha256 = sha256Hex(body);
   if (options.sha256 !== undefined && options.sha256 !== sha256) {
     throw new DigestMismatchError(options.sha256, sha256);
   }
