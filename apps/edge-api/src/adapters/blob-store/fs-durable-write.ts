@@ -34,7 +34,7 @@ import {
 } from "../../ports/blob-store.ts";
 import { chunksOf } from "./blob-body.ts";
 import type { FolderSyncs } from "./fs-folder-sync.ts";
-import { encodeHeader, HEADER_BYTES, type Header, sha256Hex, writeAllSync } from "./fs-format.ts";
+import { ancestors, encodeHeader, HEADER_BYTES, type Header, sha256Hex, writeAllSync } from "./fs-format.ts";
 
 const fsync = promisify(fsyncCallback);
 
@@ -116,11 +116,8 @@ function renameIntoPlace(temp: string, path: string, folders: FolderSyncs): Prom
   renameSync(temp, path);
   if (created !== undefined) {
     // Made here: `created` is the topmost new folder, and every folder from the key's up to it is new.
-    const made: string[] = [];
-    for (let dir = folder; ; dir = dirname(dir)) {
-      made.push(dir);
-      if (dir === created || dirname(dir) === dir) break;
-    }
+    // (`path` is absolute, the store root resolved, so `created` is spelled as a prefix of it.)
+    const made = ancestors(created, path);
     // The key's folder's sync is asked for first, so a folder's sync starts before its parents'.
     const own = folders.sync(folder);
     return Promise.all([own, folders.made(made)]).then(() => {});
