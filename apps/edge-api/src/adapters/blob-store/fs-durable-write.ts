@@ -12,18 +12,9 @@
 // disk are one fsync of the file and one folder fsync shared with the other renames into that folder
 // (fs-folder-sync.ts). Streams and large bodies keep durableWrite, whose writes would block the event loop.
 import { createHash } from "node:crypto";
-import {
-  closeSync,
-  fstatSync,
-  fsync as fsyncCallback,
-  mkdirSync,
-  openSync,
-  renameSync,
-  unlinkSync,
-} from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, renameSync, unlinkSync } from "node:fs";
 import { type FileHandle, open, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
-import { promisify } from "node:util";
 import { UnavailableError } from "../../jobs/errors.ts";
 import {
   type BlobBody,
@@ -33,10 +24,8 @@ import {
   type PutOptions,
 } from "../../ports/blob-store.ts";
 import { chunksOf } from "./blob-body.ts";
-import type { FolderSyncs } from "./fs-folder-sync.ts";
+import { type FolderSyncs, fsync } from "./fs-folder-sync.ts";
 import { ancestors, encodeHeader, HEADER_BYTES, type Header, sha256Hex, writeAllSync } from "./fs-format.ts";
-
-const fsync = promisify(fsyncCallback);
 
 // Bodies up to this size, given whole, take durableWriteSmall.
 export const SMALL_BODY_BYTES = 256 * 1024;

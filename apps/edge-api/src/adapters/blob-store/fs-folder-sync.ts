@@ -15,7 +15,7 @@ import { closeSync, fsync as fsyncCallback, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
 
-const fsync = promisify(fsyncCallback);
+export const fsync = promisify(fsyncCallback);
 
 interface Batch {
   promise: Promise<void>;

@@ -16,6 +16,7 @@ import { closeSync, fdatasync as fdatasyncCallback, fstatSync, openSync, writeSy
 import { type FileHandle, open, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { fsyncFolder } from "./fs-folder-sync.ts";
 import { ancestors, JOURNAL_DIR, JOURNAL_HOST, type JournalEntry } from "./fs-format.ts";
 
 export interface JournalOptions {
@@ -137,7 +138,7 @@ export class GroupJournal {
     await (await open(path, "ax", 0o644)).close();
     try {
       // The segment's name must survive a power cut as well as its lines.
-      await syncDir(this.#dir);
+      await fsyncFolder(this.#dir);
     } catch (err) {
       await unlink(path).catch(() => {});
       throw err;
@@ -167,7 +168,7 @@ export class GroupJournal {
       for (const file of segment.files) {
         if (await this.#syncFile(file, inodes)) for (const dir of ancestors(this.#root, file)) dirs.add(dir);
       }
-      for (const dir of dirs) await syncDir(dir);
+      for (const dir of dirs) await fsyncFolder(dir);
       await unlink(segment.path);
     } catch (err) {
       // Kept: the next start replays it.
@@ -220,13 +221,3 @@ function appendFully(fd: number, bytes: Uint8Array): void {
 }
 
 const fdatasync = promisify(fdatasyncCallback);
-
-// A folder's entries made durable (a created or renamed file survives a power cut only once its folder is).
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
