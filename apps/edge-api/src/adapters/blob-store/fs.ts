@@ -49,7 +49,7 @@ export class FsBlobStore implements BlobStore {
   readonly #journal: GroupJournal | null = null;
   readonly #empty: EmptyObjectLinks | null = null;
   // The folder fsyncs after a durable write's rename, shared by the renames into one folder.
-  readonly folderSyncs: FolderSyncs;
+  readonly #folderSyncs: FolderSyncs;
   // Temp names of journaled writes: unique in this process, created exclusively ("wx") in case of a clash.
   readonly #tempPrefix = `${process.pid}-${randomBytes(6).toString("hex")}-`;
   #temps = 0;
@@ -67,7 +67,7 @@ export class FsBlobStore implements BlobStore {
   ) {
     this.root = resolve(root);
     this.maxBytes = options.maxBytes ?? 512 * 1024 * 1024;
-    this.folderSyncs = new FolderSyncs(options.syncFolder);
+    this.#folderSyncs = new FolderSyncs(options.syncFolder);
     mkdirSync(join(this.root, TEMP_DIR), { recursive: true });
     if (options.journal) {
       const replay = replayJournals(this.root, (key) => this.pathOf(key), join(this.root, TEMP_DIR));
@@ -155,7 +155,7 @@ export class FsBlobStore implements BlobStore {
       return await unavailableOnDiskError(key, put);
     }
     const temp = join(this.root, TEMP_DIR, `${randomBytes(12).toString("hex")}.part`);
-    const put = { key, temp, path, maxBytes: this.maxBytes, folders: this.folderSyncs };
+    const put = { key, temp, path, maxBytes: this.maxBytes, folders: this.#folderSyncs };
     const bytes = isBytes(body) ? toBytes(body) : null;
     const write =
       bytes && bytes.byteLength <= SMALL_BODY_BYTES
