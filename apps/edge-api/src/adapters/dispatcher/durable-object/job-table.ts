@@ -3,7 +3,17 @@ import { afterCompletion } from "../../../jobs/after-completion.ts";
 import type { CommunityCachePolicy } from "../../../jobs/build-cache.ts";
 import { isTerminal } from "../../../jobs/lifecycle.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
-import { type JobRow, jobRow, learnToolchain, markSaved, recordOf, unsavedJobs, updateJob } from "./sql.ts";
+import {
+  anyUnsavedJob,
+  eachUnsavedJob,
+  type JobRow,
+  jobRow,
+  learnToolchain,
+  markSaved,
+  recordOf,
+  unsavedJobs,
+  updateJob,
+} from "./sql.ts";
 
 // How long a "saved" mark may wait in memory for another write to carry it (below); a test may lengthen it.
 export const markFlush = { ms: 1000 };
@@ -68,7 +78,12 @@ export class JobTable {
   // True when some row's latest version is not known to be in R2 (its write failed, is under way, or was
   // done before a restart that lost its mark): the alarm retries them.
   hasUnsaved(): boolean {
-    return unsavedJobs(this.#sql).some(({ id, version }) => (this.#marks.get(id) ?? -1) < version);
+    // Cheap on every lease and completion (scheduleAlarm): with no mark waiting, one row answers; otherwise
+    // the unsaved rows are read only until one is found whose mark is not waiting either.
+    if (this.#marks.size === 0) return anyUnsavedJob(this.#sql);
+    for (const { id, version } of eachUnsavedJob(this.#sql))
+      if ((this.#marks.get(id) ?? -1) < version) return true;
+    return false;
   }
 
   #savedVersion(row: JobRow): number {
