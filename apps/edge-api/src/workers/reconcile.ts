@@ -1,8 +1,7 @@
-import { R2BlobStore } from "../adapters/blob-store/r2.ts";
 import { DurableObjectQueueRepair } from "../adapters/dispatcher/durable-object/queue-repair.ts";
-import { BlobJobStore } from "../adapters/job-store/blob.ts";
 import { type ReconcileMemory, type ReconcileReport, Reconciler } from "../jobs/reconcile.ts";
 import { configFromEnv, type Env } from "./env.ts";
+import { isolateStores } from "./isolate-stores.ts";
 
 // The Worker's reconciler: the store (R2) is the truth, and a job it holds as queued or running that its
 // Dispatcher shard does not know is queued again (or its lease restored) by the shard (docs/architecture.md,
@@ -16,7 +15,9 @@ const memory: ReconcileMemory = { missingOnce: new Set() };
 
 // One pass, kept alive by waitUntil; its report is returned for tests.
 export function reconcileOnSchedule(env: Env, ctx: ExecutionContext): Promise<ReconcileReport> {
-  const jobs = new BlobJobStore(new R2BlobStore(env.BUCKET));
+  // The isolate's job store: its memo holds only settled records, which are ended (a pass closes their
+  // markers whatever else changes in them), so the pass decides as it would reading R2.
+  const { jobs } = isolateStores(env);
   const queue = new DurableObjectQueueRepair(env.DISPATCHER, configFromEnv(env).dispatcherShards);
   const pass = new Reconciler(jobs, queue, console.warn, memory).reconcile().catch((err: unknown) => {
     console.error(`reconciler: ${(err as Error)?.message ?? err}`);

@@ -30,7 +30,8 @@ export class Intake {
     });
   }
 
-  // The Queue consumer's path: the message holds only the id; the record comes from R2.
+  // One id of the Queue consumer's batch (enqueueAllById): the message holds only the id; the record comes
+  // from R2.
   async enqueueById(jobId: string): Promise<Outcome<"queued" | "known" | "ended" | "unknown">> {
     try {
       if (this.#parts.table.row(jobId)) return ok("known");

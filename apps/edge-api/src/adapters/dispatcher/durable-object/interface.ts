@@ -63,7 +63,6 @@ export function communityCachePolicyOf(env: DispatcherBindings): CommunityCacheP
 // class keeps the Worker's env (workers/env.ts) free of the object and its imports.
 export interface DispatcherRpc extends Rpc.DurableObjectBranded {
   enqueue(record: JobRecord): Promise<Outcome<"queued" | "known" | "ended">>;
-  enqueueById(jobId: string): Promise<Outcome<"queued" | "known" | "ended" | "unknown">>;
   // The Queue consumer's batch for this shard in one call: one outcome per id, in order.
   enqueueAllById(jobIds: string[]): Promise<Outcome<"queued" | "known" | "ended" | "unknown">[]>;
   lease(request: LeaseRequest, holder: LeaseHolder): Promise<Outcome<LeaseResponse | null>>;

@@ -1,8 +1,19 @@
 import type { JobRecord } from "@qmk-edge/schema";
 import { afterCompletion } from "../../../jobs/after-completion.ts";
 import type { CommunityCachePolicy } from "../../../jobs/build-cache.ts";
+import { isTerminal } from "../../../jobs/lifecycle.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
-import { type JobRow, jobRow, learnToolchain, markSaved, recordOf, unsavedJobs, updateJob } from "./sql.ts";
+import {
+  anyUnsavedJob,
+  eachUnsavedJob,
+  type JobRow,
+  jobRow,
+  learnToolchain,
+  markSaved,
+  recordOf,
+  unsavedJobs,
+  updateJob,
+} from "./sql.ts";
 
 // How long a "saved" mark may wait in memory for another write to carry it (below); a test may lengthen it.
 export const markFlush = { ms: 1000 };
@@ -16,7 +27,8 @@ export const markFlush = { ms: 1000 };
 // or after markFlush.ms (1 s) when none comes, so a lease + complete commits twice (each transition) rather than
 // four times. Nothing waits for the mark: the lease or completion answers once R2 holds the record. If the
 // object is evicted before the mark is stored, the row is still unsaved in SQLite after the restart, so the
-// alarm's retry writes the same record to R2 again (the same bytes; a row is purged only once marked).
+// alarm's retry reads R2 first: a record already ended there is not written over (mayOverwrite, below), since
+// R2 may have changed since (an operator's purge: jobs/purge-agent.ts); the row is marked saved instead.
 export class JobTable {
   readonly #sql: SqlStorage;
   readonly #jobs: JobStore;
@@ -66,7 +78,12 @@ export class JobTable {
   // True when some row's latest version is not known to be in R2 (its write failed, is under way, or was
   // done before a restart that lost its mark): the alarm retries them.
   hasUnsaved(): boolean {
-    return unsavedJobs(this.#sql).some(({ id, version }) => (this.#marks.get(id) ?? -1) < version);
+    // Cheap on every lease and completion (scheduleAlarm): with no mark waiting, one row answers; otherwise
+    // the unsaved rows are read only until one is found whose mark is not waiting either.
+    if (this.#marks.size === 0) return anyUnsavedJob(this.#sql);
+    for (const { id, version } of eachUnsavedJob(this.#sql))
+      if ((this.#marks.get(id) ?? -1) < version) return true;
+    return false;
   }
 
   #savedVersion(row: JobRow): number {
@@ -85,14 +102,23 @@ export class JobTable {
     }, markFlush.ms);
   }
 
-  async persist(id: string): Promise<void> {
+  // `retry` (the alarm's): R2 is read first and the record written only if mayOverwrite allows it.
+  async persist(id: string, retry = false): Promise<void> {
     const previous = this.#writes.get(id) ?? Promise.resolve();
     const run = previous
       .catch(() => {})
       .then(async () => {
         const row = this.row(id);
         if (!row || this.#savedVersion(row) >= row.version) return;
-        await this.#jobs.put(recordOf(row));
+        const record = recordOf(row);
+        if (retry) {
+          const stored = await this.#jobs.get(id);
+          if (stored && !mayOverwrite(stored, record)) {
+            this.#mark(id, row.version);
+            return;
+          }
+        }
+        await this.#jobs.put(record);
         this.#mark(id, row.version);
       });
     this.#writes.set(id, run);
@@ -115,7 +141,7 @@ export class JobTable {
   // Retries the writes that failed earlier, then stores every mark (the alarm calls it, before the purge).
   async persistUnsaved(): Promise<void> {
     for (const { id } of unsavedJobs(this.#sql))
-      await this.persist(id).catch((err) => console.error("dispatcher: retry write", err));
+      await this.persist(id, true).catch((err) => console.error("dispatcher: retry write", err));
     this.storeMarks();
   }
 
@@ -133,4 +159,19 @@ export class JobTable {
     }
     return after.record;
   }
+}
+
+// Whether the alarm's retry may write a row's record over the one R2 holds. A job that ended in R2 is never
+// written over, except by the one change the object makes to an ended job: markVerified (finished, then
+// verified), and not once an operator purged it. R2 is never older than the row otherwise (persist writes in
+// order), so an ended record there is the row's own version or a later change made outside the object.
+export function mayOverwrite(stored: JobRecord, record: JobRecord): boolean {
+  if (!isTerminal(stored)) return true;
+  return (
+    stored.status === "finished" &&
+    record.status === "finished" &&
+    record.verified === true &&
+    !stored.verified &&
+    !stored.purged
+  );
 }

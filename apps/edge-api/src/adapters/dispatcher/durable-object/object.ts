@@ -65,10 +65,6 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
     return this.#intake.enqueue(...args);
   }
 
-  enqueueById(...args: Parameters<Intake["enqueueById"]>) {
-    return this.#intake.enqueueById(...args);
-  }
-
   enqueueAllById(...args: Parameters<Intake["enqueueAllById"]>) {
     return this.#intake.enqueueAllById(...args);
   }

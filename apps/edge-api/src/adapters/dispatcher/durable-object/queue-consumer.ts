@@ -25,7 +25,12 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: DispatcherB
       continue;
     }
     const shard = shardOfJob(parsed.data.job_id, shards);
-    byShard.set(shard, [...(byShard.get(shard) ?? []), { message, jobId: parsed.data.job_id }]);
+    let items = byShard.get(shard);
+    if (!items) {
+      items = [];
+      byShard.set(shard, items);
+    }
+    items.push({ message, jobId: parsed.data.job_id });
   }
   await Promise.all(
     [...byShard].map(async ([shard, items]) => {

@@ -122,9 +122,19 @@ export function markSaved(sql: SqlStorage, id: string, version: number): void {
 
 // The rows whose latest version is not yet marked as written through to R2, with that version.
 export function unsavedJobs(sql: SqlStorage): { id: string; version: number }[] {
-  return sql
-    .exec<{ id: string; version: number }>("SELECT id, version FROM jobs WHERE saved_version < version")
-    .toArray();
+  return [...eachUnsavedJob(sql)];
+}
+
+// The same rows, read one at a time as the caller iterates (it may stop at the first).
+export function eachUnsavedJob(sql: SqlStorage): Iterable<{ id: string; version: number }> {
+  return sql.exec<{ id: string; version: number }>(
+    "SELECT id, version FROM jobs WHERE saved_version < version",
+  );
+}
+
+// Whether any row is unsaved: stops at the first.
+export function anyUnsavedJob(sql: SqlStorage): boolean {
+  return sql.exec("SELECT 1 FROM jobs WHERE saved_version < version LIMIT 1").toArray().length > 0;
 }
 
 export function runningRecords(sql: SqlStorage): JobRecord[] {

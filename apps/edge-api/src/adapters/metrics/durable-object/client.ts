@@ -65,9 +65,14 @@ export class DurableObjectMetrics implements MetricsStore {
   record(all: MetricEvent[]): void {
     const events = all.filter((event) => event.kind !== "agent" || presenceIsNews(this.#sent, event));
     if (events.length === 0) return;
-    const call = this.#batch.add(events, (taken) =>
-      this.#stub.record(taken).catch((err) => console.error("metrics: events lost:", err)),
-    );
+    // The try covers a stub that throws as it is called (not only a call that rejects).
+    const call = this.#batch.add(events, async (taken) => {
+      try {
+        await this.#stub.record(taken);
+      } catch (err) {
+        console.error("metrics: events lost:", err);
+      }
+    });
     if (call) this.#waitUntil(call);
   }
 
