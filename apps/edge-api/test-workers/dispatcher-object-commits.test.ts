@@ -3,8 +3,9 @@ import type { LeaseResponse } from "@qmk-edge/schema";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { markFlush } from "../src/adapters/dispatcher/durable-object/job-table.ts";
 import type { DispatcherObject } from "../src/adapters/dispatcher/durable-object/object.ts";
-import { shardOfJob, shardStub } from "../src/adapters/dispatcher/durable-object/shards.ts";
+import { shardOfJob } from "../src/adapters/dispatcher/durable-object/shards.ts";
 import { Agent, submit } from "../test-support/api-client.ts";
+import { jobShardStub, rowVersions } from "../test-support/dispatcher-rows.worker.ts";
 import { target, workerEnv } from "../test-support/target.worker.ts";
 
 // What a lease + complete costs the Dispatcher object in storage commits (docs/architecture.md, "The sharded
@@ -16,8 +17,7 @@ import { target, workerEnv } from "../test-support/target.worker.ts";
 // fires between the calls of a test on a slow machine.
 
 const agent = new Agent(target, "commit-agent");
-const stub = (jobId: string) =>
-  shardStub(workerEnv.DISPATCHER, shardOfJob(jobId, Number(workerEnv.DISPATCHER_SHARDS ?? 1)));
+const stub = jobShardStub;
 
 // Counts the alarm writes (set or delete) on the storage of the object `jobId` lives in.
 async function countingAlarmWrites(
@@ -42,16 +42,7 @@ async function countingAlarmWrites(
   };
 }
 
-// The row's version and the last version marked as written through to R2, as stored in SQLite.
-const versions = (jobId: string) =>
-  runInDurableObject(stub(jobId), (_: DispatcherObject, state) =>
-    state.storage.sql
-      .exec<{ version: number; saved: number }>(
-        "SELECT version, saved_version AS saved FROM jobs WHERE id = ?",
-        jobId,
-      )
-      .one(),
-  );
+const versions = rowVersions;
 
 describe("storage commits of a lease + complete in the Dispatcher object", () => {
   const flushMs = markFlush.ms;

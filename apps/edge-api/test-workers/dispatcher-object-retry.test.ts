@@ -3,9 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { R2BlobStore } from "../src/adapters/blob-store/r2.ts";
 import { markFlush } from "../src/adapters/dispatcher/durable-object/job-table.ts";
 import type { DispatcherObject } from "../src/adapters/dispatcher/durable-object/object.ts";
-import { shardOfJob, shardStub } from "../src/adapters/dispatcher/durable-object/shards.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
 import { Agent, submit } from "../test-support/api-client.ts";
+import { jobShardStub, rowVersions } from "../test-support/dispatcher-rows.worker.ts";
 import { target, workerEnv } from "../test-support/target.worker.ts";
 
 // The alarm's retry of a row left unsaved (its "saved" mark lost with an evicted object: job-table.ts) reads
@@ -13,18 +13,9 @@ import { target, workerEnv } from "../test-support/target.worker.ts";
 
 const agent = new Agent(target, "retry-agent");
 const jobs = new BlobJobStore(new R2BlobStore(workerEnv.BUCKET));
-const stub = (jobId: string) =>
-  shardStub(workerEnv.DISPATCHER, shardOfJob(jobId, Number(workerEnv.DISPATCHER_SHARDS ?? 1)));
+const stub = jobShardStub;
 
-const versions = (jobId: string) =>
-  runInDurableObject(stub(jobId), (_: DispatcherObject, state) =>
-    state.storage.sql
-      .exec<{ version: number; saved: number }>(
-        "SELECT version, saved_version AS saved FROM jobs WHERE id = ?",
-        jobId,
-      )
-      .one(),
-  );
+const versions = rowVersions;
 
 describe("the alarm's retry of an unsaved row", () => {
   const flushMs = markFlush.ms;

@@ -10,7 +10,6 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { R2BlobStore } from "../src/adapters/blob-store/r2.ts";
 import type { DispatcherObject } from "../src/adapters/dispatcher/durable-object/object.ts";
 import { DEAD_LETTER_QUEUE, JOB_QUEUE } from "../src/adapters/dispatcher/durable-object/queue-consumer.ts";
-import { shardOfJob, shardStub } from "../src/adapters/dispatcher/durable-object/shards.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
 import { sha256Hex } from "../src/bytes/sha256-hex.ts";
 import { contentKey } from "../src/jobs/content-key.ts";
@@ -18,13 +17,13 @@ import { newId } from "../src/jobs/job-id.ts";
 import { newJobRecord } from "../src/jobs/lifecycle.ts";
 import worker from "../src/workers/main.ts";
 import { Agent, compileBody, expectError, status, submit } from "../test-support/api-client.ts";
+import { jobShardStub } from "../test-support/dispatcher-rows.worker.ts";
 import { target, workerEnv } from "../test-support/target.worker.ts";
 
 const agent = new Agent(target, "do-agent");
 const jobs = new BlobJobStore(new R2BlobStore(workerEnv.BUCKET));
 // The Dispatcher object (shard) that holds a job.
-const stub = (jobId: string) =>
-  shardStub(workerEnv.DISPATCHER, shardOfJob(jobId, Number(workerEnv.DISPATCHER_SHARDS ?? 1)));
+const stub = jobShardStub;
 
 // A job whose record is in R2 but which the Dispatcher object has never seen, as after a failed direct hand-over.
 async function recordOnly(): Promise<JobRecord> {
