@@ -2,6 +2,7 @@
 // Every problem is reported at once, by variable name, so a broken deployment says what to fix.
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import type { S3BlobStoreConfig } from "../adapters/blob-store/s3.ts";
 import {
@@ -32,6 +33,8 @@ export interface NodeConfig {
   redisPrefix: string;
   storage: StorageConfig;
   rateLimitPerMinute: number;
+  // API processes serving the port (node/cluster.ts): 1 serves in this process; more fork workers.
+  processes: number;
   // Take the client address from the last X-Forwarded-For hop (only behind a proxy that sets it).
   trustProxy: boolean;
   // A built web app (QMK Configurator) served beside /v1 on the same origin (STATIC_DIR); null: none.
@@ -56,8 +59,26 @@ const flag = z
   .transform((v) => v === "1" || v === "true" || v === "yes");
 
 // The shared environment (config/env-schema.ts) plus what only a Node process has.
+// Processes that serve the port (node/cluster.ts): a number, or `auto` for one per core the machine offers.
+export const MAX_API_PROCESSES = 256;
+const apiProcesses = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((value, ctx) => {
+    if (value === "auto") return Math.min(MAX_API_PROCESSES, availableParallelism());
+    if (/^[0-9]+$/.test(value) && Number(value) >= 1 && Number(value) <= MAX_API_PROCESSES)
+      return Number(value);
+    ctx.addIssue({
+      code: "custom",
+      message: `a number from 1 to ${MAX_API_PROCESSES}, or auto (one per core)`,
+    });
+    return z.NEVER;
+  });
+
 const envSchema = sharedEnv.extend({
   PORT: int(0, 65535).default(8787),
+  API_PROCESSES: apiProcesses.default(1),
   HOST: z.string().min(1).default("127.0.0.1"),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "a redis:// or rediss:// URL" }),
   REDIS_PREFIX: z
@@ -164,6 +185,7 @@ export function loadNodeConfig(env: Record<string, string | undefined>): NodeCon
   return {
     port: v.PORT,
     host: v.HOST,
+    processes: v.API_PROCESSES,
     redisUrl: v.REDIS_URL,
     redisPrefix: v.REDIS_PREFIX,
     storage,

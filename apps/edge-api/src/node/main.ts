@@ -1,7 +1,8 @@
 // Self-hosted entry point: the same Hono app as on Workers, served by @hono/node-server, with Redis Streams
 // for dispatch and rate limits and S3 (or a directory) for records and artifacts. Any number of these
 // processes can share one Redis and one bucket. `npm run -s serve:node`; configuration: node/config.ts;
-// server lifecycle: node/server.ts.
+// server lifecycle: node/server.ts; API_PROCESSES > 1: this process forks that many (node/cluster.ts).
+import cluster from "node:cluster";
 import { fileURLToPath } from "node:url";
 import { FsBlobStore } from "../adapters/blob-store/fs.ts";
 import { S3BlobStore } from "../adapters/blob-store/s3.ts";
@@ -10,7 +11,7 @@ import { buildHealthMemo, MemoisedBuildHealthStore } from "../adapters/build-hea
 import { RedisBuildHealthStore } from "../adapters/build-health/redis.ts";
 import { RedisDispatcher } from "../adapters/dispatcher/redis/dispatcher.ts";
 import { RedisQueueRepair } from "../adapters/dispatcher/redis/queue-repair.ts";
-import { BlobJobStore } from "../adapters/job-store/blob.ts";
+import { BlobJobStore, CACHE_MEMO_MS } from "../adapters/job-store/blob.ts";
 import { PromClientMetrics } from "../adapters/metrics/prom-client.ts";
 import { RedisRateLimiter } from "../adapters/rate-limiter/redis.ts";
 import { DirStaticFiles } from "../adapters/static-files/dir.ts";
@@ -22,6 +23,8 @@ import { leasePolicy } from "../jobs/lease.ts";
 import { Reconciler } from "../jobs/reconcile.ts";
 import type { BlobStore } from "../ports/blob-store.ts";
 import { forwardedClientIp, socketClientIp } from "./client-ip.ts";
+import { runPrimary, workerSlot } from "./cluster.ts";
+import { ClusterMetrics } from "./cluster-metrics.ts";
 import { ConfigError, loadNodeConfig, type NodeConfig } from "./config.ts";
 import { closeOnSignals, listen, type NodeServer } from "./server.ts";
 import { nodeSha256Hex } from "./sha256-hex.ts";
@@ -54,6 +57,8 @@ export function buildNodeDeps(
   const jobs = new BlobJobStore(blobs, {
     bytesPerOpenJob: config.storage.kind === "fs" ? config.storage.bytesPerOpenJob : 0,
     now,
+    // Another process sharing the store may mark a settled record (an operator's purge): read again after this.
+    settledMemoMs: CACHE_MEMO_MS,
   });
   const dispatcher = new RedisDispatcher({
     now,
@@ -73,11 +78,13 @@ export function buildNodeDeps(
     now,
     onError: (err) => console.error("rate limiter: redis unavailable, letting the request through:", err),
   });
-  const metrics = new PromClientMetrics({
+  const ownMetrics = new PromClientMetrics({
     redis: dispatcher.redis,
     prefix: config.redisPrefix,
     processMetrics: options.processMetrics === true,
   });
+  // A worker of API_PROCESSES > 1 answers GET /metrics with every worker's counts (node/cluster-metrics.ts).
+  const metrics = cluster.isWorker && config.processes > 1 ? new ClusterMetrics(ownMetrics) : ownMetrics;
   const deps: Deps = {
     blobs,
     jobs,
@@ -144,6 +151,10 @@ async function main(): Promise<void> {
     console.error(`qmk-edge: ${err.message}`);
     process.exit(2);
   }
+  if (config.processes > 1 && cluster.isPrimary) {
+    runPrimary(config.processes, `${config.host}:${config.port}`);
+    return;
+  }
   const server = await startNodeServer(config, { processMetrics: true });
   const problem = await checkBackends(server);
   if (problem?.fatal) {
@@ -162,8 +173,10 @@ async function main(): Promise<void> {
   const storage =
     config.storage.kind === "fs" ? `dir ${config.storage.dir}` : `s3 ${config.storage.endpoint}`;
   const site = config.staticDir ? `; serving ${config.staticDir} beside /v1` : "";
+  const slot = workerSlot();
+  const proc = slot === null ? "" : `; process ${slot} of ${config.processes}, pid ${process.pid}`;
   console.log(
-    `qmk-edge API listening on ${server.url} (redis ${redactUrl(config.redisUrl)}, blobs in ${storage}${site})`,
+    `qmk-edge API listening on ${server.url} (redis ${redactUrl(config.redisUrl)}, blobs in ${storage}${site}${proc})`,
   );
   closeOnSignals(server);
 }
