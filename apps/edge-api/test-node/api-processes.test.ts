@@ -1,6 +1,6 @@
 // More than one API process on one Redis and one BLOB_DIR (node/cluster.ts, docs/architecture.md "The API on
 // every core (processes)"): two processes serve one API (a job posted through one is leased, built and read
-// through the other; a lease waiting in either is woken by a post through the other; an operator's purge
+// through the other; a lease waiting in either gets a job posted through the other; an operator's purge
 // through one shows through the other), API_PROCESSES=2 answers GET /metrics with every worker's counts,
 // replaces a killed worker without losing an accepted job and drains on SIGTERM, and a bad API_PROCESSES is
 // refused by name.
@@ -98,7 +98,7 @@ function leasePoll(url: string, agentId: string, waitMs: number) {
 }
 
 describe("two API processes on one Redis and one BLOB_DIR", () => {
-  it("serve one API: posted through one, leased, built and read through the other; waits woken in both; a purge shows in both", async () => {
+  it("serve one API: posted through one, leased, built and read through the other; leases waiting in both get jobs posted through one; a purge shows in both", async () => {
     const { env } = await sharedSetup();
     const a = await spawnApi(env);
     const b = await spawnApi(env);
@@ -116,44 +116,27 @@ describe("two API processes on one Redis and one BLOB_DIR", () => {
       await agentB.build(id);
       expect(await statusAt(a.url, id)).toMatchObject({ status: "finished" });
 
-      // A lease waiting in A and one waiting in B are both woken by posts through A. The waits are shorter than
-      // a lease's own look-again (5 s, leasing.ts), so only a wake ends one with a job. A round in which the
-      // posts were acknowledged too late for the waits (a slow machine) proves nothing and is run again.
-      const WAIT_MS = 4_000;
-      let proved = false;
-      for (let round = 0; round < 4 && !proved; round++) {
-        const sent = Date.now();
-        const polls = [
-          leasePoll(a.url, `wait-a-${round}`, WAIT_MS),
-          leasePoll(b.url, `wait-b-${round}`, WAIT_MS),
-        ];
-        // Both polls are waiting once both agents are seen (a poll records its agent before it waits).
-        await until(
-          async () =>
-            ((await (await fetch(`${a.url}/v1`, bounded())).json()) as { agents_seen: number }).agents_seen >=
-            2 * round + 3,
-          20_000,
-          "both polls to wait",
-        );
-        const ids = [await post(a.url), await post(a.url)];
-        const acknowledged = Date.now();
-        const answers = await Promise.all(polls);
-        const leased = await Promise.all(
-          answers.map(async (r) => (r.status === 200 ? ((await r.json()) as LeaseResponse) : null)),
-        );
-        if (leased.every((l) => l !== null)) {
-          expect(new Set(leased.map((l) => l?.job.id))).toEqual(new Set(ids));
-          proved = true;
-        } else {
-          // Woken or not, nothing may be left for a later round.
-          for (const l of leased) if (l) await agentB.complete(l, { status: "failed", returncode: 1 });
-          await agentB.drain();
-          expect(acknowledged - sent, "a wait ended without the job posted well within it").toBeGreaterThan(
-            WAIT_MS - 1_000,
-          );
-        }
-      }
-      expect(proved).toBe(true);
+      // A lease waiting in A and one waiting in B each get one of two jobs posted through A. (Whether B's watch
+      // woke it or its own look again, every 5 s and at the end of its wait, found the job is latency only,
+      // and not told apart here: see docs/architecture.md "Waiting agents on Redis".)
+      const polls = [leasePoll(a.url, "wait-a", 20_000), leasePoll(b.url, "wait-b", 20_000)];
+      // Both polls are waiting once both agents are seen (a poll records its agent before it waits).
+      await until(
+        async () =>
+          ((await (await fetch(`${a.url}/v1`, bounded())).json()) as { agents_seen: number }).agents_seen >=
+          3,
+        20_000,
+        "both polls to wait",
+      );
+      const ids = [await post(a.url), await post(a.url)];
+      const leased = await Promise.all(
+        polls.map(async (poll) => {
+          const r = await poll;
+          expect(r.status).toBe(200);
+          return ((await r.json()) as LeaseResponse).job.id;
+        }),
+      );
+      expect(new Set(leased)).toEqual(new Set(ids));
 
       // A finished record B has read (and keeps in memory) shows B an operator's purge made through A.
       expect(await statusAt(b.url, id)).not.toHaveProperty("purged");
