@@ -1,15 +1,18 @@
 // The dispatcher benchmark on both runtimes, 1, 10 and 50 agents each: Node + Redis (the API in its own
-// process), and local workerd with the sharded Durable Object dispatcher: the deployed bundle run by Miniflare's
+// process; and as API_PROCESSES=n, one per core unless BENCH_API_PROCESSES says, its CPU summed over the
+// primary and every worker: node/api-processes.ts), and local workerd with the sharded Durable Object dispatcher: the deployed bundle run by Miniflare's
 // API (workers/workerd.ts), the agents on workerd's own socket; BENCH_WORKERS_HOST=wrangler-dev runs it through
 // `wrangler dev` instead (its Node process and proxy workerd in front, ~5.5 ms of CPU per request more), to
 // compare with figures taken that way before.
 
 import { createHash } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { makeTempDir, removeDir } from "@qmk-edge/test/servers/daemon.ts";
 import { startRedis } from "@qmk-edge/test/servers/redis.ts";
 import { startEdgeApi } from "@qmk-edge/test/support/system.ts";
 import { drain, groupCpuMicros } from "./dispatcher.bench.ts";
+import { startApiProcesses } from "./node/api-processes.ts";
 import { BENCH_AGENT_TOKEN, startApiProcess } from "./node-cpu.bench.ts";
 import { traceFsyncs } from "./workers/fsyncs.ts";
 import { groupCpuByName, startWorkerd } from "./workers/workerd.ts";
@@ -34,6 +37,36 @@ export async function benchDispatcherNode(jobsFor: (agents: number) => number) {
       runs.push(await drain(target, agents, jobsFor(agents)));
     }
     return runs;
+  } finally {
+    await api.stop();
+    await redis.stop();
+  }
+}
+
+// The API as an operator runs it on every core: API_PROCESSES=processes (src/node/cluster.ts).
+export const BENCH_API_PROCESSES = Number(process.env.BENCH_API_PROCESSES ?? availableParallelism());
+
+export async function benchDispatcherNodeProcesses(
+  jobsFor: (agents: number) => number,
+  processes: number = BENCH_API_PROCESSES,
+  fleets: number[] = FLEETS,
+) {
+  const redis = await startRedis();
+  const api = await startApiProcesses(redis.url, processes);
+  try {
+    const target = {
+      url: api.url,
+      token: BENCH_AGENT_TOKEN,
+      firmwareVersion: "demo-1",
+      cpuMicros: api.cpuMicros,
+      cpuByProcess: api.cpuByProcess,
+    };
+    const runs = [];
+    for (const agents of fleets) {
+      say(`dispatcher, node + redis, ${processes} API processes: ${agents} agent(s) ...`);
+      runs.push(await drain(target, agents, jobsFor(agents)));
+    }
+    return { api_processes: processes, runs };
   } finally {
     await api.stop();
     await redis.stop();
@@ -106,8 +139,14 @@ if (import.meta.main) {
   const scale = Number(process.env.BENCH_DISPATCH_SCALE ?? 1);
   const only = process.env.BENCH_DISPATCH_ONLY;
   const out: Record<string, unknown> = {};
-  if (only !== "workers")
-    out.node = await benchDispatcherNode((a) => Math.round(scale * (a === 1 ? 200 : a === 10 ? 800 : 2000)));
+  const nodeJobs = (a: number) => Math.round(scale * (a === 1 ? 200 : a === 10 ? 800 : 2000));
+  // BENCH_NODE_ORDER=processes-first runs the n-process drain before the 1-process one (A/B, alternated).
+  const processesFirst = process.env.BENCH_NODE_ORDER === "processes-first";
+  if (only !== "workers" && processesFirst)
+    out.node_api_processes = await benchDispatcherNodeProcesses(nodeJobs);
+  if (only !== "workers") out.node = await benchDispatcherNode(nodeJobs);
+  if (only !== "workers" && !processesFirst)
+    out.node_api_processes = await benchDispatcherNodeProcesses(nodeJobs);
   if (only !== "node")
     out.workers = await benchDispatcherWorkers(
       (a) => Math.round(scale * (a === 1 ? 100 : a === 10 ? 400 : 1000)),

@@ -7,7 +7,11 @@ import { join } from "node:path";
 import { startSystem } from "@qmk-edge/test/support/system.ts";
 import { benchApi } from "./api.bench.ts";
 import { benchCompile } from "./compile.bench.ts";
-import { benchDispatcherNode, benchDispatcherWorkers } from "./dispatcher-runtimes.bench.ts";
+import {
+  benchDispatcherNode,
+  benchDispatcherNodeProcesses,
+  benchDispatcherWorkers,
+} from "./dispatcher-runtimes.bench.ts";
 import { benchIdleAgents } from "./idle-agents.bench.ts";
 import { benchNodeCpu } from "./node-cpu.bench.ts";
 import { benchRealTree } from "./real-tree.bench.ts";
@@ -70,6 +74,10 @@ const nodeJobs = (agents: number) => Math.round(scale * (agents === 1 ? 200 : ag
 const workerJobs = (agents: number) => Math.round(scale * (agents === 1 ? 50 : agents === 10 ? 200 : 500));
 const dispatchNode = await benchDispatcherNode(nodeJobs);
 results.dispatcher_node_redis = dispatchNode;
+save();
+// The same drain with one API process per core (API_PROCESSES, node/cluster.ts); the line above stays the baseline.
+const dispatchNodeProcesses = await benchDispatcherNodeProcesses(nodeJobs);
+results.dispatcher_node_redis_api_processes = dispatchNodeProcesses;
 save();
 const shards = env("BENCH_SHARDS", 4);
 const dispatchWorkers = await benchDispatcherWorkers(workerJobs, shards);
@@ -146,7 +154,14 @@ const rows: Array<[string, string, string]> = [
   route("GET /v1/compile/:id", cpu.status_read!, "target <= 0.15 ms, <= 2x"),
   route("POST /v1/compile, cache hit", cpu.post_cache_hit!, "target <= 0.3 ms, <= 4x"),
   route("POST /v1/compile, new job", cpu.post_new_job!, "target <= 0.5 ms, <= 6x"),
-  ...dispatchNode.map((r) => drainRow("node + redis", r, r.agents === 50 ? "(target >= 600 jobs/s)" : "")),
+  ...dispatchNode.map((r) => drainRow("node + redis, 1 API process", r)),
+  ...dispatchNodeProcesses.runs.map((r) =>
+    drainRow(
+      `node + redis, ${dispatchNodeProcesses.api_processes} API processes`,
+      r,
+      r.agents === 50 ? "(target >= 600 jobs/s)" : "",
+    ),
+  ),
   ...dispatchWorkers.runs.map((r) =>
     drainRow(`workerd, ${shards} shards`, r, r.agents === 50 ? "(target >= 200 jobs/s)" : ""),
   ),
