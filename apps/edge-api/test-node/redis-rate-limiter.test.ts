@@ -39,6 +39,39 @@ describe("RedisRateLimiter", () => {
     expect(results.filter((r) => r.allowed)).toHaveLength(2);
   });
 
+  it("counts the requests of one event-loop turn in one Redis command, each in the order it asked", async () => {
+    let now = Date.UTC(2026, 0, 1, 12, 0, 10);
+    const rl = limiter(3, () => now);
+    await rl.limit("198.18.1.0"); // Redis knows the script (a first call may send it whole)
+    const sent: string[] = [];
+    const send = redis.sendCommand.bind(redis);
+    redis.sendCommand = (command, stream) => {
+      sent.push(command.name);
+      return send(command, stream);
+    };
+    try {
+      const a = Array.from({ length: 5 }, () => rl.limit("198.18.1.1"));
+      const b = [rl.limit("198.18.1.2"), rl.limit("198.18.1.2")];
+      const decisions = await Promise.all([...a, ...b]);
+      expect(sent).toEqual(["evalsha"]);
+      expect(decisions.slice(0, 5)).toEqual([
+        { allowed: true, remaining: 2, retryAfterSeconds: 0 },
+        { allowed: true, remaining: 1, retryAfterSeconds: 0 },
+        { allowed: true, remaining: 0, retryAfterSeconds: 0 },
+        { allowed: false, remaining: 0, retryAfterSeconds: 50 },
+        { allowed: false, remaining: 0, retryAfterSeconds: 50 },
+      ]);
+      expect(decisions.slice(5).map((d) => d.remaining)).toEqual([2, 1]);
+      // The next turn goes on from the counts Redis holds.
+      expect(await rl.limit("198.18.1.2")).toEqual({ allowed: true, remaining: 0, retryAfterSeconds: 0 });
+      expect(sent).toEqual(["evalsha", "evalsha"]);
+      now += 50_000; // the next window
+      expect((await rl.limit("198.18.1.1")).remaining).toBe(2);
+    } finally {
+      redis.sendCommand = send;
+    }
+  });
+
   it("sets an expiry on every counter, so idle clients leave nothing behind", async () => {
     const prefix = `rl-${newId().slice(0, 8)}:`;
     await new RedisRateLimiter({ redis, limit: 5, prefix }).limit("ttl-client");
@@ -60,6 +93,9 @@ describe("RedisRateLimiter", () => {
     const rl = new RedisRateLimiter({ redis: down, limit: 1, onError: (e) => errors.push(e) });
     expect((await rl.limit("x")).allowed).toBe(true);
     expect(errors).toHaveLength(1);
+    const turn = await Promise.all([rl.limit("x"), rl.limit("x"), rl.limit("y")]);
+    expect(turn).toEqual(Array(3).fill({ allowed: true, remaining: 1, retryAfterSeconds: 0 }));
+    expect(errors).toHaveLength(4);
     down.disconnect();
   });
 });

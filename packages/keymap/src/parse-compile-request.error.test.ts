@@ -29,6 +29,33 @@ describe("parseCompileRequest names each field at fault", () => {
     ]);
   });
 
+  it("reports a bad encoder keycode at its layer, encoder and direction", () => {
+    const result = refusal(
+      parseCompileRequest({
+        ...minimal,
+        encoders: [
+          [
+            { ccw: "KC_VOLD", cw: "KC_VOLU" },
+            { ccw: "KC_A", cw: "MO(" },
+          ],
+          [
+            { ccw: "KC_A", cw: "KC_B" },
+            { ccw: "LT(", cw: "KC_B" },
+          ],
+        ],
+      }),
+    );
+    expect(result.errors.map((e) => e.path)).toEqual(["encoders.0.1.cw", "encoders.1.1.ccw"]);
+  });
+
+  it("reports a key the schema refused once, at its path, not again for its grammar", () => {
+    const long = `KC_${"A".repeat(LIMITS.keycodeChars)}(`;
+    const result = refusal(
+      parseCompileRequest({ ...minimal, layers: [["KC_A", long]], encoders: [[{ ccw: long, cw: "KC_A" }]] }),
+    );
+    expect(result.errors.map((e) => e.path).sort()).toEqual(["encoders.0.0.ccw", "layers.0.1"]);
+  });
+
   it("reports every bad keycode, in layer and key order", () => {
     const layers = Array.from({ length: 12 }, (_, i) =>
       i === 3 || i === 11 ? ["KC_A;", "KC_B"] : ["KC_A", "KC_B"],

@@ -25,29 +25,36 @@ function boundedLayers(body: unknown): unknown[][] {
 }
 
 const NO_KEY: Keycode = { kind: "identifier", name: "KC_NO" };
+const NO_KEY_PARSE = { keycode: NO_KEY, text: "" };
 
 type Layers = { keycodes: Keycode[][]; text: string[][] };
 type Seen = Map<string, { keycode: Keycode; text: string } | KeycodeError>;
 
 // Keymaps repeat keycodes (KC_TRNS on most keys of upper layers), so each distinct text is parsed and
 // rendered once and its tree shared: trees are never changed after parsing. A key the schema flagged, or
-// one that fails the grammar (reported at `path`), parses as KC_NO with empty text.
+// one that fails the grammar (reported at its path, `${prefix}${index}${suffix}`), parses as KC_NO with
+// empty text. The path is only spelt out when the schema flagged something or the key is in error: a
+// keymap of a few hundred keys would otherwise build a few hundred strings no one reads.
 function parseKey(
   raw: unknown,
-  path: string,
+  prefix: string,
+  index: number,
+  suffix: string,
   seen: Seen,
   flagged: ReadonlySet<string>,
   errors: FieldError[],
 ) {
-  let parsed = typeof raw === "string" && !flagged.has(path) ? seen.get(raw) : undefined;
-  if (typeof raw === "string" && !flagged.has(path) && parsed === undefined) {
+  if (typeof raw !== "string") return NO_KEY_PARSE;
+  if (flagged.size > 0 && flagged.has(`${prefix}${index}${suffix}`)) return NO_KEY_PARSE;
+  let parsed = seen.get(raw);
+  if (parsed === undefined) {
     const result = parseKeycode(raw);
     parsed = result.ok ? { keycode: result.keycode, text: renderKeycode(result.keycode) } : result.error;
     seen.set(raw, parsed);
   }
-  if (parsed && "keycode" in parsed) return parsed;
-  if (parsed) errors.push(keycodeFieldError(path, raw as string, parsed));
-  return { keycode: NO_KEY, text: "" };
+  if ("keycode" in parsed) return parsed;
+  errors.push(keycodeFieldError(`${prefix}${index}${suffix}`, raw, parsed));
+  return NO_KEY_PARSE;
 }
 
 function parseLayers(
@@ -58,11 +65,19 @@ function parseLayers(
 ): Layers {
   const keycodes: Keycode[][] = [];
   const text: string[][] = [];
-  layers.forEach((layer, i) => {
-    const keys = layer.map((raw, j) => parseKey(raw, `layers.${i}.${j}`, seen, flagged, errors));
-    keycodes.push(keys.map((k) => k.keycode));
-    text.push(keys.map((k) => k.text));
-  });
+  for (let i = 0; i < layers.length; i++) {
+    const layer = layers[i]!;
+    const prefix = `layers.${i}.`;
+    const layerKeycodes: Keycode[] = [];
+    const layerText: string[] = [];
+    for (let j = 0; j < layer.length; j++) {
+      const key = parseKey(layer[j], prefix, j, "", seen, flagged, errors);
+      layerKeycodes.push(key.keycode);
+      layerText.push(key.text);
+    }
+    keycodes.push(layerKeycodes);
+    text.push(layerText);
+  }
   return { keycodes, text };
 }
 
@@ -83,8 +98,8 @@ function parseEncoders(
     const row = Array.isArray(layer) ? layer.slice(0, LIMITS.encodersPerLayer) : [];
     const parsed = row.map((e, j) => {
       const enc = (typeof e === "object" && e !== null ? e : {}) as { ccw?: unknown; cw?: unknown };
-      const ccw = parseKey(enc.ccw, `encoders.${i}.${j}.ccw`, seen, flagged, errors);
-      const cw = parseKey(enc.cw, `encoders.${i}.${j}.cw`, seen, flagged, errors);
+      const ccw = parseKey(enc.ccw, `encoders.${i}.`, j, ".ccw", seen, flagged, errors);
+      const cw = parseKey(enc.cw, `encoders.${i}.`, j, ".cw", seen, flagged, errors);
       return { ccw, cw };
     });
     keys.push(parsed.map((e) => ({ ccw: e.ccw.keycode, cw: e.cw.keycode })));
