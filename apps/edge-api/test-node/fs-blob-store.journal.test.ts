@@ -14,7 +14,7 @@ import {
 } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
 import {
   fileGeneration,
@@ -52,6 +52,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "qmk-edge-journal-"));
 });
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const store of stores.splice(0)) await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -163,6 +164,8 @@ describe("FsBlobStore with a journal", () => {
     writeFileSync(path, Buffer.concat([header, Buffer.from("{}")]));
     expect(fileGeneration(path)).toBe(0);
     const seen = [0];
+    // The wall clock stands still (or stepped back): one above the file is what orders the puts.
+    vi.spyOn(performance, "now").mockReturnValue(performance.now());
     for (const options of [SERIAL, DURABLE, SERIAL, NEW, SERIAL]) {
       await store.put("jobs/g.json", `{"n":${seen.length}}`, options);
       seen.push(fileGeneration(path)!);
@@ -270,6 +273,19 @@ describe("FsBlobStore with a journal", () => {
     const store = open();
     expect(await readBlobText(store, "jobs/k.json")).toBe('{"k":2}');
     expect(await readBlobText(store, "jobs/m.json")).toBe('{"m":"B"}');
+  });
+
+  it("never reuses a struck generation for the key, even when the wall clock stands still", async () => {
+    const first = open();
+    vi.spyOn(performance, "now").mockReturnValue(performance.now());
+    writeFileSync(join(dir, "blocked"), "not a folder");
+    await expect(first.put("blocked/job.json", '{"try":1}', NEW)).rejects.toThrow();
+    rmSync(join(dir, "blocked"));
+    await first.put("blocked/job.json", '{"try":2}', NEW);
+    await first.close();
+    rmSync(fileOf("blocked/job.json"));
+    const second = open();
+    expect(await readBlobText(second, "blocked/job.json")).toBe('{"try":2}');
   });
 
   it("strikes only the generation whose file could not be published: a later put of the key is replayed", async () => {
