@@ -288,6 +288,20 @@ describe("FsBlobStore with a journal", () => {
     expect(await readBlobText(second, "blocked/job.json")).toBe('{"try":2}');
   });
 
+  it("never reuses a struck generation 0 for an empty object: its retry is a file of a later generation", async () => {
+    const first = open();
+    const MARKER = { contentType: "text/plain", firstWrite: true };
+    writeFileSync(join(dir, "blocked"), "not a folder");
+    await expect(first.put("blocked/marker", "", MARKER)).rejects.toThrow();
+    rmSync(join(dir, "blocked"));
+    await first.put("blocked/marker", "", MARKER);
+    expect(fileGeneration(fileOf("blocked/marker"))).toBeGreaterThan(0);
+    await first.close();
+    rmSync(fileOf("blocked/marker"));
+    const second = open();
+    expect(await readBlobText(second, "blocked/marker")).toBe("");
+  });
+
   it("strikes only the generation whose file could not be published: a later put of the key is replayed", async () => {
     const first = open();
     writeFileSync(join(dir, "blocked"), "not a folder");

@@ -55,8 +55,8 @@ function generationOf(headerText: string): number {
 // serialized by the caller); the clock only separates a put from an earlier one that was never acknowledged
 // and whose journal line may still be replayed (its file was not published, or its process died between the
 // commit and the publish): the later put, made after it in time, gets the higher generation even though it
-// read the same file. `floor`: a generation this process already used for the key and struck (fs.ts).
-export function nextGeneration(current: number | null, floor = 0): number {
+// read the same file. `floor`: a generation this process already used for the key and struck (fs.ts; -1: none).
+export function nextGeneration(current: number | null, floor = -1): number {
   const clock = Math.floor((performance.timeOrigin + performance.now()) * 1000);
   return Math.max((current ?? 0) + 1, floor + 1, clock);
 }

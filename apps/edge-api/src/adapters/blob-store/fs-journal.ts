@@ -95,11 +95,11 @@ export class GroupJournal {
     this.#startFlush();
   }
 
-  // The highest generation struck for `key` in this process (0: none), forgotten once asked: the next put of
+  // The highest generation struck for `key` in this process (-1: none), forgotten once asked: the next put of
   // the key writes a generation above it.
   struckFloor(key: string): number {
-    if (this.#struck.size === 0) return 0;
-    const floor = this.#struck.get(key) ?? 0;
+    if (this.#struck.size === 0) return -1;
+    const floor = this.#struck.get(key) ?? -1;
     this.#struck.delete(key);
     return floor;
   }

@@ -150,10 +150,11 @@ export class FsBlobStore implements BlobStore {
     const current = fileGeneration(path);
     if (this.#journal && journaled(body, options)) {
       const text = body as string;
+      // An empty object where there is no file is a link to its template, of generation 0 (unless this process
+      // struck a line of the key, maybe of generation 0 too: the abort would strike the new line as well).
+      const floor = this.#journal.struckFloor(key);
       const generation =
-        this.#empty && text === "" && current === null
-          ? 0
-          : nextGeneration(current, this.#journal.struckFloor(key));
+        this.#empty && text === "" && current === null && floor < 0 ? 0 : nextGeneration(current, floor);
       const temp = join(this.root, TEMP_DIR, `${this.#tempPrefix}${(this.#temps++).toString(36)}.part`);
       const put = journaledPut(this.#journal, this.#empty, {
         key,
