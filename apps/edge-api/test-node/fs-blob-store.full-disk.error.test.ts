@@ -2,15 +2,26 @@
 // is ever partial, a write the disk cannot take is a 503 before a job is accepted, an agent's upload that
 // cannot be stored is refused and retried without being recorded, and every accepted job still finishes.
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, fstatSync, ftruncateSync, openSync, readdirSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import type { CompileStatus } from "@qmk-edge/schema";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
+import { decodeSegment } from "../src/adapters/blob-store/fs-journal-replay.ts";
 import { UnavailableError } from "../src/jobs/errors.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { loadNodeConfig } from "../src/node/config.ts";
 import { type NodeServer, startNodeServer } from "../src/node/main.ts";
+import { readBlobText } from "../src/ports/blob-store.ts";
 import { httpFetch } from "../test-support/http-fetch.ts";
 import { RetryingAgent } from "../test-support/retrying-agent.ts";
 import { mountTmpfs, type Tmpfs, tmpfsUnavailable } from "../test-support/tmpfs.ts";
@@ -86,6 +97,42 @@ describe.skipIf(skip !== null)("FsBlobStore on a full 600 KiB tmpfs", () => {
     ).rejects.toBeInstanceOf(UnavailableError);
     expect(await store.head("jobs/x.json")).toBeNull();
     expect(readdirSync(join(disk.dir, "blobs", ".tmp"))).toEqual([]);
+  });
+
+  it("refuses a journaled overwrite the disk cannot take (503): the record stays as it was, now and after replay", async () => {
+    disk = mountTmpfs(600);
+    const root = join(disk.dir, "blobs");
+    const first = new FsBlobStore(root, { journal: true });
+    const SERIAL = { contentType: "application/json", serialized: true };
+    await first.put("jobs/a.json", '{"status":"queued"}', {
+      contentType: "application/json",
+      firstWrite: true,
+    });
+    await first.put("jobs/a.json", '{"status":"running"}', SERIAL);
+    const segmentsNow = () => readdirSync(join(root, ".journal")).filter((n) => n.endsWith(".log"));
+    const [segment] = segmentsNow();
+    const linesOf = (name: string) => readFileSync(join(root, ".journal", name), "utf8");
+    const before = linesOf(segment!);
+    const filler = fill(disk.dir);
+    // Too long for what is left of the segment's last page: the commit fails.
+    const finished = JSON.stringify({ status: "finished", pad: "x".repeat(20_000) });
+    await expect(first.put("jobs/a.json", finished, SERIAL)).rejects.toBeInstanceOf(UnavailableError);
+    expect(await readBlobText(first, "jobs/a.json")).toBe('{"status":"running"}');
+    expect(readdirSync(join(root, ".tmp"))).toEqual([]);
+    unlinkSync(filler);
+    // Space is back: the next put goes to a new segment; nothing follows the failed commit in its own.
+    await first.put("jobs/b.json", '{"status":"queued"}', {
+      contentType: "application/json",
+      firstWrite: true,
+    });
+    expect(decodeSegment(linesOf(segment!))).toEqual(decodeSegment(before));
+    expect(segmentsNow().length).toBeGreaterThan(1);
+    await first.close();
+    const second = new FsBlobStore(root, { journal: true });
+    expect(await readBlobText(second, "jobs/a.json")).toBe('{"status":"running"}');
+    await second.put("jobs/a.json", finished, SERIAL);
+    expect(await readBlobText(second, "jobs/a.json")).toBe(finished);
+    await second.close();
   });
 
   it("refuses a write on a read-only disk with UnavailableError and still reads what it holds", async () => {

@@ -4,6 +4,7 @@
 import { spawnSync } from "node:child_process";
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -13,13 +14,21 @@ import {
 } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
-import { JOURNAL_DIR, sha256Hex } from "../src/adapters/blob-store/fs-format.ts";
+import {
+  fileGeneration,
+  HEADER_BYTES,
+  JOURNAL_DIR,
+  sha256Hex,
+} from "../src/adapters/blob-store/fs-format.ts";
 import { decodeSegment } from "../src/adapters/blob-store/fs-journal-replay.ts";
 import { readBlobText } from "../src/ports/blob-store.ts";
 
 const NEW = { contentType: "application/json", firstWrite: true };
+// An overwrite whose writers the caller serializes (a job's record under its job lock): journaled too.
+const SERIAL = { contentType: "application/json", serialized: true };
+const DURABLE = { contentType: "application/json" };
 let dir: string;
 const stores: FsBlobStore[] = [];
 const open = (options: ConstructorParameters<typeof FsBlobStore>[1] = { journal: true }) => {
@@ -28,14 +37,22 @@ const open = (options: ConstructorParameters<typeof FsBlobStore>[1] = { journal:
   return store;
 };
 const segments = () => readdirSync(join(dir, JOURNAL_DIR)).filter((n) => n.endsWith(".log"));
-const line = (key: string, text: string) =>
-  `${JSON.stringify(["p", key, "application/json", sha256Hex(text), text])}\n`;
+const line = (key: string, text: string, generation?: number) =>
+  `${JSON.stringify(["p", key, "application/json", sha256Hex(text), text, ...(generation === undefined ? [] : [generation])])}\n`;
+const host = encodeURIComponent(hostname());
+// A pid no process on this host has any more.
+const deadPid = () =>
+  Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString());
+const fileOf = (key: string) => join(dir, ...key.split("/"));
+// What a power cut that undid the last renames leaves: the file as it was at an earlier put, whole.
+const snapshot = (key: string) => readFileSync(fileOf(key));
 const record = (i: number) => JSON.stringify({ id: `job${i}`, status: "queued", notes: "é\n".repeat(i) });
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "qmk-edge-journal-"));
 });
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const store of stores.splice(0)) await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -136,6 +153,172 @@ describe("FsBlobStore with a journal", () => {
     expect(existsSync(join(dir, "served", "token", "job1"))).toBe(true);
   });
 
+  it("writes a generation above the file it replaces on every put, journaled or durable, over a file without one", async () => {
+    const store = open();
+    const path = fileOf("jobs/g.json");
+    // A file of before generations (a header without one) is generation 0.
+    await store.put("jobs/g.json", "{}", DURABLE);
+    const header = Buffer.alloc(HEADER_BYTES, " ");
+    header.write(JSON.stringify({ content_type: "application/json", size: 2, sha256: sha256Hex("{}") }));
+    header[HEADER_BYTES - 1] = 0x0a;
+    writeFileSync(path, Buffer.concat([header, Buffer.from("{}")]));
+    expect(fileGeneration(path)).toBe(0);
+    const seen = [0];
+    // The wall clock stands still (or stepped back): one above the file is what orders the puts.
+    vi.spyOn(performance, "now").mockReturnValue(performance.now());
+    for (const options of [SERIAL, DURABLE, SERIAL, NEW, SERIAL]) {
+      await store.put("jobs/g.json", `{"n":${seen.length}}`, options);
+      seen.push(fileGeneration(path)!);
+    }
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1]!);
+    expect(store.journalStats()!.lines).toBe(4);
+  });
+
+  it("replays the newest line of an overwritten key over the older whole file a power cut left", async () => {
+    const first = open();
+    await first.put("jobs/a.json", '{"status":"queued"}', NEW);
+    const queued = snapshot("jobs/a.json");
+    await first.put("jobs/a.json", '{"status":"running"}', SERIAL);
+    await first.put("jobs/a.json", '{"status":"finished"}', SERIAL);
+    await first.put("jobs/b.json", '{"status":"queued"}', NEW);
+    await first.put("jobs/b.json", '{"status":"running"}', SERIAL);
+    const running = snapshot("jobs/b.json");
+    await first.put("jobs/b.json", '{"status":"finished"}', SERIAL);
+    expect(first.journalStats()!.lines).toBe(6);
+    // No close. The renames of the overwrites are undone (a folder never fsynced): older files, whole.
+    writeFileSync(fileOf("jobs/a.json"), queued);
+    writeFileSync(fileOf("jobs/b.json"), running);
+    const second = open();
+    expect(await readBlobText(second, "jobs/a.json")).toBe('{"status":"finished"}');
+    expect(await readBlobText(second, "jobs/b.json")).toBe('{"status":"finished"}');
+  });
+
+  it("never replays a line over a later durable put of its key", async () => {
+    const first = open();
+    await first.put("jobs/a.json", '{"status":"queued"}', NEW);
+    await first.put("jobs/a.json", '{"status":"running"}', SERIAL);
+    // Not journaled: fsynced with its folder; its generation is above every line of the key.
+    await first.put("jobs/a.json", '{"status":"failed","by":"operator"}', DURABLE);
+    const second = open();
+    expect(await readBlobText(second, "jobs/a.json")).toBe('{"status":"failed","by":"operator"}');
+    expect(fileGeneration(fileOf("jobs/a.json"))).toBeGreaterThan(
+      Math.max(
+        ...segments().flatMap((n) =>
+          decodeSegment(readFileSync(join(dir, JOURNAL_DIR, n), "utf8")).flatMap((l) =>
+            l.kind === "put" ? [l.entry.generation] : [],
+          ),
+        ),
+      ),
+    );
+  });
+
+  it("replays the highest generation of a key across the segments of two processes, whatever their order", async () => {
+    // x: the file holds generation 6, whole: older than x's newest line, 7. y: no file.
+    const plain = open({});
+    await plain.put("jobs/x.json", '{"x":"six"}', DURABLE);
+    writeFileSync(fileOf("jobs/x.json"), withGeneration(snapshot("jobs/x.json"), 6));
+    const journal = join(dir, JOURNAL_DIR);
+    mkdirSync(journal);
+    // Two writers of the same keys (processes sharing BLOB_DIR, the job lock passed between them); the name
+    // sorted first holds the newest line of one key and the oldest of the other.
+    writeFileSync(
+      join(journal, `${host}~${deadPid()}~aaa~0.log`),
+      line("jobs/x.json", '{"x":7}', 7) + line("jobs/y.json", '{"y":2}', 2),
+    );
+    writeFileSync(
+      join(journal, `${host}~${deadPid()}~zzz~0.log`),
+      line("jobs/x.json", '{"x":5}', 5) +
+        line("jobs/y.json", '{"y":9}', 9) +
+        line("jobs/x.json", '{"x":6}', 6),
+    );
+    const replayed = open();
+    expect(await readBlobText(replayed, "jobs/x.json")).toBe('{"x":7}');
+    expect(await readBlobText(replayed, "jobs/y.json")).toBe('{"y":9}');
+    expect(fileGeneration(fileOf("jobs/y.json"))).toBe(9);
+  });
+
+  it("replaces a torn file with the key's highest line, not the first or the last one found", async () => {
+    open();
+    writeFileSync(
+      join(dir, JOURNAL_DIR, `${host}~${deadPid()}~w~0.log`),
+      line("jobs/t.json", '{"t":2}', 2) +
+        line("jobs/t.json", '{"t":4}', 4) +
+        line("jobs/t.json", '{"t":3}', 3),
+    );
+    mkdirSync(join(dir, "jobs"), { recursive: true });
+    // What a power cut leaves of a file written after its commit: a header and zeros.
+    writeFileSync(fileOf("jobs/t.json"), Buffer.alloc(HEADER_BYTES + 7));
+    const store = open();
+    expect(await readBlobText(store, "jobs/t.json")).toBe('{"t":4}');
+  });
+
+  it("strikes a line by its key, generation and writer: an older line of the key and another writer's stay", async () => {
+    open();
+    const abort = (key: string, generation: number) => `${JSON.stringify(["a", key, generation])}\n`;
+    const a = `${host}~${deadPid()}~a`;
+    writeFileSync(
+      join(dir, JOURNAL_DIR, `${a}~0.log`),
+      line("jobs/k.json", '{"k":2}', 2) +
+        line("jobs/k.json", '{"k":"struck"}', 3) +
+        line("jobs/m.json", '{"m":"A"}', 3),
+    );
+    // The abort lands in the writer's next segment (its commit failed, or the segment rotated meanwhile).
+    writeFileSync(join(dir, JOURNAL_DIR, `${a}~1.log`), abort("jobs/k.json", 3) + abort("jobs/m.json", 3));
+    writeFileSync(
+      join(dir, JOURNAL_DIR, `${host}~${deadPid()}~b~0.log`),
+      line("jobs/m.json", '{"m":"B"}', 3),
+    );
+    mkdirSync(join(dir, "jobs"), { recursive: true });
+    writeFileSync(fileOf("jobs/k.json"), Buffer.alloc(0));
+    const store = open();
+    expect(await readBlobText(store, "jobs/k.json")).toBe('{"k":2}');
+    expect(await readBlobText(store, "jobs/m.json")).toBe('{"m":"B"}');
+  });
+
+  it("never reuses a struck generation for the key, even when the wall clock stands still", async () => {
+    const first = open();
+    vi.spyOn(performance, "now").mockReturnValue(performance.now());
+    writeFileSync(join(dir, "blocked"), "not a folder");
+    await expect(first.put("blocked/job.json", '{"try":1}', NEW)).rejects.toThrow();
+    rmSync(join(dir, "blocked"));
+    await first.put("blocked/job.json", '{"try":2}', NEW);
+    await first.close();
+    rmSync(fileOf("blocked/job.json"));
+    const second = open();
+    expect(await readBlobText(second, "blocked/job.json")).toBe('{"try":2}');
+  });
+
+  it("never reuses a struck generation 0 for an empty object: its retry is a file of a later generation", async () => {
+    const first = open();
+    const MARKER = { contentType: "text/plain", firstWrite: true };
+    writeFileSync(join(dir, "blocked"), "not a folder");
+    await expect(first.put("blocked/marker", "", MARKER)).rejects.toThrow();
+    rmSync(join(dir, "blocked"));
+    await first.put("blocked/marker", "", MARKER);
+    expect(fileGeneration(fileOf("blocked/marker"))).toBeGreaterThan(0);
+    await first.close();
+    rmSync(fileOf("blocked/marker"));
+    const second = open();
+    expect(await readBlobText(second, "blocked/marker")).toBe("");
+  });
+
+  it("strikes only the generation whose file could not be published: a later put of the key is replayed", async () => {
+    const first = open();
+    writeFileSync(join(dir, "blocked"), "not a folder");
+    await expect(first.put("blocked/job.json", '{"try":1}', NEW)).rejects.toThrow();
+    rmSync(join(dir, "blocked"));
+    await first.put("blocked/job.json", '{"try":2}', NEW);
+    await first.put("blocked/job.json", '{"try":3}', SERIAL);
+    const struck = segments()
+      .flatMap((n) => decodeSegment(readFileSync(join(dir, JOURNAL_DIR, n), "utf8")))
+      .filter((l) => l.kind === "abort");
+    expect(struck).toHaveLength(1);
+    await first.close();
+    rmSync(fileOf("blocked/job.json"));
+    const second = open();
+    expect(await readBlobText(second, "blocked/job.json")).toBe('{"try":3}');
+  });
+
   it("writes through the durable path what is not a first write, or not text", async () => {
     const store = open();
     await store.put("jobs/x.json", "{}", { contentType: "application/json" });
@@ -147,3 +330,12 @@ describe("FsBlobStore with a journal", () => {
     expect(open({}).journalStats()).toBeNull();
   });
 });
+
+// The same file with its header's generation set to `generation`.
+function withGeneration(file: Buffer, generation: number): Buffer {
+  const header = JSON.parse(file.toString("utf8", 0, HEADER_BYTES)) as Record<string, unknown>;
+  const out = Buffer.alloc(HEADER_BYTES, " ");
+  out.write(JSON.stringify({ ...header, generation }));
+  out[HEADER_BYTES - 1] = 0x0a;
+  return Buffer.concat([out, file.subarray(HEADER_BYTES)]);
+}

@@ -1,15 +1,17 @@
 // A job acknowledged with 200 survives a crash of the API in the middle of a burst of POSTs (issue 20): the
 // API process is killed (SIGKILL) while 40 clients post, and then, as a power cut could, every record file
 // still named in a journal segment (written after its commit, never fsynced) is emptied. The next start
-// replays the journal: every acknowledged job reads back queued, whole, with the keymap it was sent.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync } from "node:fs";
+// replays the journal: every acknowledged job reads back queued, whole, with the keymap it was sent. The same
+// with agents leasing and completing (the record's overwrites, journaled too): every acknowledged lease and
+// completion reads back, whether a power cut emptied the file or undid its last renames.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CompileStatus } from "@qmk-edge/schema";
 import { describe, expect, inject, it } from "vitest";
 import { freePort } from "../../../test/servers/daemon.ts";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
-import { JOURNAL_DIR } from "../src/adapters/blob-store/fs-format.ts";
+import { encodeHeader, JOURNAL_DIR, type JournalEntry } from "../src/adapters/blob-store/fs-format.ts";
 import { decodeSegment } from "../src/adapters/blob-store/fs-journal-replay.ts";
 import { readBlobText } from "../src/ports/blob-store.ts";
 import { httpFetch } from "../test-support/http-fetch.ts";
@@ -92,6 +94,133 @@ describe("the Node API killed with SIGKILL during a burst of POSTs", () => {
         expect(status.status).toBe("queued");
         const record = JSON.parse((await readBlobText(store, `jobs/${id}.json`)) ?? "null");
         expect(record?.request?.keymap).toBe(`crash_${i}`);
+      }
+    } finally {
+      api.child.kill("SIGKILL");
+      await api.exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("keeps every lease and completion it acknowledged, even when a power cut empties files or undoes renames", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "qmk-edge-crash-"));
+    const port = await freePort();
+    const token = "crash-test-agent-token";
+    const env = {
+      PORT: String(port),
+      REDIS_URL: inject("redisUrl"),
+      REDIS_PREFIX: `crash-${port}:`,
+      BLOB_DIR: dir,
+      AGENT_TOKENS: token,
+      RATE_LIMIT_PER_MINUTE: "1000000",
+    };
+    const url = `http://127.0.0.1:${port}`;
+    const post = (path: string, payload: unknown) =>
+      httpFetch(`${url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify(payload),
+      });
+    let api = spawnNodeApi(env);
+    try {
+      await until(() => api.output().includes("listening on"), 20_000, "the API to listen");
+      const jobs: string[] = [];
+      for (let i = 0; jobs.length < 120; i++) {
+        const res = await httpFetch(`${url}/v1/compile`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: body(i),
+        });
+        expect(res.status).toBe(200);
+        jobs.push(((await res.json()) as { job_id: string }).job_id);
+      }
+
+      const leased = new Set<string>();
+      const completed = new Set<string>();
+      let stop = false;
+      const agent = async (n: number) => {
+        while (!stop) {
+          const lease = await post("/v1/agent/lease", {
+            agent_id: `crash-agent-${n}`,
+            toolchains: ["avr", "arm"],
+            firmware_version: "demo-1",
+            wait_ms: 0,
+          }).catch(() => null);
+          if (lease?.status !== 200) {
+            await lease?.body?.cancel();
+            await new Promise((r) => setTimeout(r, 20));
+            continue;
+          }
+          const { job, lease_id } = (await lease.json()) as { job: { id: string }; lease_id: string };
+          leased.add(job.id);
+          const done = await post(`/v1/agent/jobs/${job.id}/complete`, {
+            lease_id,
+            status: "failed",
+            returncode: 2,
+            output: "crash test: failed at once",
+            command: "make crash",
+            firmware_filename: null,
+            toolchain: "avr",
+            timings: {},
+          }).catch(() => null);
+          if (done?.status === 200) completed.add(job.id);
+          await done?.body?.cancel();
+        }
+      };
+      const agents = Array.from({ length: 20 }, (_, n) => agent(n));
+      await until(() => completed.size >= 40, 60_000, "40 acknowledged completions");
+      api.child.kill("SIGKILL");
+      await api.exited;
+      stop = true;
+      await Promise.all(agents);
+
+      // Every line per record key, oldest generation first.
+      const lines = new Map<string, JournalEntry[]>();
+      for (const name of readdirSync(join(dir, JOURNAL_DIR)).filter((n) => n.endsWith(".log"))) {
+        for (const line of decodeSegment(readFileSync(join(dir, JOURNAL_DIR, name), "utf8")))
+          if (line.kind === "put" && line.entry.key.startsWith("jobs/"))
+            lines.set(line.entry.key, [...(lines.get(line.entry.key) ?? []), line.entry]);
+      }
+      for (const entries of lines.values()) entries.sort((a, b) => a.generation - b.generation);
+      for (const id of completed) {
+        const statuses = (lines.get(`jobs/${id}.json`) ?? []).map((e) => JSON.parse(e.text).status);
+        expect(statuses.slice(-2), `job ${id}: its lease and completion are in the journal`).toEqual([
+          "running",
+          "failed",
+        ]);
+      }
+      // What a power cut may leave of files renamed without fsync: half of them emptied, half set back to what
+      // the key's oldest line wrote (whole, of an older generation: the later renames undone).
+      let i = 0;
+      for (const [key, entries] of lines) {
+        const path = join(dir, ...key.split("/"));
+        if (i++ % 2 === 0) {
+          truncateSync(path, 0);
+          continue;
+        }
+        const oldest = entries[0]!;
+        const bytes = Buffer.from(oldest.text, "utf8");
+        const header = encodeHeader({
+          content_type: oldest.contentType,
+          size: bytes.byteLength,
+          sha256: oldest.sha256,
+          generation: oldest.generation,
+        });
+        writeFileSync(path, Buffer.concat([header, bytes]));
+      }
+
+      api = spawnNodeApi(env);
+      await until(() => api.output().includes("listening on"), 20_000, "the API to listen again");
+      const statusOf = async (id: string) => {
+        const res = await httpFetch(`${url}/v1/compile/${id}`);
+        expect(res.status, `job ${id}`).toBe(200);
+        return ((await res.json()) as CompileStatus).status;
+      };
+      for (const id of completed) expect(await statusOf(id), `job ${id} completed`).toBe("failed");
+      for (const id of leased) {
+        // A completion in flight at the kill may have reached the journal without being acknowledged.
+        if (!completed.has(id))
+          expect(["running", "failed"], `job ${id} leased`).toContain(await statusOf(id));
       }
     } finally {
       api.child.kill("SIGKILL");

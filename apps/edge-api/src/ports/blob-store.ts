@@ -23,6 +23,10 @@ export interface PutOptions {
   // directory store) may make the object durable there, in a group commit, instead of by its own fsync.
   // The promise to the caller is the same: once put resolves, the object is whole and durable.
   firstWrite?: boolean;
+  // The caller serializes every write of this key (a job's record: under its job lock), so each put replaces
+  // the one before it in a known order: the directory store may make such an overwrite durable in its journal
+  // too. Same promise. Without it, concurrent puts of one key have no defined order.
+  serialized?: boolean;
 }
 
 // Every implementation publishes an object whole or not at all, and throws UnavailableError (jobs/errors.ts,

@@ -36,6 +36,8 @@ interface DurablePut {
   path: string;
   maxBytes: number;
   folders: FolderSyncs;
+  // Written in the header (fs-format.ts nextGeneration): above the file it replaces.
+  generation: number;
 }
 
 export async function durableWriteSmall(
@@ -55,7 +57,12 @@ export async function durableWriteSmall(
   if (options.sha256 !== undefined && options.sha256 !== sha256) {
     throw new DigestMismatchError(options.sha256, sha256);
   }
-  const header = encodeHeader({ content_type: options.contentType, size, sha256 });
+  const header = encodeHeader({
+    content_type: options.contentType,
+    size,
+    sha256,
+    generation: put.generation,
+  });
   const bytes = Buffer.concat([header, body]);
   const fd = openSync(temp, "wx", 0o644);
   let open = true;
@@ -136,7 +143,7 @@ export async function durableWrite(put: DurablePut, body: BlobBody, options: Put
     if (options.sha256 !== undefined && options.sha256 !== sha256) {
       throw new DigestMismatchError(options.sha256, sha256);
     }
-    const header: Header = { content_type: options.contentType, size, sha256 };
+    const header: Header = { content_type: options.contentType, size, sha256, generation: put.generation };
     await writeFully(file, encodeHeader(header), 0);
     await file.sync();
     // What the disk holds, not what the writes said: only a file of exactly header + body is published.

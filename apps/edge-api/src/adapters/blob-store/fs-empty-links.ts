@@ -1,6 +1,8 @@
-// Empty objects of the directory store (a token's served/ markers, open/ markers) share one inode: a first
-// write of an empty body is published as a hard link to a template file of the same content type instead of
-// a file of its own. Creating a file costs an inode allocation (50-300 µs of CPU measured on this project's
+// Empty objects of the directory store (a token's served/ markers, open/ markers) share one inode: a journaled
+// write of an empty body where there is no file is published as a hard link to a template file of the same
+// content type instead of a file of its own. The template's header has no generation (0), and so has the
+// journal's line of such a write (fs-format.ts); an empty body over an existing file is a file of its own, of a
+// generation above it. Creating a file costs an inode allocation (50-300 µs of CPU measured on this project's
 // ext4, growing with the inodes deleted in the last minutes); a link is a directory entry (about 12 µs).
 // Every copy of an empty object is the same bytes (header + nothing), and nothing ever writes into a
 // published file (a put renames a new file over the name, a delete unlinks the name), so a shared inode is

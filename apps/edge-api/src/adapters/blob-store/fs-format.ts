@@ -1,7 +1,8 @@
-// The directory store's file format: a fixed-size JSON header (content type, size, sha256) padded with spaces
-// and ended by a newline, then the bytes. Shared by the store (fs.ts) and its journal replay (fs-journal.ts).
+// The directory store's file format: a fixed-size JSON header (content type, size, sha256, generation) padded
+// with spaces and ended by a newline, then the bytes. Shared by the store (fs.ts) and its journal replay
+// (fs-journal.ts).
 import { createHash } from "node:crypto";
-import { writeSync } from "node:fs";
+import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, sep } from "node:path";
 import { UnavailableError } from "../../jobs/errors.ts";
@@ -12,6 +13,52 @@ export interface Header {
   content_type: string | null;
   size: number;
   sha256: string;
+  // The key's generation: every put writes one above the file it replaces (nextGeneration), so the journal's
+  // replay can tell an older line from a newer file. A file without one (written before generations, or an
+  // empty object linked to its template: fs-empty-links.ts) is generation 0.
+  generation?: number;
+}
+
+// The generation of the file at `path`, read synchronously (open, one read, close: the page cache's copy);
+// null when there is no file, 0 when it has no generation or cannot be read as a header.
+export function fileGeneration(path: string): number | null {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    return 0;
+  }
+  try {
+    const buf = Buffer.allocUnsafe(HEADER_BYTES);
+    const n = readSync(fd, buf, 0, HEADER_BYTES, 0);
+    return n === HEADER_BYTES ? generationOf(buf.toString("utf8", 0, HEADER_BYTES)) : 0;
+  } catch {
+    return 0;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function generationOf(headerText: string): number {
+  try {
+    const generation = (JSON.parse(headerText) as Header).generation;
+    return typeof generation === "number" && Number.isSafeInteger(generation) ? generation : 0;
+  } catch {
+    return 0;
+  }
+}
+
+// The generation a put writes over a file of generation `current` (null: none): above it, and above the
+// wall clock in microseconds. One above the file is what orders the puts of one key (its writers are
+// serialized by the caller); the clock only separates a put from an earlier one that was never acknowledged
+// and whose journal line may still be replayed (its file was not published, or its process died between the
+// commit and the publish): the later put, made after it in time, gets the higher generation even though it
+// read the same file. `floor`: a generation this process already used for the key and struck (fs.ts; -1: none).
+export function nextGeneration(current: number | null, floor = -1): number {
+  const clock = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  return Math.max((current ?? 0) + 1, floor + 1, clock);
 }
 
 export const sha256Hex = (bytes: Uint8Array | string) => createHash("sha256").update(bytes).digest("hex");
@@ -38,13 +85,20 @@ export function encodeHeader(header: Header): Uint8Array {
 // A whole file: a header that parses and bytes of exactly its size and digest after it. What a crash can leave
 // of a file renamed without its own fsync (empty, short, zeros) is not whole.
 export function isWholeFile(file: Buffer): boolean {
-  if (file.byteLength < HEADER_BYTES) return false;
+  return wholeFileGeneration(file) !== null;
+}
+
+// The generation of a whole file (0 when its header has none); null when it is not whole.
+export function wholeFileGeneration(file: Buffer): number | null {
+  if (file.byteLength < HEADER_BYTES) return null;
   try {
-    const header = JSON.parse(file.toString("utf8", 0, HEADER_BYTES)) as Header;
+    const text = file.toString("utf8", 0, HEADER_BYTES);
+    const header = JSON.parse(text) as Header;
     const body = file.subarray(HEADER_BYTES);
-    return body.byteLength === header.size && sha256Hex(body) === header.sha256;
+    if (body.byteLength !== header.size || sha256Hex(body) !== header.sha256) return null;
+    return generationOf(text);
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -57,6 +111,8 @@ export interface JournalEntry {
   contentType: string;
   sha256: string;
   text: string;
+  // The generation the put wrote in the file's header (0 in lines written before generations).
+  generation: number;
 }
 
 // The folders from the file's own up to the store's root: any of them may have been made by its put.

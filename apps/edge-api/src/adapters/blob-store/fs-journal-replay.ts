@@ -14,17 +14,21 @@ import { dirname, join } from "node:path";
 import {
   ancestors,
   encodeHeader,
-  isWholeFile,
   JOURNAL_DIR,
   type JournalEntry,
   sha256Hex,
+  wholeFileGeneration,
   writeAllSync,
   writerIsGone,
 } from "./fs-format.ts";
 
-type Decoded = { kind: "put"; entry: JournalEntry } | { kind: "abort"; key: string };
+type Decoded =
+  | { kind: "put"; entry: JournalEntry }
+  // generation null: a line written before generations, striking the key's lines in its own segment.
+  | { kind: "abort"; key: string; generation: number | null };
 
-// The lines up to the first torn or damaged one.
+// The lines up to the first torn or damaged one. A put line without a generation (written before them) is
+// generation 0.
 export function decodeSegment(text: string): Decoded[] {
   const out: Decoded[] = [];
   let start = 0;
@@ -37,13 +41,19 @@ export function decodeSegment(text: string): Decoded[] {
     }
     if (!Array.isArray(value)) break;
     if (value[0] === "a" && typeof value[1] === "string") {
-      out.push({ kind: "abort", key: value[1] });
+      const generation = value.length > 2 ? value[2] : null;
+      if (generation !== null && !Number.isSafeInteger(generation)) break;
+      out.push({ kind: "abort", key: value[1], generation: generation as number | null });
       continue;
     }
-    const [kind, key, contentType, sha256, body] = value as unknown[];
+    const [kind, key, contentType, sha256, body, generation = 0] = value as unknown[];
     if (kind !== "p" || typeof key !== "string" || typeof contentType !== "string") break;
     if (typeof sha256 !== "string" || typeof body !== "string" || sha256Hex(body) !== sha256) break;
-    out.push({ kind: "put", entry: { key, contentType, sha256, text: body } });
+    if (!Number.isSafeInteger(generation) || (generation as number) < 0) break;
+    out.push({
+      kind: "put",
+      entry: { key, contentType, sha256, text: body, generation: generation as number },
+    });
   }
   return out;
 }
@@ -54,49 +64,97 @@ export interface ReplayReport {
   rewritten: number;
 }
 
-// At start, before the store serves (synchronous on purpose). A segment whose writer is gone (this host, its
-// pid not running) is retired after its replay; another live writer's segment is replayed and left to it.
+interface SegmentFile {
+  name: string;
+  writer: string;
+  seq: number;
+  lines: Decoded[];
+}
+
+// `<host>~<pid>~<instance>~<n>.log`: the writer is all but the sequence number.
+function segmentFile(dir: string, name: string): SegmentFile {
+  const cut = name.lastIndexOf("~");
+  const seq = Number(name.slice(cut + 1, -".log".length));
+  return {
+    name,
+    writer: cut > 0 ? name.slice(0, cut) : name,
+    seq: Number.isFinite(seq) ? seq : 0,
+    lines: decodeSegment(readFileSync(join(dir, name), "utf8")),
+  };
+}
+
+// At start, before the store serves (synchronous on purpose). Per key, the line of the highest generation in
+// any segment, unless struck, is written again, durably, when the file is missing, not whole, or of a lower
+// generation; a whole file of that generation or a later one (that line, or a later put) is never touched. A
+// line is struck by an abort of its key and generation from the same writer (or, written before generations,
+// an abort of its key in the same segment). Lines of one generation for one key (a tie no writer makes: see
+// fs-format.ts nextGeneration) resolve to the writer's later line, then to the name's order. A segment whose
+// writer is gone (this host, its pid not running) is retired after its replay; another live writer's segment
+// is replayed and left to it.
 export function replayJournals(root: string, pathOf: (key: string) => string, tempDir: string): ReplayReport {
   const dir = join(root, JOURNAL_DIR);
   mkdirSync(dir, { recursive: true });
   const report: ReplayReport = { segments: 0, entries: 0, rewritten: 0 };
-  for (const name of readdirSync(dir)) {
-    if (!name.endsWith(".log")) continue;
-    const segmentPath = join(dir, name);
-    const lines = decodeSegment(readFileSync(segmentPath, "utf8"));
-    const aborted = new Set(lines.flatMap((l) => (l.kind === "abort" ? [l.key] : [])));
-    const orphan = writerIsGone(name);
-    const synced = new Set<string>();
+  const segments = readdirSync(dir)
+    .filter((name) => name.endsWith(".log"))
+    .map((name) => segmentFile(dir, name))
+    .sort((a, b) => (a.writer < b.writer ? -1 : a.writer > b.writer ? 1 : a.seq - b.seq));
+  // Struck lines, `<writer> <generation> <key>`.
+  const struck = new Set<string>();
+  for (const segment of segments)
+    for (const line of segment.lines)
+      if (line.kind === "abort" && line.generation !== null)
+        struck.add(`${segment.writer} ${line.generation} ${line.key}`);
+  const newest = new Map<string, JournalEntry>();
+  const named = new Set<string>();
+  const orphaned = new Set<string>();
+  for (const segment of segments) {
     report.segments++;
-    for (const line of lines) {
-      if (line.kind !== "put" || aborted.has(line.entry.key)) continue;
+    const orphan = writerIsGone(segment.name);
+    const abortedHere = new Set(
+      segment.lines.flatMap((l) => (l.kind === "abort" && l.generation === null ? [l.key] : [])),
+    );
+    for (const line of segment.lines) {
+      if (line.kind !== "put") continue;
+      const { key, generation } = line.entry;
+      if (abortedHere.has(key) || struck.has(`${segment.writer} ${generation} ${key}`)) continue;
       report.entries++;
-      const path = pathOf(line.entry.key);
-      if (replayEntry(path, line.entry, tempDir)) report.rewritten++;
-      else if (orphan) syncFileSync(path);
-      for (const d of ancestors(root, path)) synced.add(d);
+      named.add(key);
+      if (orphan) orphaned.add(key);
+      const known = newest.get(key);
+      if (!known || generation >= known.generation) newest.set(key, line.entry);
     }
-    for (const d of synced) syncFileSync(d);
-    if (orphan) unlinkSync(segmentPath);
   }
+  const rewritten = new Set<string>();
+  for (const entry of newest.values()) {
+    if (replayEntry(pathOf(entry.key), entry, tempDir)) {
+      report.rewritten++;
+      rewritten.add(entry.key);
+    }
+  }
+  // Whatever the path holds now is at least each line's generation: it and its folders take the lines' promise.
+  const folders = new Set<string>();
+  for (const key of named) {
+    const path = pathOf(key);
+    if (orphaned.has(key) && !rewritten.has(key)) syncFileSync(path);
+    for (const d of ancestors(root, path)) folders.add(d);
+  }
+  for (const d of folders) syncFileSync(d);
+  for (const segment of segments) if (writerIsGone(segment.name)) unlinkSync(join(dir, segment.name));
   return report;
 }
 
-// true: the file was missing or not whole and is now written from the entry, durably.
+// true: the file was missing, not whole, or older than the entry and is now written from it, durably.
 function replayEntry(path: string, entry: JournalEntry, tempDir: string): boolean {
-  let existing: Buffer | null = null;
-  try {
-    existing = readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== "ENOENT" && code !== "ENOTDIR") throw err;
-  }
-  if (existing && isWholeFile(existing)) return false;
+  const existing = readIfExists(path);
+  const onDisk = existing ? wholeFileGeneration(existing) : null;
+  if (onDisk !== null && onDisk >= entry.generation) return false;
   const body = Buffer.from(entry.text, "utf8");
   const header = encodeHeader({
     content_type: entry.contentType,
     size: body.byteLength,
     sha256: entry.sha256,
+    generation: entry.generation,
   });
   const temp = join(tempDir, `replay-${process.pid}-${Math.random().toString(36).slice(2)}.part`);
   const fd = openSync(temp, "wx", 0o644);
@@ -108,6 +166,14 @@ function replayEntry(path: string, entry: JournalEntry, tempDir: string): boolea
   }
   mkdirSync(dirname(path), { recursive: true });
   if (existing) {
+    // Looked at again right before the rename: a live writer sharing the directory may have published this
+    // line or a later put meanwhile (the window left is the one between this read and the rename).
+    const now = readIfExists(path);
+    const nowGeneration = now ? wholeFileGeneration(now) : null;
+    if (nowGeneration !== null && nowGeneration >= entry.generation) {
+      unlinkSync(temp);
+      return false;
+    }
     renameSync(temp, path);
   } else {
     // Missing: created only if still missing (a live writer may publish the same entry meanwhile).
@@ -119,6 +185,16 @@ function replayEntry(path: string, entry: JournalEntry, tempDir: string): boolea
     unlinkSync(temp);
   }
   return true;
+}
+
+function readIfExists(path: string): Buffer | null {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    throw err;
+  }
 }
 
 function syncFileSync(path: string): void {

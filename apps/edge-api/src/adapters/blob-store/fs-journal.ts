@@ -1,17 +1,22 @@
-// The directory store's write-ahead journal for objects written for the first time (a new job's record, its
-// open marker, a served marker): the hot path of POST /v1/compile. Instead of an fsync of its own file and
-// folder (about 0.6-0.8 ms of CPU each on the machine this was measured on), a put appends one line to the
-// journal and waits for the group commit: every put that arrives while a commit is in flight joins the next
-// one, and one fdatasync makes a whole batch durable. Only then is the object's file written (temp + rename,
-// no fsync), and only then does the put resolve, so an acknowledged object is always in a synced journal.
+// The directory store's write-ahead journal for small text puts that are first writes (a new job's record, its
+// open marker, a served marker: the hot path of POST /v1/compile) or overwrites the caller serializes (a job's
+// record under its job lock: lease, heartbeat, completion). Instead of an fsync of its own file and folder
+// (about 0.4-0.8 ms of CPU each on the machine this was measured on), a put appends one line to the journal and
+// waits for the group commit: every put that arrives while a commit is in flight joins the next one, and one
+// fdatasync makes a whole batch durable. Only then is the object's file written (temp + rename, no fsync), and
+// only then does the put resolve, so an acknowledged object is always in a synced journal.
 //
 // Journals are segments, one process writing each (.journal/<host>~<pid>~<instance>~<n>.log). A segment takes
 // appends for a few seconds, then is retired well after the kernel's own writeback (30 s) has written its
-// files: each file and folder it names is fsynced (cheap once clean), then the segment is deleted. At start,
-// every segment found is replayed before the store serves: an entry whose file is missing or not whole (what a
-// power cut can leave of a file renamed without fsync) is written again, durably; a whole file is never
-// overwritten (it is the entry itself or a later durable put). A line that is torn or fails its digest ends
-// its segment: it was never acknowledged, since nothing after a failed commit is appended to that segment.
+// files: each file and folder it names is fsynced (cheap once clean; whatever the path holds now, of the line's
+// generation or a later one), then the segment is deleted. At start, every segment found is replayed before the
+// store serves (fs-journal-replay.ts): per key, the line of the highest generation across all segments is
+// written again, durably, when the file is missing, not whole (what a power cut can leave of a file renamed
+// without fsync) or of a lower generation (a rename the power cut undid); a whole file of the line's generation
+// or a later one is never touched. A line that is torn or fails its digest ends its segment: it was never
+// acknowledged, since nothing after a failed commit is appended to that segment. A put whose commit failed, or
+// whose file could not be published after it, answers 503 and strikes its line (an abort line naming its key and
+// generation, in this writer's next commit).
 import { closeSync, fdatasync as fdatasyncCallback, fstatSync, openSync, writeSync } from "node:fs";
 import { type FileHandle, open, unlink } from "node:fs/promises";
 import { join } from "node:path";
@@ -55,6 +60,7 @@ export class GroupJournal {
   #pending: Waiter[] = [];
   #flushing: Promise<void> | null = null;
   readonly #retiring = new Set<NodeJS.Timeout>();
+  readonly #struck = new Map<string, number>();
   readonly #rotator: NodeJS.Timeout;
 
   constructor(root: string, options: JournalOptions = {}) {
@@ -72,18 +78,30 @@ export class GroupJournal {
 
   // Resolves once the entry is on disk (fdatasync of the batch holding it); the caller writes the file after.
   append(entry: JournalEntry, file: string): Promise<void> {
-    const line = `${JSON.stringify(["p", entry.key, entry.contentType, entry.sha256, entry.text])}\n`;
+    const line = `${JSON.stringify(["p", entry.key, entry.contentType, entry.sha256, entry.text, entry.generation])}\n`;
     return new Promise((resolve, reject) => {
       this.#pending.push({ line, file, resolve, reject });
       this.#startFlush();
     });
   }
 
-  // The file of an appended entry could not be written (the caller answered 503): replay must not create it.
-  abort(key: string): void {
-    const line = `${JSON.stringify(["a", key])}\n`;
+  // The entry's commit failed, or its file could not be written after it (the caller answered 503): replay must
+  // not write it. Strikes the key's line of that generation in this writer's segments; this process never uses
+  // that generation for the key again (struckFloor), so the abort strikes no later put.
+  abort(key: string, generation: number): void {
+    if ((this.#struck.get(key) ?? -1) < generation) this.#struck.set(key, generation);
+    const line = `${JSON.stringify(["a", key, generation])}\n`;
     this.#pending.push({ line, file: null, resolve: () => {}, reject: () => {} });
     this.#startFlush();
+  }
+
+  // The highest generation struck for `key` in this process (-1: none), forgotten once asked: the next put of
+  // the key writes a generation above it.
+  struckFloor(key: string): number {
+    if (this.#struck.size === 0) return -1;
+    const floor = this.#struck.get(key) ?? -1;
+    this.#struck.delete(key);
+    return floor;
   }
 
   // Commits start a microtask later, so every put of the same tick joins the first one.

@@ -10,29 +10,54 @@ import { encodeHeader, HEADER_BYTES, sha256Hex, writeAllSync } from "./fs-format
 import type { GroupJournal } from "./fs-journal.ts";
 
 // Durable once the journal's batch is synced; the file follows without an fsync of its own (an empty object
-// as a link to its template, no new file), and the put resolves only once it is published. A file that cannot
-// be written is struck from the journal (aborted).
+// written where there was no file, as a link to its template of generation 0: no new file), and the put
+// resolves only once it is published. A put whose commit failed, or whose file cannot be written after it, is
+// struck from the journal (aborted).
 export async function journaledPut(
   journal: GroupJournal,
   empty: EmptyObjectLinks | null,
-  put: { key: string; temp: string; path: string; text: string; options: PutOptions; maxBytes: number },
+  put: {
+    key: string;
+    temp: string;
+    path: string;
+    text: string;
+    options: PutOptions;
+    maxBytes: number;
+    // fs-format.ts nextGeneration; 0 with `empty` for an empty object where there was no file.
+    generation: number;
+  },
 ): Promise<BlobHead> {
-  const { key, options } = put;
+  const { key, options, generation } = put;
   const body = Buffer.from(put.text, "utf8");
   if (body.byteLength > put.maxBytes)
     throw new BlobSizeError(`blob ${key} is larger than ${put.maxBytes} bytes`);
   const sha256 = sha256Hex(body);
-  await journal.append({ key, contentType: options.contentType, sha256, text: put.text }, put.path);
+  const linked = empty !== null && body.byteLength === 0 && generation === 0;
   try {
-    if (empty && body.byteLength === 0) {
+    await journal.append(
+      { key, contentType: options.contentType, sha256, text: put.text, generation },
+      put.path,
+    );
+  } catch (err) {
+    // Not acknowledged, yet its bytes may have reached the segment: struck where the journal still can be.
+    journal.abort(key, generation);
+    throw err;
+  }
+  try {
+    if (linked) {
       empty.publish(options.contentType, put.path, put.temp);
       return { size: 0, contentType: options.contentType, sha256 };
     }
-    const header = encodeHeader({ content_type: options.contentType, size: body.byteLength, sha256 });
+    const header = encodeHeader({
+      content_type: options.contentType,
+      size: body.byteLength,
+      sha256,
+      generation,
+    });
     publishSync(key, put.temp, put.path, Buffer.concat([header, body]));
     return { size: body.byteLength, contentType: options.contentType, sha256 };
   } catch (err) {
-    journal.abort(key);
+    journal.abort(key, generation);
     throw err;
   }
 }

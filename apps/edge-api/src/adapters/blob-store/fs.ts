@@ -2,8 +2,10 @@
 // Each file starts with a fixed-size JSON header (content type, size, sha256) followed by the bytes, so an
 // object and its metadata are replaced together by one rename (or one link): readers see the old object or the
 // new one, never half of either. A put is durable before it resolves: by its own fsyncs (fs-durable-write.ts),
-// or, for a first write of text, by a line of the group-committed journal (fs-journal.ts) after which the file
-// is published whole (fs-publish-sync.ts; an empty object as a link to a shared template, fs-empty-links.ts).
+// or, for a first write or a serialized overwrite of small text, by a line of the group-committed journal
+// (fs-journal.ts) after which the file is published whole (fs-publish-sync.ts; an empty object as a link to a
+// shared template, fs-empty-links.ts). Each file's header holds its key's generation, so the journal's replay
+// never writes an older line over a newer put.
 // A disk that cannot take a write (full, read-only, quota, I/O error) is an UnavailableError (503, retry),
 // never a half-written object.
 import { randomBytes } from "node:crypto";
@@ -17,7 +19,7 @@ import { isBytes, toBytes } from "./blob-body.ts";
 import { durableWrite, durableWriteSmall, SMALL_BODY_BYTES } from "./fs-durable-write.ts";
 import { EmptyObjectLinks } from "./fs-empty-links.ts";
 import { FolderSyncs } from "./fs-folder-sync.ts";
-import { HEADER_BYTES, type Header } from "./fs-format.ts";
+import { fileGeneration, HEADER_BYTES, type Header, nextGeneration } from "./fs-format.ts";
 import { GroupJournal, type JournalOptions } from "./fs-journal.ts";
 import { replayJournals } from "./fs-journal-replay.ts";
 import { journaledPut, readSmallFileText } from "./fs-publish-sync.ts";
@@ -54,7 +56,8 @@ export class FsBlobStore implements BlobStore {
   readonly #tempPrefix = `${process.pid}-${randomBytes(6).toString("hex")}-`;
   #temps = 0;
 
-  // `journal`: first writes (PutOptions.firstWrite) go through the group-committed journal (fs-journal.ts);
+  // `journal`: first writes and serialized overwrites of small text (PutOptions.firstWrite, .serialized) go
+  // through the group-committed journal (fs-journal.ts);
   // the journal left by an earlier run is replayed here, before the store serves anything.
   // `syncFolder`: tests hold or count the folder fsyncs through it (fs-folder-sync.ts).
   constructor(
@@ -139,23 +142,34 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  // Every put writes a generation above the file it replaces (fs-format.ts nextGeneration), read here
+  // synchronously: puts of one key must be serialized by the caller (job records are, under the job lock) for
+  // the last one to win; unserialized concurrent puts of one key have no defined order (as without a journal).
   async put(key: string, body: BlobBody, options: PutOptions): Promise<BlobHead> {
     const path = this.pathOf(key);
-    const journaled = options.firstWrite && typeof body === "string" && options.sha256 === undefined;
-    if (this.#journal && journaled && options.size === undefined) {
+    const current = fileGeneration(path);
+    if (this.#journal && journaled(body, options)) {
+      const text = body as string;
+      // An empty object where there is no file is a link to its template, of generation 0 (unless this process
+      // struck a line of the key, maybe of generation 0 too: the abort would strike the new line as well).
+      const floor = this.#journal.struckFloor(key);
+      const generation =
+        this.#empty && text === "" && current === null && floor < 0 ? 0 : nextGeneration(current, floor);
       const temp = join(this.root, TEMP_DIR, `${this.#tempPrefix}${(this.#temps++).toString(36)}.part`);
       const put = journaledPut(this.#journal, this.#empty, {
         key,
         temp,
         path,
-        text: body,
+        text,
         options,
         maxBytes: this.maxBytes,
+        generation,
       });
       return await unavailableOnDiskError(key, put);
     }
+    const generation = nextGeneration(current, this.#journal?.struckFloor(key));
     const temp = join(this.root, TEMP_DIR, `${randomBytes(12).toString("hex")}.part`);
-    const put = { key, temp, path, maxBytes: this.maxBytes, folders: this.#folderSyncs };
+    const put = { key, temp, path, maxBytes: this.maxBytes, folders: this.#folderSyncs, generation };
     const bytes = isBytes(body) ? toBytes(body) : null;
     const write =
       bytes && bytes.byteLength <= SMALL_BODY_BYTES
@@ -203,6 +217,15 @@ async function unavailableOnDiskError<T>(key: string, work: Promise<T>): Promise
     }
     throw err;
   }
+}
+
+// What goes through the journal: text up to SMALL_BODY_BYTES with no declared digest or size, written for the
+// first time or by a caller that serializes the key's writers (PutOptions).
+function journaled(body: BlobBody, options: PutOptions): boolean {
+  if (typeof body !== "string" || options.sha256 !== undefined || options.size !== undefined) return false;
+  if (!options.firstWrite && !options.serialized) return false;
+  // UTF-8 takes at most 3 bytes per UTF-16 unit; only a long text is measured.
+  return body.length * 3 <= SMALL_BODY_BYTES || Buffer.byteLength(body, "utf8") <= SMALL_BODY_BYTES;
 }
 
 async function openIfExists(path: string): Promise<FileHandle | null> {

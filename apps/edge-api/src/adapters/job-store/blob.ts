@@ -26,6 +26,11 @@ const JSON_TYPE = { contentType: "application/json" };
 // A key written for the first time: a store with a journal makes it durable in a group commit (PutOptions).
 const NEW_JSON = { contentType: "application/json", firstWrite: true };
 const NEW_MARKER = { contentType: "text/plain", firstWrite: true };
+// A job's record overwritten: the dispatcher's transitions (lease, heartbeat, completion, reaper) write it under
+// the job's lock, a job never queued is written by its one request, so the store may journal it too
+// (PutOptions.serialized). An operator's purge mark on a finished record is not under the lock: as before, it
+// races only the verification of a community build, with no defined order between the two.
+const RECORD_JSON = { contentType: "application/json", serialized: true };
 
 // How many settled job records and build-cache entries one process keeps parsed, and how long a cache entry
 // read from the store is served before it is read again (an operator's purge through another process shows
@@ -111,7 +116,7 @@ export class BlobJobStore implements JobStore {
   }
 
   async put(record: JobRecord): Promise<void> {
-    await this.#save(record, JSON_TYPE);
+    await this.#save(record, RECORD_JSON);
   }
 
   async #save(record: JobRecord, options: PutOptions): Promise<void> {
