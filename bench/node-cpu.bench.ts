@@ -3,7 +3,7 @@
 // own process (node/api-process.ts) on Redis and a blob directory; CPU is that process's user + system time
 // over the phase, divided by the requests answered, so load on the machine does not change the figure much.
 import { type ChildProcess, fork } from "node:child_process";
-import { rmSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { makeTempDir } from "@qmk-edge/test/servers/daemon.ts";
 import { startRedis } from "@qmk-edge/test/servers/redis.ts";
@@ -16,6 +16,8 @@ const FIRMWARE_VERSION = "demo-1";
 
 export interface ApiProcess {
   url: string;
+  // The API's blob directory (BLOB_DIR).
+  blobDir: string;
   floorUrl: string;
   // With BENCH_API_PROFILE set, the API profiles itself between these (node/api-process.ts).
   profile(cmd: "profile-start" | "profile-stop"): void;
@@ -53,6 +55,7 @@ export async function startApiProcess(
   });
   return {
     ...ready,
+    blobDir,
     profile: (cmd) => child.send({ cmd }),
     cpuMicros: () =>
       new Promise((resolve) => {
@@ -87,6 +90,21 @@ const post = (body: unknown): LoadRequest => ({
   path: "/v1/compile",
   body: JSON.stringify(body),
 });
+
+// What creating one file costs on the API's disk right now, in µs: a POST creates one (its record's temp
+// file in BLOB_DIR/.tmp), and on ext4 the kernel's search for a free inode passes every inode deleted in the
+// last ~30 s (anything on the same filesystem deleting files makes it dear: 50 µs quiet, 300+ after mass
+// deletions). Printed beside each POST round so a reader can tell the machine's swing from the code's. The
+// probe's files are left until the API's directory is removed: deleting them would make the next creates
+// dearer.
+let probes = 0;
+export function fileCreateMicros(blobDir: string, files = 200): number {
+  const dir = join(blobDir, ".tmp", "bench-create-probe");
+  mkdirSync(dir, { recursive: true });
+  const start = performance.now();
+  for (let n = 0; n < files; n++) closeSync(openSync(join(dir, `p${probes++}`), "wx"));
+  return round(((performance.now() - start) * 1000) / files, 1);
+}
 
 async function cpuPerRequest(
   api: ApiProcess,
@@ -127,13 +145,17 @@ export async function benchNodeCpu(opts: { clients: number; seconds: number }) {
     agent.close();
 
     const run = (url: string, next: (i: number) => LoadRequest) => cpuPerRequest(api, url, next, opts);
-    // Warm-up, not counted: JIT, connection pools, first-touch of files.
-    await closedLoop(api.floorUrl, () => ({ method: "GET", path: "/floor" }), { ...opts, seconds: 1 });
-    await closedLoop(api.url, () => ({ method: "GET", path: `/v1/compile/${first.job_id}` }), {
-      ...opts,
-      seconds: 1,
+    // Warm-up, not counted: JIT, connection pools, first-touch of files. By request count, not time: on a
+    // loaded machine a second is too few requests for V8's optimizing compiler to be done with a route.
+    const warm = { ...opts, seconds: 30, requests: Number(process.env.BENCH_CPU_WARMUP ?? 3000) };
+    const stamp = Date.now().toString(36);
+    await closedLoop(api.floorUrl, () => ({ method: "GET", path: "/floor" }), warm);
+    await closedLoop(api.url, () => ({ method: "GET", path: `/v1/compile/${first.job_id}` }), warm);
+    await closedLoop(api.url, () => post(benchRequest("bench_cached")), warm);
+    await closedLoop(api.url, (i) => post(benchRequest(`bench_${stamp}_warm_${i}`)), {
+      ...warm,
+      requests: Math.ceil(warm.requests / 3),
     });
-    await closedLoop(api.url, () => post(benchRequest("bench_cached")), { ...opts, seconds: 1 });
 
     // Each route is measured in rounds, each right after a round of the floor, and reported as the median of
     // the rounds: the machine's load drifts, and a ratio of two measurements taken together drifts less.
@@ -142,19 +164,21 @@ export async function benchNodeCpu(opts: { clients: number; seconds: number }) {
     const rounds = Number(process.env.BENCH_CPU_ROUNDS ?? 3);
     const floorRequest = (): LoadRequest => ({ method: "GET", path: "/floor" });
     const floors: Awaited<ReturnType<typeof run>>[] = [];
-    const routeOf = async (name: string, next: (i: number) => LoadRequest) => {
+    const routeOf = async (name: string, next: (i: number) => LoadRequest, probe = false) => {
       if (only && only !== name) return null;
       const samples = [];
       for (let r = 0; r < rounds; r++) {
         const floor = await run(api.floorUrl, floorRequest);
         floors.push(floor);
         // BENCH_API_PROFILE=<dir>: the API profiles the route's rounds only (not the floor's).
+        const createUs = probe ? fileCreateMicros(api.blobDir) : undefined;
         if (process.env.BENCH_API_PROFILE) api.profile("profile-start");
         const route = await run(api.url, next);
         if (process.env.BENCH_API_PROFILE) api.profile("profile-stop");
         samples.push({
           ...route,
           ratio_vs_floor: round(route.cpu_ms_per_request / floor.cpu_ms_per_request, 2),
+          ...(createUs === undefined ? {} : { file_create_us_before: createUs }),
         });
       }
       const median = <T>(xs: T[], key: (x: T) => number) =>
@@ -165,17 +189,20 @@ export async function benchNodeCpu(opts: { clients: number; seconds: number }) {
         requests_per_s: median(samples, (x) => x.requests_per_s),
         cpu_ms_per_request: median(samples, (x) => x.cpu_ms_per_request),
         ratio_vs_floor: median(samples, (x) => x.ratio_vs_floor),
+        ...(probe ? { file_create_us: median(samples, (x) => x.file_create_us_before ?? Number.NaN) } : {}),
         rounds: samples.map((x) => ({
           cpu_ms_per_request: x.cpu_ms_per_request,
           ratio_vs_floor: x.ratio_vs_floor,
+          ...(x.file_create_us_before === undefined
+            ? {}
+            : { file_create_us_before: x.file_create_us_before }),
         })),
       };
     };
     const service = await routeOf("v1", () => ({ method: "GET", path: "/v1" }));
     const status = await routeOf("status", () => ({ method: "GET", path: `/v1/compile/${first.job_id}` }));
-    const hit = await routeOf("hit", () => post(benchRequest("bench_cached")));
-    const stamp = Date.now().toString(36);
-    const fresh = await routeOf("fresh", (i) => post(benchRequest(`bench_${stamp}_${i}`)));
+    const hit = await routeOf("hit", () => post(benchRequest("bench_cached")), true);
+    const fresh = await routeOf("fresh", (i) => post(benchRequest(`bench_${stamp}_${i}`)), true);
     const floorCpu = floors.map((f) => f.cpu_ms_per_request).sort((a, b) => a - b);
     const floor = {
       requests: floors.reduce((n, f) => n + f.requests, 0),

@@ -91,11 +91,16 @@ save();
 
 const a = results.api as Awaited<ReturnType<typeof benchApi>>;
 const ms = (s: { total_ms: number } | null) => (s ? String(s.total_ms) : "not run");
-const route = (name: string, r: { cpu_ms_per_request: number; ratio_vs_floor?: number }, target = "") =>
+// A POST's row also says what creating a file cost on the API's disk in that run (node-cpu.bench.ts).
+const route = (
+  name: string,
+  r: { cpu_ms_per_request: number; ratio_vs_floor?: number; file_create_us?: number },
+  target = "",
+) =>
   [
     `node CPU ms/request: ${name}`,
     `${r.cpu_ms_per_request}${r.ratio_vs_floor === undefined ? "" : ` (${r.ratio_vs_floor}x)`}`,
-    target,
+    `${target}${r.file_create_us === undefined ? "" : `; a file create ${r.file_create_us} µs`}`,
   ] as [string, string, string];
 const drainRow = (label: string, r: (typeof dispatchNode)[number], target = "") =>
   [

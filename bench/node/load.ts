@@ -50,7 +50,8 @@ export function httpCall(
 export async function closedLoop(
   url: string,
   next: (i: number) => LoadRequest,
-  opts: { clients: number; seconds: number; expect?: number },
+  // `requests`: stop once that many were sent, whatever the time (a warm-up by count, not by time).
+  opts: { clients: number; seconds: number; expect?: number; requests?: number },
 ): Promise<LoadResult> {
   const base = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: opts.clients });
@@ -62,7 +63,7 @@ export async function closedLoop(
   const until = start + opts.seconds * 1000;
   await Promise.all(
     Array.from({ length: opts.clients }, async () => {
-      while (performance.now() < until) {
+      while (performance.now() < until && (opts.requests === undefined || i < opts.requests)) {
         const res = await httpCall(agent, base, next(i++)).catch(() => ({ status: 0, body: "" }));
         requests++;
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
