@@ -15,6 +15,7 @@ import {
   type DispatcherRpc,
   dispatcherShardsOf,
   leaseSecondsOf,
+  type Moved,
 } from "./interface.ts";
 import { JobCalls } from "./job-calls.ts";
 import { JobTable } from "./job-table.ts";
@@ -133,14 +134,18 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
     return this.#calls.failQueued(...args);
   }
 
-  async queuePosition(jobId: string): Promise<number | null> {
+  // Asked for a job R2 holds as queued; the row is never older than R2, so a row past queued is what to show.
+  async queuePosition(jobId: string): Promise<number | Moved | null> {
     const row = this.#parts.table.row(jobId);
-    if (row?.status !== "queued") return null;
+    if (!row) return null;
+    if (row.status !== "queued") return { moved: sql.recordOf(row) };
     return queueSql.queuedAhead(this.#parts.sql, row.seq);
   }
 
-  async queueStanding(jobId: string): Promise<{ ahead: number; enqueuedMs: number } | null> {
-    return queueSql.queueStanding(this.#parts.sql, this.#parts.table.row(jobId));
+  async queueStanding(jobId: string): Promise<{ ahead: number; enqueuedMs: number } | Moved | null> {
+    const row = this.#parts.table.row(jobId);
+    if (row && row.status !== "queued") return { moved: sql.recordOf(row) };
+    return queueSql.queueStanding(this.#parts.sql, row);
   }
 
   async queuedBefore(enqueuedMs: number, jobId: string): Promise<number> {
@@ -184,8 +189,10 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   override async alarm(): Promise<void> {
     this.#alarm.fired();
     const now = this.#parts.now();
-    await this.reapExpiredLeases(now.toISOString());
+    // Unsaved rows first (a lease's record waits for its write: job-table.ts persistLater), so the alarm the
+    // reaping sets is not the retry's.
     await this.#parts.table.persistUnsaved();
+    await this.reapExpiredLeases(now.toISOString());
     purgeForgotten(this.#parts.sql, now);
     await this.#parts.scheduleAlarm();
   }
