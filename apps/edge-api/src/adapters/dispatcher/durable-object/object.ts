@@ -7,6 +7,7 @@ import * as lifecycle from "../../../jobs/lifecycle.ts";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
 import { R2BlobStore } from "../../blob-store/r2.ts";
 import { BlobJobStore } from "../../job-store/blob.ts";
+import { AgentSightings } from "./agent-sightings.ts";
 import { AlarmSchedule, nextAlarmAt, purgeForgotten } from "./alarm.ts";
 import { Intake } from "./intake.ts";
 import {
@@ -39,6 +40,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   readonly #intake: Intake;
   readonly #calls: JobCalls;
   readonly #alarm: AlarmSchedule;
+  readonly #sightings: AgentSightings;
 
   constructor(ctx: DurableObjectState, env: DispatcherBindings) {
     super(ctx, env);
@@ -59,6 +61,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
     this.#alarm = new AlarmSchedule(ctx.storage);
     this.#intake = new Intake(this.#parts);
     this.#calls = new JobCalls(this.#parts);
+    this.#sightings = new AgentSightings(store);
     sql.createSchema(store);
   }
 
@@ -89,7 +92,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
 
   async lease(request: LeaseRequest, holder: LeaseHolder): Promise<Outcome<LeaseResponse | null>> {
     return await outcomeOrFailure(() => {
-      sql.seeAgent(this.#parts.sql, request.agent_id, request, this.#parts.now().getTime());
+      this.#sightings.see(request, this.#parts.now().getTime());
       return this.#parts.leases.lease({ request, holder });
     });
   }
@@ -97,7 +100,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   // A lease across shards (sharded-calls.ts): `home` is the agent's own shard, where it is noted as seen.
   async offer(request: LeaseRequest, holder: LeaseHolder, home: boolean, claimAtBacklog: number) {
     return await outcomeOrFailure(() => {
-      if (home) sql.seeAgent(this.#parts.sql, request.agent_id, request, this.#parts.now().getTime());
+      if (home) this.#sightings.see(request, this.#parts.now().getTime());
       return this.#parts.leases.offer({ request, holder }, claimAtBacklog);
     });
   }
@@ -161,8 +164,9 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   }
 
   async stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats> {
-    const since = agentsActiveSince(this.#parts.now(), agentWindowSeconds);
-    return sql.dispatchStats(this.#parts.sql, since, firmwareVersion);
+    const now = this.#parts.now();
+    this.#sightings.store(now.getTime());
+    return sql.dispatchStats(this.#parts.sql, agentsActiveSince(now, agentWindowSeconds), firmwareVersion);
   }
 
   async reapExpiredLeases(now: string): Promise<number> {
@@ -178,6 +182,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
       this.#parts.leases.endPolls(agentId, holder);
       // Gone at once for GET /v1 and jobs/no-agent.ts, not after the agent window.
       sql.forgetAgent(this.#parts.sql, agentId);
+      this.#sightings.forget(agentId);
       const args = { agentId, holder, now: this.#parts.now().toISOString() };
       return await requeueAll(
         this.#parts,
@@ -193,6 +198,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
     // reaping sets is not the retry's.
     await this.#parts.table.persistUnsaved();
     await this.reapExpiredLeases(now.toISOString());
+    this.#sightings.store(now.getTime());
     purgeForgotten(this.#parts.sql, now);
     await this.#parts.scheduleAlarm();
   }
