@@ -1,6 +1,7 @@
 import type { JobRecord } from "@qmk-edge/schema";
 import { beforeEach, describe, expect, it } from "vitest";
 import { R2BlobStore } from "../src/adapters/blob-store/r2.ts";
+import { leaseWriteDelay } from "../src/adapters/dispatcher/durable-object/job-table.ts";
 import {
   homeShardOf,
   lobbyStub,
@@ -12,7 +13,7 @@ import { sha256Hex } from "../src/bytes/sha256-hex.ts";
 import { contentKey } from "../src/jobs/content-key.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { newJobRecord } from "../src/jobs/lifecycle.ts";
-import { Agent, compileBody, submit } from "../test-support/api-client.ts";
+import { Agent, compileBody, status, submit } from "../test-support/api-client.ts";
 import { target, workerEnv } from "../test-support/target.worker.ts";
 
 // The Dispatcher objects themselves with DISPATCHER_SHARDS = 4 (vitest.workers-sharded.config.ts): what only
@@ -90,5 +91,20 @@ describe("sharded Dispatcher objects", () => {
   it("an agent whose home shard is empty leases from another shard", async () => {
     const { id } = await queuedElsewhere(homeShardOf(agent.id, SHARDS));
     expect((await agent.lease())?.job.id).toBe(id);
+  });
+
+  it("answers a leased job's status from its shard while R2 still holds it as queued", async () => {
+    // The lease's record write (job-table.ts persistLater) waits longer than the test takes.
+    const delayMs = leaseWriteDelay.ms;
+    leaseWriteDelay.ms = 600_000;
+    try {
+      const id = await submit(target);
+      const lease = await agent.leaseJob(id);
+      expect((await jobs.get(id))?.status).toBe("queued");
+      expect(await status(target, id)).toMatchObject({ id, status: "running", queue_position: null });
+      expect((await agent.complete(lease, { status: "failed", returncode: 1 })).status).toBe(200);
+    } finally {
+      leaseWriteDelay.ms = delayMs;
+    }
   });
 });

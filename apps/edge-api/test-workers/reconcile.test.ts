@@ -14,6 +14,7 @@ import type { CompileEnqueued, JobQueueMessage, LeaseResponse, ServiceStatus } f
 import { describe, expect, it } from "vitest";
 import { R2BlobStore } from "../src/adapters/blob-store/r2.ts";
 import type { DispatcherRpc } from "../src/adapters/dispatcher/durable-object/interface.ts";
+import { leaseWriteDelay } from "../src/adapters/dispatcher/durable-object/job-table.ts";
 import type { DispatcherObject } from "../src/adapters/dispatcher/durable-object/object.ts";
 import { JOB_QUEUE } from "../src/adapters/dispatcher/durable-object/queue-consumer.ts";
 import { DurableObjectQueueRepair } from "../src/adapters/dispatcher/durable-object/queue-repair.ts";
@@ -111,6 +112,11 @@ describe("the Worker's reconciler (Cron Trigger)", () => {
     const queued = ids.filter((id) => !running.includes(id));
     expect(running.every((id) => ids.includes(id))).toBe(true);
     expect(await serviceStatus()).toEqual({ queued: 4, running: 2 });
+    // Each agent reports its first stage at once, as the build agent does: R2 then holds its lease (a lease's
+    // record is written after the lease answers, by the first call that changes the job or 2 s later; the
+    // next test loses a lease before that).
+    for (const [n, lease] of held.entries()) expect((await builders[n]!.heartbeat(lease)).status).toBe(200);
+    for (const id of running) expect((await jobs.get(id))?.status).toBe("running");
 
     await loseDispatcherStorage();
     // The lie the store corrects: nothing queued, nothing running, nothing to lease.
@@ -151,6 +157,38 @@ describe("the Worker's reconciler (Cron Trigger)", () => {
     await runCron();
     const open = await jobs.openJobIds();
     expect(ids.filter((id) => open.includes(id))).toEqual([]);
+  });
+
+  it("queues a lease lost before its record reached R2 again once: its agent's calls answer 409, another agent builds it once", async () => {
+    // Long enough for the steps up to the loss on a slow machine; short because evicting the object waits for
+    // its timers (the write then fails on the lost storage).
+    const delayMs = leaseWriteDelay.ms;
+    leaseWriteDelay.ms = 5_000;
+    try {
+      const [id] = await submitDelivered(1);
+      const first = new Agent(target, "reconcile-g");
+      const lease = (await first.lease())!;
+      expect(lease.job.id).toBe(id);
+      expect((await jobs.get(id!))?.status).toBe("queued");
+
+      await loseDispatcherStorage();
+      const report = await reconcileOnSchedule(workerEnv, createExecutionContext());
+      expect(report.requeued).toEqual([id]);
+      expect(report.leasesRestored).toEqual([]);
+      expect(await serviceStatus()).toEqual({ queued: 1, running: 0 });
+      // Nothing accepted is dropped; the lost lease is refused, not honoured twice.
+      expect((await first.heartbeat(lease)).status).toBe(409);
+      const second = new Agent(target, "reconcile-h");
+      const again = await second.lease();
+      expect(again?.job.id).toBe(id);
+      await finish(second, again!);
+      expect((await first.complete(lease, { status: "failed", returncode: 1 })).status).toBe(409);
+      expect(await second.lease()).toBeNull();
+      expect((await status(target, id!)).status).toBe("finished");
+      expect(await serviceStatus()).toEqual({ queued: 0, running: 0 });
+    } finally {
+      leaseWriteDelay.ms = delayMs;
+    }
   });
 
   it("runs from the scheduled handler: a job whose row the object dropped is queued again and built once", async () => {

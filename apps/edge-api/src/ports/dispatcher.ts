@@ -54,6 +54,10 @@ export interface Dispatcher {
   failQueued(jobId: string, reason: string): Promise<JobRecord | null>;
   // 0 = next to be leased; null when the job is not queued.
   queuePosition(jobId: string): Promise<number | null>;
+  // A record the store holds as queued, as a status read shows it: with its queue position, or, when the
+  // dispatcher holds the job past queued already (the Durable Object dispatcher copies a lease's record to the
+  // store after answering it), the record the dispatcher holds, with no position.
+  queueView(record: JobRecord): Promise<{ record: JobRecord; queuePosition: number | null }>;
   stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats>;
   // Applies expireLease to every lease that expired before `now`; the Durable Object's alarm and the Redis
   // reaper call it, and tests call it with a future `now` instead of waiting. Returns how many expired.

@@ -21,9 +21,12 @@ export const v1CompileStatus: Route = {
       waitSeconds: config.noAgentWaitSeconds,
       windowSeconds: config.agentWindowSeconds,
     });
-    const queuePosition = record.status === "queued" ? await deps.dispatcher.queuePosition(id) : null;
+    const view =
+      record.status === "queued" ? await deps.dispatcher.queueView(record) : { record, queuePosition: null };
     const baseUrl = publicBaseUrl(c.req.url, deps.config.publicBaseUrl);
     c.header("Cache-Control", "no-store");
-    return c.json(compileStatusOf(record, { baseUrl, now: deps.now(), queuePosition }));
+    return c.json(
+      compileStatusOf(view.record, { baseUrl, now: deps.now(), queuePosition: view.queuePosition }),
+    );
   },
 };

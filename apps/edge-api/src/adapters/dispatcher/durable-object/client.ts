@@ -13,7 +13,7 @@ import type {
 } from "@qmk-edge/schema";
 import { UNDELIVERED_LEASE } from "../../../jobs/lease.ts";
 import type { Dispatcher, DispatchStats } from "../../../ports/dispatcher.ts";
-import type { DispatcherRpc, LobbyRpc } from "./interface.ts";
+import type { DispatcherRpc, LobbyRpc, Moved } from "./interface.ts";
 import { type Outcome, unwrap } from "./outcome.ts";
 import { mergeStats, queuePositionAcross, shardedLease } from "./sharded-calls.ts";
 import { lobbyStub, shardOfJob, shardStub } from "./shards.ts";
@@ -125,7 +125,20 @@ export class DurableObjectDispatcher implements Dispatcher {
   }
 
   async queuePosition(jobId: string): Promise<number | null> {
-    if (this.#shards === 1) return (await this.#stub(jobId).queuePosition(jobId)) as number | null;
+    const position = await this.#queuePosition(jobId);
+    return typeof position === "number" ? position : null;
+  }
+
+  // A lease's record reaches R2 after the lease (job-table.ts persistLater): the shard answers its row then.
+  async queueView(record: JobRecord): Promise<{ record: JobRecord; queuePosition: number | null }> {
+    const position = await this.#queuePosition(record.id);
+    if (position !== null && typeof position === "object")
+      return { record: position.moved, queuePosition: null };
+    return { record, queuePosition: position };
+  }
+
+  async #queuePosition(jobId: string): Promise<number | Moved | null> {
+    if (this.#shards === 1) return (await this.#stub(jobId).queuePosition(jobId)) as number | Moved | null;
     return await queuePositionAcross(this.#all(), shardOfJob(jobId, this.#shards), jobId);
   }
 

@@ -61,6 +61,11 @@ export function communityCachePolicyOf(env: DispatcherBindings): CommunityCacheP
 // The remote calls of the Dispatcher Durable Object (object.ts), as its binding, its client (client.ts) and
 // the queue consumers (queue-consumer.ts) see them. Typing the binding by this interface rather than by the
 // class keeps the Worker's env (workers/env.ts) free of the object and its imports.
+// A job's row no longer queued, as a status read of a record R2 still holds as queued should show it.
+export interface Moved {
+  moved: JobRecord;
+}
+
 export interface DispatcherRpc extends Rpc.DurableObjectBranded {
   enqueue(record: JobRecord): Promise<Outcome<"queued" | "known" | "ended">>;
   // The Queue consumer's batch for this shard in one call: one outcome per id, in order.
@@ -93,10 +98,12 @@ export interface DispatcherRpc extends Rpc.DurableObjectBranded {
   revokeLease(jobId: string, leaseId: string, activeTokenIds: string[]): Promise<Outcome<boolean>>;
   disconnect(agentId: string, holder: LeaseHolder): Promise<Outcome<number>>;
   failQueued(jobId: string, reason: string): Promise<Outcome<JobRecord | null>>;
-  queuePosition(jobId: string): Promise<number | null>;
-  // Sharded: the job's place in this shard and when it was enqueued (null when not queued here), and how many
+  // A job R2 holds as queued: its place in the queue, or (Moved) the record its row has moved on to (a new
+  // lease's record reaches R2 later: job-table.ts persistLater); null when this object does not hold it.
+  queuePosition(jobId: string): Promise<number | Moved | null>;
+  // Sharded: the job's place in this shard and when it was enqueued (or Moved, or null as above), and how many
   // jobs another shard holds queued from before that moment (ties broken by id).
-  queueStanding(jobId: string): Promise<{ ahead: number; enqueuedMs: number } | null>;
+  queueStanding(jobId: string): Promise<{ ahead: number; enqueuedMs: number } | Moved | null>;
   queuedBefore(enqueuedMs: number, jobId: string): Promise<number>;
   // Sharded: a shard that is not an agent's home notes the agent seen at that agent's home shard.
   seeAgent(agentId: string, nowMs: number): Promise<void>;

@@ -18,6 +18,9 @@ import {
 // How long a "saved" mark may wait in memory for another write to carry it (below); a test may lengthen it.
 export const markFlush = { ms: 1000 };
 
+// How long a new lease's record waits before it is written to R2 (persistLater, below); a test may lengthen it.
+export const leaseWriteDelay = { ms: 2000 };
+
 // The Dispatcher object's jobs in SQLite and their write-through to the job records in R2. A transition is
 // written to its row synchronously (so concurrent calls never interleave inside one), then to R2, one write
 // at a time per job so R2 never ends up older than the row.
@@ -36,6 +39,9 @@ export class JobTable {
   // Versions written through to R2 whose mark is not in SQLite yet, by job id.
   readonly #marks = new Map<string, number>();
   #markTimer: ReturnType<typeof setTimeout> | undefined;
+  // Rows whose write to R2 waits (persistLater), oldest first, with the time it is due.
+  readonly #later: { id: string; dueMs: number }[] = [];
+  #laterTimer: ReturnType<typeof setTimeout> | undefined;
 
   // Told when a keyboard's toolchain is learned or changes (the other shards learn it too: shard-role.ts).
   readonly #onLearned: (keyboard: string, toolchain: string, jobId: string) => Promise<void>;
@@ -127,6 +133,30 @@ export class JobTable {
     } finally {
       if (this.#writes.get(id) === run) this.#writes.delete(id);
     }
+  }
+
+  // persist(id) in leaseWriteDelay.ms, unless a later write of the job (which persists its own version) made
+  // it needless by then. For a new lease (leases.ts): the row in SQLite is the truth and R2 a copy for reads,
+  // so a lease whose agent reports a stage (heartbeat) or ends the job within the delay is written to R2 once,
+  // by that call. Until then the row is unsaved, so if the object is evicted first the alarm (due within
+  // RETRY_WRITE_MS, alarm.ts) writes it.
+  persistLater(id: string): void {
+    this.#later.push({ id, dueMs: Date.now() + leaseWriteDelay.ms });
+    this.#armLater();
+  }
+
+  #armLater(): void {
+    if (this.#laterTimer !== undefined || this.#later.length === 0) return;
+    const wait = Math.max(0, this.#later[0]!.dueMs - Date.now());
+    this.#laterTimer = setTimeout(() => {
+      this.#laterTimer = undefined;
+      const now = Date.now();
+      while (this.#later.length > 0 && this.#later[0]!.dueMs <= now) {
+        const { id } = this.#later.shift()!;
+        this.persist(id).catch((err) => console.error("dispatcher: record write failed", err));
+      }
+      this.#armLater();
+    }, wait);
   }
 
   // Writes every record now and persists them; a failed persist is logged and retried by persistUnsaved.

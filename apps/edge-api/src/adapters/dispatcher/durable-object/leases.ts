@@ -1,4 +1,4 @@
-import type { JobRecord, LeaseHolder, LeaseResponse } from "@qmk-edge/schema";
+import type { LeaseHolder, LeaseResponse } from "@qmk-edge/schema";
 import type { Clock } from "../../../jobs/clock.ts";
 import { newId } from "../../../jobs/job-id.ts";
 import { grantLease, type LeasePolicy } from "../../../jobs/lease.ts";
@@ -22,12 +22,13 @@ export interface LeasesContext {
 export type Offer = { leased: LeaseResponse } | { oldest: { enqueuedMs: number; id: string } | null };
 
 interface Claim {
-  previous: JobRecord;
+  id: string;
   response: LeaseResponse;
 }
 
 // Leasing inside the Dispatcher object: the oldest job an agent can build is claimed (synchronously, so no
-// other call runs in between), then made durable in R2; agents long-polling are served oldest poll first.
+// other call runs in between) in the object's SQLite, then copied to R2 later; agents long-polling are served
+// oldest poll first.
 export class Leases {
   readonly #context: LeasesContext;
   readonly #waiters = new LeaseWaiters();
@@ -83,25 +84,16 @@ export class Leases {
   #claim({ request, holder }: LeaseAsk, row: JobRow | undefined): Claim | null {
     const { table, lease, now } = this.#context;
     if (!row) return null;
-    const previous = recordOf(row);
-    const granted = grantLease(previous, { leaseId: newId(), request, holder, now: now(), lease });
+    const granted = grantLease(recordOf(row), { leaseId: newId(), request, holder, now: now(), lease });
     table.write(granted.record);
-    return { previous, response: granted.response };
+    return { id: row.id, response: granted.response };
   }
 
-  // If the write to R2 fails the job goes back to the queue untouched.
+  // The claim is durable once its turn ends (the row in SQLite, committed with the turn's other writes); its
+  // record goes to R2 later (job-table.ts persistLater), and not at all when the agent ends the job first. A
+  // status read of a leased job asks this object, which answers the row (object.ts queuePosition).
   async #settle(claim: Claim): Promise<Outcome<LeaseResponse>> {
-    const { table } = this.#context;
-    const id = claim.previous.id;
-    try {
-      await table.persist(id);
-    } catch (err) {
-      const row = table.row(id);
-      if (row?.status === "running" && recordOf(row).lease?.id === claim.response.lease_id) {
-        table.write(claim.previous);
-      }
-      return failedOutcome(err);
-    }
+    this.#context.table.persistLater(claim.id);
     await this.#context.scheduleAlarm();
     return ok(claim.response);
   }

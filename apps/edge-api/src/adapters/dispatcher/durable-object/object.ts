@@ -7,6 +7,7 @@ import * as lifecycle from "../../../jobs/lifecycle.ts";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
 import { R2BlobStore } from "../../blob-store/r2.ts";
 import { BlobJobStore } from "../../job-store/blob.ts";
+import { AgentSightings } from "./agent-sightings.ts";
 import { AlarmSchedule, nextAlarmAt, purgeForgotten } from "./alarm.ts";
 import { Intake } from "./intake.ts";
 import {
@@ -15,6 +16,7 @@ import {
   type DispatcherRpc,
   dispatcherShardsOf,
   leaseSecondsOf,
+  type Moved,
 } from "./interface.ts";
 import { JobCalls } from "./job-calls.ts";
 import { JobTable } from "./job-table.ts";
@@ -38,6 +40,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   readonly #intake: Intake;
   readonly #calls: JobCalls;
   readonly #alarm: AlarmSchedule;
+  readonly #sightings: AgentSightings;
 
   constructor(ctx: DurableObjectState, env: DispatcherBindings) {
     super(ctx, env);
@@ -58,6 +61,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
     this.#alarm = new AlarmSchedule(ctx.storage);
     this.#intake = new Intake(this.#parts);
     this.#calls = new JobCalls(this.#parts);
+    this.#sightings = new AgentSightings(store);
     sql.createSchema(store);
   }
 
@@ -88,7 +92,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
 
   async lease(request: LeaseRequest, holder: LeaseHolder): Promise<Outcome<LeaseResponse | null>> {
     return await outcomeOrFailure(() => {
-      sql.seeAgent(this.#parts.sql, request.agent_id, request, this.#parts.now().getTime());
+      this.#sightings.see(request, this.#parts.now().getTime());
       return this.#parts.leases.lease({ request, holder });
     });
   }
@@ -96,7 +100,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   // A lease across shards (sharded-calls.ts): `home` is the agent's own shard, where it is noted as seen.
   async offer(request: LeaseRequest, holder: LeaseHolder, home: boolean, claimAtBacklog: number) {
     return await outcomeOrFailure(() => {
-      if (home) sql.seeAgent(this.#parts.sql, request.agent_id, request, this.#parts.now().getTime());
+      if (home) this.#sightings.see(request, this.#parts.now().getTime());
       return this.#parts.leases.offer({ request, holder }, claimAtBacklog);
     });
   }
@@ -133,14 +137,18 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
     return this.#calls.failQueued(...args);
   }
 
-  async queuePosition(jobId: string): Promise<number | null> {
+  // Asked for a job R2 holds as queued; the row is never older than R2, so a row past queued is what to show.
+  async queuePosition(jobId: string): Promise<number | Moved | null> {
     const row = this.#parts.table.row(jobId);
-    if (row?.status !== "queued") return null;
+    if (!row) return null;
+    if (row.status !== "queued") return { moved: sql.recordOf(row) };
     return queueSql.queuedAhead(this.#parts.sql, row.seq);
   }
 
-  async queueStanding(jobId: string): Promise<{ ahead: number; enqueuedMs: number } | null> {
-    return queueSql.queueStanding(this.#parts.sql, this.#parts.table.row(jobId));
+  async queueStanding(jobId: string): Promise<{ ahead: number; enqueuedMs: number } | Moved | null> {
+    const row = this.#parts.table.row(jobId);
+    if (row && row.status !== "queued") return { moved: sql.recordOf(row) };
+    return queueSql.queueStanding(this.#parts.sql, row);
   }
 
   async queuedBefore(enqueuedMs: number, jobId: string): Promise<number> {
@@ -156,8 +164,9 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   }
 
   async stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats> {
-    const since = agentsActiveSince(this.#parts.now(), agentWindowSeconds);
-    return sql.dispatchStats(this.#parts.sql, since, firmwareVersion);
+    const now = this.#parts.now();
+    this.#sightings.store(now.getTime());
+    return sql.dispatchStats(this.#parts.sql, agentsActiveSince(now, agentWindowSeconds), firmwareVersion);
   }
 
   async reapExpiredLeases(now: string): Promise<number> {
@@ -173,6 +182,7 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
       this.#parts.leases.endPolls(agentId, holder);
       // Gone at once for GET /v1 and jobs/no-agent.ts, not after the agent window.
       sql.forgetAgent(this.#parts.sql, agentId);
+      this.#sightings.forget(agentId);
       const args = { agentId, holder, now: this.#parts.now().toISOString() };
       return await requeueAll(
         this.#parts,
@@ -184,8 +194,11 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
   override async alarm(): Promise<void> {
     this.#alarm.fired();
     const now = this.#parts.now();
-    await this.reapExpiredLeases(now.toISOString());
+    // Unsaved rows first (a lease's record waits for its write: job-table.ts persistLater), so the alarm the
+    // reaping sets is not the retry's.
     await this.#parts.table.persistUnsaved();
+    await this.reapExpiredLeases(now.toISOString());
+    this.#sightings.store(now.getTime());
     purgeForgotten(this.#parts.sql, now);
     await this.#parts.scheduleAlarm();
   }

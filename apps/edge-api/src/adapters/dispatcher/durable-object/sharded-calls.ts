@@ -1,6 +1,6 @@
 import type { LeaseHolder, LeaseRequest, LeaseResponse } from "@qmk-edge/schema";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
-import type { DispatcherRpc, LobbyRpc } from "./interface.ts";
+import type { DispatcherRpc, LobbyRpc, Moved } from "./interface.ts";
 import { type Outcome, unwrap } from "./outcome.ts";
 import { homeShardOf, shardStub } from "./shards.ts";
 
@@ -93,9 +93,12 @@ export async function queuePositionAcross(
   shards: DurableObjectStub<DispatcherRpc>[],
   own: number,
   jobId: string,
-): Promise<number | null> {
-  const standing = (await shards[own]!.queueStanding(jobId)) as { ahead: number; enqueuedMs: number } | null;
-  if (!standing) return null;
+): Promise<number | Moved | null> {
+  const standing = (await shards[own]!.queueStanding(jobId)) as
+    | { ahead: number; enqueuedMs: number }
+    | Moved
+    | null;
+  if (!standing || "moved" in standing) return standing;
   const others = shards.filter((_, i) => i !== own);
   const counts = await Promise.all(others.map((s) => s.queuedBefore(standing.enqueuedMs, jobId)));
   return standing.ahead + (counts as number[]).reduce((a, b) => a + b, 0);

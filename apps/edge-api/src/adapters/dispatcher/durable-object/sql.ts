@@ -182,6 +182,11 @@ export function seeAgent(
   }
 }
 
+// A sighting stored late (agent-sightings.ts): never moves last_seen back, and a forgotten agent stays so.
+export function noteSeen(sql: SqlStorage, agentId: string, seenMs: number): void {
+  sql.exec("UPDATE agents SET last_seen = MAX(last_seen, ?) WHERE agent_id = ?", seenMs, agentId);
+}
+
 export function forgetAgent(sql: SqlStorage, agentId: string): void {
   sql.exec("DELETE FROM agents WHERE agent_id = ?", agentId);
 }

@@ -183,6 +183,11 @@ export class RedisDispatcher implements Dispatcher {
     return await guard(() => this.redis.zrank(this.keys.waiting, jobId));
   }
 
+  // The record is saved before the lease answers here, so the store's record is the one to show.
+  async queueView(record: JobRecord): Promise<{ record: JobRecord; queuePosition: number | null }> {
+    return { record, queuePosition: await this.queuePosition(record.id) };
+  }
+
   async stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats> {
     await guard(async () => await this.beforeStats?.());
     return await guard(() =>
