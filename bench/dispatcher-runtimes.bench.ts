@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { makeTempDir, removeDir } from "@qmk-edge/test/servers/daemon.ts";
 import { startRedis } from "@qmk-edge/test/servers/redis.ts";
 import { startEdgeApi } from "@qmk-edge/test/support/system.ts";
-import { drain, groupCpuMicros } from "./dispatcher.bench.ts";
+import { type DrainTarget, drain, groupCpuMicros } from "./dispatcher.bench.ts";
 import { startApiProcesses } from "./node/api-processes.ts";
 import { BENCH_AGENT_TOKEN, startApiProcess } from "./node-cpu.bench.ts";
 import { traceFsyncs } from "./workers/fsyncs.ts";
@@ -20,20 +20,23 @@ import { groupCpuByName, startWorkerd } from "./workers/workerd.ts";
 const FLEETS = (process.env.BENCH_FLEETS ?? "1,10,50").split(",").map(Number);
 const say = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
-export async function benchDispatcherNode(jobsFor: (agents: number) => number) {
+// The drain at each fleet size against one Node API on its own Redis: `start` runs it as one process or as
+// API_PROCESSES workers; the target is the same either way.
+async function drainNodeApi(
+  label: string,
+  start: (
+    redisUrl: string,
+  ) => Promise<Omit<DrainTarget, "token" | "firmwareVersion"> & { stop(): Promise<void> }>,
+  jobsFor: (agents: number) => number,
+  fleets: number[],
+) {
   const redis = await startRedis();
-  const api = await startApiProcess(redis.url);
+  const api = await start(redis.url);
   try {
-    const target = {
-      url: api.url,
-      token: BENCH_AGENT_TOKEN,
-      firmwareVersion: "demo-1",
-      cpuMicros: api.cpuMicros,
-      profile: api.profile,
-    };
+    const target: DrainTarget = { ...api, token: BENCH_AGENT_TOKEN, firmwareVersion: "demo-1" };
     const runs = [];
-    for (const agents of FLEETS) {
-      say(`dispatcher, node + redis: ${agents} agent(s) ...`);
+    for (const agents of fleets) {
+      say(`dispatcher, ${label}: ${agents} agent(s) ...`);
       runs.push(await drain(target, agents, jobsFor(agents)));
     }
     return runs;
@@ -41,6 +44,10 @@ export async function benchDispatcherNode(jobsFor: (agents: number) => number) {
     await api.stop();
     await redis.stop();
   }
+}
+
+export async function benchDispatcherNode(jobsFor: (agents: number) => number) {
+  return await drainNodeApi("node + redis", (url) => startApiProcess(url), jobsFor, FLEETS);
 }
 
 // The API as an operator runs it on every core: API_PROCESSES=processes (src/node/cluster.ts).
@@ -51,26 +58,9 @@ export async function benchDispatcherNodeProcesses(
   processes: number = BENCH_API_PROCESSES,
   fleets: number[] = FLEETS,
 ) {
-  const redis = await startRedis();
-  const api = await startApiProcesses(redis.url, processes);
-  try {
-    const target = {
-      url: api.url,
-      token: BENCH_AGENT_TOKEN,
-      firmwareVersion: "demo-1",
-      cpuMicros: api.cpuMicros,
-      cpuByProcess: api.cpuByProcess,
-    };
-    const runs = [];
-    for (const agents of fleets) {
-      say(`dispatcher, node + redis, ${processes} API processes: ${agents} agent(s) ...`);
-      runs.push(await drain(target, agents, jobsFor(agents)));
-    }
-    return { api_processes: processes, runs };
-  } finally {
-    await api.stop();
-    await redis.stop();
-  }
+  const label = `node + redis, ${processes} API processes`;
+  const runs = await drainNodeApi(label, (url) => startApiProcesses(url, processes), jobsFor, fleets);
+  return { api_processes: processes, runs };
 }
 
 export async function benchDispatcherWorkers(

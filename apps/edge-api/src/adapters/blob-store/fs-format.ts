@@ -19,17 +19,27 @@ export interface Header {
   generation?: number;
 }
 
-// The generation of the file at `path`, read synchronously (open, one read, close: the page cache's copy);
-// null when there is no file, 0 when it has no generation or cannot be read as a header.
-export function fileGeneration(path: string): number | null {
-  let fd: number;
+// A descriptor of the file at `path` for reading, or null when there is no such file (or folder).
+export function openIfExistsSync(path: string): number | null {
   try {
-    fd = openSync(path, "r");
+    return openSync(path, "r");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return null;
+    throw err;
+  }
+}
+
+// The generation of the file at `path`, read synchronously (open, one read, close: the page cache's copy);
+// null when there is no file, 0 when it has no generation or cannot be read as a header.
+export function fileGeneration(path: string): number | null {
+  let fd: number | null;
+  try {
+    fd = openIfExistsSync(path);
+  } catch {
     return 0;
   }
+  if (fd === null) return null;
   try {
     const buf = Buffer.allocUnsafe(HEADER_BYTES);
     const n = readSync(fd, buf, 0, HEADER_BYTES, 0);

@@ -6,7 +6,7 @@ import { dirname } from "node:path";
 import { UnavailableError } from "../../jobs/errors.ts";
 import { type BlobHead, BlobSizeError, type PutOptions } from "../../ports/blob-store.ts";
 import type { EmptyObjectLinks } from "./fs-empty-links.ts";
-import { encodeHeader, HEADER_BYTES, sha256Hex, writeAllSync } from "./fs-format.ts";
+import { encodeHeader, HEADER_BYTES, openIfExistsSync, sha256Hex, writeAllSync } from "./fs-format.ts";
 import type { GroupJournal } from "./fs-journal.ts";
 
 // Durable once the journal's batch is synced; the file follows without an fsync of its own (an empty object
@@ -100,14 +100,8 @@ const SMALL_READ_BYTES = 16 * 1024;
 // header up to the end of the file, so a truncated object reads as what is left (and fails its parse as
 // damage) rather than as an error of its own; a header that is not JSON throws, as get() does.
 export function readSmallFileText(path: string): string | null {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return null;
-    throw err;
-  }
+  const fd = openIfExistsSync(path);
+  if (fd === null) return null;
   try {
     const chunks: Buffer[] = [];
     let position = 0;
