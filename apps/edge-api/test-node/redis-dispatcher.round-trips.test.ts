@@ -94,6 +94,28 @@ describe("RedisDispatcher: round trips per job", () => {
     expect(await d.stats(60, "demo-1")).toMatchObject({ queued: 0, running: 0 });
   });
 
+  it("enqueues a new job in one command, into the lane its record or its keyboard's toolchain names", async () => {
+    const { d, prefix } = dispatcher();
+    const stream = (lane: string) => `${prefix}stream:demo-1:${lane}`;
+    const lengths = async () =>
+      Promise.all(["any", "avr", "arm"].map(async (lane) => admin.xlen(stream(lane))));
+
+    // The connection's first commands and the script's load: not counted (another firmware version's queue).
+    await d.enqueue({ ...demoJobRecord({ keymap: "warm" }), firmware_version: "warm-1" });
+    const unknown = demoJobRecord({ keymap: "lane_any" });
+    const first = await commandsOf(d, () => d.enqueue(unknown));
+    expect(first.sent).toEqual(["evalsha"]);
+    expect(await lengths()).toEqual([1, 0, 0]);
+
+    // A keyboard an agent learned to be ARM goes to the arm lane; a record that names its toolchain, to that.
+    await admin.hset(`${prefix}keyboard-toolchains`, unknown.request.keyboard, "arm");
+    const learned = await commandsOf(d, () => d.enqueue(demoJobRecord({ keymap: "lane_arm" })));
+    expect(learned.sent).toEqual(["evalsha"]);
+    expect(await lengths()).toEqual([1, 0, 1]);
+    await d.enqueue({ ...demoJobRecord({ keymap: "lane_avr" }), toolchain: "avr" });
+    expect(await lengths()).toEqual([1, 1, 1]);
+  });
+
   it("counts an agent as seen on a lease that finds no job", async () => {
     const { d } = dispatcher();
     expect(await d.lease(agent("idle"), fleet)).toBeNull();

@@ -34,12 +34,11 @@ import { EntryWatch } from "./entry-watch.ts";
 import { guard } from "./guard.ts";
 import { completeLease, type HeldLeases, heartbeatLease, loadRecord, releaseLease } from "./held-lease.ts";
 import { type RedisKeys, redisKeys } from "./keys.ts";
-import { laneOf } from "./lanes.ts";
 import { heldLeaseRow, readLeaseRow } from "./lease-row.ts";
 import { type Leasing, leaseJob } from "./leasing.ts";
 import { JobLock } from "./lock.ts";
 import { everyInterval, type Reaper, reap } from "./reaper.ts";
-import { defineScripts, enqueueJob, settle } from "./scripts.ts";
+import { defineScripts, enqueueInLane, settle } from "./scripts.ts";
 
 export interface RedisDispatcherOptions {
   redisUrl: string;
@@ -95,8 +94,7 @@ export class RedisDispatcher implements Dispatcher {
   async enqueue(record: JobRecord): Promise<void> {
     await guard(async () => {
       if (record.status !== "queued") return;
-      const stream = await laneOf(this.redis, this.keys, record);
-      await enqueueJob(this.redis, this.keys, stream, record.id, Date.parse(record.enqueued_at));
+      await enqueueInLane(this.redis, this.keys, record);
     });
   }
 

@@ -50,6 +50,18 @@ const SCRIPTS = {
     lua: `${ENQUEUE_LUA}
 return enqueue(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2])`,
   },
+  // A new job's lane and its enqueue in one command (lanes.ts laneOf's rule: the record's toolchain, else the one
+  // learned for its keyboard, else `any`). KEYS: streams any, avr, arm; waiting, since, streams, lease, keyboard
+  // toolchains  ARGV: job, enqueued_ms, keyboard, the record's toolchain ('' when none)
+  qeEnqueueInLane: {
+    keys: 8,
+    lua: `${ENQUEUE_LUA}
+local lane = ARGV[4]
+if lane == '' then lane = redis.call('HGET', KEYS[8], ARGV[3]) end
+local stream = KEYS[1]
+if lane == 'avr' then stream = KEYS[2] elseif lane == 'arm' then stream = KEYS[3] end
+return enqueue(stream, KEYS[4], KEYS[5], KEYS[6], KEYS[7], ARGV[1], ARGV[2])`,
+  },
   // KEYS: lease, leases, waiting, since  ARGV: job, lease_id, agent_id, expires_ms, entry, stream
   qeStart: {
     keys: 4,
@@ -105,6 +117,25 @@ export async function enqueueJob(
     keys.lease(jobId),
     jobId,
     enqueuedMs,
+  ]);
+}
+
+// A new job into its lane's stream: one command, where laneOf + enqueueJob take two.
+export async function enqueueInLane(redis: Redis, keys: RedisKeys, record: JobRecord): Promise<void> {
+  const version = record.firmware_version;
+  await run(redis, "qeEnqueueInLane", [
+    keys.stream(version, "any"),
+    keys.stream(version, "avr"),
+    keys.stream(version, "arm"),
+    keys.waiting,
+    keys.waitingSince,
+    keys.streams,
+    keys.lease(record.id),
+    keys.keyboardToolchains,
+    record.id,
+    Date.parse(record.enqueued_at),
+    record.request.keyboard,
+    record.toolchain ?? "",
   ]);
 }
 
