@@ -11,7 +11,7 @@ import type { CompileStatus } from "@qmk-edge/schema";
 import { describe, expect, inject, it } from "vitest";
 import { freePort } from "../../../test/servers/daemon.ts";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
-import { encodeHeader, JOURNAL_DIR, type JournalEntry } from "../src/adapters/blob-store/fs-format.ts";
+import { entryFileBytes, JOURNAL_DIR, type JournalEntry } from "../src/adapters/blob-store/fs-format.ts";
 import { decodeSegment } from "../src/adapters/blob-store/fs-journal-replay.ts";
 import { readBlobText } from "../src/ports/blob-store.ts";
 import { httpFetch } from "../test-support/http-fetch.ts";
@@ -198,15 +198,7 @@ describe("the Node API killed with SIGKILL during a burst of POSTs", () => {
           truncateSync(path, 0);
           continue;
         }
-        const oldest = entries[0]!;
-        const bytes = Buffer.from(oldest.text, "utf8");
-        const header = encodeHeader({
-          content_type: oldest.contentType,
-          size: bytes.byteLength,
-          sha256: oldest.sha256,
-          generation: oldest.generation,
-        });
-        writeFileSync(path, Buffer.concat([header, bytes]));
+        writeFileSync(path, entryFileBytes(entries[0]!));
       }
 
       api = spawnNodeApi(env);

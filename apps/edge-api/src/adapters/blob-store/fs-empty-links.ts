@@ -21,7 +21,14 @@ import {
   unlinkSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
-import { encodeHeader, JOURNAL_HOST, sha256Hex, writeAllSync, writerIsGone } from "./fs-format.ts";
+import {
+  encodeHeader,
+  fsyncPathSync,
+  JOURNAL_HOST,
+  sha256Hex,
+  writeAllSync,
+  writerIsGone,
+} from "./fs-format.ts";
 
 export const EMPTY_DIR = ".empty";
 const EMPTY_SHA256 = sha256Hex("");
@@ -92,12 +99,7 @@ export class EmptyObjectLinks {
       } catch {}
       throw err;
     }
-    const dir = openSync(this.#dir, "r");
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
+    fsyncPathSync(this.#dir);
     this.#templates.set(contentType, path);
     return path;
   }

@@ -2,7 +2,7 @@
 // with spaces and ended by a newline, then the bytes. Shared by the store (fs.ts) and its journal replay
 // (fs-journal.ts).
 import { createHash } from "node:crypto";
-import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, sep } from "node:path";
 import { UnavailableError } from "../../jobs/errors.ts";
@@ -123,6 +123,29 @@ export interface JournalEntry {
   text: string;
   // The generation the put wrote in the file's header (0 in lines written before generations).
   generation: number;
+}
+
+// The file an entry's line stands for: its header, then its text.
+export function entryFileBytes(entry: JournalEntry): Buffer {
+  const body = Buffer.from(entry.text, "utf8");
+  const header = encodeHeader({
+    content_type: entry.contentType,
+    size: body.byteLength,
+    sha256: entry.sha256,
+    generation: entry.generation,
+  });
+  return Buffer.concat([header, body]);
+}
+
+// fsync of a file or folder by path, synchronously (start-up, a template's folder); nothing when it is gone.
+export function fsyncPathSync(path: string): void {
+  const fd = openIfExistsSync(path);
+  if (fd === null) return;
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 // The folders from the file's own up to the store's root: any of them may have been made by its put.

@@ -13,7 +13,8 @@ import {
 import { dirname, join } from "node:path";
 import {
   ancestors,
-  encodeHeader,
+  entryFileBytes,
+  fsyncPathSync,
   JOURNAL_DIR,
   type JournalEntry,
   sha256Hex,
@@ -136,10 +137,10 @@ export function replayJournals(root: string, pathOf: (key: string) => string, te
   const folders = new Set<string>();
   for (const key of named) {
     const path = pathOf(key);
-    if (orphaned.has(key) && !rewritten.has(key)) syncFileSync(path);
+    if (orphaned.has(key) && !rewritten.has(key)) fsyncPathSync(path);
     for (const d of ancestors(root, path)) folders.add(d);
   }
-  for (const d of folders) syncFileSync(d);
+  for (const d of folders) fsyncPathSync(d);
   for (const segment of segments) if (writerIsGone(segment.name)) unlinkSync(join(dir, segment.name));
   return report;
 }
@@ -149,17 +150,10 @@ function replayEntry(path: string, entry: JournalEntry, tempDir: string): boolea
   const existing = readIfExists(path);
   const onDisk = existing ? wholeFileGeneration(existing) : null;
   if (onDisk !== null && onDisk >= entry.generation) return false;
-  const body = Buffer.from(entry.text, "utf8");
-  const header = encodeHeader({
-    content_type: entry.contentType,
-    size: body.byteLength,
-    sha256: entry.sha256,
-    generation: entry.generation,
-  });
   const temp = join(tempDir, `replay-${process.pid}-${Math.random().toString(36).slice(2)}.part`);
   const fd = openSync(temp, "wx", 0o644);
   try {
-    writeAllSync(fd, Buffer.concat([header, body]));
+    writeAllSync(fd, entryFileBytes(entry));
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -194,20 +188,5 @@ function readIfExists(path: string): Buffer | null {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return null;
     throw err;
-  }
-}
-
-function syncFileSync(path: string): void {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw err;
-  }
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
