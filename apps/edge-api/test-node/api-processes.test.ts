@@ -5,6 +5,8 @@
 // replaces a killed worker without losing an accepted job and drains on SIGTERM, and a bad API_PROCESSES is
 // refused by name.
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CompileEnqueued, CompileStatus, LeaseResponse } from "@qmk-edge/schema";
@@ -286,5 +288,21 @@ describe("API_PROCESSES", () => {
     const api = await spawnApi({ ...base, API_PROCESSES: "many" });
     expect(await api.exited).toBe(2);
     expect(api.output()).toContain("API_PROCESSES: a number from 1 to 256, or auto (one per core)");
+  });
+
+  it("stops with the reason when its port is taken, as one process and as several", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = String((taken.address() as AddressInfo).port);
+    try {
+      for (const processes of ["1", "2"]) {
+        const { env } = await sharedSetup();
+        const api = spawnNodeApi({ ...env, PORT: port, API_PROCESSES: processes });
+        expect(await api.exited, `API_PROCESSES=${processes}: ${api.output()}`).toBe(2);
+        expect(api.output()).toContain(`qmk-edge: cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+      }
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });

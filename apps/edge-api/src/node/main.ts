@@ -155,7 +155,14 @@ async function main(): Promise<void> {
     runPrimary(config.processes, `${config.host}:${config.port}`);
     return;
   }
-  const server = await startNodeServer(config, { processMetrics: true });
+  const server = await startNodeServer(config, { processMetrics: true }).catch((err) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "EADDRINUSE" && code !== "EACCES" && code !== "EADDRNOTAVAIL") throw err;
+    // Exit 2, like a refused configuration: a worker of API_PROCESSES > 1 stops the API rather than being
+    // restarted forever (node/cluster.ts).
+    console.error(`qmk-edge: cannot listen on ${config.host}:${config.port} (${code}); set HOST / PORT`);
+    process.exit(2);
+  });
   const problem = await checkBackends(server);
   if (problem?.fatal) {
     console.error(`qmk-edge: ${problem.message}`);

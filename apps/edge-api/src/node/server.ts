@@ -36,10 +36,19 @@ export async function listen(served: Served): Promise<NodeServer> {
     served.reaperIntervalMs === null
       ? () => {}
       : dispatcher.startReaper(served.reaperIntervalMs, (err) => console.error("lease reaper:", err));
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const fetch = (request: Request, env: HttpBindings | Http2Bindings) =>
       served.app.fetch(attachIncomingBody(request, env.incoming), env);
-    const s = serve({ fetch, port: served.port, hostname: served.host }, () => resolve(s));
+    // A port that cannot be had (taken, privileged) rejects, for main.ts to name; later errors stay the server's.
+    const s = serve({ fetch, port: served.port, hostname: served.host }, () => {
+      s.off("error", reject);
+      resolve(s);
+    });
+    s.once("error", reject);
+  }).catch(async (err) => {
+    stopReaper();
+    await served.closeDeps();
+    throw err;
   });
   answerClientErrorsWithJson(server as HttpServer);
   const { port } = server.address() as AddressInfo;
