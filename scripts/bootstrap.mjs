@@ -4,10 +4,11 @@
 // workspace dependencies, and Debian packages when running as root. Plain JS so it needs no install itself.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureSystemPackages } from "./system-packages.mjs";
+import { linkTool } from "./tool-link.mjs";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const tools = join(root, ".tools");
@@ -29,12 +30,6 @@ function mustRun(cmd, args, opts) {
     say(`failed (exit ${code}): ${cmd} ${args.join(" ")}`);
     process.exit(code);
   }
-}
-
-function linkTool(name, target) {
-  const link = join(toolsBin, name);
-  rmSync(link, { force: true });
-  symlinkSync(target, link);
 }
 
 // Node 22 ships on the npm registry as a plain package holding the binary; no install script runs.
@@ -66,8 +61,8 @@ function ensureTools() {
     writeFileSync(stamp, want);
   }
   mkdirSync(toolsBin, { recursive: true });
-  linkTool("node", nodeBin);
-  linkTool("pnpm", pnpmBin);
+  linkTool(toolsBin, "node", nodeBin);
+  linkTool(toolsBin, "pnpm", pnpmBin);
 }
 
 function toolEnv() {
