@@ -8,9 +8,11 @@ import { join } from "node:path";
 import type { CompileStatus, LeaseResponse, ServiceStatus } from "@qmk-edge/schema";
 import { describe, expect, it } from "vitest";
 import { type RedisServer, startRedis } from "../../../test/servers/redis.ts";
+import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { loadNodeConfig } from "../src/node/config.ts";
 import { type NodeServer, startNodeServer } from "../src/node/main.ts";
+import { readBlobText } from "../src/ports/blob-store.ts";
 import { httpFetch } from "../test-support/http-fetch.ts";
 import { RetryingAgent } from "../test-support/retrying-agent.ts";
 
@@ -81,6 +83,15 @@ describe("a Redis without persistence restarts empty with 30 jobs accepted", () 
       // Five finished, three running (leased, not completed), twenty-two queued.
       for (let i = 0; i < 5; i++) expect(await agents[0]!.build((await lease(agents[0]!))!)).toBe(true);
       const held = await Promise.all(agents.map(async (agent) => (await lease(agent))!));
+      // A lease's running record reaches the store LEASE_RECORD_DELAY_MS after the lease (lease-grant.ts); a
+      // lease younger than that is not in the store and would be queued again. Wait until the store holds them.
+      const store = new FsBlobStore(dir);
+      const stored = async (id: string) => JSON.parse((await readBlobText(store, `jobs/${id}.json`)) ?? "{}");
+      const deadline = Date.now() + 30_000;
+      while ((await Promise.all(held.map((l) => stored(l.job.id)))).some((r) => r.status !== "running")) {
+        if (Date.now() > deadline) throw new Error("the leases' records never reached the store");
+        await new Promise((r) => setTimeout(r, 100));
+      }
 
       await redis.restart({ hard: true });
       const truths = await Promise.all([

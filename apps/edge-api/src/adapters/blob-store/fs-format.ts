@@ -17,6 +17,9 @@ export interface Header {
   // replay can tell an older line from a newer file. A file without one (written before generations, or an
   // empty object linked to its template: fs-empty-links.ts) is generation 0.
   generation?: number;
+  // The key, in files a journaled publish wrote: their inode may be reused for another key later
+  // (fs-spare-inodes.ts), and a reader holding it open tells by this.
+  key?: string;
 }
 
 // A descriptor of the file at `path` for reading, or null when there is no such file (or folder).
@@ -31,8 +34,18 @@ export function openIfExistsSync(path: string): number | null {
 }
 
 // The generation of the file at `path`, read synchronously (open, one read, close: the page cache's copy);
-// null when there is no file, 0 when it has no generation or cannot be read as a header.
-export function fileGeneration(path: string): number | null {
+// null when there is no file, 0 when it has no generation or cannot be read as a header. A header naming
+// another key is an inode reused since the open (fs-spare-inodes.ts): the path is opened again.
+export function fileGeneration(path: string, key?: string): number | null {
+  for (let attempt = 1; ; attempt++) {
+    const read = headerAt(path);
+    if (read === null || typeof read === "number") return read;
+    if (key === undefined || read.key === undefined || read.key === key || attempt >= 5)
+      return generationOf(read.text);
+  }
+}
+
+function headerAt(path: string): { text: string; key: string | undefined } | number | null {
   let fd: number | null;
   try {
     fd = openIfExistsSync(path);
@@ -43,11 +56,22 @@ export function fileGeneration(path: string): number | null {
   try {
     const buf = Buffer.allocUnsafe(HEADER_BYTES);
     const n = readSync(fd, buf, 0, HEADER_BYTES, 0);
-    return n === HEADER_BYTES ? generationOf(buf.toString("utf8", 0, HEADER_BYTES)) : 0;
+    if (n !== HEADER_BYTES) return 0;
+    const text = buf.toString("utf8", 0, HEADER_BYTES);
+    return { text, key: keyOf(text) };
   } catch {
     return 0;
   } finally {
     closeSync(fd);
+  }
+}
+
+function keyOf(headerText: string): string | undefined {
+  try {
+    const key = (JSON.parse(headerText) as Header).key;
+    return typeof key === "string" ? key : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -98,12 +122,14 @@ export function isWholeFile(file: Buffer): boolean {
   return wholeFileGeneration(file) !== null;
 }
 
-// The generation of a whole file (0 when its header has none); null when it is not whole.
-export function wholeFileGeneration(file: Buffer): number | null {
+// The generation of a whole file (0 when its header has none); null when it is not whole, or names a key other
+// than `key` (an inode reused for another key: fs-spare-inodes.ts).
+export function wholeFileGeneration(file: Buffer, key?: string): number | null {
   if (file.byteLength < HEADER_BYTES) return null;
   try {
     const text = file.toString("utf8", 0, HEADER_BYTES);
     const header = JSON.parse(text) as Header;
+    if (key !== undefined && header.key !== undefined && header.key !== key) return null;
     const body = file.subarray(HEADER_BYTES);
     if (body.byteLength !== header.size || sha256Hex(body) !== header.sha256) return null;
     return generationOf(text);

@@ -148,7 +148,7 @@ export function replayJournals(root: string, pathOf: (key: string) => string, te
 // true: the file was missing, not whole, or older than the entry and is now written from it, durably.
 function replayEntry(path: string, entry: JournalEntry, tempDir: string): boolean {
   const existing = readIfExists(path);
-  const onDisk = existing ? wholeFileGeneration(existing) : null;
+  const onDisk = existing ? wholeFileGeneration(existing, entry.key) : null;
   if (onDisk !== null && onDisk >= entry.generation) return false;
   const temp = join(tempDir, `replay-${process.pid}-${Math.random().toString(36).slice(2)}.part`);
   const fd = openSync(temp, "wx", 0o644);
@@ -163,7 +163,7 @@ function replayEntry(path: string, entry: JournalEntry, tempDir: string): boolea
     // Looked at again right before the rename: a live writer sharing the directory may have published this
     // line or a later put meanwhile (the window left is the one between this read and the rename).
     const now = readIfExists(path);
-    const nowGeneration = now ? wholeFileGeneration(now) : null;
+    const nowGeneration = now ? wholeFileGeneration(now, entry.key) : null;
     if (nowGeneration !== null && nowGeneration >= entry.generation) {
       unlinkSync(temp);
       return false;

@@ -6,8 +6,16 @@ import { dirname } from "node:path";
 import { UnavailableError } from "../../jobs/errors.ts";
 import { type BlobHead, BlobSizeError, type PutOptions } from "../../ports/blob-store.ts";
 import type { EmptyObjectLinks } from "./fs-empty-links.ts";
-import { encodeHeader, HEADER_BYTES, openIfExistsSync, sha256Hex, writeAllSync } from "./fs-format.ts";
+import {
+  encodeHeader,
+  HEADER_BYTES,
+  type Header,
+  openIfExistsSync,
+  sha256Hex,
+  writeAllSync,
+} from "./fs-format.ts";
 import type { GroupJournal } from "./fs-journal.ts";
+import type { SpareInodes } from "./fs-spare-inodes.ts";
 
 // Durable once the journal's batch is synced; the file follows without an fsync of its own (an empty object
 // written where there was no file, as a link to its template of generation 0: no new file), and the put
@@ -16,6 +24,7 @@ import type { GroupJournal } from "./fs-journal.ts";
 export async function journaledPut(
   journal: GroupJournal,
   empty: EmptyObjectLinks | null,
+  spares: SpareInodes | null,
   put: {
     key: string;
     temp: string;
@@ -53,8 +62,10 @@ export async function journaledPut(
       size: body.byteLength,
       sha256,
       generation,
+      // Readers of an inode reused for another key tell it from their own (fs-spare-inodes.ts).
+      key,
     });
-    publishSync(key, put.temp, put.path, Buffer.concat([header, body]));
+    publishSync(key, put.temp, put.path, Buffer.concat([header, body]), spares);
     return { size: body.byteLength, contentType: options.contentType, sha256 };
   } catch (err) {
     journal.abort(key, generation);
@@ -62,16 +73,27 @@ export async function journaledPut(
   }
 }
 
-// Temp file, every byte taken and the size on disk checked, then renamed into place; never fsynced.
-export function publishSync(key: string, temp: string, path: string, bytes: Buffer): void {
-  const fd = openSync(temp, "wx", 0o644);
+// Temp file (a spare inode when `spares` has one old enough, else a new file), every byte taken and the size
+// on disk checked, then renamed into place; never fsynced. The file it replaces becomes a spare.
+export function publishSync(
+  key: string,
+  newTemp: string,
+  path: string,
+  bytes: Buffer,
+  spares: SpareInodes | null = null,
+): void {
+  const reused = spares?.take() ?? null;
+  const temp = reused?.path ?? newTemp;
+  const fd = reused?.fd ?? openSync(temp, "wx", 0o644);
   let published = false;
+  let kept: string | null = null;
   try {
     writeAllSync(fd, bytes);
     const onDisk = fstatSync(fd).size;
     if (onDisk !== bytes.byteLength)
       throw new UnavailableError(`blob ${key}: the disk holds ${onDisk} of ${bytes.byteLength} bytes`);
     closeSync(fd);
+    kept = spares?.keep(path) ?? null;
     try {
       renameSync(temp, path);
     } catch (err) {
@@ -81,6 +103,7 @@ export function publishSync(key: string, temp: string, path: string, bytes: Buff
       renameSync(temp, path);
     }
     published = true;
+    if (kept) spares?.add(kept);
   } finally {
     if (!published) {
       try {
@@ -89,6 +112,7 @@ export function publishSync(key: string, temp: string, path: string, bytes: Buff
       try {
         unlinkSync(temp);
       } catch {}
+      if (kept) spares?.drop(kept);
     }
   }
 }
@@ -99,7 +123,40 @@ const SMALL_READ_BYTES = 16 * 1024;
 // The text after the header, or null when there is no such file. As get() streams it: the bytes after the
 // header up to the end of the file, so a truncated object reads as what is left (and fails its parse as
 // damage) rather than as an error of its own; a header that is not JSON throws, as get() does.
-export function readSmallFileText(path: string): string | null {
+// A file that names another key in its header, or whose bytes are not its header's, is an inode reused since
+// this read opened it (fs-spare-inodes.ts): the key is opened again.
+export function readSmallFileText(path: string, key: string): string | null {
+  for (let attempt = 1; ; attempt++) {
+    const read = readSmallFile(path);
+    if (read === null) return null;
+    if (attempt < REREADS && !ownBytes(read, key)) continue;
+    // As before spares: a file too short for a header, or a header that is not JSON, throws.
+    if (read.all.byteLength < HEADER_BYTES) throw new Error("corrupt blob file: short header");
+    JSON.parse(read.all.toString("utf8", 0, HEADER_BYTES));
+    return read.all.toString("utf8", HEADER_BYTES);
+  }
+}
+
+// How often a read opens the key again before it takes what it finds (as damage, as before spares).
+const REREADS = 5;
+
+function ownBytes({ header, all }: { header: Header | null; all: Buffer }, key: string): boolean {
+  // Too short for a header, or not JSON: what a reader sees of an inode being rewritten (or damage).
+  if (header === null) return false;
+  if (header.key === undefined) return true;
+  if (header.key !== key || all.byteLength - HEADER_BYTES !== header.size) return false;
+  return sha256Hex(all.subarray(HEADER_BYTES)) === header.sha256;
+}
+
+function parsedHeader(all: Buffer): Header | null {
+  try {
+    return JSON.parse(all.toString("utf8", 0, HEADER_BYTES)) as Header;
+  } catch {
+    return null;
+  }
+}
+
+function readSmallFile(path: string): { header: Header | null; all: Buffer } | null {
   const fd = openIfExistsSync(path);
   if (fd === null) return null;
   try {
@@ -114,9 +171,7 @@ export function readSmallFileText(path: string): string | null {
       if (bytesRead < size) break;
     }
     const all = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-    if (all.byteLength < HEADER_BYTES) throw new Error("corrupt blob file: short header");
-    JSON.parse(all.toString("utf8", 0, HEADER_BYTES));
-    return all.toString("utf8", HEADER_BYTES);
+    return { header: all.byteLength < HEADER_BYTES ? null : parsedHeader(all), all };
   } finally {
     closeSync(fd);
   }

@@ -23,6 +23,7 @@ import { fileGeneration, HEADER_BYTES, type Header, nextGeneration } from "./fs-
 import { GroupJournal, type JournalOptions } from "./fs-journal.ts";
 import { replayJournals } from "./fs-journal-replay.ts";
 import { journaledPut, readSmallFileText } from "./fs-publish-sync.ts";
+import { SpareInodes } from "./fs-spare-inodes.ts";
 
 const TEMP_DIR = ".tmp";
 // Path segments of safe characters; "." and ".." and empty segments are refused before any path is built.
@@ -50,6 +51,7 @@ export class FsBlobStore implements BlobStore {
 
   readonly #journal: GroupJournal | null = null;
   readonly #empty: EmptyObjectLinks | null = null;
+  readonly #spares: SpareInodes | null = null;
   // The folder fsyncs after a durable write's rename, shared by the renames into one folder.
   readonly #folderSyncs: FolderSyncs;
   // Temp names of journaled writes: unique in this process, created exclusively ("wx") in case of a clash.
@@ -80,12 +82,14 @@ export class FsBlobStore implements BlobStore {
         );
       this.#journal = new GroupJournal(this.root, options.journal === true ? {} : options.journal);
       this.#empty = new EmptyObjectLinks(this.root, join(this.root, TEMP_DIR));
+      this.#spares = new SpareInodes(this.root);
     }
   }
 
   async close(): Promise<void> {
     await this.#journal?.close();
     this.#empty?.close();
+    this.#spares?.close();
   }
 
   // The journal's commits and lines so far (null without a journal).
@@ -128,7 +132,7 @@ export class FsBlobStore implements BlobStore {
   // libuv's thread pool).
   async getText(key: string): Promise<string | null> {
     const path = this.pathOf(key);
-    return await unavailableOnDiskError(key, (async () => readSmallFileText(path))());
+    return await unavailableOnDiskError(key, (async () => readSmallFileText(path, key))());
   }
 
   async head(key: string): Promise<BlobHead | null> {
@@ -147,7 +151,7 @@ export class FsBlobStore implements BlobStore {
   // the last one to win; unserialized concurrent puts of one key have no defined order (as without a journal).
   async put(key: string, body: BlobBody, options: PutOptions): Promise<BlobHead> {
     const path = this.pathOf(key);
-    const current = fileGeneration(path);
+    const current = fileGeneration(path, key);
     if (this.#journal && journaled(body, options)) {
       const text = body as string;
       // An empty object where there is no file is a link to its template, of generation 0 (unless this process
@@ -156,7 +160,7 @@ export class FsBlobStore implements BlobStore {
       const generation =
         this.#empty && text === "" && current === null && floor < 0 ? 0 : nextGeneration(current, floor);
       const temp = join(this.root, TEMP_DIR, `${this.#tempPrefix}${(this.#temps++).toString(36)}.part`);
-      const put = journaledPut(this.#journal, this.#empty, {
+      const put = journaledPut(this.#journal, this.#empty, this.#spares, {
         key,
         temp,
         path,

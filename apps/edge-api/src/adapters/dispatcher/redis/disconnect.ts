@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import * as lifecycle from "../../../jobs/lifecycle.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
 import type { RedisKeys } from "./keys.ts";
+import { leasedRecord } from "./lease-grant.ts";
 import { readLeaseRow } from "./lease-row.ts";
 import type { JobLock } from "./lock.ts";
 import { settle } from "./scripts.ts";
@@ -28,7 +29,7 @@ export async function releaseLeasesOf(
     if ((await readLeaseRow(redis, keys, jobId))?.agentId !== agentId) continue;
     released += await lock.run(jobId, async () => {
       const lease = await readLeaseRow(redis, keys, jobId);
-      const record = lease?.agentId === agentId ? await jobs.get(jobId) : null;
+      const record = lease?.agentId === agentId ? leasedRecord(await jobs.get(jobId), lease) : null;
       if (!lease || !record) return 0;
       const [next] = lifecycle.disconnectAgent([record], { agentId, holder, now });
       if (!next) return 0;

@@ -34,6 +34,8 @@ import { EntryWatch } from "./entry-watch.ts";
 import { guard } from "./guard.ts";
 import { completeLease, type HeldLeases, heartbeatLease, loadRecord, releaseLease } from "./held-lease.ts";
 import { type RedisKeys, redisKeys } from "./keys.ts";
+import { LEASE_RECORD_DELAY_MS, leasedRecord } from "./lease-grant.ts";
+import { saveDueLeaseRecords } from "./lease-records.ts";
 import { heldLeaseRow, readLeaseRow } from "./lease-row.ts";
 import { type Leasing, leaseJob } from "./leasing.ts";
 import { JobLock } from "./lock.ts";
@@ -122,9 +124,9 @@ export class RedisDispatcher implements Dispatcher {
 
   async checkLease(jobId: string, leaseId: string, holder: LeaseHolder): Promise<void> {
     await guard(async () => {
-      const record = await this.load(jobId);
-      await heldLeaseRow(this.redis, this.keys, jobId, leaseId);
-      lifecycle.assertLease(record, leaseId, holder);
+      const stored = await this.load(jobId);
+      const lease = await heldLeaseRow(this.redis, this.keys, jobId, leaseId);
+      lifecycle.assertLease(leasedRecord(stored, lease), leaseId, holder);
     });
   }
 
@@ -136,8 +138,8 @@ export class RedisDispatcher implements Dispatcher {
     ref: ArtifactRef,
   ): Promise<void> {
     await this.locked(jobId, async () => {
-      const record = await this.load(jobId);
-      await heldLeaseRow(this.redis, this.keys, jobId, leaseId);
+      const stored = await this.load(jobId);
+      const record = leasedRecord(stored, await heldLeaseRow(this.redis, this.keys, jobId, leaseId));
       await this.jobs.put(lifecycle.attachArtifact(record, { leaseId, holder, kind, ref }));
     });
   }
@@ -152,8 +154,8 @@ export class RedisDispatcher implements Dispatcher {
 
   async revokeLease(jobId: string, leaseId: string, activeTokenIds: string[]): Promise<boolean> {
     return await this.locked(jobId, async () => {
-      const record = await this.jobs.get(jobId);
       const lease = await readLeaseRow(this.redis, this.keys, jobId);
+      const record = leasedRecord(await this.jobs.get(jobId), lease);
       if (!record || lease?.leaseId !== leaseId) return false;
       const now = this.now().toISOString();
       const next = lifecycle.revokeLease(record, { leaseId, activeTokenIds, now });
@@ -166,8 +168,11 @@ export class RedisDispatcher implements Dispatcher {
 
   async failQueued(jobId: string, reason: string): Promise<JobRecord | null> {
     return await this.locked(jobId, async () => {
-      const record = await this.jobs.get(jobId);
-      if (!record) return null;
+      const stored = await this.jobs.get(jobId);
+      if (!stored) return null;
+      // A lease whose record is not in the store yet holds the job: it is running, not queued.
+      const lease = stored.status === "queued" ? await readLeaseRow(this.redis, this.keys, jobId) : null;
+      const record = leasedRecord(stored, lease);
       const next = failQueuedJob(record, reason, { now: this.now().toISOString() });
       if (next === record) return record;
       await this.jobs.put(next);
@@ -181,9 +186,14 @@ export class RedisDispatcher implements Dispatcher {
     return await guard(() => this.redis.zrank(this.keys.waiting, jobId));
   }
 
-  // The record is saved before the lease answers here, so the store's record is the one to show.
+  // A job no longer waiting may be leased with its running record not in the store yet (lease-grant.ts): the
+  // lease row's record is the one to show, as it will be once the store holds it.
   async queueView(record: JobRecord): Promise<{ record: JobRecord; queuePosition: number | null }> {
-    return { record, queuePosition: await this.queuePosition(record.id) };
+    const queuePosition = await this.queuePosition(record.id);
+    if (queuePosition !== null) return { record, queuePosition };
+    const lease = await guard(() => readLeaseRow(this.redis, this.keys, record.id));
+    const leased = leasedRecord(record, lease);
+    return { record: leased, queuePosition: null };
   }
 
   async stats(agentWindowSeconds: number, firmwareVersion: string): Promise<DispatchStats> {
@@ -197,10 +207,30 @@ export class RedisDispatcher implements Dispatcher {
     return await guard(() => reap(this.reaper, Date.parse(now)));
   }
 
-  // Runs the reaper every intervalMs until the returned function is called (node/main.ts starts one per process;
-  // several reapers on one Redis are safe, each job is handled under its lock).
+  // Writes to the store the running record of every lease granted LEASE_RECORD_DELAY_MS before `now` whose job
+  // was not written since (lease-records.ts); tests call it with a future `now`. Returns how many it wrote.
+  async saveLeaseRecords(now: string): Promise<number> {
+    return await guard(() => saveDueLeaseRecords(this.reaper, Date.parse(now)));
+  }
+
+  // Runs the reaper every intervalMs, and the lease records' writer every LEASE_RECORD_DELAY_MS / 2, until the
+  // returned function is called (node/main.ts starts them in each process; several on one Redis are safe, each
+  // job is handled under its lock).
   startReaper(intervalMs: number, onError: (err: unknown) => void = () => {}): () => void {
-    return everyInterval(intervalMs, () => this.reapExpiredLeases(this.now().toISOString()), onError);
+    const stopReaper = everyInterval(
+      intervalMs,
+      () => this.reapExpiredLeases(this.now().toISOString()),
+      onError,
+    );
+    const stopWriter = everyInterval(
+      LEASE_RECORD_DELAY_MS / 2,
+      () => this.saveLeaseRecords(this.now().toISOString()),
+      onError,
+    );
+    return () => {
+      stopReaper();
+      stopWriter();
+    };
   }
 
   // Shutting down: waiting leases answer "no job" now and new ones do not wait; other calls still work.

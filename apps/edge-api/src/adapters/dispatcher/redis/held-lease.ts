@@ -17,6 +17,7 @@ import * as lifecycle from "../../../jobs/lifecycle.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
 import { afterCompletionOn } from "./after-completion.ts";
 import type { RedisKeys } from "./keys.ts";
+import { leasedRecord } from "./lease-grant.ts";
 import { heldLeaseRow, type LeaseRow } from "./lease-row.ts";
 import { beatAndUnlock } from "./lease-scripts.ts";
 import type { HeldLock, JobLock } from "./lock.ts";
@@ -46,7 +47,7 @@ export async function heartbeatLease(
   holder: LeaseHolder,
 ): Promise<HeartbeatResponse> {
   return await ctx.lock.runWithLease(jobId, async (lease, held) => {
-    const record = await loadRecord(ctx.jobs, jobId);
+    const record = leasedRecord(await loadRecord(ctx.jobs, jobId), lease);
     if (lease?.leaseId !== request.lease_id) {
       throw new LeaseLostError(`lease ${request.lease_id} does not hold job ${jobId}`);
     }
@@ -81,7 +82,7 @@ export async function completeLease(
   };
   return await ctx.lock.runWithLease(jobId, async (lease, held) => {
     const now = ctx.now().toISOString();
-    const record = await loadRecord(jobs, jobId);
+    const record = leasedRecord(await loadRecord(jobs, jobId), lease);
     if (lifecycle.isTerminal(record) && record.lease?.id === request.lease_id) {
       // A repeated completion: the record is final; finish the Redis side if the first try could not.
       if (lifecycle.completeJob(record, request, holder, { now }) !== record) {
@@ -109,8 +110,9 @@ export async function releaseLease(
 ): Promise<void> {
   const { redis, keys } = ctx;
   await ctx.lock.run(jobId, async () => {
-    const record = await loadRecord(ctx.jobs, jobId);
+    const stored = await loadRecord(ctx.jobs, jobId);
     const lease = await heldLeaseRow(redis, keys, jobId, request.lease_id);
+    const record = leasedRecord(stored, lease);
     const next = lifecycle.releaseJob(record, {
       leaseId: request.lease_id,
       holder,

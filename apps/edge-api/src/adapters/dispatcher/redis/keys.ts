@@ -8,8 +8,10 @@
 //   streams                  set of every stream key (the reaper walks them)
 //   waiting                  zset job id -> stream order: queue positions
 //   waiting-since            zset job id -> enqueued_at (ms): queue length and the oldest queued job
-//   lease:<job id>           hash lease_id, agent_id, expires_ms, entry, stream: the lease of a running job
+//   lease:<job id>           hash lease_id, agent_id, expires_ms, entry, stream: the lease of a running job; and
+//                            grant, while its running record may not be in the store yet (lease-grant.ts)
 //   leases                   zset job id -> lease expiry (ms): what the reaper looks at
+//   unsaved                  zset job id -> when its lease's record is due in the store (ms): lease-records.ts
 //   agents                   zset agent id -> last seen (ms)
 //   agents:<version>         the same, for agents asking for (or building) jobs of that firmware version
 //   agent-version            hash agent id -> the firmware version it last announced (to forget it on goodbye)
@@ -30,6 +32,7 @@ export function redisKeys(prefix: string) {
     waitingSince: key("waiting-since"),
     lease: (jobId: string) => key(`lease:${jobId}`),
     leases: key("leases"),
+    unsaved: key("unsaved"),
     agents: key("agents"),
     agentsFor: (firmwareVersion: string) => key(`agents:${firmwareVersion}`),
     agentVersion: key("agent-version"),

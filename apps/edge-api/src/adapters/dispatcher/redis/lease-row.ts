@@ -9,6 +9,8 @@ export interface LeaseRow {
   expiresMs: number;
   entry: string;
   stream: string;
+  // The lease's grant while its running record may not be in the store yet (lease-grant.ts); "" when none.
+  grant: string;
 }
 
 export async function readLeaseRow(redis: Redis, keys: RedisKeys, jobId: string): Promise<LeaseRow | null> {
@@ -24,12 +26,13 @@ export function leaseRowOf(row: Record<string, string>): LeaseRow | null {
     expiresMs: Number(row.expires_ms),
     entry: row.entry ?? "",
     stream: row.stream ?? "",
+    grant: row.grant ?? "",
   };
 }
 
 // A delivered entry with no lease recorded: settling it drops the entry and touches no lease.
 export function orphanLease(entry: StreamEntry): LeaseRow {
-  return { leaseId: "", agentId: "", expiresMs: 0, entry: entry.id, stream: entry.stream };
+  return { leaseId: "", agentId: "", expiresMs: 0, entry: entry.id, stream: entry.stream, grant: "" };
 }
 
 // The lease row when `leaseId` holds the job, else LeaseLostError.

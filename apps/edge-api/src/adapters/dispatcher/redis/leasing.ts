@@ -8,10 +8,11 @@ import type { ConsumerGroups } from "./consumer-groups.ts";
 import type { EntryWatch } from "./entry-watch.ts";
 import type { RedisKeys } from "./keys.ts";
 import { lanesFor } from "./lanes.ts";
+import { grantText, LEASE_RECORD_DELAY_MS } from "./lease-grant.ts";
 import type { LeaseRow } from "./lease-row.ts";
 import { touchTakeLock } from "./lease-scripts.ts";
 import type { JobLock } from "./lock.ts";
-import { recordLease, settle } from "./scripts.ts";
+import { recordLease } from "./scripts.ts";
 import { dropEntry, type StreamEntry, toEntry } from "./stream-entry.ts";
 
 // The longest single wait before a lease looks again by itself (a wake the watch missed costs this much).
@@ -34,8 +35,9 @@ export interface Leasing {
 // undelivered entry is oldest and XREADGROUPs it (the entry moves to the group's pending list with the agent
 // as consumer), and takes that job's lock when it is free; when all lanes are empty the lease waits on the
 // process's one shared watch of the streams (entry-watch.ts) and looks again when an entry arrives. Under the
-// lock another script records the lease unless one exists (a duplicate entry loses), jobs/lease.ts grants
-// it, the record is saved, and the lock is released: three round trips for a lease that finds work.
+// lock jobs/lease.ts grants it, another script records the lease with its grant unless one exists (a duplicate
+// entry loses), and the lock is released: three round trips for a lease that finds work. The running record
+// reaches the store later (lease-grant.ts, lease-records.ts).
 export async function leaseJob(
   ctx: Leasing,
   request: LeaseRequest,
@@ -89,7 +91,8 @@ async function start(
       await dropEntry(redis, entry);
       return null;
     }
-    const args = { leaseId: newId(), request, holder, now: ctx.now(), lease: ctx.lease };
+    const now = ctx.now();
+    const args = { leaseId: newId(), request, holder, now, lease: ctx.lease };
     const granted = grantLease(record, args);
     const row: LeaseRow = {
       leaseId: granted.lease.id,
@@ -97,17 +100,13 @@ async function start(
       expiresMs: Date.parse(granted.lease.expires_at),
       entry: entry.id,
       stream: entry.stream,
+      // The running record stays in the lease row until it is due in the store (lease-grant.ts): a quick
+      // lease + complete writes the store once (the completion), not twice.
+      grant: grantText(record, granted.lease, now.toISOString()),
     };
-    if (!(await recordLease(redis, keys, entry.jobId, row))) {
+    if (!(await recordLease(redis, keys, entry.jobId, row, now.getTime() + LEASE_RECORD_DELAY_MS))) {
       await dropEntry(redis, entry);
       return null;
-    }
-    try {
-      await jobs.put(granted.record);
-    } catch (err) {
-      // The record could not be saved: hand the job straight back rather than leave it leased to no one.
-      await settle(redis, keys, entry.jobId, row, record).catch(() => {});
-      throw err;
     }
     return granted.response;
   });

@@ -56,6 +56,8 @@ export class RedisQueueRepair {
         expiresMs: Date.parse(held.expires_at),
         entry: "",
         stream,
+        // The store holds this lease's record already.
+        grant: "",
       };
       return (await recordLease(this.#redis, this.#keys, jobId, row)) ? "lease-restored" : "known";
     });

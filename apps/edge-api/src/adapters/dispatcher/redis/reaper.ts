@@ -5,6 +5,7 @@ import type { Redis } from "ioredis";
 import * as lifecycle from "../../../jobs/lifecycle.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
 import { GROUP, type RedisKeys } from "./keys.ts";
+import { leasedRecord } from "./lease-grant.ts";
 import { orphanLease, readLeaseRow } from "./lease-row.ts";
 import type { JobLock } from "./lock.ts";
 import { settle } from "./scripts.ts";
@@ -62,13 +63,14 @@ async function expire({ redis, keys, jobs, lock }: Reaper, jobId: string, nowMs:
       return false;
     }
     if (lease.expiresMs > nowMs) return false;
-    const record = await jobs.get(jobId);
+    const record = leasedRecord(await jobs.get(jobId), lease);
     if (!record) {
       await settle(redis, keys, jobId, lease, null);
       return false;
     }
     if (record.status === "queued") {
-      // Leased in Redis but the record never said so (the lease was never handed out): no attempt counted.
+      // Leased in Redis with no grant, and the record never said so (the lease was never handed out): no
+      // attempt counted.
       await settle(redis, keys, jobId, lease, record);
       return false;
     }

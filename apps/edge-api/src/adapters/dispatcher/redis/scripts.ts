@@ -26,15 +26,17 @@ local function enqueue(stream, waiting, since, streams, lease, job, enqueued)
 end
 `;
 
-// The body of qeSettle as a function, so a script can settle and then do more.
+// The body of qeSettle as a function, so a script can settle and then do more. The job's record was written
+// by the transition that settles, so no lease record of it is due any more (`unsaved`).
 const SETTLE_LUA = `
-local function settle()
+local function settle(unsaved)
 if ARGV[2] ~= '' then
   redis.call('XACK', KEYS[1], '${GROUP}', ARGV[2])
   redis.call('XDEL', KEYS[1], ARGV[2])
 end
 redis.call('DEL', KEYS[2])
 redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', unsaved, ARGV[1])
 if ARGV[3] == '1' then
   redis.call('ZREM', KEYS[5], ARGV[1])
   return enqueue(KEYS[7], KEYS[4], KEYS[5], KEYS[6], KEYS[2], ARGV[1], ARGV[4])
@@ -62,31 +64,38 @@ local stream = KEYS[1]
 if lane == 'avr' then stream = KEYS[2] elseif lane == 'arm' then stream = KEYS[3] end
 return enqueue(stream, KEYS[4], KEYS[5], KEYS[6], KEYS[7], ARGV[1], ARGV[2])`,
   },
-  // KEYS: lease, leases, waiting, since  ARGV: job, lease_id, agent_id, expires_ms, entry, stream
+  // With a grant (ARGV[7], lease-grant.ts), the lease's record is due in the store at ARGV[8] (ms).
+  // KEYS: lease, leases, waiting, since, unsaved  ARGV: job, lease_id, agent_id, expires_ms, entry, stream,
+  // grant ('' when none), due_ms
   qeStart: {
-    keys: 4,
+    keys: 5,
     lua: `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'lease_id', ARGV[2], 'agent_id', ARGV[3], 'expires_ms', ARGV[4],
   'entry', ARGV[5], 'stream', ARGV[6])
+if ARGV[7] ~= '' then
+  redis.call('HSET', KEYS[1], 'grant', ARGV[7])
+  redis.call('ZADD', KEYS[5], ARGV[8], ARGV[1])
+end
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
 return 1`,
   },
   // Drops a delivered entry and the lease; with ARGV[3] = '1' the job goes to the back of stream KEYS[7].
-  // KEYS: old stream, lease, leases, waiting, since, streams, new stream  ARGV: job, entry, requeue, enqueued_ms
+  // KEYS: old stream, lease, leases, waiting, since, streams, new stream, unsaved
+  // ARGV: job, entry, requeue, enqueued_ms
   qeSettle: {
-    keys: 7,
-    lua: `${ENQUEUE_LUA}${SETTLE_LUA}
-return settle()`,
-  },
-  // qeSettle, then the job's lock released when ARGV[5] holds it: a transition's last two round trips in one.
-  // KEYS: as qeSettle, then lock  ARGV: as qeSettle, then token
-  qeSettleUnlock: {
     keys: 8,
     lua: `${ENQUEUE_LUA}${SETTLE_LUA}
-local settled = settle()
+return settle(KEYS[8])`,
+  },
+  // qeSettle, then the job's lock released when ARGV[5] holds it: a transition's last two round trips in one.
+  // KEYS: as qeSettle up to new stream, then lock, unsaved  ARGV: as qeSettle, then token
+  qeSettleUnlock: {
+    keys: 9,
+    lua: `${ENQUEUE_LUA}${SETTLE_LUA}
+local settled = settle(KEYS[9])
 if redis.call('GET', KEYS[8]) == ARGV[5] then redis.call('DEL', KEYS[8]) end
 return settled`,
   },
@@ -139,24 +148,29 @@ export async function enqueueInLane(redis: Redis, keys: RedisKeys, record: JobRe
   ]);
 }
 
-// False when the job already has a lease (a duplicate entry lost).
+// False when the job already has a lease (a duplicate entry lost). A lease with a grant has its record due in
+// the store at `recordDueMs`.
 export async function recordLease(
   redis: Redis,
   keys: RedisKeys,
   jobId: string,
   lease: LeaseRow,
+  recordDueMs = 0,
 ): Promise<boolean> {
   const started = await run(redis, "qeStart", [
     keys.lease(jobId),
     keys.leases,
     keys.waiting,
     keys.waitingSince,
+    keys.unsaved,
     jobId,
     lease.leaseId,
     lease.agentId,
     lease.expiresMs,
     lease.entry,
     lease.stream,
+    lease.grant,
+    recordDueMs,
   ]);
   return started === 1;
 }
@@ -178,6 +192,7 @@ export async function settle(
     keys.waitingSince,
     keys.streams,
     lane,
+    keys.unsaved,
     jobId,
     lease.entry,
     requeue ? "1" : "0",
@@ -202,6 +217,7 @@ export async function settleAndUnlock(
     keys.streams,
     lease.stream,
     lock.key,
+    keys.unsaved,
     jobId,
     lease.entry,
     "0",
