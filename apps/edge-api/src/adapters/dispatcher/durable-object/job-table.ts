@@ -39,8 +39,10 @@ export class JobTable {
   // Versions written through to R2 whose mark is not in SQLite yet, by job id.
   readonly #marks = new Map<string, number>();
   #markTimer: ReturnType<typeof setTimeout> | undefined;
-  // Rows whose write to R2 waits (persistLater), oldest first, with the time it is due.
-  readonly #later: { id: string; dueMs: number }[] = [];
+  // Rows whose write to R2 waits (persistLater), oldest first, with the time it is due. A persist of the
+  // job that reads its row meanwhile takes it off (it writes that version or a later one), so a lease whose
+  // agent ends the job first costs its timer no read of the row.
+  readonly #later = new Map<string, number>();
   #laterTimer: ReturnType<typeof setTimeout> | undefined;
 
   // Told when a keyboard's toolchain is learned or changes (the other shards learn it too: shard-role.ts).
@@ -114,6 +116,7 @@ export class JobTable {
     const run = previous
       .catch(() => {})
       .then(async () => {
+        this.#later.delete(id);
         const row = this.row(id);
         if (!row || this.#savedVersion(row) >= row.version) return;
         const record = recordOf(row);
@@ -139,24 +142,30 @@ export class JobTable {
   // it needless by then. For a new lease (leases.ts): the row in SQLite is the truth and R2 a copy for reads,
   // so a lease whose agent reports a stage (heartbeat) or ends the job within the delay is written to R2 once,
   // by that call. Until then the row is unsaved, so if the object is evicted first the alarm (due within
-  // RETRY_WRITE_MS, alarm.ts) writes it.
+  // retryWrite, alarm.ts) writes it.
   persistLater(id: string): void {
-    this.#later.push({ id, dueMs: Date.now() + leaseWriteDelay.ms });
+    this.#later.delete(id);
+    this.#later.set(id, Date.now() + leaseWriteDelay.ms);
     this.#armLater();
   }
 
   #armLater(): void {
-    if (this.#laterTimer !== undefined || this.#later.length === 0) return;
-    const wait = Math.max(0, this.#later[0]!.dueMs - Date.now());
-    this.#laterTimer = setTimeout(() => {
-      this.#laterTimer = undefined;
-      const now = Date.now();
-      while (this.#later.length > 0 && this.#later[0]!.dueMs <= now) {
-        const { id } = this.#later.shift()!;
-        this.persist(id).catch((err) => console.error("dispatcher: record write failed", err));
-      }
-      this.#armLater();
-    }, wait);
+    if (this.#laterTimer !== undefined) return;
+    const first = this.#later.values().next();
+    if (first.done) return;
+    this.#laterTimer = setTimeout(
+      () => {
+        this.#laterTimer = undefined;
+        const now = Date.now();
+        for (const [id, dueMs] of this.#later) {
+          if (dueMs > now) break;
+          this.#later.delete(id);
+          this.persist(id).catch((err) => console.error("dispatcher: record write failed", err));
+        }
+        this.#armLater();
+      },
+      Math.max(0, first.value - Date.now()),
+    );
   }
 
   // Writes every record now and persists them; a failed persist is logged and retried by persistUnsaved.
