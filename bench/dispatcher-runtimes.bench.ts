@@ -15,6 +15,7 @@ import { type DrainTarget, drain, groupCpuMicros } from "./dispatcher.bench.ts";
 import { startApiProcesses } from "./node/api-processes.ts";
 import { BENCH_AGENT_TOKEN, startApiProcess } from "./node-cpu.bench.ts";
 import { traceFsyncs } from "./workers/fsyncs.ts";
+import { perfRecorder } from "./workers/perf-record.ts";
 import { groupCpuByName, startWorkerd } from "./workers/workerd.ts";
 
 const FLEETS = (process.env.BENCH_FLEETS ?? "1,10,50").split(",").map(Number);
@@ -81,6 +82,10 @@ export async function benchDispatcherWorkers(
       firmwareVersion: "demo-1",
       cpuMicros: api.cpuMicros,
       cpuByProcess: api.cpuByProcess,
+      // BENCH_WORKERD_PERF=<file>: perf record of workerd over each drain (workers/perf-record.ts).
+      ...(process.env.BENCH_WORKERD_PERF && api.pgid
+        ? { profile: perfRecorder(api.pgid, process.env.BENCH_WORKERD_PERF) }
+        : {}),
     };
     const runs = [];
     for (const agents of fleets) {
