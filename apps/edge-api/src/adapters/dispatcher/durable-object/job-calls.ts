@@ -38,9 +38,9 @@ export class JobCalls {
         now,
         lease: this.#parts.lease,
       });
-      table.write(beat.record);
+      const written = table.write(beat.record);
       if (beat.record.lease) shard.seen(beat.record.lease.agent_id, jobId, now.getTime());
-      await table.persist(jobId);
+      await table.persist(jobId, false, written);
       await this.#parts.scheduleAlarm();
       return beat.response;
     });
@@ -84,9 +84,9 @@ export class JobCalls {
       }
       const record = lifecycle.completeJob(current, request, holder, { now });
       const ended = record !== current;
-      if (ended) table.write(record);
+      const written = ended ? table.write(record) : undefined;
       // Also on a repeat: it finishes a write-through the first completion could not.
-      await table.persist(jobId);
+      await table.persist(jobId, false, written);
       if (!ended) {
         // Nothing new is due (the job ended before, and is written through now).
         await this.#parts.scheduleAlarm(Number.POSITIVE_INFINITY);

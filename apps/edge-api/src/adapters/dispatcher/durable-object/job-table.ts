@@ -13,6 +13,7 @@ import {
   recordOf,
   unsavedJobs,
   updateJob,
+  type WrittenRow,
 } from "./sql.ts";
 
 // How long a "saved" mark may wait in memory for another write to carry it (below); a test may lengthen it.
@@ -25,10 +26,11 @@ export const leaseWriteDelay = { ms: 2000 };
 // written to its row synchronously (so concurrent calls never interleave inside one), then to R2, one write
 // at a time per job so R2 never ends up older than the row.
 //
-// The mark that a version is in R2 (`saved_version`) is not a commit of its own: it waits in memory and goes
-// into SQLite with the next write of the object (the next transition, whichever job it is for, or an insert),
-// or after markFlush.ms (1 s) when none comes, so a lease + complete commits twice (each transition) rather than
-// four times. Nothing waits for the mark: the lease or completion answers once R2 holds the record. If the
+// The mark that a version is in R2 (`saved_version`) is not a commit of its own per job: it waits in memory
+// and every mark waiting goes into SQLite in one statement after markFlush.ms (1 s), so a lease + complete
+// commits twice (each transition) rather than four times, and under load the marks of a second's jobs cost
+// one statement and one commit. Nothing waits for the mark: the lease or completion answers once R2 holds the
+// record. If the
 // object is evicted before the mark is stored, the row is still unsaved in SQLite after the restart, so the
 // alarm's retry reads R2 first: a record already ended there is not written over (mayOverwrite, below), since
 // R2 may have changed since (an operator's purge: jobs/purge-agent.ts); the row is marked saved instead.
@@ -68,18 +70,17 @@ export class JobTable {
     return row ? recordOf(row) : undefined;
   }
 
-  // Applies a transition's result to the row (with the marks waiting, in the same commit); persist() writes
-  // it through.
-  write(record: JobRecord): void {
-    this.storeMarks();
-    updateJob(this.#sql, record);
+  // Applies a transition's result to the row; persist() writes it through. Answers the row as written, for
+  // a persist that follows in the same turn.
+  write(record: JobRecord): WrittenRow | undefined {
+    return updateJob(this.#sql, record);
   }
 
-  // Puts the marks waiting in memory into SQLite, as part of whatever else the caller writes in this turn.
+  // Puts the marks waiting in memory into SQLite, in one statement.
   storeMarks(): void {
     if (this.#markTimer !== undefined) clearTimeout(this.#markTimer);
     this.#markTimer = undefined;
-    for (const [id, version] of this.#marks) markSaved(this.#sql, id, version);
+    markSaved(this.#sql, this.#marks);
     this.#marks.clear();
   }
 
@@ -94,7 +95,7 @@ export class JobTable {
     return false;
   }
 
-  #savedVersion(row: JobRow): number {
+  #savedVersion(row: WrittenRow): number {
     return Math.max(row.saved_version, this.#marks.get(row.id) ?? -1);
   }
 
@@ -111,13 +112,16 @@ export class JobTable {
   }
 
   // `retry` (the alarm's): R2 is read first and the record written only if mayOverwrite allows it.
-  async persist(id: string, retry = false): Promise<void> {
-    const previous = this.#writes.get(id) ?? Promise.resolve();
+  // `written`: the row as write() answered it in the caller's turn, so it is read back only when an earlier
+  // write of the job is still under way (the row may have changed by the time that one ends).
+  async persist(id: string, retry = false, written?: WrittenRow): Promise<void> {
+    const inFlight = this.#writes.get(id);
+    const previous = inFlight ?? Promise.resolve();
     const run = previous
       .catch(() => {})
       .then(async () => {
         this.#later.delete(id);
-        const row = this.row(id);
+        const row = (inFlight === undefined && written) || this.row(id);
         if (!row || this.#savedVersion(row) >= row.version) return;
         const record = recordOf(row);
         if (retry) {
