@@ -1,5 +1,5 @@
 import { runInDurableObject } from "cloudflare:test";
-import type { JobRecord, LeaseResponse } from "@qmk-edge/schema";
+import type { JobRecord, LeaseRequest, LeaseResponse } from "@qmk-edge/schema";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { R2BlobStore } from "../src/adapters/blob-store/r2.ts";
 import { retryWrite } from "../src/adapters/dispatcher/durable-object/alarm.ts";
@@ -71,9 +71,9 @@ async function queueDirectly(): Promise<JobRecord> {
   return record;
 }
 
-const leaseAsk = {
+const leaseAsk: LeaseRequest = {
   agent_id: agent.id,
-  toolchains: agent.toolchains,
+  toolchains: ["avr", "arm"],
   firmware_version: target.firmwareVersion,
 };
 // The agent's own token, so its completions end what a shard's offer leased.
@@ -121,7 +121,7 @@ describe("SQLite statements of the Dispatcher object per job", () => {
     for (let i = 0; i < CLAIM_AT_BACKLOG; i++) queued.push(await queueDirectly());
     const counter = await countingStatements(stub);
     stop = counter.stop;
-    const offered = (await stub.offer(leaseAsk, holder, true, CLAIM_AT_BACKLOG)) as {
+    const offered = (await stub.offer(leaseAsk, holder, true, CLAIM_AT_BACKLOG)) as unknown as {
       ok: true;
       value: { leased: LeaseResponse };
     };
@@ -130,7 +130,7 @@ describe("SQLite statements of the Dispatcher object per job", () => {
     expect(counter.count(QUEUE_QUERY)).toBe(1);
     // With fewer than the backlog queued, it names its oldest and leases nothing, in one query too.
     counter.reset();
-    const named = (await stub.offer(leaseAsk, holder, true, CLAIM_AT_BACKLOG + 1)) as {
+    const named = (await stub.offer(leaseAsk, holder, true, CLAIM_AT_BACKLOG + 1)) as unknown as {
       ok: true;
       value: { oldest: { id: string } };
     };

@@ -60,7 +60,7 @@ export function jobRow(sql: SqlStorage, id: string): JobRow | undefined {
 const parsed = new Map<string, { text: string; record: JobRecord }>();
 const PARSED_MAX = 2048;
 
-export function recordOf(row: JobRow): JobRecord {
+export function recordOf(row: Pick<JobRow, "id" | "record">): JobRecord {
   const known = parsed.get(row.id);
   if (known && known.text === row.record) return known.record;
   const record = parseStored(jobRecord, row.record, `the dispatcher's row of job ${row.id}`);
