@@ -15,6 +15,7 @@ import { type DrainTarget, drain, groupCpuMicros } from "./dispatcher.bench.ts";
 import { startApiProcesses } from "./node/api-processes.ts";
 import { BENCH_AGENT_TOKEN, startApiProcess } from "./node-cpu.bench.ts";
 import { traceFsyncs } from "./workers/fsyncs.ts";
+import { jsProfiler, perfRecorder } from "./workers/perf-record.ts";
 import { groupCpuByName, startWorkerd } from "./workers/workerd.ts";
 
 const FLEETS = (process.env.BENCH_FLEETS ?? "1,10,50").split(",").map(Number);
@@ -81,6 +82,21 @@ export async function benchDispatcherWorkers(
       firmwareVersion: "demo-1",
       cpuMicros: api.cpuMicros,
       cpuByProcess: api.cpuByProcess,
+      // BENCH_WORKERD_PERF=<file>: perf record of workerd over each drain (workers/perf-record.ts).
+      ...(process.env.BENCH_WORKERD_PERF && api.pgid
+        ? { profile: perfRecorder(api.pgid, process.env.BENCH_WORKERD_PERF) }
+        : {}),
+      // BENCH_WORKERD_JS_PROFILE=<dir> with BENCH_WORKERD_INSPECTOR_PORT: V8 profiles of every isolate over
+      // the first BENCH_WORKERD_JS_PROFILE_SECONDS (8) of each drain (workers/js-profile.ts).
+      ...(process.env.BENCH_WORKERD_JS_PROFILE && process.env.BENCH_WORKERD_INSPECTOR_PORT
+        ? {
+            profile: jsProfiler(
+              Number(process.env.BENCH_WORKERD_INSPECTOR_PORT),
+              process.env.BENCH_WORKERD_JS_PROFILE,
+              Number(process.env.BENCH_WORKERD_JS_PROFILE_SECONDS ?? 8),
+            ),
+          }
+        : {}),
     };
     const runs = [];
     for (const agents of fleets) {

@@ -25,7 +25,7 @@ export function fsyncKind(path: string): string {
 }
 
 // The workerd process of a process group (the host's), or undefined.
-function workerdOf(pgid: number): number | undefined {
+export function workerdOf(pgid: number): number | undefined {
   for (const pid of readdirSync("/proc")) {
     if (!/^\d+$/.test(pid)) continue;
     try {

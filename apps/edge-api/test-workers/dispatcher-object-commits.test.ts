@@ -11,9 +11,9 @@ import { target, workerEnv } from "../test-support/target.worker.ts";
 // What a lease + complete costs the Dispatcher object in storage commits (docs/architecture.md, "The sharded
 // dispatcher"): each is a local fsync and a replicated write in production. Writes made in one turn (one task
 // and its microtasks) are one implicit transaction. The "saved" mark after each R2 write is no commit of its
-// own: it waits in memory and goes with the next transition's write (job-table.ts), seen here in the row's
-// `saved_version`. Alarm writes are counted on the object's DurableObjectStorage (under the test pool the
-// objects run in this isolate, so its prototype is wrapped here). The mark's timer is lengthened so it never
+// own per job: it waits in memory and the marks of a second go in one statement (job-table.ts), seen here in
+// the row's `saved_version`. Alarm writes are counted on the object's DurableObjectStorage (under the test pool the
+// objects run in this isolate, so its prototype is wrapped here). The marks' timer is lengthened so it never
 // fires between the calls of a test on a slow machine.
 
 const agent = new Agent(target, "commit-agent");
@@ -59,15 +59,15 @@ describe("storage commits of a lease + complete in the Dispatcher object", () =>
     leaseWriteDelay.ms = writeDelayMs;
   });
 
-  it("commits once per transition: the R2 write's mark goes with the next write", async () => {
+  it("commits once per transition: the R2 write's mark waits in memory", async () => {
     const id = await submit(target);
     const lease = (await agent.lease()) as LeaseResponse;
     expect(lease.job.id).toBe(id);
-    // The lease's record goes to R2 later (job-table.ts persistLater); the enqueue's mark went with the claim.
+    // The lease's record goes to R2 later (job-table.ts persistLater); the row was saved as inserted (R2 held it queued).
     const leased = await versions(id);
     expect(leased).toEqual({ version: leased.version, saved: leased.version - 1 });
     expect((await agent.complete(lease, { status: "failed", returncode: 1 })).status).toBe(200);
-    // The completion wrote its record to R2 (the lease's never was); its mark waits for the next write.
+    // The completion wrote its record to R2 (the lease's never was); its mark waits in memory.
     expect(await versions(id)).toEqual({ version: leased.version + 1, saved: leased.version - 1 });
     // The alarm stores the marks that wait, so the ended row can be purged in its time.
     await runDurableObjectAlarm(stub(id));

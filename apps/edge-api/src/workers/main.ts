@@ -21,6 +21,7 @@ import { sha256Hex } from "../bytes/sha256-hex.ts";
 import type { AppEnv, Deps } from "../deps.ts";
 import { systemClock } from "../jobs/clock.ts";
 import { newId } from "../jobs/job-id.ts";
+import { attachDeclaredBody } from "./declared-body.ts";
 import { configFromEnv, type Env } from "./env.ts";
 import { isolateStores } from "./isolate-stores.ts";
 import { reconcileOnSchedule } from "./reconcile.ts";
@@ -62,7 +63,7 @@ function workerDeps(c: Context<AppEnv>): Deps {
 const app = createApp({ deps: workerDeps });
 
 export default {
-  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+  fetch: (request, env, ctx) => app.fetch(attachDeclaredBody(request), env, ctx),
   async queue(batch, env) {
     if (batch.queue === DEAD_LETTER_QUEUE) await consumeDeadLetters(batch, env);
     else await consumeJobs(batch, env);

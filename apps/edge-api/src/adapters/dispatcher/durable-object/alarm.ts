@@ -1,9 +1,19 @@
+import type { JobRecord } from "@qmk-edge/schema";
 import { forgetAgentsSeenBefore } from "../../../jobs/agent-memory.ts";
 import { nextDue, purge } from "./sql.ts";
 
 // An ended job stays in the object's table this long, so a repeated completion is answered without R2.
 const RETENTION_MS = 60 * 60 * 1000;
-const RETRY_WRITE_MS = 10_000;
+// How soon the alarm retries a row not yet written through to R2; a test may lengthen it.
+export const retryWrite = { ms: 10_000 };
+
+// The earliest time a new lease makes due: its expiry, or the retry of its record's write to R2, which waits
+// (job-table.ts persistLater), whichever comes first.
+export const leaseDueMs = (record: JobRecord, nowMs: number) =>
+  Math.min(Date.parse(record.lease?.expires_at ?? "") || nowMs, nowMs + retryWrite.ms);
+
+// The time an ended job (written through to R2) makes due: when it is forgotten.
+export const endedDueMs = (record: JobRecord) => Date.parse(record.finished_at ?? "") + RETENTION_MS;
 
 // The Dispatcher object's one alarm: the earliest moment something is due (a lease expiry, a write to R2 not
 // yet marked done, to retry, an ended job to forget); null when nothing is.
@@ -12,7 +22,7 @@ export function nextAlarmAt(sql: SqlStorage, now: Date, unsaved: boolean): numbe
   const candidates = [
     due.lease,
     due.ended === null ? null : due.ended + RETENTION_MS,
-    unsaved ? now.getTime() + RETRY_WRITE_MS : null,
+    unsaved ? now.getTime() + retryWrite.ms : null,
   ].filter((t): t is number => t !== null);
   return candidates.length === 0 ? null : Math.min(...candidates);
 }
@@ -36,6 +46,14 @@ export class AlarmSchedule {
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
+  }
+
+  // True when the alarm is known to fire at or before `dueMs`. The alarm as last set fires at or before
+  // everything due then, and every change since that made something due told the schedule (scheduleAlarm), so
+  // a change whose earliest due time is `dueMs` needs no look at the table then: the common lease and
+  // completion under load cost no query for the alarm.
+  covers(dueMs: number): boolean {
+    return this.#at !== undefined && this.#at !== null && this.#at <= dueMs;
   }
 
   async schedule(at: number | null): Promise<void> {

@@ -22,7 +22,6 @@ export class Intake {
     return await outcomeOfCall(() => {
       if (table.row(record.id)) return "known";
       if (record.status !== "queued") return "ended";
-      table.storeMarks();
       sql.insertJob(this.#parts.sql, record);
       leases.wake();
       shard.queued(record, { requeued: false });

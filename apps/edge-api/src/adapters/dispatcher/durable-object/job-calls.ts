@@ -12,6 +12,7 @@ import { LeaseLostError, NotFoundError } from "../../../jobs/errors.ts";
 import { heartbeatJob } from "../../../jobs/lease.ts";
 import * as lifecycle from "../../../jobs/lifecycle.ts";
 import { failQueuedJob } from "../../../jobs/no-agent.ts";
+import { endedDueMs } from "./alarm.ts";
 import type { ObjectParts } from "./object-parts.ts";
 import { type Outcome, outcomeOfCall } from "./outcome.ts";
 
@@ -37,9 +38,9 @@ export class JobCalls {
         now,
         lease: this.#parts.lease,
       });
-      table.write(beat.record);
+      const written = table.write(beat.record);
       if (beat.record.lease) shard.seen(beat.record.lease.agent_id, jobId, now.getTime());
-      await table.persist(jobId);
+      await table.persist(jobId, false, written);
       await this.#parts.scheduleAlarm();
       return beat.response;
     });
@@ -81,14 +82,21 @@ export class JobCalls {
         }
         return stored;
       }
-      let record = lifecycle.completeJob(current, request, holder, { now });
+      const record = lifecycle.completeJob(current, request, holder, { now });
       const ended = record !== current;
-      if (ended) table.write(record);
+      const written = ended ? table.write(record) : undefined;
       // Also on a repeat: it finishes a write-through the first completion could not.
-      await table.persist(jobId);
-      if (ended) record = await table.afterCompletion(record, now, this.#parts.cachePolicy);
-      await this.#parts.scheduleAlarm();
-      return record;
+      await table.persist(jobId, false, written);
+      if (!ended) {
+        // Nothing new is due (the job ended before, and is written through now).
+        await this.#parts.scheduleAlarm(Number.POSITIVE_INFINITY);
+        return record;
+      }
+      const after = await table.afterCompletion(record, now, this.#parts.cachePolicy);
+      // Written through: only its retention is due, unless afterCompletion wrote it again (verified), whose
+      // write may have failed and left it to the alarm's retry.
+      await this.#parts.scheduleAlarm(after === record ? endedDueMs(record) : undefined);
+      return after;
     });
   }
 

@@ -13,6 +13,7 @@ import {
   recordOf,
   unsavedJobs,
   updateJob,
+  type WrittenRow,
 } from "./sql.ts";
 
 // How long a "saved" mark may wait in memory for another write to carry it (below); a test may lengthen it.
@@ -25,10 +26,11 @@ export const leaseWriteDelay = { ms: 2000 };
 // written to its row synchronously (so concurrent calls never interleave inside one), then to R2, one write
 // at a time per job so R2 never ends up older than the row.
 //
-// The mark that a version is in R2 (`saved_version`) is not a commit of its own: it waits in memory and goes
-// into SQLite with the next write of the object (the next transition, whichever job it is for, or an insert),
-// or after markFlush.ms (1 s) when none comes, so a lease + complete commits twice (each transition) rather than
-// four times. Nothing waits for the mark: the lease or completion answers once R2 holds the record. If the
+// The mark that a version is in R2 (`saved_version`) is not a commit of its own per job: it waits in memory
+// and every mark waiting goes into SQLite in one statement after markFlush.ms (1 s), so a lease + complete
+// commits twice (each transition) rather than four times, and under load the marks of a second's jobs cost
+// one statement and one commit. Nothing waits for the mark: the lease or completion answers once R2 holds the
+// record. If the
 // object is evicted before the mark is stored, the row is still unsaved in SQLite after the restart, so the
 // alarm's retry reads R2 first: a record already ended there is not written over (mayOverwrite, below), since
 // R2 may have changed since (an operator's purge: jobs/purge-agent.ts); the row is marked saved instead.
@@ -39,8 +41,10 @@ export class JobTable {
   // Versions written through to R2 whose mark is not in SQLite yet, by job id.
   readonly #marks = new Map<string, number>();
   #markTimer: ReturnType<typeof setTimeout> | undefined;
-  // Rows whose write to R2 waits (persistLater), oldest first, with the time it is due.
-  readonly #later: { id: string; dueMs: number }[] = [];
+  // Rows whose write to R2 waits (persistLater), oldest first, with the time it is due. A persist of the
+  // job that reads its row meanwhile takes it off (it writes that version or a later one), so a lease whose
+  // agent ends the job first costs its timer no read of the row.
+  readonly #later = new Map<string, number>();
   #laterTimer: ReturnType<typeof setTimeout> | undefined;
 
   // Told when a keyboard's toolchain is learned or changes (the other shards learn it too: shard-role.ts).
@@ -66,18 +70,17 @@ export class JobTable {
     return row ? recordOf(row) : undefined;
   }
 
-  // Applies a transition's result to the row (with the marks waiting, in the same commit); persist() writes
-  // it through.
-  write(record: JobRecord): void {
-    this.storeMarks();
-    updateJob(this.#sql, record);
+  // Applies a transition's result to the row; persist() writes it through. Answers the row as written, for
+  // a persist that follows in the same turn.
+  write(record: JobRecord): WrittenRow | undefined {
+    return updateJob(this.#sql, record);
   }
 
-  // Puts the marks waiting in memory into SQLite, as part of whatever else the caller writes in this turn.
+  // Puts the marks waiting in memory into SQLite, in one statement.
   storeMarks(): void {
     if (this.#markTimer !== undefined) clearTimeout(this.#markTimer);
     this.#markTimer = undefined;
-    for (const [id, version] of this.#marks) markSaved(this.#sql, id, version);
+    markSaved(this.#sql, this.#marks);
     this.#marks.clear();
   }
 
@@ -92,7 +95,7 @@ export class JobTable {
     return false;
   }
 
-  #savedVersion(row: JobRow): number {
+  #savedVersion(row: WrittenRow): number {
     return Math.max(row.saved_version, this.#marks.get(row.id) ?? -1);
   }
 
@@ -109,12 +112,16 @@ export class JobTable {
   }
 
   // `retry` (the alarm's): R2 is read first and the record written only if mayOverwrite allows it.
-  async persist(id: string, retry = false): Promise<void> {
-    const previous = this.#writes.get(id) ?? Promise.resolve();
+  // `written`: the row as write() answered it in the caller's turn, so it is read back only when an earlier
+  // write of the job is still under way (the row may have changed by the time that one ends).
+  async persist(id: string, retry = false, written?: WrittenRow): Promise<void> {
+    const inFlight = this.#writes.get(id);
+    const previous = inFlight ?? Promise.resolve();
     const run = previous
       .catch(() => {})
       .then(async () => {
-        const row = this.row(id);
+        this.#later.delete(id);
+        const row = (inFlight === undefined && written) || this.row(id);
         if (!row || this.#savedVersion(row) >= row.version) return;
         const record = recordOf(row);
         if (retry) {
@@ -139,24 +146,30 @@ export class JobTable {
   // it needless by then. For a new lease (leases.ts): the row in SQLite is the truth and R2 a copy for reads,
   // so a lease whose agent reports a stage (heartbeat) or ends the job within the delay is written to R2 once,
   // by that call. Until then the row is unsaved, so if the object is evicted first the alarm (due within
-  // RETRY_WRITE_MS, alarm.ts) writes it.
+  // retryWrite, alarm.ts) writes it.
   persistLater(id: string): void {
-    this.#later.push({ id, dueMs: Date.now() + leaseWriteDelay.ms });
+    this.#later.delete(id);
+    this.#later.set(id, Date.now() + leaseWriteDelay.ms);
     this.#armLater();
   }
 
   #armLater(): void {
-    if (this.#laterTimer !== undefined || this.#later.length === 0) return;
-    const wait = Math.max(0, this.#later[0]!.dueMs - Date.now());
-    this.#laterTimer = setTimeout(() => {
-      this.#laterTimer = undefined;
-      const now = Date.now();
-      while (this.#later.length > 0 && this.#later[0]!.dueMs <= now) {
-        const { id } = this.#later.shift()!;
-        this.persist(id).catch((err) => console.error("dispatcher: record write failed", err));
-      }
-      this.#armLater();
-    }, wait);
+    if (this.#laterTimer !== undefined) return;
+    const first = this.#later.values().next();
+    if (first.done) return;
+    this.#laterTimer = setTimeout(
+      () => {
+        this.#laterTimer = undefined;
+        const now = Date.now();
+        for (const [id, dueMs] of this.#later) {
+          if (dueMs > now) break;
+          this.#later.delete(id);
+          this.persist(id).catch((err) => console.error("dispatcher: record write failed", err));
+        }
+        this.#armLater();
+      },
+      Math.max(0, first.value - Date.now()),
+    );
   }
 
   // Writes every record now and persists them; a failed persist is logged and retried by persistUnsaved.

@@ -1,11 +1,12 @@
-import type { LeaseHolder, LeaseResponse } from "@qmk-edge/schema";
+import type { JobRecord, LeaseHolder, LeaseResponse } from "@qmk-edge/schema";
 import type { Clock } from "../../../jobs/clock.ts";
 import { newId } from "../../../jobs/job-id.ts";
 import { grantLease, type LeasePolicy } from "../../../jobs/lease.ts";
+import { leaseDueMs } from "./alarm.ts";
 import type { JobTable } from "./job-table.ts";
 import { type LeaseAsk, LeaseWaiters } from "./lease-waiters.ts";
 import { failedOutcome, type Outcome, ok } from "./outcome.ts";
-import { claimableCount, oldestClaimableRow } from "./queue-sql.ts";
+import { oldestClaimableRow, oldestClaimableWithBacklog } from "./queue-sql.ts";
 import { type JobRow, recordOf } from "./sql.ts";
 
 export interface LeasesContext {
@@ -13,8 +14,8 @@ export interface LeasesContext {
   table: JobTable;
   lease: LeasePolicy;
   now: Clock;
-  // Called once a lease is durable: its expiry is now due.
-  scheduleAlarm: () => Promise<void>;
+  // Called once a lease is durable, with the earliest time it made due (alarm.ts leaseDueMs).
+  scheduleAlarm: (dueMs?: number) => Promise<void>;
 }
 
 // A shard's answer to a lease across shards (sharded-calls.ts): a lease when it has at least the given backlog
@@ -22,7 +23,7 @@ export interface LeasesContext {
 export type Offer = { leased: LeaseResponse } | { oldest: { enqueuedMs: number; id: string } | null };
 
 interface Claim {
-  id: string;
+  record: JobRecord;
   response: LeaseResponse;
 }
 
@@ -45,12 +46,10 @@ export class Leases {
   }
 
   async offer(ask: LeaseAsk, claimAtBacklog: number): Promise<Outcome<Offer>> {
-    const { sql } = this.#context;
-    const row = oldestClaimableRow(sql, ask.request);
-    if (!row) return ok({ oldest: null });
-    if (claimableCount(sql, ask.request, claimAtBacklog) < claimAtBacklog) {
-      return ok({ oldest: { enqueuedMs: Number(row.enqueued_at), id: row.id } });
-    }
+    const found = oldestClaimableWithBacklog(this.#context.sql, ask.request, claimAtBacklog);
+    if (!found) return ok({ oldest: null });
+    const { row, backlog } = found;
+    if (backlog < claimAtBacklog) return ok({ oldest: { enqueuedMs: Number(row.enqueued_at), id: row.id } });
     const claim = this.#claim(ask, row);
     if (!claim) return ok({ oldest: null });
     const settled = await this.#settle(claim);
@@ -86,15 +85,16 @@ export class Leases {
     if (!row) return null;
     const granted = grantLease(recordOf(row), { leaseId: newId(), request, holder, now: now(), lease });
     table.write(granted.record);
-    return { id: row.id, response: granted.response };
+    return { record: granted.record, response: granted.response };
   }
 
   // The claim is durable once its turn ends (the row in SQLite, committed with the turn's other writes); its
   // record goes to R2 later (job-table.ts persistLater), and not at all when the agent ends the job first. A
   // status read of a leased job asks this object, which answers the row (object.ts queuePosition).
   async #settle(claim: Claim): Promise<Outcome<LeaseResponse>> {
-    this.#context.table.persistLater(claim.id);
-    await this.#context.scheduleAlarm();
+    const { table, now, scheduleAlarm } = this.#context;
+    table.persistLater(claim.record.id);
+    await scheduleAlarm(leaseDueMs(claim.record, now().getTime()));
     return ok(claim.response);
   }
 }

@@ -18,7 +18,9 @@ export interface ObjectParts {
   lease: LeasePolicy;
   cachePolicy: CommunityCachePolicy;
   now: Clock;
-  scheduleAlarm: () => Promise<void>;
+  // Keeps the alarm at or before the next due time; `dueMs`, when given, is the earliest time the caller's
+  // change made due, and no query is made when the alarm already fires by then (alarm.ts covers).
+  scheduleAlarm: (dueMs?: number) => Promise<void>;
 }
 
 // Jobs back in the queue (or failed) together: written before any other call runs, handed to waiting agents

@@ -54,7 +54,11 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
     // A Durable Object is built by the runtime, so its clock cannot be passed in; tests move time through
     // reapExpiredLeases(now) instead.
     const now: Clock = systemClock;
-    const scheduleAlarm = () => this.#alarm.schedule(nextAlarmAt(store, now(), table.hasUnsaved()));
+    // `dueMs`: the earliest time the caller's change made due, when it knows it (alarm.ts covers).
+    const scheduleAlarm = async (dueMs?: number) => {
+      if (dueMs !== undefined && this.#alarm.covers(dueMs)) return;
+      await this.#alarm.schedule(nextAlarmAt(store, now(), table.hasUnsaved()));
+    };
     const leases = new Leases({ sql: store, table, lease, now, scheduleAlarm });
     const cachePolicy = communityCachePolicyOf(env);
     this.#parts = { sql: store, table, jobs, leases, shard, lease, cachePolicy, now, scheduleAlarm };

@@ -24,16 +24,25 @@ export function oldestClaimableRow(
     .toArray()[0];
 }
 
-// How many jobs this agent could build are queued here, counted up to `limit`.
-export function claimableCount(sql: SqlStorage, request: LeaseRequest, limit: number): number {
-  return sql
-    .exec<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM jobs WHERE ${claimable(request)} LIMIT ?)`,
+// The oldest queued job this agent can build, with how many such jobs are queued here counted up to `limit`
+// (a shard's offer, leases.ts), in one statement: a lease under load costs one query to find its job.
+export function oldestClaimableWithBacklog(
+  sql: SqlStorage,
+  request: LeaseRequest,
+  limit: number,
+): { row: JobRow; backlog: number } | undefined {
+  const row = sql
+    .exec<JobRow & { backlog: number }>(
+      `SELECT *, (SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE ${claimable(request)} LIMIT ?)) AS backlog
+       FROM jobs WHERE ${claimable(request)} ORDER BY seq LIMIT 1`,
       request.firmware_version,
       ...request.toolchains,
       limit,
+      request.firmware_version,
+      ...request.toolchains,
     )
-    .one().n;
+    .toArray()[0];
+  return row ? { row, backlog: row.backlog } : undefined;
 }
 
 // Binds the firmware version, then each of the request's toolchains.

@@ -60,7 +60,7 @@ export function jobRow(sql: SqlStorage, id: string): JobRow | undefined {
 const parsed = new Map<string, { text: string; record: JobRecord }>();
 const PARSED_MAX = 2048;
 
-export function recordOf(row: JobRow): JobRecord {
+export function recordOf(row: Pick<JobRow, "id" | "record">): JobRecord {
   const known = parsed.get(row.id);
   if (known && known.text === row.record) return known.record;
   const record = parseStored(jobRecord, row.record, `the dispatcher's row of job ${row.id}`);
@@ -100,11 +100,12 @@ export function insertJob(sql: SqlStorage, record: JobRecord): boolean {
 // A new version of the row's record, not yet written through to R2. The record is a transition of one read
 // through recordOf (jobs/lifecycle.ts builds new records, never changes one), so it is kept as the parse of
 // the text written: the lease's and the completion's write-through read the row back without parsing it again.
-export function updateJob(sql: SqlStorage, record: JobRecord): void {
+// Answers the row as written (what persisting it needs), so its write-through need not read it back.
+export function updateJob(sql: SqlStorage, record: JobRecord): WrittenRow | undefined {
   const text = JSON.stringify(record);
-  sql.exec(
+  const written = sql.exec<{ version: number; saved_version: number }>(
     `UPDATE jobs SET status = ?, toolchain = ?, lease_id = ?, lease_expires_at = ?, finished_at = ?,
-                     version = version + 1, record = ? WHERE id = ?`,
+                     version = version + 1, record = ? WHERE id = ? RETURNING version, saved_version`,
     record.status,
     record.toolchain,
     record.lease?.id ?? null,
@@ -114,10 +115,21 @@ export function updateJob(sql: SqlStorage, record: JobRecord): void {
     record.id,
   );
   remember(record.id, text, record);
+  const row = written.toArray()[0];
+  return row && { id: record.id, record: text, version: row.version, saved_version: row.saved_version };
 }
 
-export function markSaved(sql: SqlStorage, id: string, version: number): void {
-  sql.exec("UPDATE jobs SET saved_version = MAX(saved_version, ?) WHERE id = ?", version, id);
+// What persisting a row reads of it.
+export type WrittenRow = Pick<JobRow, "id" | "record" | "version" | "saved_version">;
+
+// Marks each job's version (by job id) as written through to R2, in one statement whatever their number.
+export function markSaved(sql: SqlStorage, versions: Map<string, number>): void {
+  if (versions.size === 0) return;
+  sql.exec(
+    `UPDATE jobs SET saved_version = MAX(saved_version, marks.value)
+     FROM json_each(?) AS marks WHERE jobs.id = marks.key`,
+    JSON.stringify(Object.fromEntries(versions)),
+  );
 }
 
 // The rows whose latest version is not yet marked as written through to R2, with that version.
