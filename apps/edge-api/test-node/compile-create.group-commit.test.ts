@@ -1,6 +1,7 @@
-// A build-cache hit on the directory store (POST /v1/compile): the job's served markers and its record go into
-// one group commit of the journal (one fdatasync, not one per object), the markers' lines before the record's,
-// and the id is answered only once all of them are durable and published.
+// POST /v1/compile on the directory store: what a job's id stands for goes into one group commit of the
+// journal (one fdatasync, not one per object), markers' lines before the record's, and the id is answered only
+// once all of them are durable and published. A cache hit: the served markers and the finished record; a new
+// job: the open marker and the queued record.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -88,7 +89,14 @@ function journalKeys(): string[] {
   );
 }
 
-describe("POST /v1/compile, a build-cache hit on the directory store", () => {
+const post = (body: unknown) =>
+  httpFetch(`${server.url}/v1/compile`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+
+describe("POST /v1/compile on the directory store", () => {
   it("makes the served markers and the record durable in one group commit, markers first", async () => {
     const body = compileBody();
     const entry = await cacheFor(body);
@@ -96,11 +104,7 @@ describe("POST /v1/compile, a build-cache hit on the directory store", () => {
     expect(await blobs.getText(cacheKey(entry.content_key))).not.toBeNull();
 
     const before = blobs.journalStats()!;
-    const res = await httpFetch(`${server.url}/v1/compile`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
+    const res = await post(body);
     expect(res.status).toBe(200);
     const { job_id } = (await res.json()) as { job_id: string };
     const after = blobs.journalStats()!;
@@ -119,5 +123,19 @@ describe("POST /v1/compile, a build-cache hit on the directory store", () => {
       r.json(),
     )) as CompileStatus;
     expect(status.status).toBe("finished");
+  });
+
+  it("makes a new job's open marker and its record durable in one group commit, the marker first", async () => {
+    const before = blobs.journalStats()!;
+    const res = await post(compileBody());
+    expect(res.status).toBe(200);
+    const { job_id } = (await res.json()) as { job_id: string };
+    const after = blobs.journalStats()!;
+
+    expect(after.lines - before.lines).toBe(2);
+    expect(after.commits - before.commits).toBe(1);
+    expect(journalKeys().slice(-2)).toEqual([`open/${job_id}`, jobKey(job_id)]);
+    expect(await server.deps.jobs.openJobIds()).toContain(job_id);
+    expect((await server.deps.jobs.get(job_id))?.status).toBe("queued");
   });
 });
