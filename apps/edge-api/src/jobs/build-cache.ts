@@ -101,7 +101,7 @@ export async function publishBuild(
 
 // A job answered from the cache got firmware from every token that produced the entry: a purge finds it.
 export async function markCacheHit(jobs: JobStore, cache: CacheEntry, jobId: string): Promise<void> {
-  for (const producer of cache.producers ?? []) await jobs.markServed(producer.token_id, jobId);
+  await Promise.all((cache.producers ?? []).map((producer) => jobs.markServed(producer.token_id, jobId)));
 }
 
 // Who put a cache entry there (the build that made it trusted); entries from before trust levels have none.

@@ -56,8 +56,12 @@ async function compile(c: Context<AppEnv>, seen: { body?: unknown }): Promise<Re
 
   const cache = await deps.jobs.getCache(key);
   if (cache && cache.firmware_version === firmwareVersion) {
-    await markCacheHit(deps.jobs, cache, id);
-    await deps.jobs.create({ ...cachedJobRecord({ id, request, cache, now }), ...translated });
+    // Together, so a store with a journal makes the markers and the record durable in one group commit: the
+    // markers' lines go first, and the id is answered only once all of them are durable.
+    await Promise.all([
+      markCacheHit(deps.jobs, cache, id),
+      deps.jobs.create({ ...cachedJobRecord({ id, request, cache, now }), ...translated }),
+    ]);
     deps.metrics.record(submittedEvents(firmwareVersion, true));
     return c.json(answer);
   }

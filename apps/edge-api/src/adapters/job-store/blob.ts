@@ -135,10 +135,13 @@ export class BlobJobStore implements JobStore {
     await this.#checkRoom();
     this.#records.delete(record.id);
     // Empty, like every marker (only its name is read): the directory store links empty objects to one
-    // shared file instead of creating one per job (adapters/blob-store/fs-empty-links.ts).
-    await this.#blobs.put(`${OPEN_PREFIX}${record.id}`, "", NEW_MARKER);
+    // shared file instead of creating one per job (adapters/blob-store/fs-empty-links.ts). Marker and record
+    // are put together, the marker first, so a store with a journal makes both durable in one group commit.
+    await Promise.all([
+      this.#blobs.put(`${OPEN_PREFIX}${record.id}`, "", NEW_MARKER),
+      this.#save(record, NEW_JSON),
+    ]);
     if (this.#openCount) this.#openCount.count++;
-    await this.#save(record, NEW_JSON);
   }
 
   // Refusing a job now (503) beats accepting one whose build has nowhere to go. Open markers of ended jobs
