@@ -105,7 +105,8 @@ const route = (
 const drainRow = (label: string, r: (typeof dispatchNode)[number], target = "") =>
   [
     `${label}, ${r.agents} agent(s): jobs/s`,
-    `${r.jobs_per_s}`,
+    // Up to the last completion, then the whole run with the agents' last idle long poll (up to 1 s).
+    `${r.jobs_per_s_to_last_complete} (${r.jobs_per_s} with the idle tail)`,
     `lease p50 ${r.lease_p50_ms} ms, complete p50 ${r.complete_p50_ms} ms, API CPU ${r.api_cpu_ms_per_job} ms/job ${target}`,
   ] as [string, string, string];
 const rows: Array<[string, string, string]> = [
