@@ -7,9 +7,13 @@ import { DIRECT_BODY, type DirectBodyReader } from "../http/request-body.ts";
 
 export function attachDeclaredBody(request: Request): Request {
   if (request.method === "GET" || request.method === "HEAD") return request;
-  const reader: DirectBodyReader = () => {
+  const reader: DirectBodyReader = (maxBytes, tooLarge) => {
     if (request.bodyUsed || request.headers.get("content-length") === null) return null;
-    return request.arrayBuffer().then((bytes) => new Uint8Array(bytes));
+    // The limit checked once more on what arrived, should a runtime ever deliver past the declared length.
+    return request.arrayBuffer().then((bytes) => {
+      if (bytes.byteLength > maxBytes) throw tooLarge();
+      return new Uint8Array(bytes);
+    });
   };
   (request as { [DIRECT_BODY]?: DirectBodyReader })[DIRECT_BODY] = reader;
   return request;
