@@ -10,11 +10,10 @@ import { shardStub } from "../src/adapters/dispatcher/durable-object/shards.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
 import { sha256Hex } from "../src/bytes/sha256-hex.ts";
 import { defaultTokenId } from "../src/config/agent-tokens.ts";
-import { contentKey } from "../src/jobs/content-key.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { grantLease, leasePolicy } from "../src/jobs/lease.ts";
-import { newJobRecord } from "../src/jobs/lifecycle.ts";
-import { Agent, compileBody, submit } from "../test-support/api-client.ts";
+import { Agent, submit } from "../test-support/api-client.ts";
+import { compileJobRecord } from "../test-support/compile-job-record.ts";
 import { jobShardStub } from "../test-support/dispatcher-rows.worker.ts";
 import { target, workerEnv } from "../test-support/target.worker.ts";
 
@@ -57,15 +56,7 @@ const store = new BlobJobStore(new R2BlobStore(workerEnv.BUCKET));
 // A queued job handed straight to the one shard (the workers project runs one), with no Queue message whose
 // consumer would read its row later.
 async function queueDirectly(): Promise<JobRecord> {
-  const request = compileBody() as JobRecord["request"];
-  const record = newJobRecord({
-    id: newId(),
-    request,
-    contentKey: await contentKey(request, target.firmwareVersion, sha256Hex),
-    firmwareVersion: target.firmwareVersion,
-    maxAttempts: target.maxAttempts,
-    now: new Date().toISOString(),
-  });
+  const record = await compileJobRecord(target);
   await store.put(record);
   await shardStub(workerEnv.DISPATCHER, 0).enqueue(record);
   return record;

@@ -11,12 +11,9 @@ import { R2BlobStore } from "../src/adapters/blob-store/r2.ts";
 import type { DispatcherObject } from "../src/adapters/dispatcher/durable-object/object.ts";
 import { DEAD_LETTER_QUEUE, JOB_QUEUE } from "../src/adapters/dispatcher/durable-object/queue-consumer.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
-import { sha256Hex } from "../src/bytes/sha256-hex.ts";
-import { contentKey } from "../src/jobs/content-key.ts";
-import { newId } from "../src/jobs/job-id.ts";
-import { newJobRecord } from "../src/jobs/lifecycle.ts";
 import worker from "../src/workers/main.ts";
-import { Agent, compileBody, expectError, status, submit } from "../test-support/api-client.ts";
+import { Agent, expectError, status, submit } from "../test-support/api-client.ts";
+import { compileJobRecord } from "../test-support/compile-job-record.ts";
 import { jobShardStub } from "../test-support/dispatcher-rows.worker.ts";
 import { target, workerEnv } from "../test-support/target.worker.ts";
 
@@ -27,15 +24,7 @@ const stub = jobShardStub;
 
 // A job whose record is in R2 but which the Dispatcher object has never seen, as after a failed direct hand-over.
 async function recordOnly(): Promise<JobRecord> {
-  const request = compileBody() as JobRecord["request"];
-  const record = newJobRecord({
-    id: newId(),
-    request,
-    contentKey: await contentKey(request, target.firmwareVersion, sha256Hex),
-    firmwareVersion: target.firmwareVersion,
-    maxAttempts: target.maxAttempts,
-    now: new Date().toISOString(),
-  });
+  const record = await compileJobRecord(target);
   await jobs.put(record);
   return record;
 }

@@ -20,14 +20,12 @@ import { JOB_QUEUE } from "../src/adapters/dispatcher/durable-object/queue-consu
 import { DurableObjectQueueRepair } from "../src/adapters/dispatcher/durable-object/queue-repair.ts";
 import { shardOfJob, shardStub } from "../src/adapters/dispatcher/durable-object/shards.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
-import { sha256Hex } from "../src/bytes/sha256-hex.ts";
-import { contentKey } from "../src/jobs/content-key.ts";
 import { newId } from "../src/jobs/job-id.ts";
-import { newJobRecord } from "../src/jobs/lifecycle.ts";
 import type { Env } from "../src/workers/env.ts";
 import worker from "../src/workers/main.ts";
 import { reconcileOnSchedule } from "../src/workers/reconcile.ts";
 import { Agent, compileBody, json, randomBytes, status } from "../test-support/api-client.ts";
+import { compileJobRecord } from "../test-support/compile-job-record.ts";
 import { target, workerEnv } from "../test-support/target.worker.ts";
 
 const jobs = new BlobJobStore(new R2BlobStore(workerEnv.BUCKET));
@@ -267,17 +265,7 @@ describe("the Dispatcher object's repair", () => {
     while (ids.length < 6) {
       const id = newId();
       if (shardOfJob(id, shards) === 0) continue;
-      const request = compileBody() as Parameters<typeof newJobRecord>[0]["request"];
-      await jobs.accept(
-        newJobRecord({
-          id,
-          request,
-          contentKey: await contentKey(request, target.firmwareVersion, sha256Hex),
-          firmwareVersion: target.firmwareVersion,
-          maxAttempts: target.maxAttempts,
-          now: new Date().toISOString(),
-        }),
-      );
+      await jobs.accept(await compileJobRecord(target, { id }));
       ids.push(id);
     }
     for (const id of ids) expect(await repair.repair(id)).toBe("requeued");

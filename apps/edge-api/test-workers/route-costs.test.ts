@@ -5,10 +5,6 @@ import { R2BlobStore } from "../src/adapters/blob-store/r2.ts";
 import { JOB_QUEUE } from "../src/adapters/dispatcher/durable-object/queue-consumer.ts";
 import { homeShardOf, shardStub } from "../src/adapters/dispatcher/durable-object/shards.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
-import { sha256Hex } from "../src/bytes/sha256-hex.ts";
-import { contentKey } from "../src/jobs/content-key.ts";
-import { newId } from "../src/jobs/job-id.ts";
-import { newJobRecord } from "../src/jobs/lifecycle.ts";
 import worker from "../src/workers/main.ts";
 import { Agent, compileBody, json, submit } from "../test-support/api-client.ts";
 import {
@@ -18,6 +14,7 @@ import {
   fetchCounted,
 } from "../test-support/binding-counter.worker.ts";
 import { demoCatalogue, publishCatalogue } from "../test-support/catalogue.ts";
+import { compileJobRecord } from "../test-support/compile-job-record.ts";
 import type { Target } from "../test-support/target.ts";
 import { target, workerEnv } from "../test-support/target.worker.ts";
 
@@ -220,16 +217,8 @@ describe("a lease across shards", () => {
   };
   let clock = Date.parse("2026-12-01T00:00:00Z");
   async function queueIn(shard: number): Promise<JobRecord> {
-    const request = compileBody() as JobRecord["request"];
     clock += 1000;
-    const record = newJobRecord({
-      id: newId(),
-      request,
-      contentKey: await contentKey(request, target.firmwareVersion, sha256Hex),
-      firmwareVersion: target.firmwareVersion,
-      maxAttempts: target.maxAttempts,
-      now: new Date(clock).toISOString(),
-    });
+    const record = await compileJobRecord(target, { now: new Date(clock) });
     await store.put(record);
     await shardStub(workerEnv.DISPATCHER, shard).enqueue(record);
     return record;
