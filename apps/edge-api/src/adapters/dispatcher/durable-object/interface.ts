@@ -15,7 +15,7 @@ import { dispatcherEnv, parseEnv, sharedEnv } from "../../../config/env-schema.t
 import type { CommunityCachePolicy } from "../../../jobs/build-cache.ts";
 import type { RepairOutcome } from "../../../jobs/reconcile.ts";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
-import type { Offer } from "./leases.ts";
+import type { Offer, QueuedJob } from "./leases.ts";
 import type { Outcome } from "./outcome.ts";
 
 // The bindings and vars the Dispatcher needs: the object (object.ts) reads BUCKET, LEASE_SECONDS and, as one
@@ -72,14 +72,20 @@ export interface DispatcherRpc extends Rpc.DurableObjectBranded {
   enqueueAllById(jobIds: string[]): Promise<Outcome<"queued" | "known" | "ended" | "unknown">[]>;
   lease(request: LeaseRequest, holder: LeaseHolder): Promise<Outcome<LeaseResponse | null>>;
   // Sharded leases (sharded-calls.ts): a lease when this shard holds at least `claimAtBacklog` jobs the agent
-  // can build, else its oldest one; `claim` then leases that job if it is still there.
+  // can build, else its oldest one; `claim` then leases that job if it is still there, else this shard's
+  // oldest if older than `olderThan` (the best the Worker knows elsewhere), else names this shard's oldest.
   offer(
     request: LeaseRequest,
     holder: LeaseHolder,
     home: boolean,
     claimAtBacklog: number,
   ): Promise<Outcome<Offer>>;
-  claim(request: LeaseRequest, holder: LeaseHolder, jobId: string): Promise<Outcome<LeaseResponse | null>>;
+  claim(
+    request: LeaseRequest,
+    holder: LeaseHolder,
+    jobId: string,
+    olderThan: QueuedJob | null,
+  ): Promise<Outcome<Offer>>;
   heartbeat(
     jobId: string,
     request: HeartbeatRequest,

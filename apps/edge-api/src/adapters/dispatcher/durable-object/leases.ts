@@ -20,7 +20,16 @@ export interface LeasesContext {
 
 // A shard's answer to a lease across shards (sharded-calls.ts): a lease when it has at least the given backlog
 // of jobs the agent can build, else its oldest such job (or none) so the Worker can take the oldest of all.
-export type Offer = { leased: LeaseResponse } | { oldest: { enqueuedMs: number; id: string } | null };
+export type Offer = { leased: LeaseResponse } | { oldest: QueuedJob | null };
+
+// A queued job as shards compare them: older is enqueued earlier, ties broken by the lower id.
+export interface QueuedJob {
+  enqueuedMs: number;
+  id: string;
+}
+
+export const isOlder = (a: QueuedJob, b: QueuedJob) =>
+  a.enqueuedMs < b.enqueuedMs || (a.enqueuedMs === b.enqueuedMs && a.id < b.id);
 
 interface Claim {
   record: JobRecord;
@@ -51,15 +60,23 @@ export class Leases {
     const { row, backlog } = found;
     if (backlog < claimAtBacklog) return ok({ oldest: { enqueuedMs: Number(row.enqueued_at), id: row.id } });
     const claim = this.#claim(ask, row);
-    if (!claim) return ok({ oldest: null });
-    const settled = await this.#settle(claim);
-    return settled.ok ? ok({ leased: settled.value }) : settled;
+    return claim ? await this.#leased(claim) : ok({ oldest: null });
   }
 
-  // Leases job `jobId` when it is still queued here and the agent can build it; null otherwise.
-  async claim(ask: LeaseAsk, jobId: string): Promise<Outcome<LeaseResponse | null>> {
-    const claim = this.#claim(ask, oldestClaimableRow(this.#context.sql, ask.request, jobId));
-    return claim ? await this.#settle(claim) : ok(null);
+  // Leases job `jobId` when it is still queued here and the agent can build it. When another agent took it
+  // first, leases this shard's oldest such job instead if it is older than `olderThan` (the oldest the Worker
+  // knows of in the other shards; null: none), else names it (or none) so the Worker can try elsewhere: a lost
+  // race costs no new look at every shard (sharded-calls.ts).
+  async claim(ask: LeaseAsk, jobId: string, olderThan: QueuedJob | null): Promise<Outcome<Offer>> {
+    const { sql } = this.#context;
+    const named = this.#claim(ask, oldestClaimableRow(sql, ask.request, jobId));
+    if (named) return await this.#leased(named);
+    const row = this.#oldest(ask);
+    if (!row) return ok({ oldest: null });
+    const oldest = { enqueuedMs: Number(row.enqueued_at), id: row.id };
+    if (olderThan && !isOlder(oldest, olderThan)) return ok({ oldest });
+    const claim = this.#claim(ask, row);
+    return claim ? await this.#leased(claim) : ok({ oldest: null });
   }
 
   // Hands newly queued jobs to agents that are long-polling.
@@ -86,6 +103,11 @@ export class Leases {
     const granted = grantLease(recordOf(row), { leaseId: newId(), request, holder, now: now(), lease });
     table.write(granted.record);
     return { record: granted.record, response: granted.response };
+  }
+
+  async #leased(claim: Claim): Promise<Outcome<Offer>> {
+    const settled = await this.#settle(claim);
+    return settled.ok ? ok({ leased: settled.value }) : settled;
   }
 
   // The claim is durable once its turn ends (the row in SQLite, committed with the turn's other writes); its

@@ -20,7 +20,7 @@ import {
 } from "./interface.ts";
 import { JobCalls } from "./job-calls.ts";
 import { JobTable } from "./job-table.ts";
-import { Leases } from "./leases.ts";
+import { Leases, type QueuedJob } from "./leases.ts";
 import { type ObjectParts, requeueAll } from "./object-parts.ts";
 import { type Outcome, outcomeOfCall, outcomeOrFailure } from "./outcome.ts";
 import * as queueSql from "./queue-sql.ts";
@@ -109,8 +109,8 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
     });
   }
 
-  async claim(request: LeaseRequest, holder: LeaseHolder, jobId: string) {
-    return await outcomeOrFailure(() => this.#parts.leases.claim({ request, holder }, jobId));
+  async claim(request: LeaseRequest, holder: LeaseHolder, jobId: string, olderThan: QueuedJob | null) {
+    return await outcomeOrFailure(() => this.#parts.leases.claim({ request, holder }, jobId, olderThan));
   }
 
   heartbeat(...args: Parameters<JobCalls["heartbeat"]>) {

@@ -1,6 +1,7 @@
 import type { LeaseHolder, LeaseRequest, LeaseResponse } from "@qmk-edge/schema";
 import type { DispatchStats } from "../../../ports/dispatcher.ts";
 import type { DispatcherRpc, LobbyRpc, Moved } from "./interface.ts";
+import { isOlder, type Offer, type QueuedJob } from "./leases.ts";
 import { type Outcome, unwrap } from "./outcome.ts";
 import { homeShardOf, shardStub } from "./shards.ts";
 
@@ -10,12 +11,13 @@ import { homeShardOf, shardStub } from "./shards.ts";
 // on every shard, taking the oldest of all shards would cost a look at each for no one's benefit.
 export const CLAIM_AT_BACKLOG = 4;
 
-type OfferAnswer = { leased: LeaseResponse } | { oldest: { enqueuedMs: number; id: string } | null };
-
 // A lease across shards. The agent's home shard leases at once when it has a backlog (one call: the busy
 // case), else the next shard that has one; otherwise every shard has named its oldest job for the agent and
-// the oldest of all is claimed, so a short queue is served oldest first as with one object. When no shard has a job the agent waits in the Lobby until
-// a shard rings (or its wait ends) and looks again.
+// the oldest of all is claimed, so a short queue is served oldest first as with one object. A claim that lost
+// its race to another agent takes its shard's next job when that is still the oldest the Worker knows of, or
+// names it, and the Worker tries the next oldest: what the other shards named stays a lower bound on their
+// oldest (jobs only leave, or arrive newer), so a lost race costs one more claim, not a look at every shard.
+// When no shard has a job the agent waits in the Lobby until a shard rings (or its wait ends) and looks again.
 export async function shardedLease(
   namespace: DurableObjectNamespace<DispatcherRpc>,
   lobby: DurableObjectStub<LobbyRpc>,
@@ -27,34 +29,40 @@ export async function shardedLease(
   const home = homeShardOf(request.agent_id, shards);
   const deadline = Date.now() + (request.wait_ms ?? 0);
   const ask = { ...request, wait_ms: 0 };
-  const offer = async (shard: number, claimAt: number) =>
-    unwrap(
-      (await shardStub(namespace, shard).offer(ask, holder, shard === home, claimAt)) as Outcome<OfferAnswer>,
-    );
   for (;;) {
     const sinceMs = Date.now();
     // Home first, then the others in turn: the first with a backlog leases at once, so an agent whose home
     // ran dry in a busy fleet pays one more call, not a look at every shard and a claim.
-    const offers: { shard: number; oldest: { enqueuedMs: number; id: string } | null }[] = [];
+    const named = new Map<number, QueuedJob>();
     for (let k = 0; k < shards; k++) {
       const shard = (home + k) % shards;
-      const answer = await offer(shard, CLAIM_AT_BACKLOG);
-      if ("leased" in answer) return answer.leased;
-      offers.push({ shard, oldest: answer.oldest });
-    }
-    const best = offers
-      .filter((o) => o.oldest !== null)
-      .sort(
-        (a, b) => a.oldest!.enqueuedMs - b.oldest!.enqueuedMs || (a.oldest!.id < b.oldest!.id ? -1 : 1),
-      )[0];
-    if (best) {
-      const stub = shardStub(namespace, best.shard);
-      const leased = unwrap(
-        (await stub.claim(ask, holder, best.oldest!.id)) as Outcome<LeaseResponse | null>,
+      const answer = unwrap(
+        (await shardStub(namespace, shard).offer(
+          ask,
+          holder,
+          shard === home,
+          CLAIM_AT_BACKLOG,
+        )) as Outcome<Offer>,
       );
-      if (leased) return leased;
-      continue; // another agent took it first: look again
+      if ("leased" in answer) return answer.leased;
+      if (answer.oldest) named.set(shard, answer.oldest);
     }
+    const sawJobs = named.size > 0;
+    while (named.size > 0) {
+      const [best, olderThan] = oldestTwo(named);
+      const answer = unwrap(
+        (await shardStub(namespace, best).claim(
+          ask,
+          holder,
+          named.get(best)!.id,
+          olderThan,
+        )) as Outcome<Offer>,
+      );
+      if ("leased" in answer) return answer.leased;
+      if (answer.oldest) named.set(best, answer.oldest);
+      else named.delete(best);
+    }
+    if (sawJobs) continue; // every job named was taken first: look at every shard again
     const waitMs = deadline - Date.now();
     if (waitMs <= 0 || signal?.aborted) return null;
     const woke = await lobby.waitForWork({
@@ -67,6 +75,19 @@ export async function shardedLease(
     });
     if (woke !== "work") return null;
   }
+}
+
+// The shard naming the oldest job, and the oldest job any other shard named (null: none).
+function oldestTwo(named: Map<number, QueuedJob>): [number, QueuedJob | null] {
+  let best: [number, QueuedJob] | null = null;
+  let second: QueuedJob | null = null;
+  for (const [shard, job] of named) {
+    if (!best || isOlder(job, best[1])) {
+      second = best?.[1] ?? null;
+      best = [shard, job];
+    } else if (!second || isOlder(job, second)) second = job;
+  }
+  return [best![0], second];
 }
 
 // GET /v1 over every shard: jobs add up; each agent is counted at its home shard only (shard-role.ts).
