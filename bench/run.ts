@@ -105,8 +105,8 @@ const route = (
 const drainRow = (label: string, r: (typeof dispatchNode)[number], target = "") =>
   [
     `${label}, ${r.agents} agent(s): jobs/s`,
-    // Up to the last completion, then the whole run with the agents' last idle long poll (up to 1 s).
-    `${r.jobs_per_s_to_last_complete} (${r.jobs_per_s} with the idle tail)`,
+    // The whole run (the agents' goodbye, which ends their last polls, included), then up to the last completion.
+    `${r.jobs_per_s} (${r.jobs_per_s_to_last_complete} to the last completion)`,
     `lease p50 ${r.lease_p50_ms} ms, complete p50 ${r.complete_p50_ms} ms, API CPU ${r.api_cpu_ms_per_job} ms/job ${target}`,
   ] as [string, string, string];
 const rows: Array<[string, string, string]> = [
