@@ -30,10 +30,10 @@ export const leaseWriteDelay = { ms: 2000 };
 // and every mark waiting goes into SQLite in one statement after markFlush.ms (1 s), so a lease + complete
 // commits twice (each transition) rather than four times, and under load the marks of a second's jobs cost
 // one statement and one commit. Nothing waits for the mark: the lease or completion answers once R2 holds the
-// record. If the
-// object is evicted before the mark is stored, the row is still unsaved in SQLite after the restart, so the
-// alarm's retry reads R2 first: a record already ended there is not written over (mayOverwrite, below), since
-// R2 may have changed since (an operator's purge: jobs/purge-agent.ts); the row is marked saved instead.
+// record. If the object is evicted before the mark is stored, the row is still unsaved in SQLite after the
+// restart, so the alarm's retry reads R2 first: a record already ended there is not written over
+// (mayOverwrite, below), since R2 may have changed since (an operator's purge: jobs/purge-agent.ts); the row
+// is marked saved instead.
 export class JobTable {
   readonly #sql: SqlStorage;
   readonly #jobs: JobStore;
