@@ -62,6 +62,7 @@ describe("sharded Dispatcher objects", () => {
       toolchains: ["avr", "arm"],
       agentId: "lobby-waiter",
       tokenId: "lobby-token",
+      startedMs: Date.now(),
       sinceMs: Date.now(),
       // Longer than the test may take: only the shard's ring ends this wait in time.
       waitMs: 600_000,

@@ -73,7 +73,9 @@ export class DurableObjectDispatcher implements Dispatcher {
     const leased =
       this.#shards > 1 && this.#lobby
         ? await shardedLease(this.#namespace, lobbyStub(this.#lobby), this.#shards, request, holder, signal)
-        : outcome<LeaseResponse | null>(await shardStub(this.#namespace, 0).lease(request, holder));
+        : outcome<LeaseResponse | null>(
+            await shardStub(this.#namespace, 0).lease(request, holder, Date.now()),
+          );
     // The agent hung up while waiting: give the job straight back instead of letting the lease expire. Only
     // where the runtime says so (wrangler dev never did, docs/architecture.md); the agent's POST
     // /v1/agent/disconnect is what ends its polls everywhere.
@@ -84,9 +86,15 @@ export class DurableObjectDispatcher implements Dispatcher {
     return leased;
   }
 
+  // The Lobby and every shard at once: the Lobby ends the agent's waits, and remembers the goodbye for a poll
+  // that began before it but is still asking the shards (goodbyes.ts); each shard hands back its leases.
   async disconnect(agentId: string, holder: LeaseHolder): Promise<number> {
-    if (this.#lobby && this.#shards > 1) await lobbyStub(this.#lobby).endWaits(agentId, holder.token_id);
-    const released = await Promise.all(this.#all().map((s) => s.disconnect(agentId, holder)));
+    const lobby =
+      this.#lobby && this.#shards > 1 ? lobbyStub(this.#lobby).endWaits(agentId, holder.token_id) : null;
+    const [released] = await Promise.all([
+      Promise.all(this.#all().map((s) => s.disconnect(agentId, holder))),
+      lobby,
+    ]);
     return released.reduce((sum, r) => sum + outcome<number>(r), 0);
   }
 

@@ -70,7 +70,12 @@ export interface DispatcherRpc extends Rpc.DurableObjectBranded {
   enqueue(record: JobRecord): Promise<Outcome<"queued" | "known" | "ended">>;
   // The Queue consumer's batch for this shard in one call: one outcome per id, in order.
   enqueueAllById(jobIds: string[]): Promise<Outcome<"queued" | "known" | "ended" | "unknown">[]>;
-  lease(request: LeaseRequest, holder: LeaseHolder): Promise<Outcome<LeaseResponse | null>>;
+  // `startedMs`: when the poll began (the Worker's clock); a disconnect of the agent since then ends its wait.
+  lease(
+    request: LeaseRequest,
+    holder: LeaseHolder,
+    startedMs?: number,
+  ): Promise<Outcome<LeaseResponse | null>>;
   // Sharded leases (sharded-calls.ts): a lease when this shard holds at least `claimAtBacklog` jobs the agent
   // can build, else its oldest one; `claim` then leases that job if it is still there, else this shard's
   // oldest if older than `olderThan` (the best the Worker knows elsewhere), else names this shard's oldest.
@@ -134,7 +139,8 @@ export interface LobbyRpc extends Rpc.DurableObjectBranded {
   waitForWork(wait: LobbyWait): Promise<"work" | "timeout" | "ended">;
   // A shard queued a job of this version with no queued job of its lane ahead of it (lane null: any agent).
   ring(firmwareVersion: string, lane: string | null): Promise<void>;
-  // POST /v1/agent/disconnect: this agent's waits answer "ended".
+  // POST /v1/agent/disconnect: this agent's waits answer "ended", and so does a wait of a poll that began
+  // before the disconnect (LobbyWait.startedMs) but arrives after it (goodbyes.ts).
   endWaits(agentId: string, tokenId: string): Promise<void>;
 }
 
@@ -143,6 +149,8 @@ export interface LobbyWait {
   toolchains: string[];
   agentId: string;
   tokenId: string;
+  // When the poll began (the Worker's clock), and when this pass over the shards began.
+  startedMs: number;
   sinceMs: number;
   waitMs: number;
 }

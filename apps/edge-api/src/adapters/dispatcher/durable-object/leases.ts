@@ -3,6 +3,7 @@ import type { Clock } from "../../../jobs/clock.ts";
 import { newId } from "../../../jobs/job-id.ts";
 import { grantLease, type LeasePolicy } from "../../../jobs/lease.ts";
 import { leaseDueMs } from "./alarm.ts";
+import { Goodbyes } from "./goodbyes.ts";
 import type { JobTable } from "./job-table.ts";
 import { type LeaseAsk, LeaseWaiters } from "./lease-waiters.ts";
 import { failedOutcome, type Outcome, ok } from "./outcome.ts";
@@ -42,15 +43,21 @@ interface Claim {
 export class Leases {
   readonly #context: LeasesContext;
   readonly #waiters = new LeaseWaiters();
+  readonly #goodbyes = new Goodbyes();
 
   constructor(context: LeasesContext) {
     this.#context = context;
   }
 
-  async lease(ask: LeaseAsk): Promise<Outcome<LeaseResponse | null>> {
+  // `startedMs`: when the poll began (the Worker's clock). A poll the agent's disconnect overtook on its way
+  // here does not wait (goodbyes.ts).
+  async lease(ask: LeaseAsk, startedMs?: number): Promise<Outcome<LeaseResponse | null>> {
     const claim = this.#claim(ask, this.#oldest(ask));
     if (claim) return await this.#settle(claim);
     if (!ask.request.wait_ms) return ok(null);
+    const { agent_id: agentId } = ask.request;
+    if (startedMs !== undefined && this.#goodbyes.endsPoll(agentId, ask.holder.token_id, startedMs))
+      return ok(null);
     return await this.#waiters.wait(ask, ask.request.wait_ms);
   }
 
@@ -89,6 +96,7 @@ export class Leases {
 
   // The agent `agentId` of `holder`'s token went away: its polls answer null (POST /v1/agent/disconnect).
   endPolls(agentId: string, holder: LeaseHolder): void {
+    this.#goodbyes.said(agentId, holder.token_id, this.#context.now().getTime());
     this.#waiters.end((ask) => ask.request.agent_id === agentId && ask.holder.token_id === holder.token_id);
   }
 

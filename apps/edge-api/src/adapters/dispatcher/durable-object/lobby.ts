@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { Goodbyes } from "./goodbyes.ts";
 import type { DispatcherBindings, LobbyRpc, LobbyWait } from "./interface.ts";
 
 // A ring older than this before a wait began still sends the agent back to the shards: the Worker's clock and
@@ -15,13 +16,16 @@ interface Waiter {
 // no job in any shard waits here; a shard that queues a job with none of its lane queued ahead rings, and the
 // oldest waiting agent that can build it goes back to the shards. Busy fleets never come here: agents find
 // work in their home shard and shards with a backlog do not ring. Nothing is stored: if the object restarts,
-// waits end early and agents simply poll again.
+// waits end early and agents simply poll again. A disconnect ends the agent's waits here, and also the wait of
+// a poll that began before it but was still asking the shards when it arrived (goodbyes.ts).
 export class DispatcherLobby extends DurableObject<DispatcherBindings> implements LobbyRpc {
   readonly #waiters: Waiter[] = [];
   // Per firmware version, when a ring last found nobody waiting.
   readonly #unanswered = new Map<string, number>();
+  readonly #goodbyes = new Goodbyes();
 
   async waitForWork(wait: LobbyWait): Promise<"work" | "timeout" | "ended"> {
+    if (this.#goodbyes.endsPoll(wait.agentId, wait.tokenId, wait.startedMs)) return "ended";
     const rung = this.#unanswered.get(wait.firmwareVersion);
     if (rung !== undefined && rung >= wait.sinceMs - RING_MARGIN_MS) return "work";
     return await new Promise((resolve) => {
@@ -44,6 +48,7 @@ export class DispatcherLobby extends DurableObject<DispatcherBindings> implement
   }
 
   async endWaits(agentId: string, tokenId: string): Promise<void> {
+    this.#goodbyes.said(agentId, tokenId, Date.now());
     for (const waiter of [...this.#waiters]) {
       if (waiter.wait.agentId === agentId && waiter.wait.tokenId === tokenId) this.#answer(waiter, "ended");
     }

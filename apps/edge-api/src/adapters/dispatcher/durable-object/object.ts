@@ -94,10 +94,14 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
     await this.ctx.storage.put(RECONCILED_KEY, this.#parts.now().toISOString());
   }
 
-  async lease(request: LeaseRequest, holder: LeaseHolder): Promise<Outcome<LeaseResponse | null>> {
+  async lease(
+    request: LeaseRequest,
+    holder: LeaseHolder,
+    startedMs?: number,
+  ): Promise<Outcome<LeaseResponse | null>> {
     return await outcomeOrFailure(() => {
       this.#sightings.see(request, this.#parts.now().getTime());
-      return this.#parts.leases.lease({ request, holder });
+      return this.#parts.leases.lease({ request, holder }, startedMs);
     });
   }
 
@@ -188,10 +192,10 @@ export class DispatcherObject extends DurableObject<DispatcherBindings> implemen
       sql.forgetAgent(this.#parts.sql, agentId);
       this.#sightings.forget(agentId);
       const args = { agentId, holder, now: this.#parts.now().toISOString() };
-      return await requeueAll(
-        this.#parts,
-        lifecycle.disconnectAgent(sql.runningRecords(this.#parts.sql), args),
-      );
+      const released = lifecycle.disconnectAgent(sql.runningRecords(this.#parts.sql), args);
+      // Nothing handed back (every shard but the ones holding its leases): nothing new is due.
+      if (released.length === 0) return 0;
+      return await requeueAll(this.#parts, released);
     });
   }
 

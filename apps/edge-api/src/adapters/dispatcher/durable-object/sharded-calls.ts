@@ -17,7 +17,9 @@ export const CLAIM_AT_BACKLOG = 4;
 // its race to another agent takes its shard's next job when that is still the oldest the Worker knows of, or
 // names it, and the Worker tries the next oldest: what the other shards named stays a lower bound on their
 // oldest (jobs only leave, or arrive newer), so a lost race costs one more claim, not a look at every shard.
-// When no shard has a job the agent waits in the Lobby until a shard rings (or its wait ends) and looks again.
+// When no shard has a job the agent waits in the Lobby until a shard rings (or its wait ends) and looks again,
+// or until the agent disconnects: the Lobby also ends the wait of a poll that began before a disconnect it
+// already took (goodbyes.ts), as the disconnect's own call reaches it before a poll still asking the shards.
 export async function shardedLease(
   namespace: DurableObjectNamespace<DispatcherRpc>,
   lobby: DurableObjectStub<LobbyRpc>,
@@ -27,7 +29,8 @@ export async function shardedLease(
   signal?: AbortSignal,
 ): Promise<LeaseResponse | null> {
   const home = homeShardOf(request.agent_id, shards);
-  const deadline = Date.now() + (request.wait_ms ?? 0);
+  const startedMs = Date.now();
+  const deadline = startedMs + (request.wait_ms ?? 0);
   const ask = { ...request, wait_ms: 0 };
   for (;;) {
     const sinceMs = Date.now();
@@ -70,6 +73,7 @@ export async function shardedLease(
       toolchains: request.toolchains,
       agentId: request.agent_id,
       tokenId: holder.token_id,
+      startedMs,
       sinceMs,
       waitMs,
     });
