@@ -5,10 +5,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type RedisServer, startRedis } from "../../../test/servers/redis.ts";
 import type { LeaseHolder } from "@qmk-edge/schema";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type RedisServer, startRedis } from "../../../test/servers/redis.ts";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
 import { RedisDispatcher } from "../src/adapters/dispatcher/redis/dispatcher.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
