@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
 import { encodeHeader, sha256Hex } from "../src/adapters/blob-store/fs-format.ts";
 import { publishSync } from "../src/adapters/blob-store/fs-publish-sync.ts";
@@ -68,6 +68,27 @@ describe("FsBlobStore: overwrites reuse the inodes they replaced", () => {
     expect(await readBlobText(other, "jobs/a.json")).toBe('"a2"');
     expect(await readBlobText(other, "jobs/b.json")).toBe('"b0"');
     expect(await other.head("jobs/b.json")).toMatchObject({ size: 4, sha256: sha256Hex('"b0"') });
+  });
+
+  it("links no spare name for a first write, which replaces no file; an overwrite keeps the one it replaces", async () => {
+    spareMinAge.ms = 60_000;
+    const keep = vi.spyOn(SpareInodes.prototype, "keep");
+    try {
+      const store = open();
+      for (let i = 0; i < 5; i++) await store.put(`jobs/n${i}.json`, '"v0"', FIRST);
+      await store.put("served/t/n0", "", { contentType: "text/plain", firstWrite: true });
+      expect(keep).toHaveBeenCalledTimes(0);
+      for (let i = 0; i < 5; i++) await store.put(`jobs/n${i}.json`, '"v1"', SERIAL);
+      expect(keep).toHaveBeenCalledTimes(5);
+      expect(spares()).toHaveLength(5);
+      // A serialized put of a key that has no file yet replaces nothing either.
+      await store.put("jobs/fresh.json", '"v0"', SERIAL);
+      expect(keep).toHaveBeenCalledTimes(5);
+      const other = open({});
+      for (let i = 0; i < 5; i++) expect(await readBlobText(other, `jobs/n${i}.json`)).toBe('"v1"');
+    } finally {
+      keep.mockRestore();
+    }
   });
 
   it("never writes into an inode with another name: an empty object's template stays empty", async () => {

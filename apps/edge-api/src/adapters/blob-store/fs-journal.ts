@@ -40,7 +40,10 @@ interface Segment {
 }
 
 interface Waiter {
-  line: string;
+  // The line's bytes, encoded when it is appended: a commit concatenates a batch's buffers, where joining the
+  // batch's strings (a few hundred KiB at 50 puts of 2.5 KB records) and encoding the result cost about six times
+  // as much CPU per line.
+  line: Buffer;
   file: string | null;
   resolve(): void;
   reject(err: unknown): void;
@@ -78,7 +81,7 @@ export class GroupJournal {
 
   // Resolves once the entry is on disk (fdatasync of the batch holding it); the caller writes the file after.
   append(entry: JournalEntry, file: string): Promise<void> {
-    const line = `${JSON.stringify(["p", entry.key, entry.contentType, entry.sha256, entry.text, entry.generation])}\n`;
+    const line = lineBytes(["p", entry.key, entry.contentType, entry.sha256, entry.text, entry.generation]);
     return new Promise((resolve, reject) => {
       this.#pending.push({ line, file, resolve, reject });
       this.#startFlush();
@@ -90,7 +93,7 @@ export class GroupJournal {
   // that generation for the key again (struckFloor), so the abort strikes no later put.
   abort(key: string, generation: number): void {
     if ((this.#struck.get(key) ?? -1) < generation) this.#struck.set(key, generation);
-    const line = `${JSON.stringify(["a", key, generation])}\n`;
+    const line = lineBytes(["a", key, generation]);
     this.#pending.push({ line, file: null, resolve: () => {}, reject: () => {} });
     this.#startFlush();
   }
@@ -119,7 +122,7 @@ export class GroupJournal {
         this.#pending = [];
         try {
           const segment = await this.#segment();
-          const bytes = Buffer.from(batch.map((w) => w.line).join(""), "utf8");
+          const bytes = batch.length === 1 ? batch[0]!.line : Buffer.concat(batch.map((w) => w.line));
           // Opened per commit: a writer held open between commits would keep the disk from being remounted
           // read-only, and costs more to keep than one open per batch. Open, append and close are synchronous
           // (they wait on no disk: the bytes go to the page cache); only the fdatasync goes to libuv's pool.
@@ -228,6 +231,8 @@ export class GroupJournal {
   // What retirement did, for tests: files (inodes) fsynced.
   readonly retired = { fileSyncs: 0 };
 }
+
+const lineBytes = (fields: unknown[]) => Buffer.from(`${JSON.stringify(fields)}\n`, "utf8");
 
 function appendFully(fd: number, bytes: Uint8Array): void {
   let done = 0;

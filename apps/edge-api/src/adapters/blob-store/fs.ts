@@ -170,6 +170,7 @@ export class FsBlobStore implements BlobStore {
         options,
         maxBytes: this.maxBytes,
         generation,
+        replaces: current !== null,
       });
       return await unavailableOnDiskError(key, put);
     }

@@ -23,7 +23,7 @@ end
 
 export const LEASE_SCRIPTS = {
   // TOUCH_LUA, then the oldest undelivered entry across the streams KEYS[4..] delivered to the agent (its
-  // consumer name is its id), then the lock lock:<job> (ARGV[6] .. job) taken with token ARGV[7] for ARGV[8]
+  // consumer name is its id; a stream without the group gets it back), then the lock lock:<job> (ARGV[6] .. job) taken with token ARGV[7] for ARGV[8]
   // ms if free. KEYS, ARGV: as TOUCH_LUA, then streams; lock prefix, token, ttl_ms
   // -> { stream, entry id, fields, 1 when locked else 0 } or nil
   qeTouchTakeLock: {
@@ -41,16 +41,21 @@ for i = 4, #KEYS do
   local key = KEYS[i]
   local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', key)
   if ok then
+    local last
     for _, g in ipairs(groups) do
-      local name, last
+      local name, delivered
       for j = 1, #g, 2 do
-        if g[j] == 'name' then name = g[j + 1] elseif g[j] == 'last-delivered-id' then last = g[j + 1] end
+        if g[j] == 'name' then name = g[j + 1] elseif g[j] == 'last-delivered-id' then delivered = g[j + 1] end
       end
-      if name == '${GROUP}' then
-        local nxt = redis.call('XRANGE', key, '(' .. last, '+', 'COUNT', 1)
-        if #nxt > 0 and (best == nil or older(nxt[1][1], best)) then best, bestKey = nxt[1][1], key end
-      end
+      if name == '${GROUP}' then last = delivered end
     end
+    -- A stream without the group (it was destroyed): created again, from the stream's first entry.
+    if not last then
+      redis.call('XGROUP', 'CREATE', key, '${GROUP}', '0')
+      last = '0-0'
+    end
+    local nxt = redis.call('XRANGE', key, '(' .. last, '+', 'COUNT', 1)
+    if #nxt > 0 and (best == nil or older(nxt[1][1], best)) then best, bestKey = nxt[1][1], key end
   end
 end
 if not best then return false end

@@ -9,7 +9,11 @@ import { LEASE_SCRIPTS } from "./lease-scripts.ts";
 import { LOCK_SCRIPTS } from "./lock-scripts.ts";
 import { defineScriptTable, runScript, type Script } from "./script-runner.ts";
 
-// Adds a job to a stream and the waiting sets unless it is already waiting or leased.
+// Adds a job to a stream and the waiting sets unless it is already waiting or leased. A stream is made only
+// with its consumer group (here, or by consumer-groups.ts), so the group is created when the stream does not
+// exist yet, not tried on every enqueue (each try after the first an error, BUSYGROUP, raised and caught in
+// Redis). A stream that lost its group another way (an operator's XGROUP DESTROY) gets it back from the next
+// lease that looks at it (lease-scripts.ts qeTouchTakeLock).
 const ENQUEUE_LUA = `
 local function order(id)
   local ms, seq = string.match(id, '(%d+)-(%d+)')
@@ -17,7 +21,9 @@ local function order(id)
 end
 local function enqueue(stream, waiting, since, streams, lease, job, enqueued)
   if redis.call('ZSCORE', since, job) or redis.call('EXISTS', lease) == 1 then return false end
-  pcall(redis.call, 'XGROUP', 'CREATE', stream, '${GROUP}', '0', 'MKSTREAM')
+  if redis.call('EXISTS', stream) == 0 then
+    redis.call('XGROUP', 'CREATE', stream, '${GROUP}', '0', 'MKSTREAM')
+  end
   local id = redis.call('XADD', stream, '*', 'job', job)
   redis.call('ZADD', waiting, order(id), job)
   redis.call('ZADD', since, enqueued, job)
