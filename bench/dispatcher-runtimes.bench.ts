@@ -1,7 +1,8 @@
 // The dispatcher benchmark on both runtimes, 1, 10 and 50 agents each: Node + Redis (the API in its own
 // process; and as API_PROCESSES=n, one per core unless BENCH_API_PROCESSES says, its CPU summed over the
 // primary and every worker: node/api-processes.ts), and local workerd with the sharded Durable Object dispatcher: the deployed bundle run by Miniflare's
-// API (workers/workerd.ts), the agents on workerd's own socket; BENCH_WORKERS_HOST=wrangler-dev runs it through
+// API (workers/workerd.ts), producers and agents on the Worker's own socket (BENCH_WORKERD_VIA=entry: through
+// Miniflare's entry worker); BENCH_WORKERS_HOST=wrangler-dev runs it through
 // `wrangler dev` instead (its Node process and proxy workerd in front, ~5.5 ms of CPU per request more), to
 // compare with figures taken that way before.
 
@@ -78,6 +79,7 @@ export async function benchDispatcherWorkers(
   try {
     const target = {
       url: api.url,
+      headers: api.clientHeaders,
       token: BENCH_AGENT_TOKEN,
       firmwareVersion: "demo-1",
       cpuMicros: api.cpuMicros,
@@ -120,7 +122,7 @@ async function startWorkersApi(vars: Record<string, string>) {
         ? Number(process.env.BENCH_WORKERD_INSPECTOR_PORT)
         : undefined,
     });
-    return { ...workerd, host: "miniflare", pgid: workerd.pgid };
+    return { ...workerd, host: `miniflare, ${workerd.via}`, pgid: workerd.pgid };
   }
   const dir = makeTempDir("bench-workerd");
   const api = await startEdgeApi({
@@ -130,6 +132,7 @@ async function startWorkersApi(vars: Record<string, string>) {
   });
   return {
     url: api.url,
+    clientHeaders: {},
     host: "wrangler-dev",
     pgid: undefined,
     cpuMicros: async () => groupCpuMicros(api.daemon.pid),

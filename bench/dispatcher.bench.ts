@@ -14,6 +14,8 @@ export interface DrainTarget {
   url: string;
   token: string;
   firmwareVersion: string;
+  // Sent on every request of producers and agents (workerd's direct socket: CF-Connecting-IP).
+  headers?: Record<string, string>;
   // CPU time (µs) the API has used so far.
   cpuMicros(): Promise<number>;
   // The same split by process (executable name), when the API runs as several (workerd and its host).
@@ -22,7 +24,7 @@ export interface DrainTarget {
 }
 
 // Fills the queue with `jobs` new jobs, `concurrency` POSTs at a time.
-async function fill(url: string, jobs: number, tag: string): Promise<void> {
+async function fill(url: string, jobs: number, tag: string, headers?: Record<string, string>): Promise<void> {
   const base = new URL(url);
   const http = new Agent({ keepAlive: true, maxSockets: 16 });
   let next = 0;
@@ -31,7 +33,7 @@ async function fill(url: string, jobs: number, tag: string): Promise<void> {
       while (next < jobs) {
         const i = next++;
         const body = JSON.stringify(benchRequest(`drain_${tag}_${i}`));
-        const res = await httpCall(http, base, { method: "POST", path: "/v1/compile", body });
+        const res = await httpCall(http, base, { method: "POST", path: "/v1/compile", body, headers });
         if (res.status !== 200) throw new Error(`POST /v1/compile answered ${res.status}: ${res.body}`);
       }
     }),
@@ -41,7 +43,7 @@ async function fill(url: string, jobs: number, tag: string): Promise<void> {
 
 export async function drain(target: DrainTarget, agents: number, jobs: number) {
   const tag = `${agents}a${Date.now().toString(36)}`;
-  await fill(target.url, jobs, tag);
+  await fill(target.url, jobs, tag, target.headers);
   const fleet = Array.from(
     { length: agents },
     (_, i) =>
@@ -49,6 +51,7 @@ export async function drain(target: DrainTarget, agents: number, jobs: number) {
         id: `bench-${tag}-${i}`,
         token: target.token,
         firmwareVersion: target.firmwareVersion,
+        headers: target.headers,
       }),
   );
   const leaseMs: number[] = [];

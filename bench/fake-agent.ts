@@ -17,10 +17,14 @@ export class FakeAgent {
   readonly #http = new Agent({ keepAlive: true, maxSockets: 4 });
   readonly #firmwareVersion: string;
 
-  constructor(url: string, args: { id: string; token: string; firmwareVersion: string }) {
+  // `headers`: sent on every call (a target's client headers, e.g. CF-Connecting-IP on workerd's direct socket).
+  constructor(
+    url: string,
+    args: { id: string; token: string; firmwareVersion: string; headers?: Record<string, string> },
+  ) {
     this.id = args.id;
     this.#base = new URL(url);
-    this.#auth = { authorization: `Bearer ${args.token}` };
+    this.#auth = { ...args.headers, authorization: `Bearer ${args.token}` };
     this.#firmwareVersion = args.firmwareVersion;
   }
 

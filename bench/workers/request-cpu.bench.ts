@@ -2,7 +2,8 @@
 // as the dispatcher bench (workers/workerd.ts: no wrangler dev): the request itself (a 404, no binding call),
 // Durable Object calls (GET /v1: one per shard), an R2 get (an unknown job's status), and an agent's lease
 // that finds no job (an offer to each shard, its presence noted). `node bench/workers/request-cpu.bench.ts`;
-// BENCH_SHARDS (4), BENCH_REQUESTS (1500 each, 8 at a time). Not part of `npm run -s bench`.
+// BENCH_SHARDS (4), BENCH_REQUESTS (1500 each, 8 at a time), BENCH_WORKERD_VIA (direct: the Worker's own socket;
+// entry: through Miniflare's entry worker). Not part of `npm run -s bench`.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent } from "node:http";
@@ -43,15 +44,17 @@ export async function benchWorkerRequests(shards: number, requests: number) {
   });
   const http = new Agent({ keepAlive: true, maxSockets: 8 });
   const base = new URL(workerd.url);
+  const call = (req: LoadRequest) =>
+    httpCall(http, base, { ...req, headers: { ...workerd.clientHeaders, ...req.headers } });
   const out: Record<string, Record<string, number>> = {};
   try {
     for (const [name, request] of Object.entries(CASES)) {
-      for (let i = 0; i < 50; i++) await httpCall(http, base, request()); // warm
+      for (let i = 0; i < 50; i++) await call(request()); // warm
       const before = workerd.cpuByProcess();
       let next = 0;
       await Promise.all(
         Array.from({ length: 8 }, async () => {
-          while (next++ < requests) await httpCall(http, base, request());
+          while (next++ < requests) await call(request());
         }),
       );
       const after = workerd.cpuByProcess();
@@ -68,6 +71,7 @@ export async function benchWorkerRequests(shards: number, requests: number) {
   }
   return {
     shards,
+    via: workerd.via,
     requests,
     load_average: readFileSync("/proc/loadavg", "utf8").split(" ")[0],
     cpu_ms_per_request: out,

@@ -3,7 +3,10 @@
 // process by bench/workers/workerd.ts (startWorkerd), which passes everything through the environment:
 //   BENCH_WORKERD_BUNDLE  the Worker as `wrangler deploy --dry-run --outdir` built it (the deployed bundle)
 //   BENCH_WORKERD_PERSIST where R2, Queue and Durable Object state live (on disk, as `wrangler dev --persist-to`)
-//   BENCH_WORKERD_PORT    the port to serve on (127.0.0.1)
+//   BENCH_WORKERD_PORT    the port of Miniflare's entry worker (127.0.0.1), which workerd runs in front of the
+//                         Worker: request.cf, CF-Connecting-IP, the local /cdn-cgi/ routes
+//   BENCH_WORKERD_DIRECT_PORT  the port of a socket straight to the Worker (Miniflare's `unsafeDirectSockets`):
+//                         no entry worker, as in production, where Cloudflare's front sets CF-Connecting-IP
 //   BENCH_WORKERD_VARS    JSON object of vars and secrets, over wrangler.jsonc's vars
 //   BENCH_WORKERD_INSPECTOR_PORT  optional: workerd's inspector (CDP), for a CPU profile of the Worker
 // The bindings (R2 bucket, Queue producer and consumers with their batch settings and dead-letter queue, the
@@ -49,13 +52,17 @@ const mf = new Miniflare(
         modulesRoot: env("BENCH_WORKERD_BUNDLE"),
         modules: [{ type: "ESModule", path: join(env("BENCH_WORKERD_BUNDLE"), "main.js") }],
         bindings: { ...workerOptions.bindings, ...vars },
+        // A second socket of workerd's own, served by the Worker itself (its default entrypoint).
+        unsafeDirectSockets: [{ host: "127.0.0.1", port: Number(env("BENCH_WORKERD_DIRECT_PORT")) }],
       },
       ...externalWorkers,
     ],
   }),
 );
 const url = await mf.ready;
-process.stdout.write(`workerd serving ${url}\n`);
+process.stdout.write(
+  `workerd serving ${url}, the Worker directly ${await mf.unsafeGetDirectURL("qmk-edge-api")}\n`,
+);
 
 const stop = async () => {
   await mf.dispose();

@@ -3,6 +3,9 @@
 // the Worker runs (h20w): a dispatcher bench through it measured the dev tooling. Here the Worker is bundled
 // as `wrangler deploy --dry-run` bundles it for production and run by Miniflare's API in a process of its own
 // (workerd-host.ts), with wrangler.jsonc's bindings; the fake agents call workerd's socket directly.
+// Clients talk to the Worker's own socket (Miniflare's direct socket), not through Miniflare's entry worker,
+// an isolate of Miniflare's in front of every request (~11 % of workerd's JavaScript time in a drain, h23w) that
+// production has no counterpart of in workerd; BENCH_WORKERD_VIA=entry sends them through it as before (h25e).
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +17,12 @@ const EDGE_API = join(REPO_ROOT, "apps", "edge-api");
 const WRANGLER = join(EDGE_API, "node_modules", ".bin", "wrangler");
 
 export interface Workerd {
+  // Where clients send requests: the Worker's own socket, or Miniflare's entry worker (BENCH_WORKERD_VIA=entry).
   url: string;
+  via: WorkerdVia;
+  // Headers a client sends on every request: on the direct socket, CF-Connecting-IP, which Cloudflare's front
+  // (and, locally, the entry worker) sets and the Worker's rate limiter keys on.
+  clientHeaders: Record<string, string>;
   // The host's process group (workerd-host.ts and its workerd).
   pgid: number;
   // CPU time (µs) used so far by each process of the host's group, by executable name (node, workerd).
@@ -40,14 +48,26 @@ export function bundleWorker(outDir: string, logFile: string): void {
   });
 }
 
+export type WorkerdVia = "direct" | "entry";
+
+export function workerdVia(): WorkerdVia {
+  const via = process.env.BENCH_WORKERD_VIA ?? "direct";
+  if (via !== "direct" && via !== "entry") throw new Error(`BENCH_WORKERD_VIA=${via}: direct or entry`);
+  return via;
+}
+
 export async function startWorkerd(args: {
   vars: Record<string, string>;
   inspectorPort?: number;
+  via?: WorkerdVia;
 }): Promise<Workerd> {
+  const via = args.via ?? workerdVia();
   const dir = makeTempDir("bench-workerd");
   const bundle = join(dir, "bundle");
   bundleWorker(bundle, join(dir, "wrangler-logs"));
   const port = await freePort();
+  let directPort = await freePort();
+  while (directPort === port) directPort = await freePort();
   const daemon = startDaemon({
     command: process.execPath,
     args: [join(import.meta.dirname, "workerd-host.ts")],
@@ -57,14 +77,16 @@ export async function startWorkerd(args: {
       BENCH_WORKERD_BUNDLE: bundle,
       BENCH_WORKERD_PERSIST: join(dir, "state"),
       BENCH_WORKERD_PORT: String(port),
+      BENCH_WORKERD_DIRECT_PORT: String(directPort),
       BENCH_WORKERD_VARS: JSON.stringify(args.vars),
       ...(args.inspectorPort ? { BENCH_WORKERD_INSPECTOR_PORT: String(args.inspectorPort) } : {}),
     },
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://127.0.0.1:${via === "direct" ? directPort : port}`;
+  const clientHeaders: Record<string, string> = via === "direct" ? { "cf-connecting-ip": "127.0.0.1" } : {};
   try {
     await waitUntil(
-      "workerd serving GET /v1",
+      `workerd serving GET /v1 (${via})`,
       async () => {
         const res = await fetch(`${url}/v1`, { signal: AbortSignal.timeout(5000) });
         return res.status === 200 && serviceStatus.safeParse(await res.json()).success;
@@ -79,6 +101,8 @@ export async function startWorkerd(args: {
   const cpuByProcess = () => groupCpuByName(daemon.pid);
   return {
     url,
+    via,
+    clientHeaders,
     pgid: daemon.pid,
     cpuByProcess,
     cpuMicros: async () => Object.values(cpuByProcess()).reduce((a, b) => a + b, 0),

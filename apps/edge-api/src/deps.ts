@@ -1,6 +1,7 @@
 import type { LeaseHolder } from "@qmk-edge/schema";
 import type { Context } from "hono";
 import type { AppConfig } from "./config/app-config.ts";
+import type { TokenDigests } from "./memo/token-digests.ts";
 import type { BlobStore } from "./ports/blob-store.ts";
 import type { BuildHealthStore } from "./ports/build-health.ts";
 import type { Dispatcher } from "./ports/dispatcher.ts";
@@ -32,6 +33,8 @@ export interface Deps {
   // sha256 as lower-case hex (content keys, agent tokens). Workers: Web Crypto. Node: node:crypto on the
   // calling thread, as Web Crypto's digest there is a trip through the thread pool (8-10 % of a cache hit).
   sha256Hex: (data: string | Uint8Array) => Promise<string>;
+  // Agent tokens' digests kept per isolate or process (memo/token-digests.ts), so a call does not hash its token.
+  agentTokenDigests: TokenDigests;
 }
 
 export interface AppEnv {

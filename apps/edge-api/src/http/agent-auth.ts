@@ -48,17 +48,21 @@ async function endRevokedLease(deps: Deps, path: string, request: Request): Prom
   });
 }
 
-// /v1/agent/*: `Authorization: Bearer <agent token>`; the token's sha256 must be a configured one. Sets
-// `agent` (the token's name and trust) for the routes, which bind leases to it.
+// /v1/agent/*: `Authorization: Bearer <agent token>`; the token's sha256 must be a configured one (a token that
+// matched before is not hashed again: memo/token-digests.ts). Sets `agent` (the token's name and trust) for the
+// routes, which bind leases to it.
 export const requireAgent: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = bearerToken(c.req.header("authorization"));
   if (token === null) throw new UnauthorizedError("missing agent token: send Authorization: Bearer <token>");
   const deps = c.get("deps");
-  const known: AgentToken | null = constantTimeFind(deps.config.agentTokens, await deps.sha256Hex(token));
+  const kept = deps.agentTokenDigests.find(token);
+  const hash = kept ?? (await deps.sha256Hex(token));
+  const known: AgentToken | null = constantTimeFind(deps.config.agentTokens, hash);
   if (!known) {
     await endRevokedLease(deps, c.req.path, c.req.raw);
     throw new UnauthorizedError("unknown agent token");
   }
+  if (kept === null) deps.agentTokenDigests.keep(token, hash);
   c.set("agent", { token_id: known.id, trust: known.trust });
   await next();
 };

@@ -21,6 +21,7 @@ import { systemClock } from "../jobs/clock.ts";
 import { newId } from "../jobs/job-id.ts";
 import { leasePolicy } from "../jobs/lease.ts";
 import { Reconciler } from "../jobs/reconcile.ts";
+import { TokenDigests } from "../memo/token-digests.ts";
 import type { BlobStore } from "../ports/blob-store.ts";
 import { forwardedClientIp, socketClientIp } from "./client-ip.ts";
 import { runPrimary, workerSlot } from "./cluster.ts";
@@ -102,6 +103,7 @@ export function buildNodeDeps(
     now,
     newId,
     sha256Hex: nodeSha256Hex,
+    agentTokenDigests: new TokenDigests(),
   };
   const close = async () => {
     await dispatcher.close();

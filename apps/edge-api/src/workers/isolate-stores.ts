@@ -5,12 +5,13 @@ import { BlobJobStore, CACHE_MEMO_MS } from "../adapters/job-store/blob.ts";
 import { MetricsBatch } from "../adapters/metrics/durable-object/client.ts";
 import { presenceMemo } from "../adapters/metrics/presence.ts";
 import type { ExpiringMemo } from "../memo/bounded-memo.ts";
+import { TokenDigests } from "../memo/token-digests.ts";
 import type { Env } from "./env.ts";
 
 // The stores a Worker isolate builds once per env object and shares between its requests, so their memos
 // (settled job records, build-cache entries, and the catalogue pointer, memoised per BlobStore) outlive a
 // request, the agents whose presence it sent to the metrics object lately, the metric events waiting to be sent,
-// and the build-health answers it read lately. Only these: a Durable Object stub that once failed stays failed, so the Durable Object clients
+// the build-health answers it read lately, and the agent tokens' digests. Only these: a Durable Object stub that once failed stays failed, so the Durable Object clients
 // are made per request (making a stub costs no call).
 export interface IsolateStores {
   blobs: R2BlobStore;
@@ -19,6 +20,7 @@ export interface IsolateStores {
   // Metric events waiting for the isolate's next call to the MetricsObject.
   metricsBatch: MetricsBatch;
   buildHealthMemo: ExpiringMemo<BuildHealthEntry | null>;
+  agentTokenDigests: TokenDigests;
 }
 
 const built = new WeakMap<Env, IsolateStores>();
@@ -34,6 +36,7 @@ export function isolateStores(env: Env): IsolateStores {
     sentPresence: presenceMemo(),
     metricsBatch: new MetricsBatch(),
     buildHealthMemo: buildHealthMemo(),
+    agentTokenDigests: new TokenDigests(),
   };
   built.set(env, stores);
   return stores;

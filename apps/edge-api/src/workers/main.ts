@@ -31,7 +31,7 @@ import { reconcileOnSchedule } from "./reconcile.ts";
 function workerDeps(c: Context<AppEnv>): Deps {
   const env = c.env as Env;
   const config = configFromEnv(env);
-  const { blobs, jobs, sentPresence, metricsBatch, buildHealthMemo } = isolateStores(env);
+  const { blobs, jobs, sentPresence, metricsBatch, buildHealthMemo, agentTokenDigests } = isolateStores(env);
   return {
     blobs,
     jobs,
@@ -57,6 +57,7 @@ function workerDeps(c: Context<AppEnv>): Deps {
     now: systemClock,
     newId,
     sha256Hex,
+    agentTokenDigests,
   };
 }
 

@@ -43,9 +43,11 @@ export class MetricsBatch {
 }
 
 // The MetricsStore port on Workers: one MetricsObject; an isolate's events go in one call per METRICS_BATCH_MS,
-// after the answers.
+// after the answers. The stub is made by the request that calls (idFromName hashes the name: most requests'
+// events ride on another request's pending call, and they make none).
 export class DurableObjectMetrics implements MetricsStore {
-  readonly #stub: DurableObjectStub<MetricsRpc>;
+  readonly #namespace: DurableObjectNamespace<MetricsRpc>;
+  #made: DurableObjectStub<MetricsRpc> | null = null;
   readonly #waitUntil: (p: Promise<unknown>) => void;
   readonly #sent: ExpiringMemo<string>;
   readonly #batch: MetricsBatch;
@@ -56,10 +58,15 @@ export class DurableObjectMetrics implements MetricsStore {
     sentPresence: ExpiringMemo<string> = presenceMemo(),
     batch: MetricsBatch = new MetricsBatch(),
   ) {
-    this.#stub = namespace.get(namespace.idFromName("metrics"));
+    this.#namespace = namespace;
     this.#waitUntil = waitUntil;
     this.#sent = sentPresence;
     this.#batch = batch;
+  }
+
+  get #stub(): DurableObjectStub<MetricsRpc> {
+    this.#made ??= this.#namespace.get(this.#namespace.idFromName("metrics"));
+    return this.#made;
   }
 
   record(all: MetricEvent[]): void {

@@ -20,45 +20,72 @@ export class MetricsObject extends DurableObject<MetricsBindings> implements Met
     `);
   }
 
+  // A call holds an isolate's events of METRICS_BATCH_MS (client.ts): many events of a few series. Each series
+  // is read and written once per call (a counter's increments summed, a histogram's observations added to its
+  // row in order, an agent's last sighting), not once per event.
   async record(events: MetricEvent[]): Promise<void> {
+    const counts = new Map<string, { name: string; labels: string; by: number }>();
+    const observed = new Map<
+      string,
+      { name: string; labels: string; bounds: readonly number[]; values: number[] }
+    >();
+    const agents = new Map<string, Extract<MetricEvent, { kind: "agent" }>>();
     for (const e of events) {
       if (e.kind === "count") {
-        this.#sql.exec(
-          "INSERT INTO counters (name, labels, value) VALUES (?, ?, ?) ON CONFLICT(name, labels) DO UPDATE SET value = value + excluded.value",
-          COUNTERS[e.counter].name,
-          canonical(e.labels),
-          e.by ?? 1,
-        );
-      } else if (e.kind === "observe") {
+        const name = COUNTERS[e.counter].name;
         const labels = canonical(e.labels);
-        const row = this.#sql
-          .exec<{ buckets: string; sum: number; count: number }>(
-            "SELECT buckets, sum, count FROM histograms WHERE name = ? AND labels = ?",
-            HISTOGRAMS[e.histogram].name,
-            labels,
-          )
-          .toArray()[0];
-        const sample = row
-          ? { buckets: JSON.parse(row.buckets) as number[], sum: row.sum, count: row.count }
-          : { buckets: [], sum: 0, count: 0 };
-        observeInto(HISTOGRAMS[e.histogram].buckets, sample, e.value);
-        this.#sql.exec(
-          "INSERT OR REPLACE INTO histograms (name, labels, buckets, sum, count) VALUES (?, ?, ?, ?, ?)",
-          HISTOGRAMS[e.histogram].name,
-          labels,
-          JSON.stringify(sample.buckets),
-          sample.sum,
-          sample.count,
-        );
+        const key = `${name}\n${labels}`;
+        const series = counts.get(key);
+        if (series) series.by += e.by ?? 1;
+        else counts.set(key, { name, labels, by: e.by ?? 1 });
+      } else if (e.kind === "observe") {
+        const { name, buckets: bounds } = HISTOGRAMS[e.histogram];
+        const labels = canonical(e.labels);
+        const key = `${name}\n${labels}`;
+        const series = observed.get(key);
+        if (series) series.values.push(e.value);
+        else observed.set(key, { name, labels, bounds, values: [e.value] });
       } else {
-        this.#sql.exec(
-          "INSERT OR REPLACE INTO agents (agent_id, firmware_version, toolchains, at) VALUES (?, ?, ?, ?)",
-          e.agentId,
-          e.firmwareVersion,
-          JSON.stringify(e.toolchains),
-          Date.parse(e.at),
-        );
+        agents.set(e.agentId, e);
       }
+    }
+    for (const c of counts.values()) {
+      this.#sql.exec(
+        "INSERT INTO counters (name, labels, value) VALUES (?, ?, ?) ON CONFLICT(name, labels) DO UPDATE SET value = value + excluded.value",
+        c.name,
+        c.labels,
+        c.by,
+      );
+    }
+    for (const h of observed.values()) {
+      const row = this.#sql
+        .exec<{ buckets: string; sum: number; count: number }>(
+          "SELECT buckets, sum, count FROM histograms WHERE name = ? AND labels = ?",
+          h.name,
+          h.labels,
+        )
+        .toArray()[0];
+      const sample = row
+        ? { buckets: JSON.parse(row.buckets) as number[], sum: row.sum, count: row.count }
+        : { buckets: [], sum: 0, count: 0 };
+      for (const value of h.values) observeInto(h.bounds, sample, value);
+      this.#sql.exec(
+        "INSERT OR REPLACE INTO histograms (name, labels, buckets, sum, count) VALUES (?, ?, ?, ?, ?)",
+        h.name,
+        h.labels,
+        JSON.stringify(sample.buckets),
+        sample.sum,
+        sample.count,
+      );
+    }
+    for (const e of agents.values()) {
+      this.#sql.exec(
+        "INSERT OR REPLACE INTO agents (agent_id, firmware_version, toolchains, at) VALUES (?, ?, ?, ?)",
+        e.agentId,
+        e.firmwareVersion,
+        JSON.stringify(e.toolchains),
+        Date.parse(e.at),
+      );
     }
   }
 
