@@ -1,4 +1,4 @@
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type Next } from "hono";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import type { AppEnv, Deps } from "./deps.ts";
 import { requireAgent, requireOperator } from "./http/agent-auth.ts";
@@ -97,12 +97,19 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     const file = files && servable ? await files.serve(c.req.raw) : null;
     return file ?? notFoundHandler(c);
   });
-  app.use(async (c, next) => {
-    c.set("deps", await options.deps(c));
-    await next();
+  // Deps, then CORS for public routes, then 405s, as one middleware: each middleware is a level of Hono's
+  // composition (an async call and an await per request), and every request passes all three.
+  const allowedMethods = methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedHandler });
+  const front = (c: Context<AppEnv>, deps: Deps, next: Next) => {
+    c.set("deps", deps);
+    // methodNotAllowed sets c.res itself and resolves to nothing the CORS middleware reads.
+    const inner = () => allowedMethods(c, next) as Promise<void>;
+    return isInternalPath(c.req.path) ? inner() : corsForPublicRoutes(c, inner);
+  };
+  app.use((c, next) => {
+    const deps = options.deps(c);
+    return deps instanceof Promise ? deps.then((d) => front(c, d, next)) : front(c, deps, next);
   });
-  app.use(async (c, next) => (isInternalPath(c.req.path) ? next() : corsForPublicRoutes(c, next)));
-  app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedHandler }));
   app.use("/v1/agent/*", requireAgent);
   app.use("/v1/operator/*", requireOperator);
   app.use("/metrics", requireOperator);

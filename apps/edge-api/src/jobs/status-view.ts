@@ -22,9 +22,25 @@ function isLoopback(hostname: string): boolean {
 // PUBLIC_BASE_URL in a deployment).
 export function publicBaseUrl(requestUrl: string, configured: string | undefined): string {
   if (configured) return configured.replace(/\/+$/, "");
-  const url = new URL(requestUrl);
-  return isLoopback(url.hostname) ? url.origin : "http://localhost";
+  // The answer depends on the URL's scheme and authority only, so it is kept per authority (a status poll
+  // parsed the whole URL each time): the text before the first "/", "\\", "?" or "#" after "http(s)://", where
+  // an http(s) URL's authority ends. Bounded: the Host header is the client's to choose.
+  const scheme = requestUrl.startsWith("http://") ? 7 : requestUrl.startsWith("https://") ? 8 : 0;
+  if (scheme === 0) return baseOf(new URL(requestUrl));
+  const end = requestUrl.slice(scheme).search(/[/\\?#]/);
+  const authority = end < 0 ? requestUrl : requestUrl.slice(0, scheme + end);
+  let base = baseByAuthority.get(authority);
+  if (base === undefined) {
+    base = baseOf(new URL(requestUrl));
+    if (baseByAuthority.size >= BASES_KEPT) baseByAuthority.clear();
+    baseByAuthority.set(authority, base);
+  }
+  return base;
 }
+
+const baseOf = (url: URL) => (isLoopback(url.hostname) ? url.origin : "http://localhost");
+const BASES_KEPT = 64;
+const baseByAuthority = new Map<string, string>();
 
 export const artifactUrl = (
   base: string,
@@ -82,13 +98,15 @@ function compileResult(record: JobRecord, base: string): CompileResult | null {
   };
 }
 
+const ageSeconds = (createdMs: number, now: Date) =>
+  Math.round(Math.max(0, now.getTime() - createdMs) / 100) / 10;
+
 // GET /v1/compile/:id. qmk_api's fields first, then ours. Nothing about the client (no IP) is in the record.
 export function compileStatusOf(
   record: JobRecord,
   args: { baseUrl: string; now: Date; queuePosition: number | null },
 ): CompileStatus {
   const terminal = isTerminal(record);
-  const ageMs = Math.max(0, args.now.getTime() - Date.parse(record.created_at));
   return {
     created_at: record.created_at,
     enqueued_at: record.enqueued_at,
@@ -100,7 +118,7 @@ export function compileStatusOf(
     stage: record.stage,
     attempts: record.attempts,
     queue_position: record.status === "queued" ? args.queuePosition : null,
-    age_seconds: Math.round(ageMs / 100) / 10,
+    age_seconds: ageSeconds(Date.parse(record.created_at), args.now),
     cached: record.cache_hit_of !== null,
     failure_reason: record.failure_reason,
     firmware_version: record.firmware_version,
@@ -110,4 +128,42 @@ export function compileStatusOf(
     ...(record.refusal ? { refusal: record.refusal } : {}),
     ...(record.purged ? { purged: { at: record.purged.at, message: PURGED_MESSAGE } } : {}),
   };
+}
+
+// The status answer as JSON text: JSON.stringify(compileStatusOf(...)), byte for byte. Of its fields only
+// age_seconds moves between two polls of one record object (records are never changed in place: a change is a
+// new object), so the text around it is kept per record (for its base URL and queue position) and a poll of a
+// settled or unchanged record (the store's memos hand back the same object) builds no view and serializes
+// nothing. The first `"age_seconds":` of the text is the view's own: every key before it is fixed and a string
+// value's quotes are escaped.
+interface StatusText {
+  baseUrl: string;
+  queuePosition: number | null;
+  createdMs: number;
+  head: string;
+  tail: string;
+}
+const statusTexts = new WeakMap<JobRecord, StatusText>();
+const AGE_KEY = '"age_seconds":';
+
+export function compileStatusText(
+  record: JobRecord,
+  args: { baseUrl: string; now: Date; queuePosition: number | null },
+): string {
+  let kept = statusTexts.get(record);
+  if (!kept || kept.baseUrl !== args.baseUrl || kept.queuePosition !== args.queuePosition) {
+    const view = compileStatusOf(record, args);
+    const text = JSON.stringify(view);
+    const at = text.indexOf(AGE_KEY) + AGE_KEY.length;
+    kept = {
+      baseUrl: args.baseUrl,
+      queuePosition: args.queuePosition,
+      createdMs: Date.parse(record.created_at),
+      head: text.slice(0, at),
+      tail: text.slice(at + JSON.stringify(view.age_seconds).length),
+    };
+    statusTexts.set(record, kept);
+    return text;
+  }
+  return kept.head + JSON.stringify(ageSeconds(kept.createdMs, args.now)) + kept.tail;
 }

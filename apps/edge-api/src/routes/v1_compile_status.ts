@@ -3,7 +3,7 @@ import { rememberedRefusal } from "../http/refusal-as-job.ts";
 import type { Route } from "../http/route.ts";
 import { NotFoundError } from "../jobs/errors.ts";
 import { failIfNoAgent } from "../jobs/no-agent.ts";
-import { compileStatusOf, publicBaseUrl } from "../jobs/status-view.ts";
+import { compileStatusText, publicBaseUrl } from "../jobs/status-view.ts";
 
 // GET /v1/compile/:id: the v1 status object, built from the job record alone.
 export const v1CompileStatus: Route = {
@@ -25,8 +25,12 @@ export const v1CompileStatus: Route = {
       record.status === "queued" ? await deps.dispatcher.queueView(record) : { record, queuePosition: null };
     const baseUrl = publicBaseUrl(c.req.url, deps.config.publicBaseUrl);
     c.header("Cache-Control", "no-store");
-    return c.json(
-      compileStatusOf(view.record, { baseUrl, now: deps.now(), queuePosition: view.queuePosition }),
-    );
+    // What c.json would send, the same text with the same headers; the text is kept per record (status-view.ts).
+    const text = compileStatusText(view.record, {
+      baseUrl,
+      now: deps.now(),
+      queuePosition: view.queuePosition,
+    });
+    return c.body(text, undefined, { "Content-Type": "application/json" });
   },
 };
