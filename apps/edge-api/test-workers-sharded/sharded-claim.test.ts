@@ -5,7 +5,7 @@ import type { DispatcherRpc } from "../src/adapters/dispatcher/durable-object/in
 import type { Offer } from "../src/adapters/dispatcher/durable-object/leases.ts";
 import type { Outcome } from "../src/adapters/dispatcher/durable-object/outcome.ts";
 import { shardedLease } from "../src/adapters/dispatcher/durable-object/sharded-calls.ts";
-import { lobbyStub, shardOfJob, shardStub } from "../src/adapters/dispatcher/durable-object/shards.ts";
+import { shardOfJob, shardStub } from "../src/adapters/dispatcher/durable-object/shards.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
 import { sha256Hex } from "../src/bytes/sha256-hex.ts";
 import { contentKey } from "../src/jobs/content-key.ts";
@@ -102,7 +102,7 @@ describe("a sharded lease whose claim lost its race", () => {
         };
       },
     } as unknown as DurableObjectNamespace<DispatcherRpc>;
-    const lobby = lobbyStub(workerEnv.DISPATCHER_LOBBY);
+    const lobby = workerEnv.DISPATCHER_LOBBY;
     const leased = (await shardedLease(
       namespace,
       lobby,

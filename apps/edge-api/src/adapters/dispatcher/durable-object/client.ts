@@ -72,7 +72,7 @@ export class DurableObjectDispatcher implements Dispatcher {
   ): Promise<LeaseResponse | null> {
     const leased =
       this.#shards > 1 && this.#lobby
-        ? await shardedLease(this.#namespace, lobbyStub(this.#lobby), this.#shards, request, holder, signal)
+        ? await shardedLease(this.#namespace, this.#lobby, this.#shards, request, holder, signal)
         : outcome<LeaseResponse | null>(
             await shardStub(this.#namespace, 0).lease(request, holder, Date.now()),
           );

@@ -3,7 +3,7 @@ import type { DispatchStats } from "../../../ports/dispatcher.ts";
 import type { DispatcherRpc, LobbyRpc, Moved } from "./interface.ts";
 import { isOlder, type Offer, type QueuedJob } from "./leases.ts";
 import { type Outcome, unwrap } from "./outcome.ts";
-import { homeShardOf, shardStub } from "./shards.ts";
+import { homeShardOf, lobbyStub, shardStub } from "./shards.ts";
 
 // The Worker's side of the calls that span shards (docs/architecture.md, "The sharded dispatcher").
 
@@ -20,9 +20,10 @@ export const CLAIM_AT_BACKLOG = 4;
 // When no shard has a job the agent waits in the Lobby until a shard rings (or its wait ends) and looks again,
 // or until the agent disconnects: the Lobby also ends the wait of a poll that began before a disconnect it
 // already took (goodbyes.ts), as the disconnect's own call reaches it before a poll still asking the shards.
+// The Lobby's stub is made only by a poll that waits: most leases of a busy fleet get a job at once.
 export async function shardedLease(
   namespace: DurableObjectNamespace<DispatcherRpc>,
-  lobby: DurableObjectStub<LobbyRpc>,
+  lobbyNamespace: DurableObjectNamespace<LobbyRpc>,
   shards: number,
   request: LeaseRequest,
   holder: LeaseHolder,
@@ -32,6 +33,7 @@ export async function shardedLease(
   const startedMs = Date.now();
   const deadline = startedMs + (request.wait_ms ?? 0);
   const ask = { ...request, wait_ms: 0 };
+  let lobby: DurableObjectStub<LobbyRpc> | null = null;
   for (;;) {
     const sinceMs = Date.now();
     // Home first, then the others in turn: the first with a backlog leases at once, so an agent whose home
@@ -68,6 +70,7 @@ export async function shardedLease(
     if (sawJobs) continue; // every job named was taken first: look at every shard again
     const waitMs = deadline - Date.now();
     if (waitMs <= 0 || signal?.aborted) return null;
+    lobby ??= lobbyStub(lobbyNamespace);
     const woke = await lobby.waitForWork({
       firmwareVersion: request.firmware_version,
       toolchains: request.toolchains,

@@ -25,13 +25,33 @@ export const shardOfJob = (jobId: string, shards: number) => (shards <= 1 ? 0 : 
 export const homeShardOf = (agentId: string, shards: number) =>
   shards <= 1 ? 0 : hash(`agent:${agentId}`) % shards;
 
+// A DurableObjectId is a plain value (a stub is not: one that once failed stays failed, so stubs are made per
+// request). idFromName hashes the name, so each namespace's ids are made once per isolate and kept here.
+const shardIds = new WeakMap<DurableObjectNamespace<DispatcherRpc>, DurableObjectId[]>();
+const lobbyIds = new WeakMap<DurableObjectNamespace<LobbyRpc>, DurableObjectId>();
+
 export function shardStub(
   namespace: DurableObjectNamespace<DispatcherRpc>,
   index: number,
 ): DurableObjectStub<DispatcherRpc> {
-  return namespace.get(namespace.idFromName(shardName(index)));
+  let ids = shardIds.get(namespace);
+  if (!ids) {
+    ids = [];
+    shardIds.set(namespace, ids);
+  }
+  let id = ids[index];
+  if (!id) {
+    id = namespace.idFromName(shardName(index));
+    ids[index] = id;
+  }
+  return namespace.get(id);
 }
 
 export function lobbyStub(namespace: DurableObjectNamespace<LobbyRpc>): DurableObjectStub<LobbyRpc> {
-  return namespace.get(namespace.idFromName(LOBBY_NAME));
+  let id = lobbyIds.get(namespace);
+  if (!id) {
+    id = namespace.idFromName(LOBBY_NAME);
+    lobbyIds.set(namespace, id);
+  }
+  return namespace.get(id);
 }
