@@ -123,9 +123,21 @@ async function cpuPerRequest(
   };
 }
 
+// How many jobs wait ahead of the one the queued-job status phase polls.
+const QUEUED_AHEAD = 2;
+
+async function statusOf(apiUrl: string, id: string) {
+  return (await fetch(`${apiUrl}/v1/compile/${id}`).then((r) => r.json())) as {
+    status: string;
+    queue_position?: number | null;
+  };
+}
+
 export async function benchNodeCpu(opts: { clients: number; seconds: number }) {
   const redis = await startRedis();
-  const api = await startApiProcess(redis.url);
+  // A queued job's poll asks for the agents online only once the job has waited NO_AGENT_WAIT_SECONDS (180 s
+  // by default; jobs/no-agent.ts): a long run must not cross into that path (or fail the job) mid-phase.
+  const api = await startApiProcess(redis.url, { NO_AGENT_WAIT_SECONDS: "3600" });
   try {
     // One job built for real through the agent protocol: its record is what status reads read, and its
     // build-cache entry is what cache hits hit.
@@ -143,14 +155,35 @@ export async function benchNodeCpu(opts: { clients: number; seconds: number }) {
     if (leased?.jobId !== first.job_id) throw new Error("seed job was not leased");
     await agent.buildFinished(leased);
     agent.close();
+    // Jobs left queued in Redis, no agent leasing them: the last one is what a queued job's status read polls
+    // (what Configurator mostly polls), at a real queue position. Jobs POSTed later queue behind it.
+    const stamp = Date.now().toString(36);
+    const queuedIds: string[] = [];
+    for (let k = 0; k <= QUEUED_AHEAD; k++) {
+      const { job_id } = await fetch(`${api.url}/v1/compile`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(benchRequest(`bench_${stamp}_queued_${k}`)),
+      }).then((r) => r.json() as Promise<{ job_id: string }>);
+      queuedIds.push(job_id);
+    }
+    const queuedId = queuedIds[QUEUED_AHEAD]!;
+    const assertQueued = async (when: string) => {
+      const s = await statusOf(api.url, queuedId);
+      if (s.status !== "queued" || s.queue_position !== QUEUED_AHEAD)
+        throw new Error(
+          `queued job ${when}: ${s.status} at ${s.queue_position}, not queued at ${QUEUED_AHEAD}`,
+        );
+    };
+    await assertQueued("before the phases");
 
     const run = (url: string, next: (i: number) => LoadRequest) => cpuPerRequest(api, url, next, opts);
     // Warm-up, not counted: JIT, connection pools, first-touch of files. By request count, not time: on a
     // loaded machine a second is too few requests for V8's optimizing compiler to be done with a route.
     const warm = { ...opts, seconds: 30, requests: Number(process.env.BENCH_CPU_WARMUP ?? 3000) };
-    const stamp = Date.now().toString(36);
     await closedLoop(api.floorUrl, () => ({ method: "GET", path: "/floor" }), warm);
     await closedLoop(api.url, () => ({ method: "GET", path: `/v1/compile/${first.job_id}` }), warm);
+    await closedLoop(api.url, () => ({ method: "GET", path: `/v1/compile/${queuedId}` }), warm);
     await closedLoop(api.url, () => post(benchRequest("bench_cached")), warm);
     await closedLoop(api.url, (i) => post(benchRequest(`bench_${stamp}_warm_${i}`)), {
       ...warm,
@@ -159,7 +192,7 @@ export async function benchNodeCpu(opts: { clients: number; seconds: number }) {
 
     // Each route is measured in rounds, each right after a round of the floor, and reported as the median of
     // the rounds: the machine's load drifts, and a ratio of two measurements taken together drifts less.
-    // BENCH_CPU_ONLY=status (or hit, fresh, v1) measures that route alone, for profiling.
+    // BENCH_CPU_ONLY=status (or status-queued, hit, fresh, v1) measures that route alone, for profiling.
     const only = process.env.BENCH_CPU_ONLY;
     const rounds = Number(process.env.BENCH_CPU_ROUNDS ?? 3);
     const floorRequest = (): LoadRequest => ({ method: "GET", path: "/floor" });
@@ -201,6 +234,12 @@ export async function benchNodeCpu(opts: { clients: number; seconds: number }) {
     };
     const service = await routeOf("v1", () => ({ method: "GET", path: "/v1" }));
     const status = await routeOf("status", () => ({ method: "GET", path: `/v1/compile/${first.job_id}` }));
+    // The same route on a queued job: the record read from the store, the queue position from Redis.
+    const statusQueued = await routeOf("status-queued", () => ({
+      method: "GET",
+      path: `/v1/compile/${queuedId}`,
+    }));
+    await assertQueued("after the phases");
     const hit = await routeOf("hit", () => post(benchRequest("bench_cached")), true);
     const fresh = await routeOf("fresh", (i) => post(benchRequest(`bench_${stamp}_${i}`)), true);
     const floorCpu = floors.map((f) => f.cpu_ms_per_request).sort((a, b) => a - b);
@@ -214,6 +253,12 @@ export async function benchNodeCpu(opts: { clients: number; seconds: number }) {
       floor_static_json: floor,
       get_v1: service,
       status_read: status && { ...status, target_ms: 0.15, target_ratio: 2 },
+      status_read_queued: statusQueued && {
+        ...statusQueued,
+        queue_position: QUEUED_AHEAD,
+        target_ms: 0.15,
+        target_ratio: 2,
+      },
       post_cache_hit: hit && { ...hit, target_ms: 0.3, target_ratio: 4 },
       post_new_job: fresh && { ...fresh, target_ms: 0.5, target_ratio: 6 },
     };

@@ -157,7 +157,8 @@ const rows: Array<[string, string, string]> = [
   ["status req/s / GET /v1 req/s", String(a.status_reads.ratio_rps_vs_get_v1), "baseline GET /v1"],
   route("static JSON (floor)", cpu.floor_static_json, "baseline"),
   route("GET /v1", cpu.get_v1!),
-  route("GET /v1/compile/:id", cpu.status_read!, "target <= 0.15 ms, <= 2x"),
+  route("GET /v1/compile/:id, finished job", cpu.status_read!, "target <= 0.15 ms, <= 2x"),
+  route("GET /v1/compile/:id, queued job", cpu.status_read_queued!, "target <= 0.15 ms, <= 2x"),
   route("POST /v1/compile, cache hit", cpu.post_cache_hit!, "target <= 0.3 ms, <= 4x"),
   route("POST /v1/compile, new job", cpu.post_new_job!, "target <= 0.5 ms, <= 6x"),
   ...dispatchNode.map((r) =>

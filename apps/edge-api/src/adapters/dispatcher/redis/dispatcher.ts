@@ -39,6 +39,7 @@ import { saveDueLeaseRecords } from "./lease-records.ts";
 import { heldLeaseRow, readLeaseRow } from "./lease-row.ts";
 import { type Leasing, leaseJob } from "./leasing.ts";
 import { JobLock } from "./lock.ts";
+import { QueuePositions } from "./queue-positions.ts";
 import { everyInterval, type Reaper, reap } from "./reaper.ts";
 import { defineScripts, enqueueInLane, settle } from "./scripts.ts";
 
@@ -68,6 +69,8 @@ export class RedisDispatcher implements Dispatcher {
   private readonly reaper: Reaper;
   private readonly held: HeldLeases;
   private readonly polls = new AgentPolls();
+  // Status reads' queue positions, one round trip per event-loop turn (queue-positions.ts).
+  private readonly positions: QueuePositions;
   private readonly now: Clock;
   private readonly cachePolicy: CommunityCachePolicy;
   private closed = false;
@@ -83,6 +86,7 @@ export class RedisDispatcher implements Dispatcher {
     this.cachePolicy = options.communityCachePolicy ?? "trusted-reproduction";
     this.prefix = options.prefix ?? "qmk-edge:";
     this.keys = redisKeys(this.prefix);
+    this.positions = new QueuePositions(this.redis, this.keys.waiting);
     this.lock = new JobLock(this.redis, this.keys, options.lockTtlMs ?? 15_000, () => this.closed);
     const base = { redis: this.redis, keys: this.keys, jobs: this.jobs, lock: this.lock };
     const groups = new ConsumerGroups(this.redis, this.keys);
@@ -183,7 +187,7 @@ export class RedisDispatcher implements Dispatcher {
   }
 
   async queuePosition(jobId: string): Promise<number | null> {
-    return await guard(() => this.redis.zrank(this.keys.waiting, jobId));
+    return await guard(() => this.positions.of(jobId));
   }
 
   // A job no longer waiting may be leased with its running record not in the store yet (lease-grant.ts): the

@@ -7,6 +7,7 @@ import { laneOf } from "./lanes.ts";
 import type { LeaseRow } from "./lease-row.ts";
 import { LEASE_SCRIPTS } from "./lease-scripts.ts";
 import { LOCK_SCRIPTS } from "./lock-scripts.ts";
+import { QUEUE_POSITION_SCRIPTS } from "./queue-positions.ts";
 import { defineScriptTable, runScript, type Script } from "./script-runner.ts";
 
 // Adds a job to a stream and the waiting sets unless it is already waiting or leased. A stream is made only
@@ -112,6 +113,7 @@ export function defineScripts(redis: Redis): void {
   defineScriptTable(redis, SCRIPTS);
   defineScriptTable(redis, LOCK_SCRIPTS);
   defineScriptTable(redis, LEASE_SCRIPTS);
+  defineScriptTable(redis, QUEUE_POSITION_SCRIPTS);
 }
 
 const run = (redis: Redis, name: keyof typeof SCRIPTS, args: (string | number)[]) =>
