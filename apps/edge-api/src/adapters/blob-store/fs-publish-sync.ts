@@ -16,6 +16,7 @@ import {
 } from "./fs-format.ts";
 import type { GroupJournal } from "./fs-journal.ts";
 import type { SpareInodes } from "./fs-spare-inodes.ts";
+import type { VerifiedReads } from "./fs-verified-reads.ts";
 
 // Durable once the journal's batch is synced; the file follows without an fsync of its own (an empty object
 // written where there was no file, as a link to its template of generation 0: no new file), and the put
@@ -130,15 +131,23 @@ const SMALL_READ_BYTES = 16 * 1024;
 // damage) rather than as an error of its own; a header that is not JSON throws, as get() does.
 // A file that names another key in its header, or whose bytes are not its header's, is an inode reused since
 // this read opened it (fs-spare-inodes.ts): the key is opened again.
-export function readSmallFileText(path: string, key: string): string | null {
+// `verified`: bytes read before and found the key's own give their text again without a second look.
+export function readSmallFileText(path: string, key: string, verified?: VerifiedReads): string | null {
   for (let attempt = 1; ; attempt++) {
-    const read = readSmallFile(path);
-    if (read === null) return null;
-    if (attempt < REREADS && !ownBytes(read, key)) continue;
+    const bytes = readSmallFileBytes(path);
+    if (bytes === null) return null;
+    const known = verified?.textOf(path, key, bytes);
+    if (known != null) return known;
+    const read = { header: bytes.byteLength < HEADER_BYTES ? null : parsedHeader(bytes), all: bytes };
+    const own = ownBytes(read, key);
+    if (attempt < REREADS && !own) continue;
     // As before spares: a file too short for a header, or a header that is not JSON, throws.
     if (read.all.byteLength < HEADER_BYTES) throw new Error("corrupt blob file: short header");
     JSON.parse(read.all.toString("utf8", 0, HEADER_BYTES));
-    return read.all.toString("utf8", HEADER_BYTES);
+    const text = read.all.toString("utf8", HEADER_BYTES);
+    // Only bytes that are the key's own are kept: a damaged file is looked at afresh every time.
+    if (own && verified) verified.keep(path, key, Buffer.from(bytes), text);
+    return text;
   }
 }
 
@@ -161,22 +170,28 @@ function parsedHeader(all: Buffer): Header | null {
   }
 }
 
-function readSmallFile(path: string): { header: Header | null; all: Buffer } | null {
+// A small object is read into this buffer, reused by every read: reads are synchronous, and what is kept or
+// returned of it is copied (a string, or VerifiedReads' copy) before the next read.
+const scratch = Buffer.allocUnsafe(SMALL_READ_BYTES);
+
+// The file's bytes (a view of `scratch` when they fit in it), or null when there is no such file.
+function readSmallFileBytes(path: string): Buffer | null {
   const fd = openIfExistsSync(path);
   if (fd === null) return null;
   try {
-    const chunks: Buffer[] = [];
-    let position = 0;
-    for (let size = SMALL_READ_BYTES; ; size *= 4) {
+    const first = readSync(fd, scratch, 0, SMALL_READ_BYTES, 0);
+    // A regular file reads short only at its end.
+    if (first < SMALL_READ_BYTES) return scratch.subarray(0, first);
+    const chunks: Buffer[] = [Buffer.from(scratch)];
+    let position = first;
+    for (let size = SMALL_READ_BYTES * 4; ; size *= 4) {
       const buf = Buffer.allocUnsafe(size);
       const bytesRead = readSync(fd, buf, 0, size, position);
       chunks.push(buf.subarray(0, bytesRead));
       position += bytesRead;
-      // A regular file reads short only at its end.
       if (bytesRead < size) break;
     }
-    const all = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-    return { header: all.byteLength < HEADER_BYTES ? null : parsedHeader(all), all };
+    return Buffer.concat(chunks);
   } finally {
     closeSync(fd);
   }

@@ -24,6 +24,7 @@ import { GroupJournal, type JournalOptions } from "./fs-journal.ts";
 import { replayJournals } from "./fs-journal-replay.ts";
 import { journaledPut, readSmallFileText } from "./fs-publish-sync.ts";
 import { SpareInodes } from "./fs-spare-inodes.ts";
+import { VerifiedReads } from "./fs-verified-reads.ts";
 
 const TEMP_DIR = ".tmp";
 // Path segments of safe characters; "." and ".." and empty segments are refused before any path is built.
@@ -56,6 +57,8 @@ export class FsBlobStore implements BlobStore {
   readonly #folderSyncs: FolderSyncs;
   // Temp names of journaled writes: unique in this process, created exclusively ("wx") in case of a clash.
   readonly #tempPrefix = `${process.pid}-${randomBytes(6).toString("hex")}-`;
+  // What getText last found to be each small object's own bytes (fs-verified-reads.ts).
+  readonly #verified = new VerifiedReads();
   #temps = 0;
 
   // `journal`: first writes and serialized overwrites of small text (PutOptions.firstWrite, .serialized) go
@@ -90,6 +93,11 @@ export class FsBlobStore implements BlobStore {
     await this.#journal?.close();
     this.#empty?.close();
     this.#spares?.close();
+  }
+
+  // getText reads that found bytes already verified (fs-verified-reads.ts).
+  verifiedReadHits(): number {
+    return this.#verified.hits;
   }
 
   // The journal's commits and lines so far (null without a journal).
@@ -132,7 +140,7 @@ export class FsBlobStore implements BlobStore {
   // libuv's thread pool).
   async getText(key: string): Promise<string | null> {
     const path = this.pathOf(key);
-    return await unavailableOnDiskError(key, (async () => readSmallFileText(path, key))());
+    return await unavailableOnDiskError(key, (async () => readSmallFileText(path, key, this.#verified))());
   }
 
   async head(key: string): Promise<BlobHead | null> {
