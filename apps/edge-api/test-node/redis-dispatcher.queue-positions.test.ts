@@ -12,6 +12,7 @@ import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { leasePolicy } from "../src/jobs/lease.ts";
 import { demoJobRecord } from "../test-support/dispatcher-fixtures.ts";
+import { commandsOf } from "../test-support/redis-commands-sent.ts";
 
 const redisUrl = inject("redisUrl");
 const dir = mkdtempSync(join(tmpdir(), "qmk-edge-queue-positions-"));
@@ -39,25 +40,6 @@ async function queueOf(n: number): Promise<{ d: RedisDispatcher; prefix: string;
     ids.push(record.id);
   }
   return { d, prefix, ids };
-}
-
-// The commands the dispatcher's command connection sends while `fn` runs.
-async function commandsOf<T>(
-  d: RedisDispatcher,
-  fn: () => Promise<T>,
-): Promise<{ result: T; sent: string[] }> {
-  const sent: string[] = [];
-  const redis = d.redis as unknown as { sendCommand: (command: { name: string }) => unknown };
-  const original = redis.sendCommand;
-  redis.sendCommand = function (this: unknown, command: { name: string }, ...rest: unknown[]) {
-    sent.push(command.name);
-    return (original as (...args: unknown[]) => unknown).call(this, command, ...rest);
-  } as typeof original;
-  try {
-    return { result: await fn(), sent };
-  } finally {
-    redis.sendCommand = original;
-  }
 }
 
 describe("RedisDispatcher: queue positions", () => {

@@ -13,6 +13,7 @@ import { LeaseLostError } from "../src/jobs/errors.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { leasePolicy } from "../src/jobs/lease.ts";
 import { demoJobRecord, failedCompletion, leaseRequest } from "../test-support/dispatcher-fixtures.ts";
+import { commandsOf } from "../test-support/redis-commands-sent.ts";
 
 const redisUrl = inject("redisUrl");
 const dir = mkdtempSync(join(tmpdir(), "qmk-edge-round-trips-"));
@@ -51,26 +52,6 @@ async function shown(d: RedisDispatcher, id: string): Promise<JobRecord> {
 
 const agent = (id: string) => leaseRequest(id);
 const failed = failedCompletion;
-
-// The commands the dispatcher's command connection sends while `fn` runs (a MULTI counts its MULTI, each
-// command and EXEC, as Redis parses each).
-async function commandsOf<T>(
-  d: RedisDispatcher,
-  fn: () => Promise<T>,
-): Promise<{ result: T; sent: string[] }> {
-  const sent: string[] = [];
-  const redis = d.redis as unknown as { sendCommand: (command: { name: string }) => unknown };
-  const original = redis.sendCommand;
-  redis.sendCommand = function (this: unknown, command: { name: string }, ...rest: unknown[]) {
-    sent.push(command.name);
-    return (original as (...args: unknown[]) => unknown).call(this, command, ...rest);
-  } as typeof original;
-  try {
-    return { result: await fn(), sent };
-  } finally {
-    redis.sendCommand = original;
-  }
-}
 
 describe("RedisDispatcher: round trips per job", () => {
   it("leases a job in three commands, beats in two, completes in two", async () => {

@@ -6,6 +6,7 @@
 import type { Redis } from "ioredis";
 import { type Clock, systemClock } from "../../jobs/clock.ts";
 import type { RateLimitDecision, RateLimiter } from "../../ports/rate-limiter.ts";
+import { TurnBatch } from "../turn-batch.ts";
 
 export interface RedisRateLimiterOptions {
   redis: Redis;
@@ -40,9 +41,8 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly options: Required<Omit<RedisRateLimiterOptions, "onError">> & {
     onError: (err: unknown) => void;
   };
-  // This turn's requests by counter, in the order they asked; sent at the end of the turn (setImmediate).
-  #pending = new Map<string, Waiter[]>();
-  #scheduled = false;
+  // This turn's requests by counter, in the order they asked; counted at the end of the turn.
+  readonly #turn = new TurnBatch<Waiter>((batch) => this.#count(batch), MAX_KEYS_PER_CALL);
 
   constructor(options: RedisRateLimiterOptions) {
     this.options = {
@@ -63,24 +63,7 @@ export class RedisRateLimiter implements RateLimiter {
     const windowStart = Math.floor(now / windowMs) * windowMs;
     const retryAfterSeconds = Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000));
     const counter = `${prefix}rate:${windowStart}:${key}`;
-    return new Promise((resolve) => {
-      const waiters = this.#pending.get(counter);
-      if (waiters) waiters.push({ retryAfterSeconds, resolve });
-      else this.#pending.set(counter, [{ retryAfterSeconds, resolve }]);
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => this.#flush());
-      }
-    });
-  }
-
-  #flush(): void {
-    const batch = [...this.#pending];
-    this.#pending = new Map();
-    this.#scheduled = false;
-    for (let i = 0; i < batch.length; i += MAX_KEYS_PER_CALL) {
-      void this.#count(batch.slice(i, i + MAX_KEYS_PER_CALL));
-    }
+    return new Promise((resolve) => this.#turn.add(counter, { retryAfterSeconds, resolve }));
   }
 
   async #count(batch: [string, Waiter[]][]): Promise<void> {

@@ -5,6 +5,7 @@
 // asked and before any is answered: each answer is a rank the job held while its request was in flight, as a
 // ZRANK of its own gave.
 import type { Redis } from "ioredis";
+import { TurnBatch } from "../../turn-batch.ts";
 import { runScript, type Script } from "./script-runner.ts";
 
 // KEYS: waiting  ARGV: job ids  -> each id's rank, -1 when it is not waiting
@@ -31,9 +32,8 @@ interface Waiter {
 export class QueuePositions {
   readonly #redis: Redis;
   readonly #waiting: string;
-  // This turn's polls by job id; sent at the end of the turn (setImmediate).
-  #pending = new Map<string, Waiter[]>();
-  #scheduled = false;
+  // This turn's polls by job id, looked up at the end of the turn.
+  readonly #turn = new TurnBatch<Waiter>((batch) => this.#lookUp(batch), MAX_IDS_PER_CALL);
 
   // `redis` must have QUEUE_POSITION_SCRIPTS defined (scripts.ts defineScripts).
   constructor(redis: Redis, waitingKey: string) {
@@ -43,24 +43,7 @@ export class QueuePositions {
 
   // The job's 0-based rank among the waiting jobs, or null when it is not waiting.
   of(jobId: string): Promise<number | null> {
-    return new Promise((resolve, reject) => {
-      const waiters = this.#pending.get(jobId);
-      if (waiters) waiters.push({ resolve, reject });
-      else this.#pending.set(jobId, [{ resolve, reject }]);
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => this.#flush());
-      }
-    });
-  }
-
-  #flush(): void {
-    const batch = [...this.#pending];
-    this.#pending = new Map();
-    this.#scheduled = false;
-    for (let i = 0; i < batch.length; i += MAX_IDS_PER_CALL) {
-      void this.#lookUp(batch.slice(i, i + MAX_IDS_PER_CALL));
-    }
+    return new Promise((resolve, reject) => this.#turn.add(jobId, { resolve, reject }));
   }
 
   async #lookUp(batch: [string, Waiter[]][]): Promise<void> {
