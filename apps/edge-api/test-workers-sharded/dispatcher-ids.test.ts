@@ -1,4 +1,4 @@
-import type { JobRecord, LeaseHolder, LeaseRequest } from "@qmk-edge/schema";
+import type { LeaseHolder, LeaseRequest } from "@qmk-edge/schema";
 import { describe, expect, it } from "vitest";
 import { R2BlobStore } from "../src/adapters/blob-store/r2.ts";
 import { DurableObjectDispatcher } from "../src/adapters/dispatcher/durable-object/client.ts";
@@ -9,11 +9,8 @@ import {
   shardStub,
 } from "../src/adapters/dispatcher/durable-object/shards.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
-import { sha256Hex } from "../src/bytes/sha256-hex.ts";
-import { contentKey } from "../src/jobs/content-key.ts";
 import { newId } from "../src/jobs/job-id.ts";
-import { newJobRecord } from "../src/jobs/lifecycle.ts";
-import { compileBody } from "../test-support/api-client.ts";
+import { compileJobRecord } from "../test-support/compile-job-record.ts";
 import { target, workerEnv } from "../test-support/target.worker.ts";
 
 // What reaching the Dispatcher objects costs the Worker per request (docs/architecture.md, "Workers: a
@@ -52,15 +49,7 @@ async function oneJobPerShard(firmwareVersion: string): Promise<void> {
   for (let shard = 0; shard < SHARDS; shard++) {
     let id = newId();
     while (shardOfJob(id, SHARDS) !== shard) id = newId();
-    const request = compileBody() as JobRecord["request"];
-    const record = newJobRecord({
-      id,
-      request,
-      contentKey: await contentKey(request, firmwareVersion, sha256Hex),
-      firmwareVersion,
-      maxAttempts: target.maxAttempts,
-      now: new Date().toISOString(),
-    });
+    const record = await compileJobRecord({ firmwareVersion, maxAttempts: target.maxAttempts }, { id });
     await jobs.put(record);
     expect(await shardStub(workerEnv.DISPATCHER, shard).enqueue(record)).toEqual({
       ok: true,

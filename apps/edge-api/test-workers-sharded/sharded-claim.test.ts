@@ -7,11 +7,8 @@ import type { Outcome } from "../src/adapters/dispatcher/durable-object/outcome.
 import { shardedLease } from "../src/adapters/dispatcher/durable-object/sharded-calls.ts";
 import { shardOfJob, shardStub } from "../src/adapters/dispatcher/durable-object/shards.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
-import { sha256Hex } from "../src/bytes/sha256-hex.ts";
-import { contentKey } from "../src/jobs/content-key.ts";
 import { newId } from "../src/jobs/job-id.ts";
-import { newJobRecord } from "../src/jobs/lifecycle.ts";
-import { compileBody } from "../test-support/api-client.ts";
+import { compileJobRecord } from "../test-support/compile-job-record.ts";
 import { target, workerEnv } from "../test-support/target.worker.ts";
 
 // A lease across four shards whose claim loses its race to another agent (docs/architecture.md, "The sharded
@@ -32,15 +29,10 @@ const ask = (agentId: string, firmwareVersion: string): LeaseRequest => ({
 async function queuedIn(shard: number, firmwareVersion: string, agoMs: number): Promise<JobRecord> {
   let id = newId();
   while (shardOfJob(id, SHARDS) !== shard) id = newId();
-  const request = compileBody() as JobRecord["request"];
-  const record = newJobRecord({
-    id,
-    request,
-    contentKey: await contentKey(request, firmwareVersion, sha256Hex),
-    firmwareVersion,
-    maxAttempts: target.maxAttempts,
-    now: new Date(Date.now() - agoMs).toISOString(),
-  });
+  const record = await compileJobRecord(
+    { firmwareVersion, maxAttempts: target.maxAttempts },
+    { id, now: new Date(Date.now() - agoMs) },
+  );
   await jobs.put(record);
   expect(await shardStub(workerEnv.DISPATCHER, shard).enqueue(record)).toEqual({ ok: true, value: "queued" });
   return record;

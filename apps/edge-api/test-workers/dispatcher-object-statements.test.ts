@@ -15,6 +15,7 @@ import { grantLease, leasePolicy } from "../src/jobs/lease.ts";
 import { Agent, submit } from "../test-support/api-client.ts";
 import { compileJobRecord } from "../test-support/compile-job-record.ts";
 import { jobShardStub } from "../test-support/dispatcher-rows.worker.ts";
+import { countSqlStatements } from "../test-support/sql-statements.ts";
 import { target, workerEnv } from "../test-support/target.worker.ts";
 
 // What a lease + complete costs the Dispatcher object in SQLite statements beyond its commits
@@ -34,21 +35,9 @@ const MARK_STATEMENT = /SET saved_version =/;
 const QUEUE_QUERY = /status = 'queued' AND firmware_version = \?/;
 
 async function countingStatements(stub: DurableObjectStub<DispatcherObject>) {
-  const sql = await runInDurableObject(stub, (_: DispatcherObject, state) => state.storage.sql);
-  const texts: string[] = [];
-  const proto = Object.getPrototypeOf(sql) as { exec: (...a: unknown[]) => unknown };
-  const exec = proto.exec;
-  proto.exec = function (this: unknown, ...args: unknown[]) {
-    if (this === sql) texts.push(String(args[0]));
-    return exec.apply(this, args);
-  };
-  return {
-    count: (pattern: RegExp) => texts.filter((text) => pattern.test(text)).length,
-    reset: () => texts.splice(0),
-    stop: () => {
-      proto.exec = exec;
-    },
-  };
+  return countSqlStatements(
+    await runInDurableObject(stub, (_: DispatcherObject, state) => state.storage.sql),
+  );
 }
 
 const store = new BlobJobStore(new R2BlobStore(workerEnv.BUCKET));

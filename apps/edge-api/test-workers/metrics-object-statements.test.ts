@@ -5,6 +5,7 @@ import type { MetricsObject } from "../src/adapters/metrics/durable-object/objec
 import { HISTOGRAMS } from "../src/metrics/definitions.ts";
 import { observeInto } from "../src/metrics/exposition.ts";
 import type { MetricEvent } from "../src/ports/metrics.ts";
+import { countSqlStatements } from "../test-support/sql-statements.ts";
 import { workerEnv } from "../test-support/target.worker.ts";
 
 // What the metrics cost the Worker and the one MetricsObject per batch of events (metrics-batch.test.ts: one
@@ -18,20 +19,9 @@ const metricsStub = () =>
   ) as unknown as DurableObjectStub<MetricsObject>;
 
 async function countingStatements() {
-  const sql = await runInDurableObject(metricsStub(), (_: MetricsObject, state) => state.storage.sql);
-  const texts: string[] = [];
-  const proto = Object.getPrototypeOf(sql) as { exec: (...a: unknown[]) => unknown };
-  const exec = proto.exec;
-  proto.exec = function (this: unknown, ...args: unknown[]) {
-    if (this === sql) texts.push(String(args[0]));
-    return exec.apply(this, args);
-  };
-  return {
-    texts,
-    stop: () => {
-      proto.exec = exec;
-    },
-  };
+  return countSqlStatements(
+    await runInDurableObject(metricsStub(), (_: MetricsObject, state) => state.storage.sql),
+  );
 }
 
 describe("a batch of metric events in the metrics object", () => {
