@@ -3,13 +3,23 @@
 // inode is allocated per marker, and every reader (this process, another store on the same folder, a replay
 // after a crash) still sees a whole empty object under each key.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
 import { EMPTY_DIR } from "../src/adapters/blob-store/fs-empty-links.ts";
-import { sha256Hex } from "../src/adapters/blob-store/fs-format.ts";
+import { fileGeneration, JOURNAL_DIR, sha256Hex } from "../src/adapters/blob-store/fs-format.ts";
+import { decodeSegment } from "../src/adapters/blob-store/fs-journal-replay.ts";
 import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
 import { readBlobText } from "../src/ports/blob-store.ts";
 
@@ -89,6 +99,24 @@ describe("FsBlobStore: empty first writes share one file", () => {
     expect(inode("served/t/replaced")).not.toBe(inode("served/t/first"));
     expect(statSync(join(dir, "served/t/replaced")).nlink).toBe(1);
     expect(readdirSync(join(dir, ".tmp"))).toEqual([]);
+  });
+
+  it("writes a marker put again as a first write (a retried completion's) as a file above the link, its line struck", async () => {
+    const store = open();
+    await store.put("served/t/again", "", MARKER);
+    expect(fileGeneration(join(dir, "served/t/again"))).toBe(0);
+    // A first write looks for no file; the link finds one, so that line is struck and the put made again.
+    await store.put("served/t/again", "", MARKER);
+    expect(fileGeneration(join(dir, "served/t/again"))).toBeGreaterThan(0);
+    expect(statSync(join(dir, "served/t/again")).nlink).toBe(1);
+    const lines = readdirSync(join(dir, JOURNAL_DIR))
+      .filter((n) => n.endsWith(".log"))
+      .flatMap((n) => decodeSegment(readFileSync(join(dir, JOURNAL_DIR, n), "utf8")));
+    expect(lines.filter((l) => l.kind === "abort")).toEqual([
+      { kind: "abort", key: "served/t/again", generation: 0 },
+    ]);
+    expect(readdirSync(join(dir, ".tmp"))).toEqual([]);
+    expect(await readBlobText(store, "served/t/again")).toBe("");
   });
 
   it("restores a lost marker from the journal at the next start, and clears templates of processes gone", async () => {

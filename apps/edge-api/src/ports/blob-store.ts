@@ -35,7 +35,7 @@ export interface BlobStore {
   get(key: string): Promise<BlobObject | null>;
   // A small object (a record, a pointer) read whole as UTF-8 text, without a stream; stores that have a
   // cheaper way than get() offer it (readBlobText falls back to get()).
-  getText?(key: string): Promise<string | null>;
+  getText?(key: string, options?: ReadOptions): Promise<string | null>;
   head(key: string): Promise<BlobHead | null>;
   put(key: string, body: BlobBody, options: PutOptions): Promise<BlobHead>;
   delete(key: string): Promise<void>;
@@ -61,9 +61,19 @@ export class BlobSizeError extends Error {
   override name = "BlobSizeError";
 }
 
+export interface ReadOptions {
+  // The key is usually absent (a build-cache entry of a keymap never built): a store may ask in the way
+  // that is cheaper when nothing is there (the directory store: a stat, not an open that throws ENOENT).
+  likelyMissing?: boolean;
+}
+
 // The one way job records, cache entries and catalogue pointers are read: text in one piece.
-export async function readBlobText(blobs: BlobStore, key: string): Promise<string | null> {
-  if (blobs.getText) return await blobs.getText(key);
+export async function readBlobText(
+  blobs: BlobStore,
+  key: string,
+  options?: ReadOptions,
+): Promise<string | null> {
+  if (blobs.getText) return await blobs.getText(key, options);
   const blob = await blobs.get(key);
   return blob ? await new Response(blob.body).text() : null;
 }

@@ -56,16 +56,18 @@ export class EmptyObjectLinks {
     }
   }
 
-  // Publishes `path` as an empty object of `contentType`: a link to the template, replacing what is there.
-  publish(contentType: string, path: string, temp: string): void {
+  // Publishes `path`, where the caller expects no file, as an empty object of `contentType`: a link to the
+  // template. A file already there is left as it is: KeyTakenError (the caller writes it as a file of its own,
+  // whose generation is above that file's, where a link's 0 may be below it).
+  publish(contentType: string, path: string): void {
     try {
-      linkOver(this.#template(contentType), path, temp);
+      linkNew(this.#template(contentType), path);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== "EMLINK" && code !== "ENOENT") throw err;
       // The template took the most links the disk allows (65,000 on ext4), or it was removed: a new one. A
       // full one leaves .empty/ (its links keep the inode). Linux answers EEXIST before EMLINK or ENOENT, so
-      // a key already there reaches this through linkOver's temp-name link too.
+      // a key already there is told as such, not as this.
       const stale = this.#templates.get(contentType);
       this.#templates.delete(contentType);
       if (code === "EMLINK" && stale !== undefined) {
@@ -73,7 +75,7 @@ export class EmptyObjectLinks {
           unlinkSync(stale);
         } catch {}
       }
-      linkOver(this.#template(contentType), path, temp);
+      linkNew(this.#template(contentType), path);
     }
   }
 
@@ -115,22 +117,18 @@ export class EmptyObjectLinks {
   }
 }
 
-// A link to the template under `path`; a put replaces: when the key is taken, a link under a temp name,
-// renamed over the old file (still no new inode).
-function linkOver(template: string, path: string, temp: string): void {
+// The file under `path` a first write expected not to find.
+export class KeyTakenError extends Error {
+  override name = "KeyTakenError";
+}
+
+// A link to the template under `path`, which must not exist.
+function linkNew(template: string, path: string): void {
   try {
     linkOrMkdir(template, path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    linkSync(template, temp);
-    try {
-      renameSync(temp, path);
-    } catch (renameErr) {
-      try {
-        unlinkSync(temp);
-      } catch {}
-      throw renameErr;
-    }
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new KeyTakenError(path, { cause: err });
+    throw err;
   }
 }
 

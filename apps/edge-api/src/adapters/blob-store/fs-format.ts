@@ -90,10 +90,15 @@ function generationOf(headerText: string): number {
 // and whose journal line may still be replayed (its file was not published, or its process died between the
 // commit and the publish): the later put, made after it in time, gets the higher generation even though it
 // read the same file. `floor`: a generation this process already used for the key and struck (fs.ts; -1: none).
+// Above every generation this process gave before, too: a first write, which reads no file (fs.ts put), is
+// still above an earlier put of this process when the clock stands still or steps back.
 export function nextGeneration(current: number | null, floor = -1): number {
   const clock = Math.floor((performance.timeOrigin + performance.now()) * 1000);
-  return Math.max((current ?? 0) + 1, floor + 1, clock);
+  lastGiven = Math.max((current ?? 0) + 1, floor + 1, clock, lastGiven + 1);
+  return lastGiven;
 }
+
+let lastGiven = 0;
 
 export const sha256Hex = (bytes: Uint8Array | string) => createHash("sha256").update(bytes).digest("hex");
 

@@ -1,7 +1,16 @@
 // The directory store's small objects (fs.ts): the journaled write (the journal already holds the object,
 // durably, so the file is only published whole) and the whole read. A record is a few KiB: synchronous
 // calls, a handful of syscalls that wait on no disk, cost less than as many trips through libuv's threads.
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import { UnavailableError } from "../../jobs/errors.ts";
 import { type BlobHead, BlobSizeError, type PutOptions } from "../../ports/blob-store.ts";
@@ -57,7 +66,7 @@ export async function journaledPut(
   }
   try {
     if (linked) {
-      empty.publish(options.contentType, put.path, put.temp);
+      empty.publish(options.contentType, put.path);
       return { size: 0, contentType: options.contentType, sha256 };
     }
     const header = encodeHeader({
@@ -132,7 +141,15 @@ const SMALL_READ_BYTES = 16 * 1024;
 // A file that names another key in its header, or whose bytes are not its header's, is an inode reused since
 // this read opened it (fs-spare-inodes.ts): the key is opened again.
 // `verified`: bytes read before and found the key's own give their text again without a second look.
-export function readSmallFileText(path: string, key: string, verified?: VerifiedReads): string | null {
+// `likelyMissing`: a stat first, which answers a missing file without the thrown ENOENT of an open (about 3
+// µs of CPU where the throw costs 11); a file that is there costs the stat more.
+export function readSmallFileText(
+  path: string,
+  key: string,
+  verified?: VerifiedReads,
+  likelyMissing = false,
+): string | null {
+  if (likelyMissing && !mayExist(path)) return null;
   for (let attempt = 1; ; attempt++) {
     const bytes = readSmallFileBytes(path);
     if (bytes === null) return null;
@@ -148,6 +165,16 @@ export function readSmallFileText(path: string, key: string, verified?: Verified
     // Only bytes that are the key's own are kept: a damaged file is looked at afresh every time.
     if (own && verified) verified.keep(path, key, Buffer.from(bytes), text);
     return text;
+  }
+}
+
+// False only when stat says there is no such file; anything else (a folder where a file should be, a disk
+// error) is left to the open, which tells those apart as it always did.
+function mayExist(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return true;
   }
 }
 

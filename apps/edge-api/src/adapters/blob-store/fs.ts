@@ -9,15 +9,22 @@
 // A disk that cannot take a write (full, read-only, quota, I/O error) is an UnavailableError (503, retry),
 // never a half-written object.
 import { randomBytes } from "node:crypto";
-import { createReadStream, existsSync, mkdirSync, statfsSync } from "node:fs";
+import { createReadStream, mkdirSync, statfsSync } from "node:fs";
 import { type FileHandle, open, readdir, unlink } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { UnavailableError } from "../../jobs/errors.ts";
-import type { BlobBody, BlobHead, BlobObject, BlobStore, PutOptions } from "../../ports/blob-store.ts";
+import type {
+  BlobBody,
+  BlobHead,
+  BlobObject,
+  BlobStore,
+  PutOptions,
+  ReadOptions,
+} from "../../ports/blob-store.ts";
 import { isBytes, toBytes } from "./blob-body.ts";
 import { durableWrite, durableWriteSmall, SMALL_BODY_BYTES } from "./fs-durable-write.ts";
-import { EmptyObjectLinks } from "./fs-empty-links.ts";
+import { EmptyObjectLinks, KeyTakenError } from "./fs-empty-links.ts";
 import { FolderSyncs } from "./fs-folder-sync.ts";
 import { fileGeneration, HEADER_BYTES, type Header, nextGeneration } from "./fs-format.ts";
 import { GroupJournal, type JournalOptions } from "./fs-journal.ts";
@@ -138,9 +145,10 @@ export class FsBlobStore implements BlobStore {
   // Records and pointers are a few KiB: one read of the header and the bytes together, no stream, with
   // synchronous calls (open, read, close of a file the page cache holds cost less than three trips through
   // libuv's thread pool).
-  async getText(key: string): Promise<string | null> {
+  async getText(key: string, options?: ReadOptions): Promise<string | null> {
     const path = this.pathOf(key);
-    return await unavailableOnDiskError(key, (async () => readSmallFileText(path, key, this.#verified))());
+    const read = async () => readSmallFileText(path, key, this.#verified, options?.likelyMissing);
+    return await unavailableOnDiskError(key, read());
   }
 
   async head(key: string): Promise<BlobHead | null> {
@@ -159,9 +167,12 @@ export class FsBlobStore implements BlobStore {
   // the last one to win; unserialized concurrent puts of one key have no defined order (as without a journal).
   async put(key: string, body: BlobBody, options: PutOptions): Promise<BlobHead> {
     const path = this.pathOf(key);
-    // A first write finds no file: existsSync says so without the thrown ENOENT of an open (about 7 µs of CPU
-    // on a POST's hot path, twice per job); a file that is there after all is read as ever.
-    const current = options.firstWrite && !existsSync(path) ? null : fileGeneration(path, key);
+    // A first write's key was never written (a new job's id, its markers): no file is looked for, as a lookup
+    // in a folder of thousands of records cost about 20 µs of CPU, twice per POST; its generation is above
+    // the clock and every one this process gave (nextGeneration). An empty one is a link, which finds a file
+    // there if there is one (a marker written again by a retried completion): that line is struck and the
+    // put made again as an ordinary put, above the file it replaces.
+    const current = options.firstWrite ? null : fileGeneration(path, key);
     if (this.#journal && journaled(body, options)) {
       const text = body as string;
       // An empty object where there is no file is a link to its template, of generation 0 (unless this process
@@ -180,7 +191,12 @@ export class FsBlobStore implements BlobStore {
         generation,
         replaces: current !== null,
       });
-      return await unavailableOnDiskError(key, put);
+      try {
+        return await unavailableOnDiskError(key, put);
+      } catch (err) {
+        if (!(err instanceof KeyTakenError)) throw err;
+        return await this.put(key, body, { ...options, firstWrite: false });
+      }
     }
     const generation = nextGeneration(current, this.#journal?.struckFloor(key));
     const temp = join(this.root, TEMP_DIR, `${randomBytes(12).toString("hex")}.part`);

@@ -12,7 +12,7 @@ import { failedDamagedRecord } from "../../jobs/damaged-record.ts";
 import { StoredRecordError, UnavailableError } from "../../jobs/errors.ts";
 import { parseStored } from "../../jobs/stored-record.ts";
 import { BoundedMemo, ExpiringMemo } from "../../memo/bounded-memo.ts";
-import { type BlobStore, type PutOptions, readBlobText } from "../../ports/blob-store.ts";
+import { type BlobStore, type PutOptions, type ReadOptions, readBlobText } from "../../ports/blob-store.ts";
 import type { JobStore } from "../../ports/job-store.ts";
 
 export const jobKey = (id: string) => `jobs/${id}.json`;
@@ -41,6 +41,11 @@ export const CACHE_MEMO_MS = 5_000;
 // How long the count of open markers listed from the store is used (with this process's own accepts and
 // closes applied at once) before it is listed again: other processes' accepts show within this time.
 export const OPEN_COUNT_MEMO_MS = 1_000;
+// ... and how long while what is free is over twice what the reserve needs. The listing grows with the queue
+// (40,000 open jobs: about 6% of a POST's CPU when listed every second); for the reserve to fall short within
+// this time, other processes would have to accept as many jobs as are open. Free bytes are asked every time,
+// so a disk filling up brings back the 1 s listing at once.
+export const OPEN_COUNT_ROOMY_MEMO_MS = 30_000;
 
 // A record nothing changes any more: finished or failed, and not a community build that may still be
 // verified by the completion that wrote it (jobs/after-completion.ts).
@@ -82,8 +87,12 @@ export class BlobJobStore implements JobStore {
     this.#records = new ExpiringMemo(RECORD_MEMO_SIZE, options.settledMemoMs ?? Number.POSITIVE_INFINITY);
   }
 
-  async #read<T extends z.ZodType>(schema: T, key: string): Promise<z.infer<T> | null> {
-    const text = await this.#text(key);
+  async #read<T extends z.ZodType>(
+    schema: T,
+    key: string,
+    options?: ReadOptions,
+  ): Promise<z.infer<T> | null> {
+    const text = await readBlobText(this.#blobs, key, options);
     return text === null ? null : parseStored(schema, text, `stored object ${key}`);
   }
 
@@ -148,7 +157,8 @@ export class BlobJobStore implements JobStore {
   // linger until the reconciler clears them, so the count errs on the side of refusing.
   async #checkRoom(): Promise<void> {
     if (this.#bytesPerOpenJob <= 0 || !this.#blobs.freeBytes) return;
-    const [free, open] = await Promise.all([this.#blobs.freeBytes(), this.#openJobCount()]);
+    const free = await this.#blobs.freeBytes();
+    const open = await this.#openJobCount(free);
     const needed = (open + 1) * this.#bytesPerOpenJob;
     if (free < needed) {
       throw new UnavailableError(
@@ -159,10 +169,15 @@ export class BlobJobStore implements JobStore {
   }
 
   // Listing every open marker on each POST costs a readdir that grows with the queue; the count is listed
-  // at most once per OPEN_COUNT_MEMO_MS and kept current with this process's own accepts and closes.
-  async #openJobCount(): Promise<number> {
+  // at most once per OPEN_COUNT_MEMO_MS (OPEN_COUNT_ROOMY_MEMO_MS while `free` is over twice what it needs)
+  // and kept current with this process's own accepts and closes.
+  async #openJobCount(free: number): Promise<number> {
     const memo = this.#openCount;
-    if (memo && Date.now() - memo.listedAt < OPEN_COUNT_MEMO_MS) return memo.count;
+    if (memo) {
+      const roomy = free > 2 * (memo.count + 1) * this.#bytesPerOpenJob;
+      const maxAge = roomy ? OPEN_COUNT_ROOMY_MEMO_MS : OPEN_COUNT_MEMO_MS;
+      if (Date.now() - memo.listedAt < maxAge) return memo.count;
+    }
     const listedAt = Date.now();
     const count = (await this.openJobIds()).length;
     this.#openCount = { listedAt, count };
@@ -181,7 +196,8 @@ export class BlobJobStore implements JobStore {
   async getCache(contentKey: string): Promise<CacheEntry | null> {
     const memo = this.#cache.lookup(contentKey);
     if (memo.found) return memo.value;
-    const entry = await this.#read(cacheEntry, cacheKey(contentKey));
+    // A keymap is mostly new (a found entry is memoised above), so its entry is mostly missing.
+    const entry = await this.#read(cacheEntry, cacheKey(contentKey), { likelyMissing: true });
     // A miss is not memoised: a build finishing in another process fills it.
     if (entry) this.#cache.set(contentKey, entry);
     return entry;
