@@ -27,6 +27,18 @@ const save = () => {
   writeFileSync(join(dir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
 };
 
+// Issue 20: CPU per request on Node against the framework floor, first: a POST creates a file, and on this
+// disk (ext4 without a journal) a create skips, one by one, every inode deleted in the last minute or more,
+// so right after the compile phase removed its trees a create cost up to 30 times as much (node-cpu.bench.ts
+// prints the cost of a create beside each POST's figure). The phases below all delete what they made.
+say("node: CPU per request per route against a static JSON route ...");
+const cpu = await benchNodeCpu({
+  clients: env("BENCH_CPU_CLIENTS", 50),
+  seconds: env("BENCH_CPU_SECONDS", 2),
+});
+results.node_cpu_per_request = cpu;
+save();
+
 say("compile: fresh tree vs agent warm path vs warm tree ...");
 const compile = await benchCompile({
   keymaps: env("BENCH_KEYMAPS", 10),
@@ -61,14 +73,7 @@ try {
 
 save();
 
-// Issue 20: CPU per request on Node against the framework floor, the dispatchers' throughput, idle agents.
-say("node: CPU per request per route against a static JSON route ...");
-const cpu = await benchNodeCpu({
-  clients: env("BENCH_CPU_CLIENTS", 50),
-  seconds: env("BENCH_CPU_SECONDS", 2),
-});
-results.node_cpu_per_request = cpu;
-save();
+// Issue 20: the dispatchers' throughput, idle agents.
 const scale = env("BENCH_DISPATCH_SCALE", 1);
 const nodeJobs = (agents: number) => Math.round(scale * (agents === 1 ? 200 : agents === 10 ? 800 : 2000));
 const workerJobs = (agents: number) => Math.round(scale * (agents === 1 ? 50 : agents === 10 ? 200 : 500));
