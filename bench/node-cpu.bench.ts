@@ -92,17 +92,19 @@ const post = (body: unknown): LoadRequest => ({
 });
 
 // What creating one file costs on the API's disk right now, in µs: a POST creates one (its record's temp
-// file in BLOB_DIR/.tmp), and on ext4 the kernel's search for a free inode passes every inode deleted in the
-// last ~30 s (anything on the same filesystem deleting files makes it dear: 50 µs quiet, 300+ after mass
-// deletions). Printed beside each POST round so a reader can tell the machine's swing from the code's. The
-// probe's files are left until the API's directory is removed: deleting them would make the next creates
-// dearer.
+// file in BLOB_DIR/.tmp), and on ext4 without a journal the kernel's search for a free inode passes, one by
+// one, every inode deleted in the last minute or more in the folder's block group (anything on the same
+// filesystem deleting files makes it dear: 17 µs quiet, 500 after a bench's teardown). Printed beside each
+// POST round so a reader can tell the machine's swing from the code's. Created in BLOB_DIR/.tmp itself, as
+// the API's temp files are: a folder of its own may sit in another group (in one run it measured 17 µs while
+// the API's creates took 100). The probe's files are left until the API's directory is removed: deleting
+// them would make the next creates dearer.
 let probes = 0;
 export function fileCreateMicros(blobDir: string, files = 200): number {
-  const dir = join(blobDir, ".tmp", "bench-create-probe");
+  const dir = join(blobDir, ".tmp");
   mkdirSync(dir, { recursive: true });
   const start = performance.now();
-  for (let n = 0; n < files; n++) closeSync(openSync(join(dir, `p${probes++}`), "wx"));
+  for (let n = 0; n < files; n++) closeSync(openSync(join(dir, `bench-create-probe-${probes++}`), "wx"));
   return round(((performance.now() - start) * 1000) / files, 1);
 }
 
