@@ -80,6 +80,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+// Whether `port` on 127.0.0.1 can be listened on now.
+export async function portIsFree(port: number): Promise<boolean> {
+  return await new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
 export function startDaemon(args: {
   command: string;
   args: string[];

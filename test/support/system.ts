@@ -5,7 +5,15 @@ import { existsSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serviceStatus } from "@qmk-edge/schema";
-import { type Daemon, freePort, makeTempDir, removeDir, startDaemon, waitUntil } from "../servers/daemon.ts";
+import {
+  type Daemon,
+  freePort,
+  makeTempDir,
+  portIsFree,
+  removeDir,
+  startDaemon,
+  waitUntil,
+} from "../servers/daemon.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const DEMO_TREE = join(REPO_ROOT, "firmware", "demo-tree");
@@ -34,6 +42,13 @@ export async function startEdgeApi(args: {
   if (!existsSync(WRANGLER))
     throw new Error(`wrangler is not installed at ${WRANGLER}; run npm test from the repo root`);
   const port = args.port ?? (await freePort());
+  // A port reused after a stop (a restart on the same address): the stopped server's processes are killed,
+  // but the kernel frees their socket only once they are gone, which a busy machine takes a moment to do.
+  if (args.port !== undefined)
+    await waitUntil(`127.0.0.1:${port} free for the restarted API`, () => portIsFree(port), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
   const tokens = {
     AGENT_TOKEN_HASHES: sha256(LOCAL_AGENT_TOKEN),
     OPERATOR_TOKEN_HASHES: sha256(LOCAL_OPERATOR_TOKEN),
@@ -49,6 +64,10 @@ export async function startEdgeApi(args: {
       "127.0.0.1",
       "--port",
       String(port),
+      // Its devtools proxy listens too (9229 or the next free port unless told): wrangler picks it before it
+      // binds it, so two started side by side, or one restarted, can pick the same and fail (EADDRINUSE).
+      "--inspector-port",
+      String(await freePort()),
       "--persist-to",
       args.persistDir,
       "--show-interactive-dev-session=false",
