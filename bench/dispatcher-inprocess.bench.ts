@@ -4,7 +4,6 @@
 // record reads and overwrites add). CPU is this process's (process.cpuUsage), so it is robust to other load;
 // Redis runs in its own process and is not counted. Not part of `npm run -s bench`:
 //   BENCH_STORE=memory node bench/dispatcher-inprocess.bench.ts
-import { rmSync } from "node:fs";
 import { FsBlobStore } from "@qmk-edge/edge-api/src/adapters/blob-store/fs.ts";
 import { RedisDispatcher } from "@qmk-edge/edge-api/src/adapters/dispatcher/redis/dispatcher.ts";
 import { BlobJobStore } from "@qmk-edge/edge-api/src/adapters/job-store/blob.ts";
@@ -16,6 +15,7 @@ import type { LeaseRequest } from "@qmk-edge/schema";
 import { makeTempDir } from "@qmk-edge/test/servers/daemon.ts";
 import { startRedis } from "@qmk-edge/test/servers/redis.ts";
 import { round } from "./stats.ts";
+import { removeAtExit } from "./temp-dirs.ts";
 
 // Records as text in a Map: what a store costs at its cheapest.
 function memoryStore(): BlobStore {
@@ -128,7 +128,7 @@ export async function benchDispatcherInProcess(options: {
   } finally {
     await dispatcher.close();
     await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
+    removeAtExit(dir);
   }
 }
 

@@ -9,12 +9,13 @@
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { makeTempDir, removeDir } from "@qmk-edge/test/servers/daemon.ts";
+import { makeTempDir } from "@qmk-edge/test/servers/daemon.ts";
 import { startRedis } from "@qmk-edge/test/servers/redis.ts";
 import { startEdgeApi } from "@qmk-edge/test/support/system.ts";
 import { type DrainTarget, drain, groupCpuMicros } from "./dispatcher.bench.ts";
 import { startApiProcesses } from "./node/api-processes.ts";
 import { BENCH_AGENT_TOKEN, startApiProcess } from "./node-cpu.bench.ts";
+import { removeAtExit } from "./temp-dirs.ts";
 import { traceFsyncs } from "./workers/fsyncs.ts";
 import { jsProfiler, perfRecorder } from "./workers/perf-record.ts";
 import { groupCpuByName, startWorkerd } from "./workers/workerd.ts";
@@ -139,7 +140,7 @@ async function startWorkersApi(vars: Record<string, string>) {
     cpuByProcess: () => groupCpuByName(api.daemon.pid),
     stop: async () => {
       await api.stop();
-      removeDir(dir);
+      removeAtExit(dir);
     },
   };
 }

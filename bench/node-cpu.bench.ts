@@ -3,13 +3,14 @@
 // own process (node/api-process.ts) on Redis and a blob directory; CPU is that process's user + system time
 // over the phase, divided by the requests answered, so load on the machine does not change the figure much.
 import { type ChildProcess, fork } from "node:child_process";
-import { closeSync, mkdirSync, openSync, rmSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { makeTempDir } from "@qmk-edge/test/servers/daemon.ts";
 import { startRedis } from "@qmk-edge/test/servers/redis.ts";
 import { FakeAgent } from "./fake-agent.ts";
 import { closedLoop, type LoadRequest } from "./node/load.ts";
 import { round } from "./stats.ts";
+import { removeAtExit } from "./temp-dirs.ts";
 
 export const BENCH_AGENT_TOKEN = "qmk-edge-bench-agent-token-0001";
 const FIRMWARE_VERSION = "demo-1";
@@ -73,7 +74,7 @@ export async function startApiProcess(
       const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
       await exited;
       clearTimeout(timer);
-      rmSync(blobDir, { recursive: true, force: true });
+      removeAtExit(blobDir);
     },
   };
 }

@@ -27,16 +27,38 @@ const save = () => {
   writeFileSync(join(dir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
 };
 
-// Issue 20: CPU per request on Node against the framework floor, first: a POST creates a file, and on this
-// disk (ext4 without a journal) a create skips, one by one, every inode deleted in the last minute or more,
-// so right after the compile phase removed its trees a create cost up to 30 times as much (node-cpu.bench.ts
-// prints the cost of a create beside each POST's figure). The phases below all delete what they made.
+// Issue 20's figures first, before the compile phase: a POST creates a file, and on this disk (ext4 without a
+// journal) a create passes, one by one, every inode deleted in the last 60 s (360 s while its inode-table block
+// is dirty) in its block group, so right after the compile phase removed its trees a create cost up to 30
+// times as much (node-cpu.bench.ts prints the cost of a create beside each POST's figure); workerd's simulated
+// R2 and SQLite create files too. The bench's own folders are removed at exit (temp-dirs.ts).
 say("node: CPU per request per route against a static JSON route ...");
 const cpu = await benchNodeCpu({
   clients: env("BENCH_CPU_CLIENTS", 50),
   seconds: env("BENCH_CPU_SECONDS", 2),
 });
 results.node_cpu_per_request = cpu;
+save();
+
+// Issue 20: the dispatchers' throughput, idle agents.
+const scale = env("BENCH_DISPATCH_SCALE", 1);
+const nodeJobs = (agents: number) => Math.round(scale * (agents === 1 ? 200 : agents === 10 ? 800 : 2000));
+const workerJobs = (agents: number) => Math.round(scale * (agents === 1 ? 50 : agents === 10 ? 200 : 500));
+const dispatchNode = await benchDispatcherNode(nodeJobs);
+results.dispatcher_node_redis = dispatchNode;
+save();
+// The same drain with one API process per core (API_PROCESSES, node/cluster.ts); the line above stays the baseline.
+const dispatchNodeProcesses = await benchDispatcherNodeProcesses(nodeJobs);
+results.dispatcher_node_redis_api_processes = dispatchNodeProcesses;
+save();
+const shards = env("BENCH_SHARDS", 4);
+const dispatchWorkers = await benchDispatcherWorkers(workerJobs, shards);
+const oneShard = await benchDispatcherWorkers(workerJobs, 1, [50]);
+results.dispatcher_workerd = { sharded: dispatchWorkers, one_shard_baseline: oneShard };
+save();
+say("node: idle agents' Redis connections ...");
+const idle = await benchIdleAgents(env("BENCH_IDLE_AGENTS", 3000));
+results.idle_agents_node = idle;
 save();
 
 say("compile: fresh tree vs agent warm path vs warm tree ...");
@@ -71,27 +93,6 @@ try {
   await system.stop();
 }
 
-save();
-
-// Issue 20: the dispatchers' throughput, idle agents.
-const scale = env("BENCH_DISPATCH_SCALE", 1);
-const nodeJobs = (agents: number) => Math.round(scale * (agents === 1 ? 200 : agents === 10 ? 800 : 2000));
-const workerJobs = (agents: number) => Math.round(scale * (agents === 1 ? 50 : agents === 10 ? 200 : 500));
-const dispatchNode = await benchDispatcherNode(nodeJobs);
-results.dispatcher_node_redis = dispatchNode;
-save();
-// The same drain with one API process per core (API_PROCESSES, node/cluster.ts); the line above stays the baseline.
-const dispatchNodeProcesses = await benchDispatcherNodeProcesses(nodeJobs);
-results.dispatcher_node_redis_api_processes = dispatchNodeProcesses;
-save();
-const shards = env("BENCH_SHARDS", 4);
-const dispatchWorkers = await benchDispatcherWorkers(workerJobs, shards);
-const oneShard = await benchDispatcherWorkers(workerJobs, 1, [50]);
-results.dispatcher_workerd = { sharded: dispatchWorkers, one_shard_baseline: oneShard };
-save();
-say("node: idle agents' Redis connections ...");
-const idle = await benchIdleAgents(env("BENCH_IDLE_AGENTS", 3000));
-results.idle_agents_node = idle;
 save();
 
 const a = results.api as Awaited<ReturnType<typeof benchApi>>;

@@ -3,10 +3,11 @@
 // system time from /proc (dispatcher.bench.ts groupCpuMicros): workers and primary, nothing of the load
 // generator or the fake agents in the parent. Same settings as node-cpu.bench.ts startApiProcess.
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { freePort, makeTempDir } from "@qmk-edge/test/servers/daemon.ts";
 import { groupCpuMicros } from "../dispatcher.bench.ts";
 import { BENCH_AGENT_TOKEN } from "../node-cpu.bench.ts";
+import { removeAtExit } from "../temp-dirs.ts";
 
 const entry = new URL("../../apps/edge-api/src/node/main.ts", import.meta.url).pathname;
 
@@ -81,7 +82,7 @@ export async function startApiProcesses(redisUrl: string, processes: number): Pr
       const timer = setTimeout(() => process.kill(-pgid, "SIGKILL"), 30_000);
       await exited;
       clearTimeout(timer);
-      rmSync(blobDir, { recursive: true, force: true });
+      removeAtExit(blobDir);
     },
   };
 }

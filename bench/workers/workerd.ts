@@ -10,8 +10,9 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { serviceStatus } from "@qmk-edge/schema";
-import { freePort, makeTempDir, removeDir, startDaemon, waitUntil } from "@qmk-edge/test/servers/daemon.ts";
+import { freePort, makeTempDir, startDaemon, waitUntil } from "@qmk-edge/test/servers/daemon.ts";
 import { REPO_ROOT } from "@qmk-edge/test/support/system.ts";
+import { removeAtExit } from "../temp-dirs.ts";
 
 const EDGE_API = join(REPO_ROOT, "apps", "edge-api");
 const WRANGLER = join(EDGE_API, "node_modules", ".bin", "wrangler");
@@ -95,7 +96,7 @@ export async function startWorkerd(args: {
     );
   } catch (err) {
     await daemon.stop();
-    removeDir(dir);
+    removeAtExit(dir);
     throw err;
   }
   const cpuByProcess = () => groupCpuByName(daemon.pid);
@@ -108,7 +109,7 @@ export async function startWorkerd(args: {
     cpuMicros: async () => Object.values(cpuByProcess()).reduce((a, b) => a + b, 0),
     stop: async () => {
       await daemon.stop(10_000);
-      removeDir(dir);
+      removeAtExit(dir);
     },
   };
 }
