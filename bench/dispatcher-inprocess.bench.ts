@@ -12,10 +12,9 @@ import { leasePolicy } from "@qmk-edge/edge-api/src/jobs/lease.ts";
 import { newJobRecord } from "@qmk-edge/edge-api/src/jobs/lifecycle.ts";
 import type { BlobHead, BlobStore } from "@qmk-edge/edge-api/src/ports/blob-store.ts";
 import type { LeaseRequest } from "@qmk-edge/schema";
-import { makeTempDir } from "@qmk-edge/test/servers/daemon.ts";
 import { startRedis } from "@qmk-edge/test/servers/redis.ts";
 import { round } from "./stats.ts";
-import { removeAtExit } from "./temp-dirs.ts";
+import { benchTempDir } from "./temp-dirs.ts";
 
 // Records as text in a Map: what a store costs at its cheapest.
 function memoryStore(): BlobStore {
@@ -60,7 +59,7 @@ export async function benchDispatcherInProcess(options: {
   agents: number;
 }) {
   const redis = await startRedis();
-  const dir = makeTempDir("bench-inprocess");
+  const dir = benchTempDir("bench-inprocess");
   const blobs = options.store === "fs" ? new FsBlobStore(dir, { journal: true }) : memoryStore();
   const jobs = new BlobJobStore(blobs);
   const dispatcher = new RedisDispatcher({ redisUrl: redis.url, jobs, lease: leasePolicy(60) });
@@ -128,7 +127,6 @@ export async function benchDispatcherInProcess(options: {
   } finally {
     await dispatcher.close();
     await redis.stop();
-    removeAtExit(dir);
   }
 }
 

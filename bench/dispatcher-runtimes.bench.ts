@@ -9,13 +9,12 @@
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { makeTempDir } from "@qmk-edge/test/servers/daemon.ts";
 import { startRedis } from "@qmk-edge/test/servers/redis.ts";
 import { startEdgeApi } from "@qmk-edge/test/support/system.ts";
 import { type DrainTarget, drain, groupCpuMicros } from "./dispatcher.bench.ts";
 import { startApiProcesses } from "./node/api-processes.ts";
 import { BENCH_AGENT_TOKEN, startApiProcess } from "./node-cpu.bench.ts";
-import { removeAtExit } from "./temp-dirs.ts";
+import { benchTempDir } from "./temp-dirs.ts";
 import { traceFsyncs } from "./workers/fsyncs.ts";
 import { jsProfiler, perfRecorder } from "./workers/perf-record.ts";
 import { groupCpuByName, startWorkerd } from "./workers/workerd.ts";
@@ -125,7 +124,7 @@ async function startWorkersApi(vars: Record<string, string>) {
     });
     return { ...workerd, host: `miniflare, ${workerd.via}`, pgid: workerd.pgid };
   }
-  const dir = makeTempDir("bench-workerd");
+  const dir = benchTempDir("bench-workerd");
   const api = await startEdgeApi({
     persistDir: join(dir, "state"),
     logFile: join(dir, "wrangler.log"),
@@ -138,10 +137,7 @@ async function startWorkersApi(vars: Record<string, string>) {
     pgid: undefined,
     cpuMicros: async () => groupCpuMicros(api.daemon.pid),
     cpuByProcess: () => groupCpuByName(api.daemon.pid),
-    stop: async () => {
-      await api.stop();
-      removeAtExit(dir);
-    },
+    stop: () => api.stop(),
   };
 }
 

@@ -5,12 +5,11 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
-import { makeTempDir } from "@qmk-edge/test/servers/daemon.ts";
 import { startRedis } from "@qmk-edge/test/servers/redis.ts";
 import { FakeAgent } from "./fake-agent.ts";
 import { closedLoop, type LoadRequest } from "./node/load.ts";
 import { round } from "./stats.ts";
-import { removeAtExit } from "./temp-dirs.ts";
+import { benchTempDir } from "./temp-dirs.ts";
 
 export const BENCH_AGENT_TOKEN = "qmk-edge-bench-agent-token-0001";
 const FIRMWARE_VERSION = "demo-1";
@@ -31,7 +30,7 @@ export async function startApiProcess(
   redisUrl: string,
   env: Record<string, string> = {},
 ): Promise<ApiProcess> {
-  const blobDir = makeTempDir("bench-blobs");
+  const blobDir = benchTempDir("bench-blobs");
   const child: ChildProcess = fork(join(import.meta.dirname, "node", "api-process.ts"), {
     env: {
       ...process.env,
@@ -74,7 +73,6 @@ export async function startApiProcess(
       const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
       await exited;
       clearTimeout(timer);
-      removeAtExit(blobDir);
     },
   };
 }

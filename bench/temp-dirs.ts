@@ -4,14 +4,22 @@
 // removed tens of thousands of files made the creates of the next phases dear (workerd's drain with 4 shards:
 // 251 jobs/s alone on a quiet disk, 163-208 right after the Node drains had removed their folders). What the
 // API itself deletes while measured still counts.
-import { removeDir } from "@qmk-edge/test/servers/daemon.ts";
+import { makeTempDir, removeDir } from "@qmk-edge/test/servers/daemon.ts";
 
 const dirs = new Set<string>();
 
-export function removeAtExit(dir: string): void {
-  if (dirs.size === 0)
+// A fresh folder of the bench's, removed when the bench exits.
+export function benchTempDir(prefix: string): string {
+  const dir = makeTempDir(prefix);
+  if (dirs.size === 0) {
     process.once("exit", () => {
       for (const d of dirs) removeDir(d);
     });
+    // A bench stopped with Ctrl-C (or killed politely) exits through the hook too: its folders, and the daemons
+    // test/servers/daemon.ts started, would otherwise outlive it.
+    process.once("SIGINT", () => process.exit(130));
+    process.once("SIGTERM", () => process.exit(143));
+  }
   dirs.add(dir);
+  return dir;
 }

@@ -55,4 +55,6 @@ process.on("message", async (msg: { cmd: string }) => {
     process.exit(0);
   }
 });
+// The bench that forked it is gone (Ctrl-C, a crash): so is this process.
+process.once("disconnect", () => process.exit(0));
 process.send?.({ url: server.url, floorUrl: `http://127.0.0.1:${floorPort}` } satisfies ApiProcessReady);

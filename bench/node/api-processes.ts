@@ -4,10 +4,10 @@
 // generator or the fake agents in the parent. Same settings as node-cpu.bench.ts startApiProcess.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { freePort, makeTempDir } from "@qmk-edge/test/servers/daemon.ts";
+import { freePort } from "@qmk-edge/test/servers/daemon.ts";
 import { groupCpuMicros } from "../dispatcher.bench.ts";
 import { BENCH_AGENT_TOKEN } from "../node-cpu.bench.ts";
-import { removeAtExit } from "../temp-dirs.ts";
+import { benchTempDir } from "../temp-dirs.ts";
 
 const entry = new URL("../../apps/edge-api/src/node/main.ts", import.meta.url).pathname;
 
@@ -22,7 +22,7 @@ export interface ApiProcesses {
 }
 
 export async function startApiProcesses(redisUrl: string, processes: number): Promise<ApiProcesses> {
-  const blobDir = makeTempDir("bench-blobs");
+  const blobDir = benchTempDir("bench-blobs");
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [entry], {
     env: {
@@ -82,7 +82,6 @@ export async function startApiProcesses(redisUrl: string, processes: number): Pr
       const timer = setTimeout(() => process.kill(-pgid, "SIGKILL"), 30_000);
       await exited;
       clearTimeout(timer);
-      removeAtExit(blobDir);
     },
   };
 }

@@ -10,9 +10,9 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { serviceStatus } from "@qmk-edge/schema";
-import { freePort, makeTempDir, startDaemon, waitUntil } from "@qmk-edge/test/servers/daemon.ts";
+import { freePort, startDaemon, waitUntil } from "@qmk-edge/test/servers/daemon.ts";
 import { REPO_ROOT } from "@qmk-edge/test/support/system.ts";
-import { removeAtExit } from "../temp-dirs.ts";
+import { benchTempDir } from "../temp-dirs.ts";
 
 const EDGE_API = join(REPO_ROOT, "apps", "edge-api");
 const WRANGLER = join(EDGE_API, "node_modules", ".bin", "wrangler");
@@ -63,7 +63,7 @@ export async function startWorkerd(args: {
   via?: WorkerdVia;
 }): Promise<Workerd> {
   const via = args.via ?? workerdVia();
-  const dir = makeTempDir("bench-workerd");
+  const dir = benchTempDir("bench-workerd");
   const bundle = join(dir, "bundle");
   bundleWorker(bundle, join(dir, "wrangler-logs"));
   const port = await freePort();
@@ -96,7 +96,6 @@ export async function startWorkerd(args: {
     );
   } catch (err) {
     await daemon.stop();
-    removeAtExit(dir);
     throw err;
   }
   const cpuByProcess = () => groupCpuByName(daemon.pid);
@@ -109,7 +108,6 @@ export async function startWorkerd(args: {
     cpuMicros: async () => Object.values(cpuByProcess()).reduce((a, b) => a + b, 0),
     stop: async () => {
       await daemon.stop(10_000);
-      removeAtExit(dir);
     },
   };
 }

@@ -66,28 +66,30 @@ export function removeDir(dir: string): void {
   rm.unref();
 }
 
-// A port the kernel just handed out on 127.0.0.1; the daemon binds it a moment later.
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
+// Listens on `port` of 127.0.0.1 (0: any) and closes at once: the port it got, or null when it was taken.
+async function listenOnce(port: number): Promise<number | null> {
+  return await new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.once("error", () => resolve(null));
+    server.listen(port, "127.0.0.1", () => {
       const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
+      const got = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(got));
     });
   });
 }
 
+// A port the kernel just handed out on 127.0.0.1; the daemon binds it a moment later.
+export async function freePort(): Promise<number> {
+  const port = await listenOnce(0);
+  if (port === null) throw new Error("no free port on 127.0.0.1");
+  return port;
+}
+
 // Whether `port` on 127.0.0.1 can be listened on now.
 export async function portIsFree(port: number): Promise<boolean> {
-  return await new Promise((resolve) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
+  return (await listenOnce(port)) !== null;
 }
 
 export function startDaemon(args: {

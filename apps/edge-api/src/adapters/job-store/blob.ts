@@ -92,12 +92,12 @@ export class BlobJobStore implements JobStore {
     key: string,
     options?: ReadOptions,
   ): Promise<z.infer<T> | null> {
-    const text = await readBlobText(this.#blobs, key, options);
+    const text = await this.#text(key, options);
     return text === null ? null : parseStored(schema, text, `stored object ${key}`);
   }
 
-  async #text(key: string): Promise<string | null> {
-    return await readBlobText(this.#blobs, key);
+  async #text(key: string, options?: ReadOptions): Promise<string | null> {
+    return await readBlobText(this.#blobs, key, options);
   }
 
   // An unreadable record is reported, kept under damaged/ for the operator, and replaced by a failed one.
