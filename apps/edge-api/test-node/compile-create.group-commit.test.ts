@@ -83,7 +83,7 @@ function journalKeys(): string[] {
     .filter((name) => name.endsWith(".log"))
     .sort((a, b) => Number(a.split("~").at(-1)!.slice(0, -4)) - Number(b.split("~").at(-1)!.slice(0, -4)));
   return segments.flatMap((name) =>
-    decodeSegment(readFileSync(join(journal, name), "utf8")).map((d) =>
+    decodeSegment(readFileSync(join(journal, name))).map((d) =>
       d.kind === "put" ? d.entry.key : `abort:${d.key}`,
     ),
   );

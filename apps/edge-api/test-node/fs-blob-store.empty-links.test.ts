@@ -111,7 +111,7 @@ describe("FsBlobStore: empty first writes share one file", () => {
     expect(statSync(join(dir, "served/t/again")).nlink).toBe(1);
     const lines = readdirSync(join(dir, JOURNAL_DIR))
       .filter((n) => n.endsWith(".log"))
-      .flatMap((n) => decodeSegment(readFileSync(join(dir, JOURNAL_DIR, n), "utf8")));
+      .flatMap((n) => decodeSegment(readFileSync(join(dir, JOURNAL_DIR, n))));
     expect(lines.filter((l) => l.kind === "abort")).toEqual([
       { kind: "abort", key: "served/t/again", generation: 0 },
     ]);

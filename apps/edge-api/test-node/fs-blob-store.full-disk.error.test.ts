@@ -111,7 +111,7 @@ describe.skipIf(skip !== null)("FsBlobStore on a full 600 KiB tmpfs", () => {
     await first.put("jobs/a.json", '{"status":"running"}', SERIAL);
     const segmentsNow = () => readdirSync(join(root, ".journal")).filter((n) => n.endsWith(".log"));
     const [segment] = segmentsNow();
-    const linesOf = (name: string) => readFileSync(join(root, ".journal", name), "utf8");
+    const linesOf = (name: string) => readFileSync(join(root, ".journal", name));
     const before = linesOf(segment!);
     const filler = fill(disk.dir);
     // Too long for what is left of the segment's last page: the commit fails.

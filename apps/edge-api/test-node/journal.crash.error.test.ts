@@ -11,7 +11,7 @@ import type { CompileStatus } from "@qmk-edge/schema";
 import { describe, expect, inject, it } from "vitest";
 import { freePort } from "../../../test/servers/daemon.ts";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
-import { entryFileBytes, JOURNAL_DIR, type JournalEntry } from "../src/adapters/blob-store/fs-format.ts";
+import { HEADER_BYTES, JOURNAL_DIR, type JournalEntry } from "../src/adapters/blob-store/fs-format.ts";
 import { decodeSegment } from "../src/adapters/blob-store/fs-journal-replay.ts";
 import { readBlobText } from "../src/ports/blob-store.ts";
 import { httpFetch } from "../test-support/http-fetch.ts";
@@ -73,7 +73,7 @@ describe("the Node API killed with SIGKILL during a burst of POSTs", () => {
       // What a power cut may leave of files renamed without fsync: every one the journal still names, empty.
       const named = new Set<string>();
       for (const name of readdirSync(join(dir, JOURNAL_DIR)).filter((n) => n.endsWith(".log"))) {
-        for (const line of decodeSegment(readFileSync(join(dir, JOURNAL_DIR, name), "utf8")))
+        for (const line of decodeSegment(readFileSync(join(dir, JOURNAL_DIR, name))))
           if (line.kind === "put") named.add(line.entry.key);
       }
       let emptied = 0;
@@ -197,7 +197,7 @@ describe("the Node API killed with SIGKILL during a burst of POSTs", () => {
       // Every line per record key, oldest generation first.
       const lines = new Map<string, JournalEntry[]>();
       for (const name of readdirSync(join(dir, JOURNAL_DIR)).filter((n) => n.endsWith(".log"))) {
-        for (const line of decodeSegment(readFileSync(join(dir, JOURNAL_DIR, name), "utf8")))
+        for (const line of decodeSegment(readFileSync(join(dir, JOURNAL_DIR, name))))
           if (line.kind === "put" && line.entry.key.startsWith("jobs/"))
             lines.set(line.entry.key, [...(lines.get(line.entry.key) ?? []), line.entry]);
       }
@@ -205,7 +205,9 @@ describe("the Node API killed with SIGKILL during a burst of POSTs", () => {
       // A lease's running record waits in Redis (adapters/dispatcher/redis/lease-grant.ts): a job completed
       // at once has its POST and its completion in the journal.
       for (const id of completed) {
-        const statuses = (lines.get(`jobs/${id}.json`) ?? []).map((e) => JSON.parse(e.text).status);
+        const statuses = (lines.get(`jobs/${id}.json`) ?? []).map(
+          (e) => JSON.parse(e.file.toString("utf8", HEADER_BYTES)).status,
+        );
         expect(statuses.at(-1), `job ${id}: its completion is in the journal`).toBe("failed");
       }
       // What a power cut may leave of files renamed without fsync: half of them emptied, half set back to what
@@ -217,7 +219,7 @@ describe("the Node API killed with SIGKILL during a burst of POSTs", () => {
           truncateSync(path, 0);
           continue;
         }
-        writeFileSync(path, entryFileBytes(entries[0]!));
+        writeFileSync(path, entries[0]!.file);
       }
 
       api = spawnNodeApi(env);

@@ -113,12 +113,36 @@ export function writeAllSync(fd: number, bytes: Uint8Array): void {
 }
 
 export function encodeHeader(header: Header): Uint8Array {
-  const json = Buffer.from(JSON.stringify(header), "utf8");
-  if (json.byteLength > HEADER_BYTES - 1) throw new Error("blob metadata too long (content type?)");
-  const out = Buffer.alloc(HEADER_BYTES, " ");
-  json.copy(out);
-  out[HEADER_BYTES - 1] = 0x0a;
-  return out;
+  return writeHeader(Buffer.allocUnsafe(HEADER_BYTES), header);
+}
+
+// The header in `target`'s first HEADER_BYTES: its JSON, spaces, a newline.
+function writeHeader(target: Buffer, header: Header): Buffer {
+  const json = JSON.stringify(header);
+  if (Buffer.byteLength(json, "utf8") > HEADER_BYTES - 1)
+    throw new Error("blob metadata too long (content type?)");
+  const end = target.write(json, 0, "utf8");
+  target.fill(0x20, end, HEADER_BYTES - 1);
+  target[HEADER_BYTES - 1] = 0x0a;
+  return target;
+}
+
+// The file a journaled put of `text` publishes, header (naming the key) and bytes in one buffer, the text
+// encoded once: the journal's line carries these same bytes (fs-journal.ts), where it carried the text again
+// inside a JSON line (escaped, encoded a second time: about three times the CPU of this, 12 µs of a 2.5 KB
+// record's put).
+export function encodeFile(args: { key: string; contentType: string; generation: number; text: string }): {
+  bytes: Buffer;
+  size: number;
+  sha256: string;
+} {
+  const size = Buffer.byteLength(args.text, "utf8");
+  const bytes = Buffer.allocUnsafe(HEADER_BYTES + size);
+  bytes.write(args.text, HEADER_BYTES, "utf8");
+  const sha256 = sha256Hex(bytes.subarray(HEADER_BYTES));
+  const header = { content_type: args.contentType, size, sha256, generation: args.generation, key: args.key };
+  writeHeader(bytes, header);
+  return { bytes, size, sha256 };
 }
 
 // A whole file: a header that parses and bytes of exactly its size and digest after it. What a crash can leave
@@ -147,25 +171,27 @@ export function wholeFileGeneration(file: Buffer, key?: string): number | null {
 export const JOURNAL_DIR = ".journal";
 export const JOURNAL_HOST = encodeURIComponent(hostname());
 
+// A journal line's put: the key's file as the put wrote it (fs-journal.ts), header and bytes.
 export interface JournalEntry {
   key: string;
-  contentType: string;
-  sha256: string;
-  text: string;
-  // The generation the put wrote in the file's header (0 in lines written before generations).
+  // The generation in the file's header (0 in lines written before generations).
   generation: number;
+  file: Buffer;
 }
 
-// The file an entry's line stands for: its header, then its text.
-export function entryFileBytes(entry: JournalEntry): Buffer {
-  const body = Buffer.from(entry.text, "utf8");
-  const header = encodeHeader({
-    content_type: entry.contentType,
-    size: body.byteLength,
-    sha256: entry.sha256,
-    generation: entry.generation,
-  });
-  return Buffer.concat([header, body]);
+// The key and generation of a whole file image whose header names its key (what the journal carries);
+// null when it is not whole or names no key.
+export function wholeFileEntry(file: Buffer): JournalEntry | null {
+  if (file.byteLength < HEADER_BYTES) return null;
+  let header: Header;
+  try {
+    header = JSON.parse(file.toString("utf8", 0, HEADER_BYTES)) as Header;
+  } catch {
+    return null;
+  }
+  if (typeof header.key !== "string") return null;
+  const generation = wholeFileGeneration(file, header.key);
+  return generation === null ? null : { key: header.key, generation, file };
 }
 
 // fsync of a file or folder by path, synchronously (start-up, a template's folder); nothing when it is gone.

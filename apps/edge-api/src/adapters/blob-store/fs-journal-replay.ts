@@ -13,11 +13,11 @@ import {
 import { dirname, join } from "node:path";
 import {
   ancestors,
-  entryFileBytes,
+  encodeFile,
   fsyncPathSync,
   JOURNAL_DIR,
   type JournalEntry,
-  sha256Hex,
+  wholeFileEntry,
   wholeFileGeneration,
   writeAllSync,
   writerIsGone,
@@ -28,35 +28,53 @@ type Decoded =
   // generation null: a line written before generations, striking the key's lines in its own segment.
   | { kind: "abort"; key: string; generation: number | null };
 
-// The lines up to the first torn or damaged one. A put line without a generation (written before them) is
-// generation 0.
-export function decodeSegment(text: string): Decoded[] {
+// The lines up to the first torn or damaged one. A line is JSON: `["f",<n>]` followed by the n bytes of the
+// key's file and a newline (fs-journal.ts), `["a",<key>,<generation>]` (an abort), or, in segments written
+// before files were journaled whole, `["p",<key>,<type>,<sha256>,<text>,<generation>]` (no generation: 0).
+// A string is taken as its UTF-8 bytes.
+export function decodeSegment(segment: Buffer | string): Decoded[] {
+  const bytes = typeof segment === "string" ? Buffer.from(segment, "utf8") : segment;
   const out: Decoded[] = [];
-  let start = 0;
-  for (let end = text.indexOf("\n"); end >= 0; start = end + 1, end = text.indexOf("\n", start)) {
+  for (let start = 0, end = bytes.indexOf(0x0a); end >= 0; end = bytes.indexOf(0x0a, start)) {
     let value: unknown;
     try {
-      value = JSON.parse(text.slice(start, end));
+      value = JSON.parse(bytes.toString("utf8", start, end));
     } catch {
       break;
     }
     if (!Array.isArray(value)) break;
+    start = end + 1;
+    if (value[0] === "f") {
+      const size = value[1];
+      if (!Number.isSafeInteger(size) || start + size >= bytes.byteLength || bytes[start + size] !== 0x0a)
+        break;
+      const entry = wholeFileEntry(bytes.subarray(start, start + size));
+      if (!entry) break;
+      out.push({ kind: "put", entry });
+      start += size + 1;
+      continue;
+    }
     if (value[0] === "a" && typeof value[1] === "string") {
       const generation = value.length > 2 ? value[2] : null;
       if (generation !== null && !Number.isSafeInteger(generation)) break;
       out.push({ kind: "abort", key: value[1], generation: generation as number | null });
       continue;
     }
-    const [kind, key, contentType, sha256, body, generation = 0] = value as unknown[];
-    if (kind !== "p" || typeof key !== "string" || typeof contentType !== "string") break;
-    if (typeof sha256 !== "string" || typeof body !== "string" || sha256Hex(body) !== sha256) break;
-    if (!Number.isSafeInteger(generation) || (generation as number) < 0) break;
-    out.push({
-      kind: "put",
-      entry: { key, contentType, sha256, text: body, generation: generation as number },
-    });
+    const entry = textLineEntry(value);
+    if (!entry) break;
+    out.push({ kind: "put", entry });
   }
   return out;
+}
+
+// A `p` line (text inside the JSON), as the file its put wrote; null when it is not one or fails its digest.
+function textLineEntry(value: unknown[]): JournalEntry | null {
+  const [kind, key, contentType, sha256, text, generation = 0] = value;
+  if (kind !== "p" || typeof key !== "string" || typeof contentType !== "string") return null;
+  if (typeof sha256 !== "string" || typeof text !== "string") return null;
+  if (!Number.isSafeInteger(generation) || (generation as number) < 0) return null;
+  const file = encodeFile({ key, contentType, generation: generation as number, text });
+  return file.sha256 === sha256 ? { key, generation: generation as number, file: file.bytes } : null;
 }
 
 export interface ReplayReport {
@@ -80,7 +98,7 @@ function segmentFile(dir: string, name: string): SegmentFile {
     name,
     writer: cut > 0 ? name.slice(0, cut) : name,
     seq: Number.isFinite(seq) ? seq : 0,
-    lines: decodeSegment(readFileSync(join(dir, name), "utf8")),
+    lines: decodeSegment(readFileSync(join(dir, name))),
   };
 }
 
@@ -153,7 +171,7 @@ function replayEntry(path: string, entry: JournalEntry, tempDir: string): boolea
   const temp = join(tempDir, `replay-${process.pid}-${Math.random().toString(36).slice(2)}.part`);
   const fd = openSync(temp, "wx", 0o644);
   try {
-    writeAllSync(fd, entryFileBytes(entry));
+    writeAllSync(fd, entry.file);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

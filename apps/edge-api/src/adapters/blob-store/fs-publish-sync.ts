@@ -16,7 +16,7 @@ import { UnavailableError } from "../../jobs/errors.ts";
 import { type BlobHead, BlobSizeError, type PutOptions } from "../../ports/blob-store.ts";
 import type { EmptyObjectLinks } from "./fs-empty-links.ts";
 import {
-  encodeHeader,
+  encodeFile,
   HEADER_BYTES,
   type Header,
   openIfExistsSync,
@@ -49,36 +49,23 @@ export async function journaledPut(
   },
 ): Promise<BlobHead> {
   const { key, options, generation } = put;
-  const body = Buffer.from(put.text, "utf8");
-  if (body.byteLength > put.maxBytes)
-    throw new BlobSizeError(`blob ${key} is larger than ${put.maxBytes} bytes`);
-  const sha256 = sha256Hex(body);
-  const linked = empty !== null && body.byteLength === 0 && generation === 0;
+  // One encoding for the journal's line and the file: the line is the file's bytes (a journaled text is at
+  // most SMALL_BODY_BYTES, fs.ts, so it is encoded before its size is known).
+  const file = encodeFile({ key, contentType: options.contentType, generation, text: put.text });
+  if (file.size > put.maxBytes) throw new BlobSizeError(`blob ${key} is larger than ${put.maxBytes} bytes`);
+  const head = { size: file.size, contentType: options.contentType, sha256: file.sha256 };
+  const linked = empty !== null && file.size === 0 && generation === 0;
   try {
-    await journal.append(
-      { key, contentType: options.contentType, sha256, text: put.text, generation },
-      put.path,
-    );
+    await journal.append({ key, generation, file: file.bytes }, put.path);
   } catch (err) {
     // Not acknowledged, yet its bytes may have reached the segment: struck where the journal still can be.
     journal.abort(key, generation);
     throw err;
   }
   try {
-    if (linked) {
-      empty.publish(options.contentType, put.path);
-      return { size: 0, contentType: options.contentType, sha256 };
-    }
-    const header = encodeHeader({
-      content_type: options.contentType,
-      size: body.byteLength,
-      sha256,
-      generation,
-      // Readers of an inode reused for another key tell it from their own (fs-spare-inodes.ts).
-      key,
-    });
-    publishSync(key, put.temp, put.path, Buffer.concat([header, body]), spares, put.replaces ? spares : null);
-    return { size: body.byteLength, contentType: options.contentType, sha256 };
+    if (linked) empty.publish(options.contentType, put.path);
+    else publishSync(key, put.temp, put.path, file.bytes, spares, put.replaces ? spares : null);
+    return head;
   } catch (err) {
     journal.abort(key, generation);
     throw err;
