@@ -104,6 +104,48 @@ describe("RedisDispatcher: round trips per job", () => {
     expect(await lengths()).toEqual([1, 1, 1]);
   });
 
+  it("enqueues the new jobs of one turn in one command, each into its lane, each job once", async () => {
+    const { d, prefix } = dispatcher();
+    const warm = { ...demoJobRecord({ keymap: "warm" }), firmware_version: "warm-1" };
+    await d.enqueue(warm);
+    const stream = (lane: string) => `${prefix}stream:demo-1:${lane}`;
+    await admin.hset(`${prefix}keyboard-toolchains`, demoJobRecord({}).request.keyboard, "arm");
+    const records = [
+      { ...demoJobRecord({ keymap: "t_avr" }), toolchain: "avr" as const },
+      demoJobRecord({ keymap: "t_learned" }),
+      { ...demoJobRecord({ keymap: "t_other" }), request: { ...demoJobRecord({}).request, keyboard: "x/y" } },
+    ];
+    // One record asked twice in the turn: enqueued once.
+    const turn = await commandsOf(d, () => Promise.all([...records, records[0]!].map((r) => d.enqueue(r))));
+    expect(turn.sent).toEqual(["evalsha"]);
+    const entries = async (lane: string) =>
+      (await admin.xrange(stream(lane), "-", "+")).map(([, fields]) => fields[1]);
+    expect(await entries("avr")).toEqual([records[0]!.id]);
+    expect(await entries("arm")).toEqual([records[1]!.id]);
+    expect(await entries("any")).toEqual([records[2]!.id]);
+    const waiting = async () => (await admin.zrange(`${prefix}waiting`, 0, -1)).sort();
+    const all = [warm, ...records].map((r) => r.id).sort();
+    expect(await waiting()).toEqual(all);
+    // A later turn's enqueue of a waiting job adds nothing.
+    await Promise.all(records.map((r) => d.enqueue(r)));
+    expect(await waiting()).toEqual(all);
+    expect(await Promise.all(["avr", "arm", "any"].map((lane) => admin.xlen(stream(lane))))).toEqual([
+      1, 1, 1,
+    ]);
+  });
+
+  it("fails only the job Redis refuses in a turn's command: the others are enqueued", async () => {
+    const { d, prefix } = dispatcher();
+    // A stream key that is not a stream: XADD answers WRONGTYPE for that version's jobs only.
+    await admin.set(`${prefix}stream:broken-1:any`, "not a stream");
+    const good = [demoJobRecord({ keymap: "ok_1" }), demoJobRecord({ keymap: "ok_2" })];
+    const bad = { ...demoJobRecord({ keymap: "refused" }), firmware_version: "broken-1" };
+    const results = await Promise.allSettled([good[0]!, bad, good[1]!].map((r) => d.enqueue(r)));
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/WRONGTYPE/);
+    expect((await admin.zrange(`${prefix}waiting`, 0, -1)).sort()).toEqual(good.map((r) => r.id).sort());
+  });
+
   it("counts an agent as seen on a lease that finds no job", async () => {
     const { d } = dispatcher();
     expect(await d.lease(agent("idle"), fleet)).toBeNull();

@@ -30,6 +30,7 @@ import { dispatchStats, forgetAgent } from "./agents.ts";
 import { connectRedis } from "./connection.ts";
 import { ConsumerGroups } from "./consumer-groups.ts";
 import { releaseLeasesOf } from "./disconnect.ts";
+import { TurnEnqueues } from "./enqueue-batch.ts";
 import { EntryWatch } from "./entry-watch.ts";
 import { guard } from "./guard.ts";
 import { completeLease, type HeldLeases, heartbeatLease, loadRecord, releaseLease } from "./held-lease.ts";
@@ -41,7 +42,7 @@ import { type Leasing, leaseJob } from "./leasing.ts";
 import { JobLock } from "./lock.ts";
 import { QueuePositions } from "./queue-positions.ts";
 import { everyInterval, type Reaper, reap } from "./reaper.ts";
-import { defineScripts, enqueueInLane, settle } from "./scripts.ts";
+import { defineScripts, settle } from "./scripts.ts";
 
 export interface RedisDispatcherOptions {
   redisUrl: string;
@@ -71,6 +72,8 @@ export class RedisDispatcher implements Dispatcher {
   private readonly polls = new AgentPolls();
   // Status reads' queue positions, one round trip per event-loop turn (queue-positions.ts).
   private readonly positions: QueuePositions;
+  // New jobs' enqueues, one round trip per event-loop turn (enqueue-batch.ts).
+  private readonly enqueues: TurnEnqueues;
   private readonly now: Clock;
   private readonly cachePolicy: CommunityCachePolicy;
   private closed = false;
@@ -87,6 +90,7 @@ export class RedisDispatcher implements Dispatcher {
     this.prefix = options.prefix ?? "qmk-edge:";
     this.keys = redisKeys(this.prefix);
     this.positions = new QueuePositions(this.redis, this.keys.waiting);
+    this.enqueues = new TurnEnqueues(this.redis, this.keys);
     this.lock = new JobLock(this.redis, this.keys, options.lockTtlMs ?? 15_000, () => this.closed);
     const base = { redis: this.redis, keys: this.keys, jobs: this.jobs, lock: this.lock };
     const groups = new ConsumerGroups(this.redis, this.keys);
@@ -100,7 +104,7 @@ export class RedisDispatcher implements Dispatcher {
   async enqueue(record: JobRecord): Promise<void> {
     await guard(async () => {
       if (record.status !== "queued") return;
-      await enqueueInLane(this.redis, this.keys, record);
+      await this.enqueues.enqueue(record);
     });
   }
 

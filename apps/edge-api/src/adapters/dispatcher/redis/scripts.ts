@@ -59,17 +59,32 @@ const SCRIPTS = {
     lua: `${ENQUEUE_LUA}
 return enqueue(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2])`,
   },
-  // A new job's lane and its enqueue in one command (lanes.ts laneOf's rule: the record's toolchain, else the one
-  // learned for its keyboard, else `any`). KEYS: streams any, avr, arm; waiting, since, streams, lease, keyboard
-  // toolchains  ARGV: job, enqueued_ms, keyboard, the record's toolchain ('' when none)
-  qeEnqueueInLane: {
-    keys: 8,
+  // New jobs into their lanes' streams, any number in one command (enqueue-batch.ts: a turn's new jobs). A job's
+  // lane is lanes.ts laneOf's rule: the record's toolchain, else the one learned for its keyboard, else `any`.
+  // Each job is enqueued on its own (a Redis error on one leaves the others enqueued and is answered for it).
+  // KEYS: waiting, since, streams, keyboard toolchains, then per job: streams any, avr, arm; lease
+  // ARGV: per job: job, enqueued_ms, keyboard, the record's toolchain ('' when none)
+  // -> per job: 1 enqueued, 0 already waiting or leased, or the error's text
+  qeEnqueueInLanes: {
+    keys: -1,
     lua: `${ENQUEUE_LUA}
-local lane = ARGV[4]
-if lane == '' then lane = redis.call('HGET', KEYS[8], ARGV[3]) end
-local stream = KEYS[1]
-if lane == 'avr' then stream = KEYS[2] elseif lane == 'arm' then stream = KEYS[3] end
-return enqueue(stream, KEYS[4], KEYS[5], KEYS[6], KEYS[7], ARGV[1], ARGV[2])`,
+local out = {}
+for i = 0, #ARGV / 4 - 1 do
+  local k, a = 5 + i * 4, i * 4
+  local lane = ARGV[a + 4]
+  if lane == '' then lane = redis.call('HGET', KEYS[4], ARGV[a + 3]) end
+  local stream = KEYS[k]
+  if lane == 'avr' then stream = KEYS[k + 1] elseif lane == 'arm' then stream = KEYS[k + 2] end
+  local ok, id = pcall(enqueue, stream, KEYS[1], KEYS[2], KEYS[3], KEYS[k + 3], ARGV[a + 1], ARGV[a + 2])
+  if not ok then
+    out[i + 1] = type(id) == 'table' and tostring(id.err) or tostring(id)
+  elseif id then
+    out[i + 1] = 1
+  else
+    out[i + 1] = 0
+  end
+end
+return out`,
   },
   // With a grant (ARGV[7], lease-grant.ts), the lease's record is due in the store at ARGV[8] (ms).
   // KEYS: lease, leases, waiting, since, unsaved  ARGV: job, lease_id, agent_id, expires_ms, entry, stream,
@@ -137,23 +152,38 @@ export async function enqueueJob(
   ]);
 }
 
-// A new job into its lane's stream: one command, where laneOf + enqueueJob take two.
-export async function enqueueInLane(redis: Redis, keys: RedisKeys, record: JobRecord): Promise<void> {
-  const version = record.firmware_version;
-  await run(redis, "qeEnqueueInLane", [
-    keys.stream(version, "any"),
-    keys.stream(version, "avr"),
-    keys.stream(version, "arm"),
+// New jobs into their lanes' streams, in one command: per job, null when it is enqueued (or already was
+// waiting or leased), else the Redis error that refused it.
+export async function enqueueInLanes(
+  redis: Redis,
+  keys: RedisKeys,
+  records: JobRecord[],
+): Promise<(Error | null)[]> {
+  const jobKeys = records.flatMap((r) => [
+    keys.stream(r.firmware_version, "any"),
+    keys.stream(r.firmware_version, "avr"),
+    keys.stream(r.firmware_version, "arm"),
+    keys.lease(r.id),
+  ]);
+  const args = records.flatMap((r) => [
+    r.id,
+    Date.parse(r.enqueued_at),
+    r.request.keyboard,
+    r.toolchain ?? "",
+  ]);
+  const replies = (await run(redis, "qeEnqueueInLanes", [
+    4 + jobKeys.length,
     keys.waiting,
     keys.waitingSince,
     keys.streams,
-    keys.lease(record.id),
     keys.keyboardToolchains,
-    record.id,
-    Date.parse(record.enqueued_at),
-    record.request.keyboard,
-    record.toolchain ?? "",
-  ]);
+    ...jobKeys,
+    ...args,
+  ])) as (number | string)[];
+  return records.map((_, i) => {
+    const reply = replies[i];
+    return typeof reply === "string" ? new Error(`enqueue refused by Redis: ${reply}`) : null;
+  });
 }
 
 // False when the job already has a lease (a duplicate entry lost). A lease with a grant has its record due in
