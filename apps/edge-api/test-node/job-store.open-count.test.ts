@@ -18,8 +18,9 @@ const PER_JOB = 1000;
 let dir: string;
 let fs: FsBlobStore;
 let listings: number;
-// What statfs would say; the rest is the directory store itself.
+// What statfs would say, and how often it was asked; the rest is the directory store itself.
 let free: number;
+let statfsCalls: number;
 let jobs: BlobJobStore;
 let now: number;
 
@@ -27,6 +28,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "qmk-edge-open-count-"));
   fs = new FsBlobStore(dir, { journal: true });
   listings = 0;
+  statfsCalls = 0;
   const blobs: BlobStore = {
     get: (key) => fs.get(key),
     getText: (key, options) => fs.getText(key, options),
@@ -37,7 +39,10 @@ beforeEach(() => {
       if (prefix === "open/") listings++;
       return fs.list(prefix);
     },
-    freeBytes: async () => free,
+    freeBytes: async () => {
+      statfsCalls++;
+      return free;
+    },
   };
   jobs = new BlobJobStore(blobs, { bytesPerOpenJob: PER_JOB });
   now = Date.now();
@@ -91,5 +96,16 @@ describe("BlobJobStore: the open jobs' count behind the reserve", () => {
     now += OPEN_COUNT_MEMO_MS;
     await expect(accept()).rejects.toBeInstanceOf(UnavailableError);
     expect(listings).toBe(2);
+  });
+
+  it("asks what is free once for the new jobs of one event-loop turn, again in the next turn", async () => {
+    free = 1_000_000;
+    await Promise.all(Array.from({ length: 5 }, () => accept()));
+    expect(statfsCalls).toBe(1);
+    await new Promise((r) => setImmediate(r));
+    // The disk filled up since: the next turn's job sees it.
+    free = 0;
+    await expect(accept()).rejects.toBeInstanceOf(UnavailableError);
+    expect(statfsCalls).toBe(2);
   });
 });

@@ -43,8 +43,8 @@ export const CACHE_MEMO_MS = 5_000;
 export const OPEN_COUNT_MEMO_MS = 1_000;
 // ... and how long while what is free is over twice what the reserve needs. The listing grows with the queue
 // (40,000 open jobs: about 6% of a POST's CPU when listed every second); for the reserve to fall short within
-// this time, other processes would have to accept as many jobs as are open. Free bytes are asked every time,
-// so a disk filling up brings back the 1 s listing at once.
+// this time, other processes would have to accept as many jobs as are open. Free bytes are asked once per
+// event-loop turn (#freeBytes), so a disk filling up brings back the 1 s listing at once.
 export const OPEN_COUNT_ROOMY_MEMO_MS = 30_000;
 
 // A record nothing changes any more: finished or failed, and not a community build that may still be
@@ -79,6 +79,8 @@ export class BlobJobStore implements JobStore {
   readonly #parsed = new BoundedMemo<{ text: string; record: JobRecord }>(RECORD_MEMO_SIZE);
   // Open markers as last listed, plus this process's accepts since; null: list again.
   #openCount: { listedAt: number; count: number } | null = null;
+  // What the store said is free, asked in this event-loop turn (null: not yet).
+  #freeThisTurn: Promise<number> | null = null;
 
   constructor(blobs: BlobStore, options: BlobJobStoreOptions = {}) {
     this.#blobs = blobs;
@@ -157,7 +159,7 @@ export class BlobJobStore implements JobStore {
   // linger until the reconciler clears them, so the count errs on the side of refusing.
   async #checkRoom(): Promise<void> {
     if (this.#bytesPerOpenJob <= 0 || !this.#blobs.freeBytes) return;
-    const free = await this.#blobs.freeBytes();
+    const free = await this.#freeBytes(this.#blobs.freeBytes);
     const open = await this.#openJobCount(free);
     const needed = (open + 1) * this.#bytesPerOpenJob;
     if (free < needed) {
@@ -166,6 +168,18 @@ export class BlobJobStore implements JobStore {
           "this one); new jobs are refused until builds end or space is freed",
       );
     }
+  }
+
+  // Once per event-loop turn: the POSTs of a burst reach here together (they resume from one reply of the rate
+  // limiter's batch), and one statfs answers them all as it would have a microsecond apart.
+  #freeBytes(ask: () => Promise<number>): Promise<number> {
+    if (!this.#freeThisTurn) {
+      this.#freeThisTurn = ask.call(this.#blobs);
+      setImmediate(() => {
+        this.#freeThisTurn = null;
+      });
+    }
+    return this.#freeThisTurn;
   }
 
   // Listing every open marker on each POST costs a readdir that grows with the queue; the count is listed
