@@ -67,6 +67,9 @@ export class FsBlobStore implements BlobStore {
   // What getText last found to be each small object's own bytes (fs-verified-reads.ts).
   readonly #verified = new VerifiedReads();
   #temps = 0;
+  // The root and its temp folder as path prefixes (ending in a separator).
+  readonly #rootPrefix: string;
+  readonly #tempPrefixPath: string;
 
   // `journal`: first writes and serialized overwrites of small text (PutOptions.firstWrite, .serialized) go
   // through the group-committed journal (fs-journal.ts);
@@ -81,6 +84,8 @@ export class FsBlobStore implements BlobStore {
     } = {},
   ) {
     this.root = resolve(root);
+    this.#rootPrefix = this.root.endsWith(sep) ? this.root : this.root + sep;
+    this.#tempPrefixPath = join(this.root, TEMP_DIR) + sep;
     this.maxBytes = options.maxBytes ?? 512 * 1024 * 1024;
     this.#folderSyncs = new FolderSyncs(options.syncFolder);
     mkdirSync(join(this.root, TEMP_DIR), { recursive: true });
@@ -122,10 +127,9 @@ export class FsBlobStore implements BlobStore {
     const segments = key.split("/");
     if (!segments.every((s) => KEY_SEGMENT.test(s)))
       throw new InvalidBlobKeyError(`invalid blob key: ${key}`);
-    const path = resolve(this.root, ...segments);
-    if (!path.startsWith(this.root + sep))
-      throw new InvalidBlobKeyError(`blob key escapes the store: ${key}`);
-    return path;
+    // Every segment is a name (none empty, none "." or "..": KEY_SEGMENT), so the key is a normalised relative
+    // path inside the root already; path.resolve re-normalised it on every read and write.
+    return this.#rootPrefix + (sep === "/" ? key : segments.join(sep));
   }
 
   async get(key: string): Promise<BlobObject | null> {
@@ -180,7 +184,7 @@ export class FsBlobStore implements BlobStore {
       const floor = this.#journal.struckFloor(key);
       const generation =
         this.#empty && text === "" && current === null && floor < 0 ? 0 : nextGeneration(current, floor);
-      const temp = join(this.root, TEMP_DIR, `${this.#tempPrefix}${(this.#temps++).toString(36)}.part`);
+      const temp = `${this.#tempPrefixPath}${this.#tempPrefix}${(this.#temps++).toString(36)}.part`;
       const put = journaledPut(this.#journal, this.#empty, this.#spares, {
         key,
         temp,
