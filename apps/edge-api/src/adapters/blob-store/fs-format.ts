@@ -1,7 +1,7 @@
 // The directory store's file format: a fixed-size JSON header (content type, size, sha256, generation) padded
 // with spaces and ended by a newline, then the bytes. Shared by the store (fs.ts) and its journal replay
 // (fs-journal.ts).
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, sep } from "node:path";
@@ -100,7 +100,8 @@ export function nextGeneration(current: number | null, floor = -1): number {
 
 let lastGiven = 0;
 
-export const sha256Hex = (bytes: Uint8Array | string) => createHash("sha256").update(bytes).digest("hex");
+// One-shot (no Hash object), strings as UTF-8.
+export const sha256Hex = (bytes: Uint8Array | string) => hash("sha256", bytes, "hex");
 
 // Writes all of `bytes` from the file's start, looped until the kernel took every byte: a full disk answers
 // short writes before ENOSPC, and a write that takes nothing would loop forever.
