@@ -128,10 +128,10 @@ function writeHeader(target: Buffer, header: Header): Buffer {
   return target;
 }
 
-// The file a journaled put of `text` publishes, header (naming the key) and bytes in one buffer, the text
-// encoded once: the journal's line carries these same bytes (fs-journal.ts), where it carried the text again
-// inside a JSON line (escaped, encoded a second time: about three times the CPU of this, 12 µs of a 2.5 KB
-// record's put).
+// The file a journaled put of `text` publishes, header and bytes in one buffer. The header names the key:
+// readers of an inode reused for another key tell it from their own (fs-spare-inodes.ts). The journal's line
+// carries these same bytes (fs-journal.ts), so the text is encoded once; the line carried it again inside
+// JSON (escaped, encoded a second time: about three times the CPU of this, 12 µs of a 2.5 KB record's put).
 export function encodeFile(args: { key: string; contentType: string; generation: number; text: string }): {
   bytes: Buffer;
   size: number;
