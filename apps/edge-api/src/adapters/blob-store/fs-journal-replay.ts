@@ -31,9 +31,7 @@ type Decoded =
 // The lines up to the first torn or damaged one. A line is JSON: `["f",<n>]` followed by the n bytes of the
 // key's file and a newline (fs-journal.ts), `["a",<key>,<generation>]` (an abort), or, in segments written
 // before files were journaled whole, `["p",<key>,<type>,<sha256>,<text>,<generation>]` (no generation: 0).
-// A string is taken as its UTF-8 bytes.
-export function decodeSegment(segment: Buffer | string): Decoded[] {
-  const bytes = typeof segment === "string" ? Buffer.from(segment, "utf8") : segment;
+export function decodeSegment(bytes: Buffer): Decoded[] {
   const out: Decoded[] = [];
   for (let start = 0, end = bytes.indexOf(0x0a); end >= 0; end = bytes.indexOf(0x0a, start)) {
     let value: unknown;

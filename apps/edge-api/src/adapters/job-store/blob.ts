@@ -159,7 +159,7 @@ export class BlobJobStore implements JobStore {
   // linger until the reconciler clears them, so the count errs on the side of refusing.
   async #checkRoom(): Promise<void> {
     if (this.#bytesPerOpenJob <= 0 || !this.#blobs.freeBytes) return;
-    const free = await this.#freeBytes(this.#blobs.freeBytes);
+    const free = await this.#freeBytes();
     const open = await this.#openJobCount(free);
     const needed = (open + 1) * this.#bytesPerOpenJob;
     if (free < needed) {
@@ -172,9 +172,9 @@ export class BlobJobStore implements JobStore {
 
   // Once per event-loop turn: the POSTs of a burst reach here together (they resume from one reply of the rate
   // limiter's batch), and one statfs answers them all as it would have a microsecond apart.
-  #freeBytes(ask: () => Promise<number>): Promise<number> {
+  #freeBytes(): Promise<number> {
     if (!this.#freeThisTurn) {
-      this.#freeThisTurn = ask.call(this.#blobs);
+      this.#freeThisTurn = this.#blobs.freeBytes!();
       setImmediate(() => {
         this.#freeThisTurn = null;
       });
