@@ -1,53 +1,103 @@
-// A build-cache hit's writes in the directory store with its journal, without HTTP: a `served/` marker (empty,
-// a first write) and a ~2.5 KB finished record (a first write) put together, as POST /v1/compile puts them,
-// BENCH_CONCURRENCY (50) hits at a time, BENCH_PUTS (6000) hits after 1000 not counted. CPU is this process's
-// (process.cpuUsage), so it is robust to other load; BENCH_DIR (default /dev/shm, where a file create costs the
-// same every run) is where the store lives. Not part of `npm run -s bench`:
+// A build-cache hit's saves in the directory store with its journal, without HTTP: BlobJobStore.createCacheHit
+// as POST /v1/compile calls it (a finished record of ~2.5 KB, one producer token), BENCH_CONCURRENCY (50) hits
+// at a time, BENCH_PUTS (6000) hits after 1000 not counted; the baseline, one record and one `served/` marker
+// per hit (a store without packs, as on Workers), in the same run, then hits in packs (as on Node:
+// adapters/job-store/hit-packs.ts). CPU is this process's (process.cpuUsage), so it is robust to other load;
+// BENCH_DIR (default /dev/shm, where a file create costs the same every run) is where the stores live. Not part
+// of `npm run -s bench`:
 //   node bench/fs-hit-puts.bench.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { FsBlobStore } from "@qmk-edge/edge-api/src/adapters/blob-store/fs.ts";
+import { BlobJobStore } from "@qmk-edge/edge-api/src/adapters/job-store/blob.ts";
+import { cachedJobRecord } from "@qmk-edge/edge-api/src/jobs/build-cache.ts";
+import { parseCompileRequest } from "@qmk-edge/keymap";
+import { type CacheEntry, cacheEntry, type JobRecord } from "@qmk-edge/schema";
 
 const round = (n: number, digits: number) => Number(n.toFixed(digits));
 
 const hits = Number(process.env.BENCH_PUTS ?? 6000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 50);
-const dir = mkdtempSync(join(process.env.BENCH_DIR ?? "/dev/shm", "qmk-edge-hit-puts-"));
-try {
-  const store = new FsBlobStore(dir, { journal: true });
-  const id = (i: number) => `${i.toString(16).padStart(32, "0")}`;
-  // A finished record's size and share of characters JSON escapes in a journal line (the record is JSON).
-  const record = (i: number) =>
-    JSON.stringify({ id: id(i), status: "finished", artifacts: '"x":"y",'.repeat(300) });
-  let next = 0;
-  const run = (upTo: number) =>
-    Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < upTo) {
-          const i = next++;
-          await Promise.all([
-            store.put(`served/token/${id(i)}`, "", { contentType: "text/plain", firstWrite: true }),
-            store.put(`jobs/${id(i)}.json`, record(i), { contentType: "application/json", firstWrite: true }),
-          ]);
-        }
-      }),
-    );
-  await run(1000);
-  const before = store.journalStats()!;
-  const cpu = process.cpuUsage();
-  await run(1000 + hits);
-  const used = process.cpuUsage(cpu);
-  const after = store.journalStats()!;
-  console.log(
-    JSON.stringify({
-      hits,
-      concurrency,
+const NOW = "2026-12-07T08:00:00.000Z";
+const SHA = "d".repeat(64);
+const ref = { key: `artifacts/${SHA}`, sha256: SHA, size: 1, filename: "f.hex", content_type: "x" };
+const cache: CacheEntry = cacheEntry.parse({
+  content_key: "a".repeat(64),
+  job_id: "1".repeat(32),
+  firmware_version: "demo-1",
+  artifacts: { firmware: ref },
+  result: {
+    returncode: 0,
+    output: "",
+    command: "make",
+    firmware_filename: "f.hex",
+    toolchain: "avr",
+    timings: {},
+  },
+  created_at: NOW,
+  producers: [
+    {
+      agent_id: "a",
+      token_id: "token",
+      trust: "trusted",
+      job_id: "1".repeat(32),
+      firmware_sha256: SHA,
+      at: NOW,
+    },
+  ],
+});
+// A finished record of a 4-layer keymap for a 61-key board, answered from `cache` as the route builds it.
+const parsed = parseCompileRequest({
+  keyboard: "handwired/qmk_edge_demo",
+  keymap: "bench",
+  layout: "LAYOUT",
+  layers: Array.from({ length: 4 }, () => Array.from({ length: 61 }, () => "KC_TRNS")),
+});
+if (!parsed.ok) throw new Error("the bench's keymap is not a valid compile request");
+const request = parsed.value;
+const record = (id: string): JobRecord => cachedJobRecord({ id, request, cache, now: NOW });
+
+async function measure(packCacheHits: boolean) {
+  const dir = mkdtempSync(join(process.env.BENCH_DIR ?? "/dev/shm", "qmk-edge-hit-puts-"));
+  const blobs = new FsBlobStore(dir, { journal: true });
+  try {
+    const jobs = new BlobJobStore(blobs, { packCacheHits });
+    let next = 0;
+    const run = (upTo: number) =>
+      Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < upTo) {
+            next++;
+            await jobs.createCacheHit(record, ["token"]);
+          }
+        }),
+      );
+    await run(1000);
+    const before = blobs.journalStats()!;
+    const cpu = process.cpuUsage();
+    await run(1000 + hits);
+    const used = process.cpuUsage(cpu);
+    const after = blobs.journalStats()!;
+    return {
       cpu_us_per_hit: round((used.user + used.system) / hits, 1),
       user_us_per_hit: round(used.user / hits, 1),
+      lines_per_hit: round((after.lines - before.lines) / hits, 2),
       lines_per_commit: round((after.lines - before.lines) / (after.commits - before.commits), 1),
-    }),
-  );
-  await store.close();
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+    };
+  } finally {
+    await blobs.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
+
+const baseline = await measure(false);
+const packed = await measure(true);
+console.log(
+  JSON.stringify({
+    hits,
+    concurrency,
+    one_object_per_hit: baseline,
+    hits_in_packs: packed,
+    cpu_ratio: round(packed.cpu_us_per_hit / baseline.cpu_us_per_hit, 2),
+  }),
+);

@@ -113,10 +113,14 @@ describe("two API processes on one Redis and one BLOB_DIR", () => {
       );
 
       // A job posted through A is leased and completed through B; A reads it finished.
-      const id = await post(a.url);
+      const body = compileBody();
+      const id = await post(a.url, body);
       const agentB = new Agent(targetAt(b.url), "agent-on-b");
       await agentB.build(id);
       expect(await statusAt(a.url, id)).toMatchObject({ status: "finished" });
+      // Posted again through A, it is a build-cache hit, saved in A's pack of that moment; B reads it there.
+      const hit = await post(a.url, body);
+      expect(await statusAt(b.url, hit)).toMatchObject({ status: "finished", id: hit });
 
       // A lease waiting in A and one waiting in B each get one of two jobs posted through A. (Whether B's watch
       // woke it or its own look again, every 5 s and at the end of its wait, found the job is latency only,
@@ -147,9 +151,13 @@ describe("two API processes on one Redis and one BLOB_DIR", () => {
         bounded(json({}, { authorization: `Bearer ${OPERATOR}` })),
       );
       expect(purge.status).toBe(200);
-      expect(((await purge.json()) as { marked_jobs: string[] }).marked_jobs).toContain(id);
+      expect(((await purge.json()) as { marked_jobs: string[] }).marked_jobs).toEqual(
+        expect.arrayContaining([id, hit]),
+      );
       expect(await statusAt(a.url, id)).toHaveProperty("purged");
+      expect(await statusAt(a.url, hit)).toHaveProperty("purged");
       await until(async () => "purged" in (await statusAt(b.url, id)), 20_000, "B to show the purge");
+      await until(async () => "purged" in (await statusAt(b.url, hit)), 20_000, "B to show the hit's purge");
     } finally {
       a.child.kill("SIGKILL");
       b.child.kill("SIGKILL");

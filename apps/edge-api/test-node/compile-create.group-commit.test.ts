@@ -1,7 +1,7 @@
 // POST /v1/compile on the directory store: what a job's id stands for goes into one group commit of the
 // journal (one fdatasync, not one per object), markers' lines before the record's, and the id is answered only
-// once all of them are durable and published. A cache hit: the served markers and the finished record; a new
-// job: the open marker and the queued record.
+// once all of them are durable and published. A cache hit: the served markers and the pack holding its finished
+// record; a new job: the open marker and the queued record.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import type { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
 import { decodeSegment } from "../src/adapters/blob-store/fs-journal-replay.ts";
 import { cacheKey, jobKey } from "../src/adapters/job-store/blob.ts";
+import { hitPackKey } from "../src/adapters/job-store/hit-packs.ts";
 import { contentKey } from "../src/jobs/content-key.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { loadNodeConfig } from "../src/node/config.ts";
@@ -97,7 +98,7 @@ const post = (body: unknown) =>
   });
 
 describe("POST /v1/compile on the directory store", () => {
-  it("makes the served markers and the record durable in one group commit, markers first", async () => {
+  it("makes the served markers and the pack holding the record durable in one group commit, markers first", async () => {
     const body = compileBody();
     const entry = await cacheFor(body);
     await server.deps.jobs.putCache(entry);
@@ -109,12 +110,14 @@ describe("POST /v1/compile on the directory store", () => {
     const { job_id } = (await res.json()) as { job_id: string };
     const after = blobs.journalStats()!;
 
+    // The hit's pack (adapters/job-store/hit-packs.ts): its id is the job id's first half.
+    const pack = job_id.slice(0, 16);
     expect(after.lines - before.lines).toBe(3);
     expect(after.commits - before.commits).toBe(1);
     expect(journalKeys().slice(-3)).toEqual([
-      `served/community-a/${job_id}`,
-      `served/community-b/${job_id}`,
-      jobKey(job_id),
+      `served/community-a/${pack}.hits`,
+      `served/community-b/${pack}.hits`,
+      hitPackKey(pack),
     ]);
     // Published before the answer: the record, and each producer's marker for a purge to find.
     expect(await server.deps.jobs.servedBy("community-a")).toContain(job_id);

@@ -100,8 +100,8 @@ export async function publishBuild(
 }
 
 // A job answered from the cache got firmware from every token that produced the entry: a purge finds it.
-export async function markCacheHit(jobs: JobStore, cache: CacheEntry, jobId: string): Promise<void> {
-  await Promise.all((cache.producers ?? []).map((producer) => jobs.markServed(producer.token_id, jobId)));
+export function cacheHitServedBy(cache: CacheEntry): string[] {
+  return [...new Set((cache.producers ?? []).map((producer) => producer.token_id))];
 }
 
 // Who put a cache entry there (the build that made it trusted); entries from before trust levels have none.

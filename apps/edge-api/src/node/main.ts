@@ -60,6 +60,8 @@ export function buildNodeDeps(
     now,
     // Another process sharing the store may mark a settled record (an operator's purge): read again after this.
     settledMemoMs: CACHE_MEMO_MS,
+    // One process answers many POSTs at once: a turn's cache hits share one object (hit-packs.ts).
+    packCacheHits: true,
   });
   const dispatcher = new RedisDispatcher({
     now,

@@ -8,9 +8,11 @@ import type { CacheCandidate, CacheEntry, JobRecord } from "@qmk-edge/schema";
 export interface JobStore {
   get(id: string): Promise<JobRecord | null>;
   put(record: JobRecord): Promise<void>;
-  // The first save of a job that is not queued (a cache hit's finished job): as durable as put, but the id
-  // must be new, which lets a store with a journal make it durable in a group commit.
-  create(record: JobRecord): Promise<void>;
+  // A cache hit's finished job: the store picks its id, `build` makes its record for that id, and every token
+  // in `servedBy` (the producers of the firmware it is given) is marked as having served it, so a purge finds
+  // it. Resolves with the id once record and markers are durable. The id and the record are new, which lets a
+  // store save the hits of one moment together (adapters/job-store/hit-packs.ts).
+  createCacheHit(build: (id: string) => JobRecord, servedBy: string[]): Promise<string>;
   // A new job's first save: its open marker, then the record, both refused (UnavailableError, 503) by a store
   // that cannot take them or keeps its last space for jobs already accepted. Nothing is accepted half-saved.
   accept(record: JobRecord): Promise<void>;

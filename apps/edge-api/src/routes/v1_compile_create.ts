@@ -8,7 +8,7 @@ import { answerAsRefusedJob, refusesAsJob } from "../http/refusal-as-job.ts";
 import { readJsonBody } from "../http/request-body.ts";
 import { InvalidInputError, RateLimitedError } from "../http/request-errors.ts";
 import type { Route } from "../http/route.ts";
-import { cachedJobRecord, markCacheHit } from "../jobs/build-cache.ts";
+import { cachedJobRecord, cacheHitServedBy } from "../jobs/build-cache.ts";
 import { contentKey } from "../jobs/content-key.ts";
 import { UnavailableError } from "../jobs/errors.ts";
 import { failJob, newJobRecord } from "../jobs/lifecycle.ts";
@@ -50,22 +50,21 @@ async function compile(c: Context<AppEnv>, seen: { body?: unknown }): Promise<Re
   const translated = checked.translations.length ? { keycode_translations: checked.translations } : {};
   const { firmwareVersion, maxAttempts } = deps.config;
   const key = await contentKey(request, firmwareVersion, deps.sha256Hex);
-  const id = deps.newId();
   const now = deps.now().toISOString();
-  const answer: CompileEnqueued = { enqueued: true, job_id: id };
 
   const cache = await deps.jobs.getCache(key);
   if (cache && cache.firmware_version === firmwareVersion) {
-    // Together, so a store with a journal makes the markers and the record durable in one group commit: the
-    // markers' lines go first, and the id is answered only once all of them are durable.
-    await Promise.all([
-      markCacheHit(deps.jobs, cache, id),
-      deps.jobs.create({ ...cachedJobRecord({ id, request, cache, now }), ...translated }),
-    ]);
+    // The id is answered only once the record and the producers' markers are durable.
+    const id = await deps.jobs.createCacheHit(
+      (id) => ({ ...cachedJobRecord({ id, request, cache, now }), ...translated }),
+      cacheHitServedBy(cache),
+    );
     deps.metrics.record(submittedEvents(firmwareVersion, true));
-    return c.json(answer);
+    return c.json({ enqueued: true, job_id: id } satisfies CompileEnqueued);
   }
 
+  const id = deps.newId();
+  const answer: CompileEnqueued = { enqueued: true, job_id: id };
   const note = await buildHealthNote(deps, request.keyboard);
   const record = {
     ...newJobRecord({ id, request, contentKey: key, firmwareVersion, maxAttempts, now }),

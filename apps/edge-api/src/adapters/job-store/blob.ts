@@ -10,10 +10,19 @@ import type { z } from "zod";
 import { type Clock, systemClock } from "../../jobs/clock.ts";
 import { failedDamagedRecord } from "../../jobs/damaged-record.ts";
 import { StoredRecordError, UnavailableError } from "../../jobs/errors.ts";
+import { newId } from "../../jobs/job-id.ts";
 import { parseStored } from "../../jobs/stored-record.ts";
 import { BoundedMemo, ExpiringMemo } from "../../memo/bounded-memo.ts";
 import { type BlobStore, type PutOptions, type ReadOptions, readBlobText } from "../../ports/blob-store.ts";
 import type { JobStore } from "../../ports/job-store.ts";
+import {
+  HitPacks,
+  hitPackKey,
+  packIdOf,
+  packMember,
+  packMembersServedBy,
+  SERVED_PACK_SUFFIX,
+} from "./hit-packs.ts";
 
 export const jobKey = (id: string) => `jobs/${id}.json`;
 export const cacheKey = (contentKey: string) => `cache/${contentKey}.json`;
@@ -38,6 +47,8 @@ const RECORD_JSON = { contentType: "application/json", serialized: true };
 export const RECORD_MEMO_SIZE = 4096;
 export const CACHE_MEMO_SIZE = 4096;
 export const CACHE_MEMO_MS = 5_000;
+// How many packs of cache hits (hit-packs.ts) one process keeps: they never change once saved.
+export const HIT_PACK_MEMO_SIZE = 64;
 // How long the count of open markers listed from the store is used (with this process's own accepts and
 // closes applied at once) before it is listed again: other processes' accepts show within this time.
 export const OPEN_COUNT_MEMO_MS = 1_000;
@@ -64,6 +75,9 @@ export interface BlobJobStoreOptions {
   // Where other processes or isolates may mark a settled record (an operator's purge), this bounds how long
   // they take to show.
   settledMemoMs?: number;
+  // Cache hits of one event-loop turn saved as one pack (hit-packs.ts), and read from there: only where one
+  // process answers many requests concurrently (Node), not in a Workers isolate.
+  packCacheHits?: boolean;
 }
 
 // Settled records and cache entries are memoised in the instance, so repeated status reads and cache hits
@@ -81,9 +95,15 @@ export class BlobJobStore implements JobStore {
   #openCount: { listedAt: number; count: number } | null = null;
   // What the store said is free, asked in this event-loop turn (null: not yet).
   #freeThisTurn: Promise<number> | null = null;
+  readonly #hitPacks: HitPacks | null;
+  // Packs' texts as saved or last read, by pack id.
+  readonly #packs = new BoundedMemo<string>(HIT_PACK_MEMO_SIZE);
 
   constructor(blobs: BlobStore, options: BlobJobStoreOptions = {}) {
     this.#blobs = blobs;
+    this.#hitPacks = options.packCacheHits
+      ? new HitPacks(blobs, (packId, text) => this.#packs.set(packId, text))
+      : null;
     this.#bytesPerOpenJob = options.bytesPerOpenJob ?? 0;
     this.#now = options.now ?? systemClock;
     this.#records = new ExpiringMemo(RECORD_MEMO_SIZE, options.settledMemoMs ?? Number.POSITIVE_INFINITY);
@@ -106,7 +126,7 @@ export class BlobJobStore implements JobStore {
   async get(id: string): Promise<JobRecord | null> {
     const memo = this.#records.lookup(id);
     if (memo.found) return memo.value;
-    const text = await this.#text(jobKey(id));
+    const text = (await this.#text(jobKey(id))) ?? (await this.#packedText(id));
     if (text === null) return null;
     const last = this.#parsed.get(id);
     if (last?.text === text) return last.record;
@@ -126,6 +146,23 @@ export class BlobJobStore implements JobStore {
     return record;
   }
 
+  // A cache hit's record in its pack, where no object of its own (a purge's mark) was written since.
+  async #packedText(id: string): Promise<string | null> {
+    const packId = this.#hitPacks ? packIdOf(id) : null;
+    if (packId === null) return null;
+    const pack = await this.#pack(packId);
+    return pack === null ? null : packMember(pack, id);
+  }
+
+  async #pack(packId: string): Promise<string | null> {
+    const known = this.#packs.get(packId);
+    if (known !== undefined) return known;
+    // Most ids are not a pack's (a new job's record is its own object): a missing pack is the likely answer.
+    const text = await this.#text(hitPackKey(packId), { likelyMissing: true });
+    if (text !== null) this.#packs.set(packId, text);
+    return text;
+  }
+
   async put(record: JobRecord): Promise<void> {
     await this.#save(record, RECORD_JSON);
   }
@@ -137,9 +174,25 @@ export class BlobJobStore implements JobStore {
     if (settled(record)) this.#records.set(record.id, record);
   }
 
-  // A new job's record: its id was never written, so the store may journal it (a cache hit's finished job).
-  async create(record: JobRecord): Promise<void> {
-    await this.#save(record, NEW_JSON);
+  async createCacheHit(build: (id: string) => JobRecord, servedBy: string[]): Promise<string> {
+    if (this.#hitPacks) {
+      let record: JobRecord | undefined;
+      const hit = this.#hitPacks.add((id) => {
+        record = build(id);
+        return JSON.stringify(record);
+      }, servedBy);
+      await hit.saved;
+      if (record && settled(record)) this.#records.set(hit.id, record);
+      return hit.id;
+    }
+    const record = build(newId());
+    // Together, so a store with a journal makes the markers and the record durable in one group commit: the
+    // markers' lines go first.
+    await Promise.all([
+      ...servedBy.map((token) => this.markServed(token, record.id)),
+      this.#save(record, NEW_JSON),
+    ]);
+    return record.id;
   }
 
   async accept(record: JobRecord): Promise<void> {
@@ -254,9 +307,20 @@ export class BlobJobStore implements JobStore {
     await this.#blobs.put(`${servedPrefix(tokenId)}${jobId}`, "", NEW_MARKER);
   }
 
+  // A marker names a job, or a pack of cache hits (hit-packs.ts) some of whose hits the token produced.
   async servedBy(tokenId: string): Promise<string[]> {
     const prefix = servedPrefix(tokenId);
-    return (await this.#blobs.list(prefix)).map((key) => key.slice(prefix.length));
+    const ids = new Set<string>();
+    for (const key of await this.#blobs.list(prefix)) {
+      const name = key.slice(prefix.length);
+      if (!name.endsWith(SERVED_PACK_SUFFIX)) {
+        ids.add(name);
+        continue;
+      }
+      const pack = await this.#pack(name.slice(0, -SERVED_PACK_SUFFIX.length));
+      for (const id of pack === null ? [] : packMembersServedBy(pack, tokenId)) ids.add(id);
+    }
+    return [...ids];
   }
 
   async producedBy(tokenId: string): Promise<string[]> {

@@ -1,0 +1,161 @@
+// Build-cache hits of one event-loop turn saved as one pack (adapters/job-store/hit-packs.ts) in the directory
+// store: one object and one `served/` marker per token for the turn, each hit read back by its id (from this
+// process or another sharing the folder), found by a purge of a token that produced it and only of one, and
+// replaced by a record of its own once one is written. A pack the disk refuses fails every hit in it.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseCompileRequest } from "@qmk-edge/keymap";
+import { type CacheEntry, cacheEntry, type JobRecord } from "@qmk-edge/schema";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
+import { BlobJobStore, jobKey } from "../src/adapters/job-store/blob.ts";
+import { hitPackKey, packMember } from "../src/adapters/job-store/hit-packs.ts";
+import { cachedJobRecord } from "../src/jobs/build-cache.ts";
+import { purgeAgent } from "../src/jobs/purge-agent.ts";
+import { compileBody } from "../test-support/api-client.ts";
+
+const NOW = "2026-12-07T08:00:00.000Z";
+const SHA = "d".repeat(64);
+
+let dir: string;
+let blobs: FsBlobStore;
+let jobs: BlobJobStore;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "qmk-edge-hit-packs-"));
+  blobs = new FsBlobStore(dir, { journal: true });
+  jobs = new BlobJobStore(blobs, { packCacheHits: true });
+});
+afterEach(async () => {
+  await blobs.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function entry(contentKey: string, tokens: string[]): CacheEntry {
+  const ref = { key: `artifacts/${SHA}`, sha256: SHA, size: 1, filename: "f.hex", content_type: "x" };
+  return cacheEntry.parse({
+    content_key: contentKey,
+    job_id: "1".repeat(32),
+    firmware_version: "demo-1",
+    artifacts: { firmware: ref },
+    result: {
+      returncode: 0,
+      output: "",
+      command: "make",
+      firmware_filename: "f.hex",
+      toolchain: "avr",
+      timings: {},
+    },
+    created_at: NOW,
+    producers: tokens.map((token) => ({
+      agent_id: `${token}-agent`,
+      token_id: token,
+      trust: "trusted" as const,
+      job_id: "1".repeat(32),
+      firmware_sha256: SHA,
+      at: NOW,
+    })),
+  });
+}
+
+// A hit answered from `cache`, as POST /v1/compile saves it.
+function hit(cache: CacheEntry, store = jobs): Promise<string> {
+  const parsed = parseCompileRequest(compileBody());
+  if (!parsed.ok) throw new Error("test body is not a valid compile request");
+  const build = (id: string): JobRecord => cachedJobRecord({ id, request: parsed.value, cache, now: NOW });
+  return store.createCacheHit(build, [...new Set(cache.producers?.map((p) => p.token_id))]);
+}
+
+const journalLines = () => blobs.journalStats()!.lines;
+
+describe("cache hits saved a turn at a time", () => {
+  it("share one pack and one marker per token within a turn, each read back by its own id", async () => {
+    const a = entry("a".repeat(64), ["token-a"]);
+    const before = journalLines();
+    const ids = await Promise.all([hit(a), hit(a), hit(a)]);
+    // One pack, one marker: two journal lines for three hits.
+    expect(journalLines() - before).toBe(2);
+    expect(new Set(ids).size).toBe(3);
+    const pack = ids[0]!.slice(0, 16);
+    for (const id of ids) {
+      expect(id).toMatch(/^[0-9a-f]{32}$/);
+      expect(id.slice(0, 16)).toBe(pack);
+      expect(await blobs.head(jobKey(id))).toBeNull();
+      expect(await jobs.get(id)).toMatchObject({ id, status: "finished", cache_hit_of: "1".repeat(32) });
+    }
+    expect(await blobs.list("served/token-a/")).toEqual([`served/token-a/${pack}.hits`]);
+
+    // The next turn's hits are another pack.
+    const later = await hit(a);
+    expect(later.slice(0, 16)).not.toBe(pack);
+
+    // Another process sharing the folder (a store that never saw them) reads them from the pack.
+    const other = new BlobJobStore(new FsBlobStore(dir), { packCacheHits: true });
+    for (const id of [...ids, later]) expect((await other.get(id))?.id).toBe(id);
+  });
+
+  it("answers no record for an id its pack does not hold, a pack that does not exist, or what is not an id", async () => {
+    const [id] = await Promise.all([hit(entry("a".repeat(64), ["token-a"]))]);
+    const stranger = `${id!.slice(0, 16)}${"0".repeat(16)}`;
+    expect(await jobs.get(stranger)).toBeNull();
+    expect(await jobs.get("f".repeat(32))).toBeNull();
+    expect(await jobs.get("not-an-id")).toBeNull();
+    // A pack's line is found by its whole id only, never by a prefix or inside another line.
+    const pack = (await blobs.getText(hitPackKey(id!.slice(0, 16))))!;
+    expect(packMember(pack, id!.slice(0, 31))).toBeNull();
+    expect(packMember(pack, id!)).toContain(`"id":"${id}"`);
+  });
+
+  it("are found by a purge of a token that produced them, and only of one; the mark is the hit's own record", async () => {
+    const a = entry("a".repeat(64), ["token-a"]);
+    const ab = entry("b".repeat(64), ["token-a", "token-b"]);
+    const b = entry("c".repeat(64), ["token-b"]);
+    const [onlyA, both, onlyB] = await Promise.all([hit(a), hit(ab), hit(b)]);
+    expect(onlyA!.slice(0, 16)).toBe(onlyB!.slice(0, 16));
+    expect(new Set(await jobs.servedBy("token-a"))).toEqual(new Set([onlyA, both]));
+    expect(new Set(await jobs.servedBy("token-b"))).toEqual(new Set([both, onlyB]));
+
+    const purged = await purgeAgent(jobs, "token-b", NOW);
+    expect(new Set(purged.marked_jobs)).toEqual(new Set([both, onlyB]));
+    // The marked record is an object of its own, which wins over the pack, here and in another process.
+    expect(await blobs.head(jobKey(onlyB!))).not.toBeNull();
+    const other = new BlobJobStore(new FsBlobStore(dir), { packCacheHits: true });
+    for (const store of [jobs, other]) {
+      expect(await store.get(onlyB!)).toMatchObject({ verified: false, purged: { token_id: "token-b" } });
+      expect(await store.get(both!)).toMatchObject({ verified: false, purged: { token_id: "token-b" } });
+      expect((await store.get(onlyA!))?.purged).toBeUndefined();
+    }
+  });
+
+  it("fail every hit of a pack the disk refuses, and answer none of their ids", async () => {
+    // A file where the packs' folder should be: the pack's put cannot make its folder.
+    writeFileSync(join(dir, "hit-packs"), "");
+    const a = entry("a".repeat(64), ["token-a"]);
+    const results = await Promise.allSettled([hit(a), hit(a)]);
+    for (const r of results) expect(r.status).toBe("rejected");
+    // Nothing was answered, so nothing can be asked for; a later turn, with the folder back, saves again.
+    rmSync(join(dir, "hit-packs"));
+    const id = await hit(a);
+    expect((await jobs.get(id))?.status).toBe("finished");
+  });
+
+  it("keep an unreadable record aside and fail its job, as a record of its own would be", async () => {
+    const pack = "0123456789abcdef";
+    const id = `${pack}${"e".repeat(16)}`;
+    const damaged = '{"id":"cut sho';
+    await blobs.put(hitPackKey(pack), `${id}\ttoken-a\t${damaged}\n`, { contentType: "text/plain" });
+    const record = await jobs.get(id);
+    expect(record).toMatchObject({ id, status: "failed" });
+    expect(await blobs.getText(`damaged/${jobKey(id)}`)).toBe(damaged);
+    // The failed record is the job's own object from now on.
+    expect(await blobs.head(jobKey(id))).not.toBeNull();
+  });
+
+  it("are one object per hit where packs are off (a Workers isolate)", async () => {
+    const single = new BlobJobStore(blobs);
+    const ids = await Promise.all([hit(entry("a".repeat(64), ["token-a"]), single)]);
+    expect(await blobs.head(jobKey(ids[0]!))).not.toBeNull();
+    expect(await single.servedBy("token-a")).toEqual(ids);
+  });
+});
