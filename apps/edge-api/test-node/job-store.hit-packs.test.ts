@@ -1,7 +1,8 @@
 // Build-cache hits of one event-loop turn saved as one pack (adapters/job-store/hit-packs.ts) in the directory
 // store: one object and one `served/` marker per token for the turn, each hit read back by its id (from this
 // process or another sharing the folder), found by a purge of a token that produced it and only of one, and
-// replaced by a record of its own once one is written. A pack the disk refuses fails every hit in it.
+// replaced by a record of its own once one is written. A pack the disk refuses fails every hit in it. While a
+// pack is being saved, the next one takes the hits of the turns until that save is done.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,7 @@ import { BlobJobStore, jobKey } from "../src/adapters/job-store/blob.ts";
 import { hitPackKey, packMember } from "../src/adapters/job-store/hit-packs.ts";
 import { cachedJobRecord } from "../src/jobs/build-cache.ts";
 import { purgeAgent } from "../src/jobs/purge-agent.ts";
+import type { BlobStore } from "../src/ports/blob-store.ts";
 import { compileBody } from "../test-support/api-client.ts";
 
 const NOW = "2026-12-07T08:00:00.000Z";
@@ -93,6 +95,45 @@ describe("cache hits saved a turn at a time", () => {
     // Another process sharing the folder (a store that never saw them) reads them from the pack.
     const other = new BlobJobStore(new FsBlobStore(dir), { packCacheHits: true });
     for (const id of [...ids, later]) expect((await other.get(id))?.id).toBe(id);
+  });
+
+  it("take the hits of later turns into one pack while another is being saved", async () => {
+    // The directory store, with the first pack's put held until released.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const packPuts: string[] = [];
+    const gated: BlobStore = {
+      get: (key) => blobs.get(key),
+      getText: (key, options) => blobs.getText(key, options),
+      head: (key) => blobs.head(key),
+      delete: (key) => blobs.delete(key),
+      list: (prefix) => blobs.list(prefix),
+      put: async (key, body, options) => {
+        if (key.startsWith("hit-packs/")) {
+          packPuts.push(key);
+          if (packPuts.length === 1) await held;
+        }
+        return await blobs.put(key, body, options);
+      },
+    };
+    const store = new BlobJobStore(gated, { packCacheHits: true });
+    const a = entry("a".repeat(64), ["token-a"]);
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const first = hit(a, store);
+    await turn();
+    const later = [hit(a, store)];
+    await turn();
+    later.push(hit(a, store));
+    await turn();
+    expect(packPuts).toHaveLength(1);
+    release();
+    const [one, two, three] = await Promise.all([first, ...later]);
+    expect(packPuts).toHaveLength(2);
+    expect(two!.slice(0, 16)).toBe(three!.slice(0, 16));
+    expect(two!.slice(0, 16)).not.toBe(one!.slice(0, 16));
+    for (const id of [one, two, three]) expect((await store.get(id!))?.id).toBe(id);
   });
 
   it("answers no record for an id its pack does not hold, a pack that does not exist, or what is not an id", async () => {
