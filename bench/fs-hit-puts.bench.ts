@@ -11,41 +11,16 @@ import { join } from "node:path";
 import { FsBlobStore } from "@qmk-edge/edge-api/src/adapters/blob-store/fs.ts";
 import { BlobJobStore } from "@qmk-edge/edge-api/src/adapters/job-store/blob.ts";
 import { cachedJobRecord } from "@qmk-edge/edge-api/src/jobs/build-cache.ts";
+import { cacheEntryOf } from "@qmk-edge/edge-api/test-support/cache-entry.ts";
 import { parseCompileRequest } from "@qmk-edge/keymap";
-import { type CacheEntry, cacheEntry, type JobRecord } from "@qmk-edge/schema";
+import type { JobRecord } from "@qmk-edge/schema";
 
 const round = (n: number, digits: number) => Number(n.toFixed(digits));
 
 const hits = Number(process.env.BENCH_PUTS ?? 6000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const NOW = "2026-12-07T08:00:00.000Z";
-const SHA = "d".repeat(64);
-const ref = { key: `artifacts/${SHA}`, sha256: SHA, size: 1, filename: "f.hex", content_type: "x" };
-const cache: CacheEntry = cacheEntry.parse({
-  content_key: "a".repeat(64),
-  job_id: "1".repeat(32),
-  firmware_version: "demo-1",
-  artifacts: { firmware: ref },
-  result: {
-    returncode: 0,
-    output: "",
-    command: "make",
-    firmware_filename: "f.hex",
-    toolchain: "avr",
-    timings: {},
-  },
-  created_at: NOW,
-  producers: [
-    {
-      agent_id: "a",
-      token_id: "token",
-      trust: "trusted",
-      job_id: "1".repeat(32),
-      firmware_sha256: SHA,
-      at: NOW,
-    },
-  ],
-});
+const cache = cacheEntryOf({ contentKey: "a".repeat(64), tokens: ["token"], at: NOW });
 // A finished record of a 4-layer keymap for a 61-key board, answered from `cache` as the route builds it.
 const parsed = parseCompileRequest({
   keyboard: "handwired/qmk_edge_demo",

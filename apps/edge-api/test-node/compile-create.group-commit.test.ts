@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCompileRequest } from "@qmk-edge/keymap";
-import { type CacheEntry, type CompileStatus, cacheEntry } from "@qmk-edge/schema";
+import type { CacheEntry, CompileStatus } from "@qmk-edge/schema";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import type { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
 import { decodeSegment } from "../src/adapters/blob-store/fs-journal-replay.ts";
@@ -18,6 +18,7 @@ import { loadNodeConfig } from "../src/node/config.ts";
 import { startNodeServer } from "../src/node/main.ts";
 import { nodeSha256Hex } from "../src/node/sha256-hex.ts";
 import { compileBody } from "../test-support/api-client.ts";
+import { cacheEntryOf } from "../test-support/cache-entry.ts";
 import { httpFetch } from "../test-support/http-fetch.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "qmk-edge-hit-commit-"));
@@ -43,37 +44,17 @@ afterAll(async () => {
 const blobs = server.deps.blobs as FsBlobStore;
 
 const NOW = "2026-12-06T10:00:00.000Z";
-const SHA = "c".repeat(64);
-const producer = (tokenId: string) => ({
-  agent_id: `${tokenId}-agent`,
-  token_id: tokenId,
-  trust: "community" as const,
-  job_id: "1".repeat(32),
-  firmware_sha256: SHA,
-  at: NOW,
-});
-
 // An entry two community tokens produced (policy two-tokens), for the key the route computes for `body`.
 async function cacheFor(body: unknown): Promise<CacheEntry> {
   const parsed = parseCompileRequest(body);
   if (!parsed.ok) throw new Error("test body is not a valid compile request");
   const key = await contentKey(parsed.value, "demo-1", nodeSha256Hex);
-  const ref = { key: `artifacts/${SHA}`, sha256: SHA, size: 1, filename: "f.hex", content_type: "x" };
-  return cacheEntry.parse({
-    content_key: key,
-    job_id: "1".repeat(32),
-    firmware_version: "demo-1",
-    artifacts: { firmware: ref },
-    result: {
-      returncode: 0,
-      output: "",
-      command: "make",
-      firmware_filename: "f.hex",
-      toolchain: "avr",
-      timings: {},
-    },
-    created_at: NOW,
-    producers: [producer("community-a"), producer("community-b")],
+  return cacheEntryOf({
+    contentKey: key,
+    tokens: ["community-a", "community-b"],
+    trust: "community",
+    sha: "c".repeat(64),
+    at: NOW,
   });
 }
 

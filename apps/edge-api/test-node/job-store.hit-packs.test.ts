@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCompileRequest } from "@qmk-edge/keymap";
-import { type CacheEntry, cacheEntry, type JobRecord } from "@qmk-edge/schema";
+import type { CacheEntry, JobRecord } from "@qmk-edge/schema";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
 import { BlobJobStore, jobKey } from "../src/adapters/job-store/blob.ts";
@@ -16,9 +16,9 @@ import { cachedJobRecord } from "../src/jobs/build-cache.ts";
 import { purgeAgent } from "../src/jobs/purge-agent.ts";
 import type { BlobStore } from "../src/ports/blob-store.ts";
 import { compileBody } from "../test-support/api-client.ts";
+import { cacheEntryOf } from "../test-support/cache-entry.ts";
 
 const NOW = "2026-12-07T08:00:00.000Z";
-const SHA = "d".repeat(64);
 
 let dir: string;
 let blobs: FsBlobStore;
@@ -34,32 +34,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function entry(contentKey: string, tokens: string[]): CacheEntry {
-  const ref = { key: `artifacts/${SHA}`, sha256: SHA, size: 1, filename: "f.hex", content_type: "x" };
-  return cacheEntry.parse({
-    content_key: contentKey,
-    job_id: "1".repeat(32),
-    firmware_version: "demo-1",
-    artifacts: { firmware: ref },
-    result: {
-      returncode: 0,
-      output: "",
-      command: "make",
-      firmware_filename: "f.hex",
-      toolchain: "avr",
-      timings: {},
-    },
-    created_at: NOW,
-    producers: tokens.map((token) => ({
-      agent_id: `${token}-agent`,
-      token_id: token,
-      trust: "trusted" as const,
-      job_id: "1".repeat(32),
-      firmware_sha256: SHA,
-      at: NOW,
-    })),
-  });
-}
+const entry = (contentKey: string, tokens: string[]) => cacheEntryOf({ contentKey, tokens, at: NOW });
 
 // A hit answered from `cache`, as POST /v1/compile saves it.
 function hit(cache: CacheEntry, store = jobs): Promise<string> {

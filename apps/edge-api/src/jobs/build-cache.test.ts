@@ -2,6 +2,7 @@
 // community build into the shared cache; `two-tokens`, the operator's choice, lets a second community token.
 import type { CacheCandidate, JobRecord } from "@qmk-edge/schema";
 import { describe, expect, it } from "vitest";
+import { BUILD_RESULT } from "../../test-support/cache-entry.ts";
 import { admitBuild } from "./build-cache.ts";
 import { newJobRecord } from "./lifecycle.ts";
 
@@ -24,14 +25,7 @@ function finished(id: string, tokenId: string, trust: "trusted" | "community", s
     status: "finished",
     artifacts: { firmware: ref },
     built_by: { agent_id: `${tokenId}-agent`, token_id: tokenId, trust },
-    result: {
-      returncode: 0,
-      output: "",
-      command: "make",
-      firmware_filename: "f.hex",
-      toolchain: "avr",
-      timings: {},
-    },
+    result: BUILD_RESULT,
   };
 }
 
