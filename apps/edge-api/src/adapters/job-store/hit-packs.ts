@@ -4,7 +4,7 @@ import type { BlobStore } from "../../ports/blob-store.ts";
 // Build-cache hits saved a turn at a time. A hit's record is written once and never again (unless an operator
 // purges the token that built its firmware, which writes the record as its own object, and that wins), so
 // the hits answered in one event-loop turn share one object, a pack, instead of one object each: on the
-// directory store one file create per turn instead of a create and a rename per hit, and one `served/` marker
+// directory store one file create per pack instead of a create and a rename per hit, and one `served/` marker
 // per token and pack instead of one link per hit and token. A hit's id is its pack's id (16 hex characters)
 // followed by 16 of its own, both from the CSPRNG like every id (jobs/job-id.ts): the id leads a read to its
 // pack, and knowing one id of a pack tells nothing of another's. Only where one process answers many
@@ -27,7 +27,8 @@ export function packIdOf(jobId: string): string | null {
 }
 
 // A pack is one line per hit: its id, the tokens that produced its firmware (comma-separated), its record's
-// JSON, tab-separated (JSON.stringify escapes every tab and newline inside a string).
+// JSON, tab-separated (JSON.stringify escapes every tab and newline inside a string; token ids have neither,
+// nor commas: packages/schema names.ts).
 export function packMember(pack: string, id: string): string | null {
   const at = lineStart(pack, id);
   const tokensEnd = at < 0 ? -1 : pack.indexOf("\t", at + id.length + 1);
@@ -68,7 +69,7 @@ interface Pack {
 // A pack is saved at the end of the turn it was opened in, unless another is being saved then: it then takes
 // the hits of the turns until that save is done (as the journal's lines wait for a commit in flight), so a
 // pack holds about what one journal commit does rather than one turn's hits, and the file creates per hit
-// fall (on this machine's disk a create cost 15-230 µs, by what was deleted in the minute before). A full
+// fall (on this machine's disk a create cost 15-270 µs, by what was deleted in the minutes before). A full
 // pack is saved at once.
 export class HitPacks {
   readonly #blobs: BlobStore;
