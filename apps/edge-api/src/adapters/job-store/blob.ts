@@ -176,14 +176,10 @@ export class BlobJobStore implements JobStore {
 
   async createCacheHit(build: (id: string) => JobRecord, servedBy: string[]): Promise<string> {
     if (this.#hitPacks) {
-      let record: JobRecord | undefined;
-      const hit = this.#hitPacks.add((id) => {
-        record = build(id);
-        return JSON.stringify(record);
-      }, servedBy);
-      await hit.saved;
-      if (record && settled(record)) this.#records.set(hit.id, record);
-      return hit.id;
+      const { record, saved } = this.#hitPacks.add(build, servedBy);
+      await saved;
+      if (settled(record)) this.#records.set(record.id, record);
+      return record.id;
     }
     const record = build(newId());
     // Together, so a store with a journal makes the markers and the record durable in one group commit: the

@@ -84,20 +84,23 @@ export class HitPacks {
     this.#saved = saved;
   }
 
-  // A new hit: its id, its record's JSON built for that id, and the tokens that produced its firmware (each
-  // gets the pack's `served/` marker, so a purge of the token finds it). Resolves once the pack holding it,
-  // with the markers, is durable.
-  add(recordJson: (id: string) => string, tokens: string[]): { id: string; saved: Promise<void> } {
+  // A new hit: its record, built for the id it is given here, and the tokens that produced its firmware (each
+  // gets the pack's `served/` marker, so a purge of the token finds it). `saved` resolves once the pack
+  // holding it, with the markers, is durable.
+  add<R extends { id: string }>(
+    build: (id: string) => R,
+    tokens: string[],
+  ): { record: R; saved: Promise<void> } {
     const pack = this.#pack();
-    const id = pack.id + newId().slice(0, 32 - PACK_ID_CHARS);
-    const line = `${id}\t${tokens.join(",")}\t${recordJson(id)}\n`;
+    const record = build(pack.id + newId().slice(0, 32 - PACK_ID_CHARS));
+    const line = `${record.id}\t${tokens.join(",")}\t${JSON.stringify(record)}\n`;
     const saved = new Promise<void>((resolve, reject) => {
       pack.members.push({ line, tokens, resolve, reject });
     });
     pack.chars += line.length;
     if (pack.members.length >= MAX_MEMBERS || pack.chars >= MAX_CHARS) this.#start();
     else this.#atTurnEnd();
-    return { id, saved };
+    return { record, saved };
   }
 
   #pack(): Pack {
