@@ -10,6 +10,7 @@ import {
   BlobJobStore,
   OPEN_COUNT_MEMO_MS,
   OPEN_COUNT_ROOMY_MEMO_MS,
+  OPEN_FOLDER,
 } from "../src/adapters/job-store/blob.ts";
 import { UnavailableError } from "../src/jobs/errors.ts";
 import type { BlobStore } from "../src/ports/blob-store.ts";
@@ -107,5 +108,54 @@ describe("BlobJobStore: the open jobs' count behind the reserve", () => {
     free = 0;
     await expect(accept()).rejects.toBeInstanceOf(UnavailableError);
     expect(statfsCalls).toBe(2);
+  });
+});
+
+describe("BlobJobStore: the open jobs' count from a directory store that counts open/", () => {
+  it("counts another process's jobs within a second while tight, and lists open/ only for its files", async () => {
+    await fs.close();
+    fs = new FsBlobStore(dir, { journal: true, countedFolders: [OPEN_FOLDER] });
+    const other = new FsBlobStore(dir, { journal: true, countedFolders: [OPEN_FOLDER] });
+    let counts = 0;
+    const listed = vi.spyOn(fs, "list");
+    const counting = new BlobJobStore(
+      {
+        get: (key) => fs.get(key),
+        getText: (key, options) => fs.getText(key, options),
+        head: (key) => fs.head(key),
+        put: (key, body, options) => fs.put(key, body, options),
+        delete: (key) => fs.delete(key),
+        list: (prefix) => fs.list(prefix),
+        countKeys: (prefix) => {
+          counts++;
+          return fs.countKeys(prefix);
+        },
+        freeBytes: async () => free,
+      },
+      { bytesPerOpenJob: PER_JOB },
+    );
+    const acceptHere = () =>
+      counting.accept({
+        id: `c${n++}`,
+        status: "queued",
+        created_at: "2026-12-07T00:00:00.000Z",
+      } as Parameters<typeof counting.accept>[0]);
+    try {
+      // Tight from the start: 1 job and this one need 2,000 bytes, 3,500 is under twice that.
+      free = 3_500;
+      await acceptHere();
+      await acceptHere();
+      expect(counts).toBe(1);
+      for (let i = 0; i < 2; i++)
+        await other.put(`open/other${i}`, "", { contentType: "text/plain", firstWrite: true });
+      now += OPEN_COUNT_MEMO_MS;
+      // 4 open (2 here, 2 there) and this one need 5,000.
+      await expect(acceptHere()).rejects.toBeInstanceOf(UnavailableError);
+      expect(counts).toBe(2);
+      // open/ was listed once, for keys that are files of their own; the counts were links.
+      expect(listed).toHaveBeenCalledTimes(1);
+    } finally {
+      await other.close();
+    }
   });
 });

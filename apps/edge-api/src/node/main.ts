@@ -11,7 +11,7 @@ import { buildHealthMemo, MemoisedBuildHealthStore } from "../adapters/build-hea
 import { RedisBuildHealthStore } from "../adapters/build-health/redis.ts";
 import { RedisDispatcher } from "../adapters/dispatcher/redis/dispatcher.ts";
 import { RedisQueueRepair } from "../adapters/dispatcher/redis/queue-repair.ts";
-import { BlobJobStore, CACHE_MEMO_MS } from "../adapters/job-store/blob.ts";
+import { BlobJobStore, CACHE_MEMO_MS, OPEN_FOLDER } from "../adapters/job-store/blob.ts";
 import { PromClientMetrics } from "../adapters/metrics/prom-client.ts";
 import { RedisRateLimiter } from "../adapters/rate-limiter/redis.ts";
 import { DirStaticFiles } from "../adapters/static-files/dir.ts";
@@ -49,7 +49,10 @@ export function buildNodeDeps(
 ) {
   // The directory store journals new records (group commit, replayed here at start: fs-journal.ts).
   const storage = config.storage;
-  const fsBlobs = storage.kind === "fs" ? new FsBlobStore(storage.dir, { journal: true }) : null;
+  const fsBlobs =
+    storage.kind === "fs"
+      ? new FsBlobStore(storage.dir, { journal: true, countedFolders: [OPEN_FOLDER] })
+      : null;
   const blobs: BlobStore =
     storage.kind === "fs"
       ? (fsBlobs as FsBlobStore)

@@ -41,6 +41,10 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   // The keys directly under a folder `prefix` (ending in "/"), in no particular order.
   list(prefix: string): Promise<string[]>;
+  // How many keys are directly under a folder `prefix`, where the store can tell without listing them all
+  // (the directory store, for the top folders it was told to count); a key written as a file of its own may
+  // show up to 30 s late.
+  countKeys?(prefix: string): Promise<number>;
   // Bytes left for new objects, where the store can tell (a directory: statfs); S3 and R2 cannot.
   freeBytes?(): Promise<number>;
 }

@@ -63,7 +63,7 @@ export async function journaledPut(
     throw err;
   }
   try {
-    if (linked) empty.publish(options.contentType, put.path);
+    if (linked) empty.publish(options.contentType, key, put.path);
     else publishSync(key, put.temp, put.path, file.bytes, spares, put.replaces ? spares : null);
     return head;
   } catch (err) {

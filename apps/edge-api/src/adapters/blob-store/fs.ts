@@ -53,6 +53,9 @@ const UNAVAILABLE_CODES = new Set([
   "EAGAIN",
 ]);
 
+// How old countKeys' count of a counted folder's keys that are files of their own may be.
+export const FILE_KEYS_RECOUNT_MS = 30_000;
+
 export class FsBlobStore implements BlobStore {
   readonly root: string;
   readonly maxBytes: number;
@@ -67,6 +70,8 @@ export class FsBlobStore implements BlobStore {
   // What getText last found to be each small object's own bytes (fs-verified-reads.ts).
   readonly #verified = new VerifiedReads();
   #temps = 0;
+  // Per counted folder: its keys that are files of their own, and when that was listed (countKeys).
+  readonly #fileKeys = new Map<string, { at: number; count: number }>();
   // The root and its temp folder as path prefixes (ending in a separator).
   readonly #rootPrefix: string;
   readonly #tempPrefixPath: string;
@@ -81,6 +86,9 @@ export class FsBlobStore implements BlobStore {
       maxBytes?: number;
       journal?: boolean | JournalOptions;
       syncFolder?: (dir: string) => Promise<void>;
+      // Top folders whose keys countKeys counts without listing them (with a journal: their empty keys are
+      // links, fs-empty-links.ts).
+      countedFolders?: string[];
     } = {},
   ) {
     this.root = resolve(root);
@@ -96,7 +104,7 @@ export class FsBlobStore implements BlobStore {
           `blob store journal: ${replay.rewritten} of ${replay.entries} entries rewritten at start`,
         );
       this.#journal = new GroupJournal(this.root, options.journal === true ? {} : options.journal);
-      this.#empty = new EmptyObjectLinks(this.root, join(this.root, TEMP_DIR));
+      this.#empty = new EmptyObjectLinks(this.root, join(this.root, TEMP_DIR), options.countedFolders);
       this.#spares = new SpareInodes(this.root);
     }
   }
@@ -218,6 +226,22 @@ export class FsBlobStore implements BlobStore {
   async freeBytes(): Promise<number> {
     const fs = await unavailableOnDiskError("(statfs)", (async () => statfsSync(this.root))());
     return fs.bavail * fs.bsize;
+  }
+
+  // A counted folder's keys are its templates' links now (a stat each) and the keys that are files of their
+  // own (written before templates were kept, restored by a replay, a marker put again) as of its last listing,
+  // at most FILE_KEYS_RECOUNT_MS ago. Other folders are listed.
+  async countKeys(prefix: string): Promise<number> {
+    const folder = prefix.slice(0, -1);
+    if (!this.#empty?.counts(folder) || folder.includes("/")) return (await this.list(prefix)).length;
+    const now = Date.now();
+    let files = this.#fileKeys.get(folder);
+    if (!files || now - files.at >= FILE_KEYS_RECOUNT_MS) {
+      const listed = (await this.list(prefix)).length;
+      files = { at: now, count: Math.max(0, listed - this.#empty.linkedKeys(folder)) };
+      this.#fileKeys.set(folder, files);
+    }
+    return this.#empty.linkedKeys(folder) + files.count;
   }
 
   async delete(key: string): Promise<void> {

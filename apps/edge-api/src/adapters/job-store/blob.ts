@@ -28,7 +28,10 @@ export const jobKey = (id: string) => `jobs/${id}.json`;
 export const cacheKey = (contentKey: string) => `cache/${contentKey}.json`;
 export const candidateKey = (contentKey: string) => `candidates/${contentKey}.json`;
 const producersPrefix = (tokenId: string) => `producers/${tokenId}/`;
-const OPEN_PREFIX = "open/";
+// The folder of the open jobs' markers; a directory store told to count it (countedFolders) counts them
+// without listing it.
+export const OPEN_FOLDER = "open";
+const OPEN_PREFIX = `${OPEN_FOLDER}/`;
 const servedPrefix = (tokenId: string) => `served/${tokenId}/`;
 
 const JSON_TYPE = { contentType: "application/json" };
@@ -231,9 +234,10 @@ export class BlobJobStore implements JobStore {
     return this.#freeThisTurn;
   }
 
-  // Listing every open marker on each POST costs a readdir that grows with the queue; the count is listed
-  // at most once per OPEN_COUNT_MEMO_MS (OPEN_COUNT_ROOMY_MEMO_MS while `free` is over twice what it needs)
-  // and kept current with this process's own accepts and closes.
+  // Counted at most once per OPEN_COUNT_MEMO_MS (OPEN_COUNT_ROOMY_MEMO_MS while `free` is over twice what it
+  // needs) and kept current with this process's own accepts and closes: where the store cannot count a
+  // folder's keys (countKeys: a directory store counts open/ by its links' counts), open/ is listed, a readdir
+  // that grows with the queue.
   async #openJobCount(free: number): Promise<number> {
     const memo = this.#openCount;
     if (memo) {
@@ -242,7 +246,9 @@ export class BlobJobStore implements JobStore {
       if (Date.now() - memo.listedAt < maxAge) return memo.count;
     }
     const listedAt = Date.now();
-    const count = (await this.openJobIds()).length;
+    const count = this.#blobs.countKeys
+      ? await this.#blobs.countKeys(OPEN_PREFIX)
+      : (await this.openJobIds()).length;
     this.#openCount = { listedAt, count };
     return count;
   }
