@@ -9,6 +9,8 @@ export interface CheckedRequest {
   // The request to build: with legacy keycodes renamed when any were.
   request: ParsedCompileRequest;
   translations: KeycodeTranslation[];
+  // The digest of the published manifest it was checked against; null when none is published.
+  catalogue: string | null;
 }
 
 function refuse(errors: FieldError[]): never {
@@ -25,7 +27,7 @@ export async function checkAgainstCatalogue(
   request: ParsedCompileRequest,
 ): Promise<CheckedRequest> {
   const catalogue = await readCurrentCatalogue(blobs, firmwareVersion);
-  if (!catalogue) return { request, translations: [] };
+  if (!catalogue) return { request, translations: [], catalogue: null };
 
   const keyboard = resolveKeyboard(catalogue, request.keyboard);
   if (!keyboard) {
@@ -75,5 +77,9 @@ export async function checkAgainstCatalogue(
   });
   errors.push(...translated.errors);
   if (errors.length > 0) refuse(errors);
-  return { request: translated.request, translations: translated.translations };
+  return {
+    request: translated.request,
+    translations: translated.translations,
+    catalogue: catalogue.manifestSha256,
+  };
 }

@@ -69,7 +69,12 @@ export function forgetCurrentCatalogue(blobs: BlobStore, firmwareVersion: string
   pointers.get(blobs)?.delete(firmwareVersion);
 }
 
-async function currentManifestSha256(blobs: BlobStore, firmwareVersion: string): Promise<string | null> {
+// The digest of the manifest the pointer of `firmwareVersion` names (what a catalogue's answers depend on), or
+// null when none is published.
+export async function currentManifestSha256(
+  blobs: BlobStore,
+  firmwareVersion: string,
+): Promise<string | null> {
   const memo = pointerMemo(blobs);
   const known = memo.lookup(firmwareVersion);
   if (known.found) return known.value;

@@ -23,12 +23,12 @@ async function expectRefused(body: Record<string, unknown>) {
   return answer.errors ?? [];
 }
 
+// Sent before a catalogue is published and again, byte for byte, after.
+const unknownKeycode = compileBody({ layers: [["KC_NOT_IN_ANY_TREE", "KC_B", "KC_C", "KC_D"]] });
+
 describe("POST /v1/compile with no catalogue published", () => {
   it("queues what the agent will check, as before", async () => {
-    const id = await submit(
-      target,
-      compileBody({ layers: [["KC_NOT_IN_ANY_TREE", "KC_B", "KC_C", "KC_D"]] }),
-    );
+    const id = await submit(target, unknownKeycode);
     expect((await agent.leaseJob(id)).job.request.layers[0]![0]).toBe("KC_NOT_IN_ANY_TREE");
   });
 });
@@ -37,6 +37,13 @@ describe("POST /v1/compile with a catalogue published", () => {
   beforeEach(async () => {
     await publish();
     await agent.drain();
+  });
+
+  it("checks a body it queued before the catalogue was published against it when sent again", async () => {
+    const errors = await expectRefused(unknownKeycode);
+    expect(errors.find((e) => e.path === "layers.0.0")?.message).toMatch(
+      /unknown keycode KC_NOT_IN_ANY_TREE/,
+    );
   });
 
   it("queues a request that fits, unchanged and without translations", async () => {

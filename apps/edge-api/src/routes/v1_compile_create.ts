@@ -1,18 +1,16 @@
-import { parseCompileRequest } from "@qmk-edge/keymap";
 import { type CompileEnqueued, LIMITS } from "@qmk-edge/schema";
 import type { Context } from "hono";
-import { checkAgainstCatalogue } from "../catalogue/compile-check.ts";
 import { buildHealthNote } from "../catalogue/known-broken.ts";
 import type { AppEnv } from "../deps.ts";
 import { answerAsRefusedJob, refusesAsJob } from "../http/refusal-as-job.ts";
-import { readJsonBody } from "../http/request-body.ts";
-import { InvalidInputError, RateLimitedError } from "../http/request-errors.ts";
+import { decodeJsonBody, readJsonBodyUndecoded } from "../http/request-body.ts";
+import { RateLimitedError } from "../http/request-errors.ts";
 import type { Route } from "../http/route.ts";
 import { cachedJobRecord, cacheHitServedBy } from "../jobs/build-cache.ts";
-import { contentKey } from "../jobs/content-key.ts";
 import { UnavailableError } from "../jobs/errors.ts";
 import { failJob, newJobRecord } from "../jobs/lifecycle.ts";
 import { submittedEvents, unavailableEvents } from "../metrics/job-events.ts";
+import { validateCompileBody } from "./v1_compile_create.body.ts";
 
 // POST /v1/compile: QMK Configurator JSON in, `{ enqueued: true, job_id }` out, exactly as qmk_api answers.
 // A request already built against this firmware version is answered by a new job that is finished at once.
@@ -23,33 +21,44 @@ export const v1CompileCreate: Route = {
   method: "POST",
   path: "/v1/compile",
   handler: async (c) => {
-    const seen: { body?: unknown } = {};
+    const seen: Seen = {};
     try {
       return await compile(c, seen);
     } catch (err) {
       if (!refusesAsJob(c.req.header("origin"), c.get("deps").config.refusalJobOrigins)) throw err;
-      const answer = await answerAsRefusedJob(c, err, seen.body);
+      const answer = await answerAsRefusedJob(c, err, bodyOf(seen));
       if (answer) return answer;
       throw err;
     }
   },
 };
 
-// `seen.body` is the request's JSON once it is read (for the refusal's lines).
-async function compile(c: Context<AppEnv>, seen: { body?: unknown }): Promise<Response> {
+interface Seen {
+  body?: unknown;
+  bytes?: Uint8Array;
+}
+
+// The request's JSON for a refusal's lines: decoded already, or now; undefined when there is none to decode.
+function bodyOf(seen: Seen): unknown {
+  if ("body" in seen || !seen.bytes) return seen.body;
+  try {
+    return decodeJsonBody(seen.bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+// `seen.body` is the request's JSON once it is decoded, `seen.bytes` its bytes once read (for the refusal's
+// lines: a body validated before is not decoded again).
+async function compile(c: Context<AppEnv>, seen: Seen): Promise<Response> {
   const deps = c.get("deps");
   const decision = await deps.rateLimiter.limit(deps.clientIp(c) ?? "unknown");
   if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
 
-  seen.body = await readJsonBody(c.req.raw, LIMITS.bodyBytes);
-  const parsed = parseCompileRequest(seen.body);
-  if (!parsed.ok) throw new InvalidInputError("invalid compile request", parsed.errors);
-
-  const checked = await checkAgainstCatalogue(deps.blobs, deps.config.firmwareVersion, parsed.value);
-  const request = checked.request;
-  const translated = checked.translations.length ? { keycode_translations: checked.translations } : {};
+  seen.bytes = await readJsonBodyUndecoded(c.req.raw, LIMITS.bodyBytes);
+  const { request, translations, contentKey: key } = await validateCompileBody(deps, seen.bytes, seen);
+  const translated = translations.length ? { keycode_translations: [...translations] } : {};
   const { firmwareVersion, maxAttempts } = deps.config;
-  const key = await contentKey(request, firmwareVersion, deps.sha256Hex);
   const now = deps.now().toISOString();
 
   const cache = await deps.jobs.getCache(key);
