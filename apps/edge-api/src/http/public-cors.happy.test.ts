@@ -1,7 +1,7 @@
-import { Hono, type MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { describe, expect, it } from "vitest";
-import { publicCors } from "./public-cors.ts";
+import { jsonAnswer, publicCors } from "./public-cors.ts";
 
 const options = {
   allowMethods: ["GET", "HEAD", "POST", "OPTIONS"],
@@ -10,13 +10,15 @@ const options = {
   maxAge: 86400,
 };
 
-// The same routes behind hono/cors (what app.ts used before) and behind publicCors.
-function appWith(mw: MiddlewareHandler): Hono {
+// The same routes behind hono/cors (what app.ts used before) and behind publicCors; /answer is what the hot
+// routes send (jsonAnswer) where they sent c.json with a header set on the context.
+function appWith(mw: MiddlewareHandler, hot: (c: Context) => Response): Hono {
   const app = new Hono();
   app.onError((err, c) => c.json({ code: 422, message: err.message }, 422, { "Retry-After": "5" }));
   app.notFound((c) => c.json({ code: 404, message: "none" }, 404));
   app.use(mw);
   app.get("/json", (c) => c.json({ ok: true }));
+  app.get("/answer", hot);
   app.get("/etag", (c) => {
     c.header("ETag", '"abc"');
     return c.body(null, 304);
@@ -43,12 +45,19 @@ async function answer(app: Hono, path: string, init?: RequestInit) {
 }
 
 describe("publicCors", () => {
-  const before = appWith(cors({ origin: "*", ...options }));
-  const after = appWith(publicCors(options));
+  const before = appWith(cors({ origin: "*", ...options }), (c) => {
+    c.header("Cache-Control", "no-store");
+    return c.json({ enqueued: true }, 201);
+  });
+  const after = appWith(publicCors(options), (c) =>
+    jsonAnswer(c, JSON.stringify({ enqueued: true }), 201, { "cache-control": "no-store" }),
+  );
   const origin = { origin: "https://config.example.test" };
   const cases: [string, RequestInit?][] = [
     ["/json", { headers: origin }],
     ["/json", { method: "HEAD", headers: origin }],
+    ["/answer", { headers: origin }],
+    ["/answer"],
     ["/etag"],
     ["/throws", { method: "POST", headers: origin }],
     ["/stream", { headers: origin }],

@@ -2,6 +2,7 @@ import { type CompileEnqueued, LIMITS } from "@qmk-edge/schema";
 import type { Context } from "hono";
 import { buildHealthNote } from "../catalogue/known-broken.ts";
 import type { AppEnv } from "../deps.ts";
+import { jsonAnswer } from "../http/public-cors.ts";
 import { answerAsRefusedJob, refusesAsJob } from "../http/refusal-as-job.ts";
 import { decodeJsonBody, readJsonBodyUndecoded } from "../http/request-body.ts";
 import { RateLimitedError } from "../http/request-errors.ts";
@@ -69,7 +70,7 @@ async function compile(c: Context<AppEnv>, seen: Seen): Promise<Response> {
       cacheHitServedBy(cache),
     );
     deps.metrics.record(submittedEvents(firmwareVersion, true));
-    return c.json({ enqueued: true, job_id: id } satisfies CompileEnqueued);
+    return jsonAnswer(c, JSON.stringify({ enqueued: true, job_id: id } satisfies CompileEnqueued));
   }
 
   const id = deps.newId();
@@ -91,5 +92,5 @@ async function compile(c: Context<AppEnv>, seen: Seen): Promise<Response> {
     throw new UnavailableError("the job queue is unavailable; retry shortly");
   }
   deps.metrics.record(submittedEvents(firmwareVersion, false));
-  return c.json(answer);
+  return jsonAnswer(c, JSON.stringify(answer));
 }

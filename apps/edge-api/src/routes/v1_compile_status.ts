@@ -1,4 +1,5 @@
 import { parseJobId } from "../http/parse-input.ts";
+import { jsonAnswer } from "../http/public-cors.ts";
 import { rememberedRefusal } from "../http/refusal-as-job.ts";
 import type { Route } from "../http/route.ts";
 import { NotFoundError } from "../jobs/errors.ts";
@@ -24,13 +25,12 @@ export const v1CompileStatus: Route = {
     const view =
       record.status === "queued" ? await deps.dispatcher.queueView(record) : { record, queuePosition: null };
     const baseUrl = publicBaseUrl(c.req.url, deps.config.publicBaseUrl);
-    c.header("Cache-Control", "no-store");
     // What c.json would send, the same text with the same headers; the text is kept per record (status-view.ts).
     const text = compileStatusText(view.record, {
       baseUrl,
       now: deps.now(),
       queuePosition: view.queuePosition,
     });
-    return c.body(text, undefined, { "Content-Type": "application/json" });
+    return jsonAnswer(c, text, 200, { "cache-control": "no-store" });
   },
 };
