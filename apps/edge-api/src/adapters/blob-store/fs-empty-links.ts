@@ -79,7 +79,7 @@ export class EmptyObjectLinks {
       // key already there is told as such, not as this.
       const stale = this.#templates.get(slot);
       this.#templates.delete(slot);
-      if (code === "EMLINK" && stale !== undefined) retire(stale);
+      if (code === "EMLINK" && stale !== undefined) this.#retire(stale);
       linkNew(this.#template(slot, contentType, key), path);
     }
   }
@@ -151,18 +151,19 @@ export class EmptyObjectLinks {
     return folder !== null && this.#counted.has(folder);
   }
 
-  // The writer's templates of counted folders are retired (kept while keys link to them), the others removed.
+  // The writer's templates go with it, but those of counted folders that keys link to: retired.
   close(): void {
-    for (const path of this.#templates.values()) {
-      if (!this.#counts(basename(path)) || linkCount(path) <= 1) {
-        try {
-          unlinkSync(path);
-          continue;
-        } catch {}
-      }
-      retire(path);
-    }
+    for (const path of this.#templates.values()) this.#retire(path);
     this.#templates.clear();
+  }
+
+  // A template no writer will link to again: kept (renamed as retired) while it counts keys, else removed.
+  #retire(path: string): void {
+    try {
+      if (this.#counts(basename(path)) && linkCount(path) > 1) {
+        if (!path.endsWith(RETIRED)) renameSync(path, `${path}${RETIRED}`);
+      } else unlinkSync(path);
+    } catch {}
   }
 }
 
@@ -185,13 +186,6 @@ function linkCount(path: string): number {
   } catch {
     return 0;
   }
-}
-
-function retire(path: string): void {
-  if (path.endsWith(RETIRED)) return;
-  try {
-    renameSync(path, `${path}${RETIRED}`);
-  } catch {}
 }
 
 // The file under `path` a first write expected not to find.
