@@ -59,7 +59,6 @@ export class EmptyObjectLinks {
     this.#dir = join(root, EMPTY_DIR);
     this.#tempDir = tempDir;
     this.#counted = new Set(counted);
-    mkdirSync(this.#dir, { recursive: true });
     this.#sweep();
   }
 
@@ -132,10 +131,12 @@ export class EmptyObjectLinks {
   // that no key links to, or whose folder is not counted; returns the names left.
   #sweep(): string[] {
     const left: string[] = [];
+    // Gone (an operator's cleanup): made again, as a template is when its file is (publish).
+    mkdirSync(this.#dir, { recursive: true });
     for (const name of readdirSync(this.#dir)) {
       const path = join(this.#dir, name);
       const done = name.endsWith(RETIRED) || writerIsGone(name);
-      if (done && (!this.#counts(name) || linkCount(path) <= 1)) {
+      if (done && (!this.#countsTemplate(name) || linkCount(path) <= 1)) {
         try {
           unlinkSync(path);
           continue;
@@ -146,7 +147,7 @@ export class EmptyObjectLinks {
     return left;
   }
 
-  #counts(name: string): boolean {
+  #countsTemplate(name: string): boolean {
     const folder = templateFolder(name);
     return folder !== null && this.#counted.has(folder);
   }
@@ -160,7 +161,7 @@ export class EmptyObjectLinks {
   // A template no writer will link to again: kept (renamed as retired) while it counts keys, else removed.
   #retire(path: string): void {
     try {
-      if (this.#counts(basename(path)) && linkCount(path) > 1) {
+      if (this.#countsTemplate(basename(path)) && linkCount(path) > 1) {
         if (!path.endsWith(RETIRED)) renameSync(path, `${path}${RETIRED}`);
       } else unlinkSync(path);
     } catch {}

@@ -233,15 +233,19 @@ export class FsBlobStore implements BlobStore {
   // at most FILE_KEYS_RECOUNT_MS ago. Other folders are listed.
   async countKeys(prefix: string): Promise<number> {
     const folder = prefix.slice(0, -1);
-    if (!this.#empty?.counts(folder) || folder.includes("/")) return (await this.list(prefix)).length;
-    const now = Date.now();
-    let files = this.#fileKeys.get(folder);
-    if (!files || now - files.at >= FILE_KEYS_RECOUNT_MS) {
-      const listed = (await this.list(prefix)).length;
-      files = { at: now, count: Math.max(0, listed - this.#empty.linkedKeys(folder)) };
-      this.#fileKeys.set(folder, files);
-    }
-    return this.#empty.linkedKeys(folder) + files.count;
+    const empty = this.#empty;
+    if (!empty?.counts(folder)) return (await this.list(prefix)).length;
+    return await unavailableOnDiskError(`(count of ${prefix})`, this.#countLinked(empty, prefix, folder));
+  }
+
+  async #countLinked(empty: EmptyObjectLinks, prefix: string, folder: string): Promise<number> {
+    const files = this.#fileKeys.get(folder);
+    if (files && Date.now() - files.at < FILE_KEYS_RECOUNT_MS) return empty.linkedKeys(folder) + files.count;
+    const at = Date.now();
+    const listed = (await this.list(prefix)).length;
+    const linked = empty.linkedKeys(folder);
+    this.#fileKeys.set(folder, { at, count: Math.max(0, listed - linked) });
+    return Math.max(listed, linked);
   }
 
   async delete(key: string): Promise<void> {
