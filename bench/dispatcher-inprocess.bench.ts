@@ -66,20 +66,21 @@ export async function benchDispatcherInProcess(options: {
   const holder = { token_id: "bench", trust: "trusted" as const };
   try {
     for (let i = 0; i < options.jobs; i++) {
-      const record = newJobRecord({
-        id: newId(),
-        request: {
-          keyboard: "handwired/qmk_edge_demo",
-          keymap: `k${i}`,
-          layout: "LAYOUT_ortho_2x2",
-          layers: [["KC_A", "KC_B", "KC_C", "KC_D"]],
-        },
-        contentKey: newId() + newId(),
-        firmwareVersion: "demo-1",
-        maxAttempts: 3,
-        now: new Date().toISOString(),
-      });
-      await jobs.accept(record);
+      const record = await jobs.accept((id) =>
+        newJobRecord({
+          id,
+          request: {
+            keyboard: "handwired/qmk_edge_demo",
+            keymap: `k${i}`,
+            layout: "LAYOUT_ortho_2x2",
+            layers: [["KC_A", "KC_B", "KC_C", "KC_D"]],
+          },
+          contentKey: newId() + newId(),
+          firmwareVersion: "demo-1",
+          maxAttempts: 3,
+          now: new Date().toISOString(),
+        }),
+      );
       await dispatcher.enqueue(record);
     }
     const cpu = process.cpuUsage();

@@ -1,7 +1,7 @@
 // POST /v1/compile on the directory store: what a job's id stands for goes into one group commit of the
 // journal (one fdatasync, not one per object), markers' lines before the record's, and the id is answered only
 // once all of them are durable and published. A cache hit: the served markers and the pack holding its finished
-// record; a new job: the open marker and the queued record.
+// record; a new job: the open marker and the pack holding its queued record.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +11,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import type { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
 import { decodeSegment } from "../src/adapters/blob-store/fs-journal-replay.ts";
 import { cacheKey, jobKey } from "../src/adapters/job-store/blob.ts";
-import { hitPackKey } from "../src/adapters/job-store/hit-packs.ts";
+import { packKey } from "../src/adapters/job-store/record-packs.ts";
 import { contentKey } from "../src/jobs/content-key.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { loadNodeConfig } from "../src/node/config.ts";
@@ -91,14 +91,14 @@ describe("POST /v1/compile on the directory store", () => {
     const { job_id } = (await res.json()) as { job_id: string };
     const after = blobs.journalStats()!;
 
-    // The hit's pack (adapters/job-store/hit-packs.ts): its id is the job id's first half.
+    // The hit's pack (adapters/job-store/record-packs.ts): its id is the job id's first half.
     const pack = job_id.slice(0, 16);
     expect(after.lines - before.lines).toBe(3);
     expect(after.commits - before.commits).toBe(1);
     expect(journalKeys().slice(-3)).toEqual([
       `served/community-a/${pack}.hits`,
       `served/community-b/${pack}.hits`,
-      hitPackKey(pack),
+      packKey(pack),
     ]);
     // Published before the answer: the record, and each producer's marker for a purge to find.
     expect(await server.deps.jobs.servedBy("community-a")).toContain(job_id);
@@ -109,16 +109,19 @@ describe("POST /v1/compile on the directory store", () => {
     expect(status.status).toBe("finished");
   });
 
-  it("makes a new job's open marker and its record durable in one group commit, the marker first", async () => {
+  it("makes a new job's open marker and the pack holding its record durable in one group commit, the marker first", async () => {
     const before = blobs.journalStats()!;
     const res = await post(compileBody());
     expect(res.status).toBe(200);
     const { job_id } = (await res.json()) as { job_id: string };
     const after = blobs.journalStats()!;
 
+    const pack = job_id.slice(0, 16);
     expect(after.lines - before.lines).toBe(2);
     expect(after.commits - before.commits).toBe(1);
-    expect(journalKeys().slice(-2)).toEqual([`open/${job_id}`, jobKey(job_id)]);
+    expect(journalKeys().slice(-2)).toEqual([`open/${job_id}`, packKey(pack)]);
+    // No object of the job's own until its record changes (a lease writes one).
+    expect(await blobs.head(jobKey(job_id))).toBeNull();
     expect(await server.deps.jobs.openJobIds()).toContain(job_id);
     expect((await server.deps.jobs.get(job_id))?.status).toBe("queued");
   });

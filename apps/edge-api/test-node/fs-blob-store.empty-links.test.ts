@@ -15,6 +15,7 @@ import {
 } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
+import type { JobRecord } from "@qmk-edge/schema";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
 import { EMPTY_DIR } from "../src/adapters/blob-store/fs-empty-links.ts";
@@ -154,16 +155,16 @@ describe("FsBlobStore: empty first writes share one file", () => {
   it("gives BlobJobStore's open and served markers no file of their own", async () => {
     const jobs = new BlobJobStore(open());
     const record = (id: string) =>
-      ({ id, status: "queued", created_at: "2026-12-06T00:00:00.000Z" }) as Parameters<typeof jobs.accept>[0];
-    await jobs.accept(record("j1"));
-    await jobs.accept(record("j2"));
-    await jobs.markServed("token", "j1");
-    await jobs.markServed("token", "j2");
-    expect(inode("open/j1")).toBe(inode("open/j2"));
-    expect(inode("served/token/j1")).toBe(inode("served/token/j2"));
+      ({ id, status: "queued", created_at: "2026-12-06T00:00:00.000Z" }) as JobRecord;
+    const { id: j1 } = await jobs.accept(record);
+    const { id: j2 } = await jobs.accept(record);
+    await jobs.markServed("token", j1);
+    await jobs.markServed("token", j2);
+    expect(inode(`open/${j1}`)).toBe(inode(`open/${j2}`));
+    expect(inode(`served/token/${j1}`)).toBe(inode(`served/token/${j2}`));
     // A template per top folder: its link count is the folder's count (fs-blob-store.key-counts.test.ts).
-    expect(inode("served/token/j1")).not.toBe(inode("open/j1"));
-    expect((await jobs.openJobIds()).sort()).toEqual(["j1", "j2"]);
-    expect((await jobs.servedBy("token")).sort()).toEqual(["j1", "j2"]);
+    expect(inode(`served/token/${j1}`)).not.toBe(inode(`open/${j1}`));
+    expect((await jobs.openJobIds()).sort()).toEqual([j1, j2].sort());
+    expect((await jobs.servedBy("token")).sort()).toEqual([j1, j2].sort());
   });
 });

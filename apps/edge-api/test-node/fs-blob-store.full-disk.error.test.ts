@@ -17,6 +17,7 @@ import type { CompileStatus } from "@qmk-edge/schema";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
 import { decodeSegment } from "../src/adapters/blob-store/fs-journal-replay.ts";
+import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
 import { UnavailableError } from "../src/jobs/errors.ts";
 import { newId } from "../src/jobs/job-id.ts";
 import { loadNodeConfig } from "../src/node/config.ts";
@@ -257,7 +258,8 @@ describe.skipIf(skip !== null)("the Node API on a nearly full 600 KiB tmpfs", ()
     // The record is intact and names no artifact; no object of those bytes exists. (The lease's running record
     // reaches the store 2 s after the lease, unless the full disk refuses it too: a status read shows it.)
     const store = new FsBlobStore(blobs);
-    const record = JSON.parse(await new Response((await store.get(`jobs/${id}.json`))!.body).text());
+    // Read as the API reads it: a new job's first record is in its turn's pack (record-packs.ts).
+    const record = (await new BlobJobStore(store, { packRecords: true }).get(id))!;
     expect(["queued", "running"]).toContain(record.status);
     expect((await statusOf(api.url, id)).status).toBe("running");
     expect(record.artifacts).toEqual({});

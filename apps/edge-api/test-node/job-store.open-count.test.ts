@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { JobRecord } from "@qmk-edge/schema";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
 import {
@@ -55,11 +56,10 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-let n = 0;
-const accept = () =>
-  jobs.accept({ id: `j${n++}`, status: "queued", created_at: "2026-12-07T00:00:00.000Z" } as Parameters<
-    typeof jobs.accept
-  >[0]);
+// A queued record for the id the store picks.
+const queued = (id: string) =>
+  ({ id, status: "queued", created_at: "2026-12-07T00:00:00.000Z" }) as JobRecord;
+const accept = () => jobs.accept(queued);
 
 describe("BlobJobStore: the open jobs' count behind the reserve", () => {
   it("lists open/ again after 30 s while the disk is roomy, after 1 s once it is not", async () => {
@@ -134,12 +134,7 @@ describe("BlobJobStore: the open jobs' count from a directory store that counts 
       },
       { bytesPerOpenJob: PER_JOB },
     );
-    const acceptHere = () =>
-      counting.accept({
-        id: `c${n++}`,
-        status: "queued",
-        created_at: "2026-12-07T00:00:00.000Z",
-      } as Parameters<typeof counting.accept>[0]);
+    const acceptHere = () => counting.accept(queued);
     try {
       // Tight from the start: 1 job and this one need 2,000 bytes, 3,500 is under twice that.
       free = 3_500;

@@ -1,9 +1,10 @@
 // A job acknowledged with 200 survives a crash of the API in the middle of a burst of POSTs (issue 20): the
-// API process is killed (SIGKILL) while 40 clients post, and then, as a power cut could, every record file
-// still named in a journal segment (written after its commit, never fsynced) is emptied. The next start
-// replays the journal: every acknowledged job reads back queued, whole, with the keymap it was sent. The same
-// with agents leasing and completing (the record's overwrites, journaled too): every acknowledged lease and
-// completion reads back, whether a power cut emptied the file or undid its last renames.
+// API process is killed (SIGKILL) while 40 clients post, and then, as a power cut could, every file holding
+// their records still named in a journal segment (written after its commit, never fsynced: the turns' packs)
+// is emptied. The next start replays the journal: every acknowledged job reads back queued, whole, with the
+// keymap it was sent. The same with agents leasing and completing (the record's overwrites, journaled too):
+// every acknowledged lease and completion reads back, whether a power cut emptied the file or undid its last
+// renames.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +14,8 @@ import { freePort } from "../../../test/servers/daemon.ts";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
 import { HEADER_BYTES, JOURNAL_DIR, type JournalEntry } from "../src/adapters/blob-store/fs-format.ts";
 import { decodeSegment } from "../src/adapters/blob-store/fs-journal-replay.ts";
-import { readBlobText } from "../src/ports/blob-store.ts";
+import { BlobJobStore } from "../src/adapters/job-store/blob.ts";
+import { packIdOf, packKey } from "../src/adapters/job-store/record-packs.ts";
 import { httpFetch } from "../test-support/http-fetch.ts";
 import { spawnNodeApi } from "../test-support/node-process.ts";
 
@@ -76,24 +78,24 @@ describe("the Node API killed with SIGKILL during a burst of POSTs", () => {
         for (const line of decodeSegment(readFileSync(join(dir, JOURNAL_DIR, name))))
           if (line.kind === "put") named.add(line.entry.key);
       }
-      let emptied = 0;
+      // A new job's record is a line of its turn's pack (adapters/job-store/record-packs.ts).
+      const packs = new Set<string>();
       for (const id of acknowledged.keys()) {
-        expect(named.has(`jobs/${id}.json`), `job ${id} acknowledged but not in the journal`).toBe(true);
-        truncateSync(join(dir, "jobs", `${id}.json`), 0);
-        emptied++;
+        const pack = packKey(packIdOf(id)!);
+        expect(named.has(pack), `job ${id} acknowledged but its pack not in the journal`).toBe(true);
+        packs.add(pack);
       }
-      expect(emptied).toBe(acknowledged.size);
+      for (const key of packs) truncateSync(join(dir, ...key.split("/")), 0);
 
       api = spawnNodeApi(env);
       await until(() => api.output().includes("listening on"), 20_000, "the API to listen again");
-      const store = new FsBlobStore(dir);
+      const store = new BlobJobStore(new FsBlobStore(dir), { packRecords: true });
       for (const [id, i] of acknowledged) {
         const res = await httpFetch(`${url}/v1/compile/${id}`);
         expect(res.status, `job ${id}`).toBe(200);
         const status = (await res.json()) as CompileStatus;
         expect(status.status).toBe("queued");
-        const record = JSON.parse((await readBlobText(store, `jobs/${id}.json`)) ?? "null");
-        expect(record?.request?.keymap).toBe(`crash_${i}`);
+        expect((await store.get(id))?.request.keymap).toBe(`crash_${i}`);
       }
     } finally {
       api.child.kill("SIGKILL");
@@ -191,19 +193,21 @@ describe("the Node API killed with SIGKILL during a burst of POSTs", () => {
       stop = true;
       await Promise.all(agents);
 
-      const store = new FsBlobStore(dir);
-      const stored = async (id: string) => JSON.parse((await readBlobText(store, `jobs/${id}.json`)) ?? "{}");
+      // Read as the API reads: a new job's first record is in its turn's pack (record-packs.ts), later ones
+      // are the job's own object.
+      const store = new BlobJobStore(new FsBlobStore(dir), { packRecords: true });
+      const stored = async (id: string) => await store.get(id);
 
-      // Every line per record key, oldest generation first.
+      // Every line per record key (a job's own, a pack's), oldest generation first.
       const lines = new Map<string, JournalEntry[]>();
       for (const name of readdirSync(join(dir, JOURNAL_DIR)).filter((n) => n.endsWith(".log"))) {
         for (const line of decodeSegment(readFileSync(join(dir, JOURNAL_DIR, name))))
-          if (line.kind === "put" && line.entry.key.startsWith("jobs/"))
+          if (line.kind === "put" && /^(jobs|hit-packs)\//.test(line.entry.key))
             lines.set(line.entry.key, [...(lines.get(line.entry.key) ?? []), line.entry]);
       }
       for (const entries of lines.values()) entries.sort((a, b) => a.generation - b.generation);
       // A lease's running record waits in Redis (adapters/dispatcher/redis/lease-grant.ts): a job completed
-      // at once has its POST and its completion in the journal.
+      // at once has its completion in the journal, as its own object (its POST's record is in a pack).
       for (const id of completed) {
         const statuses = (lines.get(`jobs/${id}.json`) ?? []).map(
           (e) => JSON.parse(e.file.toString("utf8", HEADER_BYTES)).status,
@@ -238,7 +242,7 @@ describe("the Node API killed with SIGKILL during a burst of POSTs", () => {
       // Leases the killed process answered, whose records it had not written yet: the new process writes them
       // (lease-records.ts), and each agent can still complete its job under its lease.
       const deadline = Date.now() + 30_000;
-      while ((await Promise.all(unfinished.map(stored))).some((r) => r.status === "queued")) {
+      while ((await Promise.all(unfinished.map(stored))).some((r) => r?.status === "queued")) {
         if (Date.now() > deadline) throw new Error("the leases' records never reached the store");
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -63,8 +63,8 @@ export function buildNodeDeps(
     now,
     // Another process sharing the store may mark a settled record (an operator's purge): read again after this.
     settledMemoMs: CACHE_MEMO_MS,
-    // One process answers many POSTs at once: a turn's cache hits share one object (hit-packs.ts).
-    packCacheHits: true,
+    // One process answers many POSTs at once: the first records of a turn share one object (record-packs.ts).
+    packRecords: true,
   });
   const dispatcher = new RedisDispatcher({
     now,

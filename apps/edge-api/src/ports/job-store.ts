@@ -11,11 +11,12 @@ export interface JobStore {
   // A cache hit's finished job: the store picks its id, `build` makes its record for that id, and every token
   // in `servedBy` (the producers of the firmware it is given) is marked as having served it, so a purge finds
   // it. Resolves with the id once record and markers are durable. The id and the record are new, which lets a
-  // store save the hits of one moment together (adapters/job-store/hit-packs.ts).
+  // store save the first records of one moment together (adapters/job-store/record-packs.ts).
   createCacheHit(build: (id: string) => JobRecord, servedBy: string[]): Promise<string>;
-  // A new job's first save: its open marker, then the record, both refused (UnavailableError, 503) by a store
-  // that cannot take them or keeps its last space for jobs already accepted. Nothing is accepted half-saved.
-  accept(record: JobRecord): Promise<void>;
+  // A new job's first save: the store picks its id and `build` makes its queued record for that id; its open
+  // marker, then the record, both refused (UnavailableError, 503) by a store that cannot take them or keeps its
+  // last space for jobs already accepted. Nothing is accepted half-saved. Resolves with the record once durable.
+  accept(build: (id: string) => JobRecord): Promise<JobRecord>;
   // The ids marked open (in no order), and the marker's removal once the job ended or never was saved.
   openJobIds(): Promise<string[]>;
   closeOpen(id: string): Promise<void>;

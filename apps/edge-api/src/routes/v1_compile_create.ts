@@ -73,15 +73,14 @@ async function compile(c: Context<AppEnv>, seen: Seen): Promise<Response> {
     return jsonAnswer(c, JSON.stringify({ enqueued: true, job_id: id } satisfies CompileEnqueued));
   }
 
-  const id = deps.newId();
-  const answer: CompileEnqueued = { enqueued: true, job_id: id };
   const note = await buildHealthNote(deps, request.keyboard);
-  const record = {
+  // The store picks the id (it may save the new jobs of one moment together, as it does cache hits).
+  const record = await deps.jobs.accept((id) => ({
     ...newJobRecord({ id, request, contentKey: key, firmwareVersion, maxAttempts, now }),
     ...translated,
     ...(note ? { build_health_note: note } : {}),
-  };
-  await deps.jobs.accept(record);
+  }));
+  const { id } = record;
   try {
     await deps.dispatcher.enqueue(record);
   } catch (err) {
@@ -92,5 +91,5 @@ async function compile(c: Context<AppEnv>, seen: Seen): Promise<Response> {
     throw new UnavailableError("the job queue is unavailable; retry shortly");
   }
   deps.metrics.record(submittedEvents(firmwareVersion, false));
-  return jsonAnswer(c, JSON.stringify(answer));
+  return jsonAnswer(c, JSON.stringify({ enqueued: true, job_id: id } satisfies CompileEnqueued));
 }

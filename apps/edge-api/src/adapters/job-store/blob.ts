@@ -16,13 +16,14 @@ import { BoundedMemo, ExpiringMemo } from "../../memo/bounded-memo.ts";
 import { type BlobStore, type PutOptions, type ReadOptions, readBlobText } from "../../ports/blob-store.ts";
 import type { JobStore } from "../../ports/job-store.ts";
 import {
-  HitPacks,
-  hitPackKey,
+  indexPack,
+  type PackIndex,
   packIdOf,
-  packMember,
+  packKey,
   packMembersServedBy,
+  RecordPacks,
   SERVED_PACK_SUFFIX,
-} from "./hit-packs.ts";
+} from "./record-packs.ts";
 
 export const jobKey = (id: string) => `jobs/${id}.json`;
 export const cacheKey = (contentKey: string) => `cache/${contentKey}.json`;
@@ -50,8 +51,8 @@ const RECORD_JSON = { contentType: "application/json", serialized: true };
 export const RECORD_MEMO_SIZE = 4096;
 export const CACHE_MEMO_SIZE = 4096;
 export const CACHE_MEMO_MS = 5_000;
-// How many packs of cache hits (hit-packs.ts) one process keeps: they never change once saved.
-export const HIT_PACK_MEMO_SIZE = 64;
+// How many packs of first records (record-packs.ts) one process keeps: they never change once saved.
+export const PACK_MEMO_SIZE = 64;
 // How long the count of open markers listed from the store is used (with this process's own accepts and
 // closes applied at once) before it is listed again: other processes' accepts show within this time.
 export const OPEN_COUNT_MEMO_MS = 1_000;
@@ -78,9 +79,10 @@ export interface BlobJobStoreOptions {
   // Where other processes or isolates may mark a settled record (an operator's purge), this bounds how long
   // they take to show.
   settledMemoMs?: number;
-  // Cache hits of one event-loop turn saved as one pack (hit-packs.ts), and read from there: only where one
-  // process answers many requests concurrently (Node), not in a Workers isolate.
-  packCacheHits?: boolean;
+  // The first records (cache hits, new jobs) of one event-loop turn saved as one pack (record-packs.ts), and
+  // read from there until the job's own object is written: only where one process answers many requests
+  // concurrently (Node), not in a Workers isolate.
+  packRecords?: boolean;
 }
 
 // Settled records and cache entries are memoised in the instance, so repeated status reads and cache hits
@@ -98,14 +100,14 @@ export class BlobJobStore implements JobStore {
   #openCount: { listedAt: number; count: number } | null = null;
   // What the store said is free, asked in this event-loop turn (null: not yet).
   #freeThisTurn: Promise<number> | null = null;
-  readonly #hitPacks: HitPacks | null;
-  // Packs' texts as saved or last read, by pack id.
-  readonly #packs = new BoundedMemo<string>(HIT_PACK_MEMO_SIZE);
+  readonly #recordPacks: RecordPacks | null;
+  // Packs as saved or last read, by pack id.
+  readonly #packs = new BoundedMemo<PackIndex>(PACK_MEMO_SIZE);
 
   constructor(blobs: BlobStore, options: BlobJobStoreOptions = {}) {
     this.#blobs = blobs;
-    this.#hitPacks = options.packCacheHits
-      ? new HitPacks(blobs, (packId, text) => this.#packs.set(packId, text))
+    this.#recordPacks = options.packRecords
+      ? new RecordPacks(blobs, (packId, text) => this.#packs.set(packId, indexPack(text)))
       : null;
     this.#bytesPerOpenJob = options.bytesPerOpenJob ?? 0;
     this.#now = options.now ?? systemClock;
@@ -129,7 +131,13 @@ export class BlobJobStore implements JobStore {
   async get(id: string): Promise<JobRecord | null> {
     const memo = this.#records.lookup(id);
     if (memo.found) return memo.value;
-    const text = (await this.#text(jobKey(id))) ?? (await this.#packedText(id));
+    // A record its pack holds is mostly still there alone (a queued job's, a hit's): a stat first spares the
+    // thrown ENOENT of an open (fs-publish-sync.ts readSmallFileText).
+    const packed = this.#knownPackMember(id);
+    const text =
+      (await this.#text(jobKey(id), packed === undefined ? undefined : { likelyMissing: true })) ??
+      packed ??
+      (await this.#packedText(id));
     if (text === null) return null;
     const last = this.#parsed.get(id);
     if (last?.text === text) return last.record;
@@ -149,21 +157,30 @@ export class BlobJobStore implements JobStore {
     return record;
   }
 
-  // A cache hit's record in its pack, where no object of its own (a purge's mark) was written since.
+  // A first record in its pack, where no object of the job's own (a lease's, a purge's mark) was written since.
   async #packedText(id: string): Promise<string | null> {
-    const packId = this.#hitPacks ? packIdOf(id) : null;
+    const packId = this.#recordPacks ? packIdOf(id) : null;
     if (packId === null) return null;
     const pack = await this.#pack(packId);
-    return pack === null ? null : packMember(pack, id);
+    return pack?.get(id)?.record ?? null;
   }
 
-  async #pack(packId: string): Promise<string | null> {
+  // The record a pack kept in memory holds for `id` (undefined: none known here).
+  #knownPackMember(id: string): string | undefined {
+    const packId = this.#recordPacks ? packIdOf(id) : null;
+    return packId === null ? undefined : this.#packs.get(packId)?.get(id)?.record;
+  }
+
+  async #pack(packId: string): Promise<PackIndex | null> {
     const known = this.#packs.get(packId);
     if (known !== undefined) return known;
-    // Most ids are not a pack's (a new job's record is its own object): a missing pack is the likely answer.
-    const text = await this.#text(hitPackKey(packId), { likelyMissing: true });
-    if (text !== null) this.#packs.set(packId, text);
-    return text;
+    // Most ids asked for here are not a pack's (a job from before packs, an unknown id): a missing pack is the
+    // likely answer.
+    const text = await this.#text(packKey(packId), { likelyMissing: true });
+    if (text === null) return null;
+    const pack = indexPack(text);
+    this.#packs.set(packId, pack);
+    return pack;
   }
 
   async put(record: JobRecord): Promise<void> {
@@ -178,8 +195,8 @@ export class BlobJobStore implements JobStore {
   }
 
   async createCacheHit(build: (id: string) => JobRecord, servedBy: string[]): Promise<string> {
-    if (this.#hitPacks) {
-      const { record, saved } = this.#hitPacks.add(build, servedBy);
+    if (this.#recordPacks) {
+      const { record, saved } = this.#recordPacks.add(build, { servedBy });
       await saved;
       if (settled(record)) this.#records.set(record.id, record);
       return record.id;
@@ -194,17 +211,24 @@ export class BlobJobStore implements JobStore {
     return record.id;
   }
 
-  async accept(record: JobRecord): Promise<void> {
+  // Open markers are empty, like every marker (only its name is read): the directory store links empty objects
+  // to one shared file instead of creating one per job (adapters/blob-store/fs-empty-links.ts). Marker and
+  // record are put together, the marker first, so a store with a journal makes both durable in one group
+  // commit; with packs, the marker goes with the pack holding the record.
+  async accept(build: (id: string) => JobRecord): Promise<JobRecord> {
     await this.#checkRoom();
-    this.#records.delete(record.id);
-    // Empty, like every marker (only its name is read): the directory store links empty objects to one
-    // shared file instead of creating one per job (adapters/blob-store/fs-empty-links.ts). Marker and record
-    // are put together, the marker first, so a store with a journal makes both durable in one group commit.
-    await Promise.all([
-      this.#blobs.put(`${OPEN_PREFIX}${record.id}`, "", NEW_MARKER),
-      this.#save(record, NEW_JSON),
-    ]);
+    const marker = (id: string) => `${OPEN_PREFIX}${id}`;
+    let record: JobRecord;
+    if (this.#recordPacks) {
+      const packed = this.#recordPacks.add(build, { markers: (id) => [marker(id)] });
+      await packed.saved;
+      record = packed.record;
+    } else {
+      record = build(newId());
+      await Promise.all([this.#blobs.put(marker(record.id), "", NEW_MARKER), this.#save(record, NEW_JSON)]);
+    }
     if (this.#openCount) this.#openCount.count++;
+    return record;
   }
 
   // Refusing a job now (503) beats accepting one whose build has nowhere to go. Open markers of ended jobs
@@ -309,7 +333,7 @@ export class BlobJobStore implements JobStore {
     await this.#blobs.put(`${servedPrefix(tokenId)}${jobId}`, "", NEW_MARKER);
   }
 
-  // A marker names a job, or a pack of cache hits (hit-packs.ts) some of whose hits the token produced.
+  // A marker names a job, or a pack of records (record-packs.ts) some of whose cache hits the token produced.
   async servedBy(tokenId: string): Promise<string[]> {
     const prefix = servedPrefix(tokenId);
     const ids = new Set<string>();

@@ -1,8 +1,10 @@
-// Build-cache hits of one event-loop turn saved as one pack (adapters/job-store/hit-packs.ts) in the directory
-// store: one object and one `served/` marker per token for the turn, each hit read back by its id (from this
-// process or another sharing the folder), found by a purge of a token that produced it and only of one, and
-// replaced by a record of its own once one is written. A pack the disk refuses fails every hit in it. While a
-// pack is being saved, the next one takes the hits of the turns until that save is done.
+// First records of one event-loop turn saved as one pack (adapters/job-store/record-packs.ts) in the directory
+// store. Build-cache hits: one object and one `served/` marker per token for the turn, each hit read back by its
+// id (from this process or another sharing the folder), found by a purge of a token that produced it and only
+// of one, and replaced by a record of its own once one is written. A pack the disk refuses fails every hit in
+// it. While a pack is being saved, the next one takes the hits of the turns until that save is done. New jobs:
+// their queued records in the turn's pack (with its hits), an `open/` marker each, read back until a lease
+// writes the job's own record; a record too large for the open pack starts the next.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,8 +13,9 @@ import type { CacheEntry, JobRecord } from "@qmk-edge/schema";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
 import { BlobJobStore, jobKey } from "../src/adapters/job-store/blob.ts";
-import { hitPackKey, packMember } from "../src/adapters/job-store/hit-packs.ts";
+import { indexPack, packKey } from "../src/adapters/job-store/record-packs.ts";
 import { cachedJobRecord } from "../src/jobs/build-cache.ts";
+import { newJobRecord } from "../src/jobs/lifecycle.ts";
 import { purgeAgent } from "../src/jobs/purge-agent.ts";
 import type { BlobStore } from "../src/ports/blob-store.ts";
 import { compileBody } from "../test-support/api-client.ts";
@@ -27,7 +30,7 @@ let jobs: BlobJobStore;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "qmk-edge-hit-packs-"));
   blobs = new FsBlobStore(dir, { journal: true });
-  jobs = new BlobJobStore(blobs, { packCacheHits: true });
+  jobs = new BlobJobStore(blobs, { packRecords: true });
 });
 afterEach(async () => {
   await blobs.close();
@@ -45,6 +48,23 @@ function hit(cache: CacheEntry, store = jobs): Promise<string> {
 }
 
 const journalLines = () => blobs.journalStats()!.lines;
+
+// A new job's queued record, as POST /v1/compile builds it for the id the store picks; `large`: of 32 layers of
+// 512 keys, ~165 K characters, more than a pack takes (128 K).
+function queued(large = false): (id: string) => JobRecord {
+  const layers = Array.from({ length: 32 }, () => Array.from({ length: 512 }, () => "KC_TRNS"));
+  const parsed = parseCompileRequest({ ...compileBody(), ...(large ? { layers } : {}) });
+  if (!parsed.ok) throw new Error("test body is not a valid compile request");
+  return (id) =>
+    newJobRecord({
+      id,
+      request: parsed.value,
+      contentKey: "d".repeat(64),
+      firmwareVersion: "demo-1",
+      maxAttempts: 3,
+      now: NOW,
+    });
+}
 
 describe("cache hits saved a turn at a time", () => {
   it("share one pack and one marker per token within a turn, each read back by its own id", async () => {
@@ -68,7 +88,7 @@ describe("cache hits saved a turn at a time", () => {
     expect(later.slice(0, 16)).not.toBe(pack);
 
     // Another process sharing the folder (a store that never saw them) reads them from the pack.
-    const other = new BlobJobStore(new FsBlobStore(dir), { packCacheHits: true });
+    const other = new BlobJobStore(new FsBlobStore(dir), { packRecords: true });
     for (const id of [...ids, later]) expect((await other.get(id))?.id).toBe(id);
   });
 
@@ -93,7 +113,7 @@ describe("cache hits saved a turn at a time", () => {
         return await blobs.put(key, body, options);
       },
     };
-    const store = new BlobJobStore(gated, { packCacheHits: true });
+    const store = new BlobJobStore(gated, { packRecords: true });
     const a = entry("a".repeat(64), ["token-a"]);
     const turn = () => new Promise((resolve) => setImmediate(resolve));
     const first = hit(a, store);
@@ -118,9 +138,9 @@ describe("cache hits saved a turn at a time", () => {
     expect(await jobs.get("f".repeat(32))).toBeNull();
     expect(await jobs.get("not-an-id")).toBeNull();
     // A pack's line is found by its whole id only, never by a prefix or inside another line.
-    const pack = (await blobs.getText(hitPackKey(id!.slice(0, 16))))!;
-    expect(packMember(pack, id!.slice(0, 31))).toBeNull();
-    expect(packMember(pack, id!)).toContain(`"id":"${id}"`);
+    const pack = indexPack((await blobs.getText(packKey(id!.slice(0, 16))))!);
+    expect(pack.get(id!.slice(0, 31))).toBeUndefined();
+    expect(pack.get(id!)?.record).toContain(`"id":"${id}"`);
   });
 
   it("are found by a purge of a token that produced them, and only of one; the mark is the hit's own record", async () => {
@@ -136,7 +156,7 @@ describe("cache hits saved a turn at a time", () => {
     expect(new Set(purged.marked_jobs)).toEqual(new Set([both, onlyB]));
     // The marked record is an object of its own, which wins over the pack, here and in another process.
     expect(await blobs.head(jobKey(onlyB!))).not.toBeNull();
-    const other = new BlobJobStore(new FsBlobStore(dir), { packCacheHits: true });
+    const other = new BlobJobStore(new FsBlobStore(dir), { packRecords: true });
     for (const store of [jobs, other]) {
       expect(await store.get(onlyB!)).toMatchObject({ verified: false, purged: { token_id: "token-b" } });
       expect(await store.get(both!)).toMatchObject({ verified: false, purged: { token_id: "token-b" } });
@@ -160,7 +180,7 @@ describe("cache hits saved a turn at a time", () => {
     const pack = "0123456789abcdef";
     const id = `${pack}${"e".repeat(16)}`;
     const damaged = '{"id":"cut sho';
-    await blobs.put(hitPackKey(pack), `${id}\ttoken-a\t${damaged}\n`, { contentType: "text/plain" });
+    await blobs.put(packKey(pack), `${id}\ttoken-a\t${damaged}\n`, { contentType: "text/plain" });
     const record = await jobs.get(id);
     expect(record).toMatchObject({ id, status: "failed" });
     expect(await blobs.getText(`damaged/${jobKey(id)}`)).toBe(damaged);
@@ -173,5 +193,68 @@ describe("cache hits saved a turn at a time", () => {
     const ids = await Promise.all([hit(entry("a".repeat(64), ["token-a"]), single)]);
     expect(await blobs.head(jobKey(ids[0]!))).not.toBeNull();
     expect(await single.servedBy("token-a")).toEqual(ids);
+  });
+});
+
+describe("new jobs saved a turn at a time", () => {
+  it("share one pack with an open marker each, read back here and by another store until their own record is written", async () => {
+    const before = journalLines();
+    const records = await Promise.all([jobs.accept(queued()), jobs.accept(queued()), jobs.accept(queued())]);
+    // Three markers and one pack.
+    expect(journalLines() - before).toBe(4);
+    const ids = records.map((r) => r.id);
+    expect(new Set(ids.map((id) => id.slice(0, 16))).size).toBe(1);
+    expect((await jobs.openJobIds()).sort()).toEqual([...ids].sort());
+    const other = new BlobJobStore(new FsBlobStore(dir), { packRecords: true });
+    for (const id of ids) {
+      expect(await blobs.head(jobKey(id))).toBeNull();
+      for (const store of [jobs, other]) expect(await store.get(id)).toMatchObject({ id, status: "queued" });
+    }
+
+    // The job's own record (a lease's), written through either store, wins in both from then on.
+    const leased: JobRecord = { ...records[0]!, status: "running", started_at: NOW };
+    await other.put(leased);
+    expect(await blobs.head(jobKey(ids[0]!))).not.toBeNull();
+    for (const store of [jobs, other]) {
+      expect((await store.get(ids[0]!))?.status).toBe("running");
+      expect((await store.get(ids[1]!))?.status).toBe("queued");
+    }
+  });
+
+  it("share the turn's pack with its cache hits; a purge finds the hits only, the reconciler the new jobs only", async () => {
+    const [job, hitId] = await Promise.all([jobs.accept(queued()), hit(entry("a".repeat(64), ["token-a"]))]);
+    expect(job.id.slice(0, 16)).toBe(hitId.slice(0, 16));
+    expect(await jobs.servedBy("token-a")).toEqual([hitId]);
+    expect(await jobs.openJobIds()).toEqual([job.id]);
+    expect((await jobs.get(hitId))?.status).toBe("finished");
+    expect((await jobs.get(job.id))?.status).toBe("queued");
+  });
+
+  it("start the next pack for a record too large for the open one, built again for its id there", async () => {
+    const [small, large] = await Promise.all([jobs.accept(queued()), jobs.accept(queued(true))]);
+    expect(large.id.slice(0, 16)).not.toBe(small.id.slice(0, 16));
+    const packs = await Promise.all(
+      [small, large].map(async (r) => indexPack((await blobs.getText(packKey(r.id.slice(0, 16))))!)),
+    );
+    expect([...packs[0]!.keys()]).toEqual([small.id]);
+    expect([...packs[1]!.keys()]).toEqual([large.id]);
+    expect(JSON.parse(packs[1]!.get(large.id)!.record)).toMatchObject({ id: large.id });
+    expect((await jobs.get(large.id))?.request.layers).toHaveLength(32);
+  });
+
+  it("fail every new job of a pack the disk refuses; a later turn's are saved", async () => {
+    writeFileSync(join(dir, "hit-packs"), "");
+    const results = await Promise.allSettled([jobs.accept(queued()), jobs.accept(queued())]);
+    for (const r of results) expect(r.status).toBe("rejected");
+    rmSync(join(dir, "hit-packs"));
+    const record = await jobs.accept(queued());
+    expect((await jobs.get(record.id))?.status).toBe("queued");
+  });
+
+  it("are one object each where packs are off (a Workers isolate)", async () => {
+    const single = new BlobJobStore(blobs);
+    const record = await single.accept(queued());
+    expect(await blobs.head(jobKey(record.id))).not.toBeNull();
+    expect(await single.openJobIds()).toEqual([record.id]);
   });
 });
