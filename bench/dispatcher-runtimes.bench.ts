@@ -122,7 +122,7 @@ async function startWorkersApi(vars: Record<string, string>) {
         ? Number(process.env.BENCH_WORKERD_INSPECTOR_PORT)
         : undefined,
     });
-    return { ...workerd, host: `miniflare, ${workerd.via}`, pgid: workerd.pgid };
+    return { ...workerd, host: `miniflare, ${workerd.via}, state in ${workerd.state}`, pgid: workerd.pgid };
   }
   const dir = benchTempDir("bench-workerd");
   const api = await startEdgeApi({

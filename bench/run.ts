@@ -178,7 +178,11 @@ const rows: Array<[string, string, string]> = [
     ),
   ),
   ...dispatchWorkers.runs.map((r) =>
-    drainRow(`workerd, ${shards} shards`, r, r.agents === 50 ? "(target >= 200 jobs/s)" : ""),
+    drainRow(
+      `workerd, ${shards} shards`,
+      r,
+      r.agents === 50 ? `(target >= 200 jobs/s; ${dispatchWorkers.host})` : "",
+    ),
   ),
   ...oneShard.runs.map((r) => drainRow("workerd, 1 shard (baseline)", r)),
   [

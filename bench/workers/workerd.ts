@@ -17,10 +17,23 @@ import { benchTempDir } from "../temp-dirs.ts";
 const EDGE_API = join(REPO_ROOT, "apps", "edge-api");
 const WRANGLER = join(EDGE_API, "node_modules", ".bin", "wrangler");
 
+// Where Miniflare keeps the simulated R2, Queue and Durable Object state: in memory (/dev/shm, as Miniflare
+// keeps it when not told to persist) unless BENCH_WORKERD_STATE=disk (as `wrangler dev --persist-to`). On
+// Cloudflare that state is not on the machine running the Worker; on this VM's disk each simulated R2 write's
+// fsync waits behind whatever else the disk is writing back (the Node drains before it leave tens of
+// thousands of files): the 4-shard drain measured 128 jobs/s right after them and 233 alone, on /dev/shm 340.
+export function workerdState(): { where: "memory" | "disk"; dir: string } {
+  const where = process.env.BENCH_WORKERD_STATE === "disk" ? "disk" : "memory";
+  const dir = benchTempDir("bench-workerd-state", where);
+  return { where: dir.startsWith("/dev/shm/") ? "memory" : "disk", dir };
+}
+
 export interface Workerd {
   // Where clients send requests: the Worker's own socket, or Miniflare's entry worker (BENCH_WORKERD_VIA=entry).
   url: string;
   via: WorkerdVia;
+  // Where its simulated R2, Queue and Durable Object state lives (workerdState).
+  state: "memory" | "disk";
   // Headers a client sends on every request: on the direct socket, CF-Connecting-IP, which Cloudflare's front
   // (and, locally, the entry worker) sets and the Worker's rate limiter keys on.
   clientHeaders: Record<string, string>;
@@ -64,6 +77,7 @@ export async function startWorkerd(args: {
 }): Promise<Workerd> {
   const via = args.via ?? workerdVia();
   const dir = benchTempDir("bench-workerd");
+  const state = workerdState();
   const bundle = join(dir, "bundle");
   bundleWorker(bundle, join(dir, "wrangler-logs"));
   const port = await freePort();
@@ -76,7 +90,7 @@ export async function startWorkerd(args: {
     env: {
       ...process.env,
       BENCH_WORKERD_BUNDLE: bundle,
-      BENCH_WORKERD_PERSIST: join(dir, "state"),
+      BENCH_WORKERD_PERSIST: state.dir,
       BENCH_WORKERD_PORT: String(port),
       BENCH_WORKERD_DIRECT_PORT: String(directPort),
       BENCH_WORKERD_VARS: JSON.stringify(args.vars),
@@ -102,6 +116,7 @@ export async function startWorkerd(args: {
   return {
     url,
     via,
+    state: state.where,
     clientHeaders,
     pgid: daemon.pid,
     cpuByProcess,
