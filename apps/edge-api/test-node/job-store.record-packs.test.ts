@@ -10,13 +10,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCompileRequest } from "@qmk-edge/keymap";
 import type { CacheEntry, JobRecord } from "@qmk-edge/schema";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { FsBlobStore } from "../src/adapters/blob-store/fs.ts";
-import { BlobJobStore, jobKey } from "../src/adapters/job-store/blob.ts";
-import { indexPack, packKey } from "../src/adapters/job-store/record-packs.ts";
+import { RedisQueueRepair } from "../src/adapters/dispatcher/redis/queue-repair.ts";
+import { BlobJobStore, jobKey, PACK_MEMO_SIZE } from "../src/adapters/job-store/blob.ts";
+import { PackIndex, packKey } from "../src/adapters/job-store/record-packs.ts";
 import { cachedJobRecord } from "../src/jobs/build-cache.ts";
+import { newId } from "../src/jobs/job-id.ts";
 import { newJobRecord } from "../src/jobs/lifecycle.ts";
 import { purgeAgent } from "../src/jobs/purge-agent.ts";
+import { Reconciler } from "../src/jobs/reconcile.ts";
 import type { BlobStore } from "../src/ports/blob-store.ts";
 import { compileBody } from "../test-support/api-client.ts";
 import { cacheEntryOf } from "../test-support/cache-entry.ts";
@@ -138,9 +142,9 @@ describe("cache hits saved a turn at a time", () => {
     expect(await jobs.get("f".repeat(32))).toBeNull();
     expect(await jobs.get("not-an-id")).toBeNull();
     // A pack's line is found by its whole id only, never by a prefix or inside another line.
-    const pack = indexPack((await blobs.getText(packKey(id!.slice(0, 16))))!);
-    expect(pack.get(id!.slice(0, 31))).toBeUndefined();
-    expect(pack.get(id!)?.record).toContain(`"id":"${id}"`);
+    const pack = new PackIndex((await blobs.getText(packKey(id!.slice(0, 16))))!);
+    expect(pack.record(id!.slice(0, 31))).toBeUndefined();
+    expect(pack.record(id!)).toContain(`"id":"${id}"`);
   });
 
   it("are found by a purge of a token that produced them, and only of one; the mark is the hit's own record", async () => {
@@ -233,12 +237,14 @@ describe("new jobs saved a turn at a time", () => {
   it("start the next pack for a record too large for the open one, built again for its id there", async () => {
     const [small, large] = await Promise.all([jobs.accept(queued()), jobs.accept(queued(true))]);
     expect(large.id.slice(0, 16)).not.toBe(small.id.slice(0, 16));
-    const packs = await Promise.all(
-      [small, large].map(async (r) => indexPack((await blobs.getText(packKey(r.id.slice(0, 16))))!)),
+    const [first, next] = await Promise.all(
+      [small, large].map(async (r) => (await blobs.getText(packKey(r.id.slice(0, 16))))!),
     );
-    expect([...packs[0]!.keys()]).toEqual([small.id]);
-    expect([...packs[1]!.keys()]).toEqual([large.id]);
-    expect(JSON.parse(packs[1]!.get(large.id)!.record)).toMatchObject({ id: large.id });
+    // One line each.
+    expect(first!.trimEnd().split("\n")).toHaveLength(1);
+    expect(next!.trimEnd().split("\n")).toHaveLength(1);
+    expect(new PackIndex(first!).record(small.id)).toBeDefined();
+    expect(JSON.parse(new PackIndex(next!).record(large.id)!)).toMatchObject({ id: large.id });
     expect((await jobs.get(large.id))?.request.layers).toHaveLength(32);
   });
 
@@ -256,5 +262,40 @@ describe("new jobs saved a turn at a time", () => {
     const record = await single.accept(queued());
     expect(await blobs.head(jobKey(record.id))).not.toBeNull();
     expect(await single.openJobIds()).toEqual([record.id]);
+  });
+});
+
+describe("the reconciler over new jobs in packs", () => {
+  it("reads each pack once in a pass, in whatever order the store lists the open markers", async () => {
+    // More packs than a store keeps in memory, two new jobs each, read by a store that saved none of them.
+    const packs = PACK_MEMO_SIZE + 6;
+    for (let t = 0; t < packs; t++) await Promise.all([jobs.accept(queued()), jobs.accept(queued())]);
+    const packReads: string[] = [];
+    const counting: BlobStore = {
+      get: (key) => blobs.get(key),
+      getText: (key, options) => {
+        if (key.startsWith("hit-packs/")) packReads.push(key);
+        return blobs.getText(key, options);
+      },
+      head: (key) => blobs.head(key),
+      delete: (key) => blobs.delete(key),
+      // Listed in an order that mixes the packs (by the ids' own halves), as a folder's listing may be.
+      list: async (prefix) =>
+        (await blobs.list(prefix)).sort((a, b) => (a.slice(-16) < b.slice(-16) ? -1 : 1)),
+      put: (key, body, options) => blobs.put(key, body, options),
+    };
+    const reader = new BlobJobStore(counting, { packRecords: true });
+    const redis = new Redis(inject("redisUrl"));
+    try {
+      const repair = new RedisQueueRepair({ redis, prefix: `packs-${newId().slice(0, 10)}:`, jobs: reader });
+      const report = await new Reconciler(reader, repair, () => {}).reconcile();
+      // The queue never had them: every one is queued again, its record read from its pack.
+      expect(report.open).toBe(2 * packs);
+      expect(report.requeued).toHaveLength(2 * packs);
+      expect(packReads).toHaveLength(packs);
+      expect(new Set(packReads).size).toBe(packs);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

@@ -96,7 +96,9 @@ export class Reconciler {
 
   async #pass(): Promise<ReconcileReport> {
     const lost = await this.#queue.lostState();
-    const ids = await this.#jobs.openJobIds();
+    // In id order: a store that keeps the first records of a moment together (adapters/job-store/
+    // record-packs.ts: ids of a pack share their first half) reads each pack once, not once per job.
+    const ids = (await this.#jobs.openJobIds()).sort();
     const report: ReconcileReport = { open: ids.length, requeued: [], leasesRestored: [], closed: 0 };
     const missing = new Set<string>();
     for (const id of ids) {

@@ -15,15 +15,7 @@ import { parseStored } from "../../jobs/stored-record.ts";
 import { BoundedMemo, ExpiringMemo } from "../../memo/bounded-memo.ts";
 import { type BlobStore, type PutOptions, type ReadOptions, readBlobText } from "../../ports/blob-store.ts";
 import type { JobStore } from "../../ports/job-store.ts";
-import {
-  indexPack,
-  type PackIndex,
-  packIdOf,
-  packKey,
-  packMembersServedBy,
-  RecordPacks,
-  SERVED_PACK_SUFFIX,
-} from "./record-packs.ts";
+import { PackIndex, packIdOf, packKey, RecordPacks, SERVED_PACK_SUFFIX } from "./record-packs.ts";
 
 export const jobKey = (id: string) => `jobs/${id}.json`;
 export const cacheKey = (contentKey: string) => `cache/${contentKey}.json`;
@@ -107,7 +99,7 @@ export class BlobJobStore implements JobStore {
   constructor(blobs: BlobStore, options: BlobJobStoreOptions = {}) {
     this.#blobs = blobs;
     this.#recordPacks = options.packRecords
-      ? new RecordPacks(blobs, (packId, text) => this.#packs.set(packId, indexPack(text)))
+      ? new RecordPacks(blobs, (packId, text) => this.#packs.set(packId, new PackIndex(text)))
       : null;
     this.#bytesPerOpenJob = options.bytesPerOpenJob ?? 0;
     this.#now = options.now ?? systemClock;
@@ -162,13 +154,13 @@ export class BlobJobStore implements JobStore {
     const packId = this.#recordPacks ? packIdOf(id) : null;
     if (packId === null) return null;
     const pack = await this.#pack(packId);
-    return pack?.get(id)?.record ?? null;
+    return pack?.record(id) ?? null;
   }
 
   // The record a pack kept in memory holds for `id` (undefined: none known here).
   #knownPackMember(id: string): string | undefined {
     const packId = this.#recordPacks ? packIdOf(id) : null;
-    return packId === null ? undefined : this.#packs.get(packId)?.get(id)?.record;
+    return packId === null ? undefined : this.#packs.get(packId)?.record(id);
   }
 
   async #pack(packId: string): Promise<PackIndex | null> {
@@ -178,7 +170,7 @@ export class BlobJobStore implements JobStore {
     // likely answer.
     const text = await this.#text(packKey(packId), { likelyMissing: true });
     if (text === null) return null;
-    const pack = indexPack(text);
+    const pack = new PackIndex(text);
     this.#packs.set(packId, pack);
     return pack;
   }
@@ -344,7 +336,7 @@ export class BlobJobStore implements JobStore {
         continue;
       }
       const pack = await this.#pack(name.slice(0, -SERVED_PACK_SUFFIX.length));
-      for (const id of pack === null ? [] : packMembersServedBy(pack, tokenId)) ids.add(id);
+      for (const id of pack?.servedBy(tokenId) ?? []) ids.add(id);
     }
     return [...ids];
   }

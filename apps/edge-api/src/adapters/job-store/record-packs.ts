@@ -31,28 +31,42 @@ export function packIdOf(jobId: string): string | null {
 
 // A pack is one line per record: its job's id, the tokens that produced its firmware (comma-separated; none
 // for a new job), its record's JSON, tab-separated (JSON.stringify escapes every tab and newline inside a
-// string; token ids have neither, nor commas: packages/schema names.ts). Read once into this index: a status
-// poll of a queued job finds its record without scanning the pack.
-export type PackIndex = ReadonlyMap<string, { tokens: readonly string[]; record: string }>;
+// string; token ids have neither, nor commas: packages/schema names.ts). Indexed by id on its first lookup (a
+// status poll of a queued job then finds its record without scanning the pack), not when saved: most packs
+// are never read back in the process that saved them.
+export class PackIndex {
+  readonly #text: string;
+  #members: Map<string, { tokens: string[]; record: string }> | null = null;
 
-export function indexPack(pack: string): PackIndex {
-  const index = new Map<string, { tokens: string[]; record: string }>();
-  for (const line of pack.split("\n")) {
-    const idEnd = line.indexOf("\t");
-    const tokensEnd = idEnd < 0 ? -1 : line.indexOf("\t", idEnd + 1);
-    if (tokensEnd < 0) continue;
-    const tokens = line.slice(idEnd + 1, tokensEnd);
-    index.set(line.slice(0, idEnd), {
-      tokens: tokens === "" ? [] : tokens.split(","),
-      record: line.slice(tokensEnd + 1),
-    });
+  constructor(text: string) {
+    this.#text = text;
   }
-  return index;
-}
 
-// The ids of the pack's hits whose firmware `token` produced.
-export function packMembersServedBy(pack: PackIndex, token: string): string[] {
-  return [...pack].filter(([, member]) => member.tokens.includes(token)).map(([id]) => id);
+  // The record the pack holds for `id` (undefined: none).
+  record(id: string): string | undefined {
+    return this.#index().get(id)?.record;
+  }
+
+  // The ids of the pack's hits whose firmware `token` produced.
+  servedBy(token: string): string[] {
+    return [...this.#index()].filter(([, member]) => member.tokens.includes(token)).map(([id]) => id);
+  }
+
+  #index(): Map<string, { tokens: string[]; record: string }> {
+    if (this.#members) return this.#members;
+    this.#members = new Map();
+    for (const line of this.#text.split("\n")) {
+      const idEnd = line.indexOf("\t");
+      const tokensEnd = idEnd < 0 ? -1 : line.indexOf("\t", idEnd + 1);
+      if (tokensEnd < 0) continue;
+      const tokens = line.slice(idEnd + 1, tokensEnd);
+      this.#members.set(line.slice(0, idEnd), {
+        tokens: tokens === "" ? [] : tokens.split(","),
+        record: line.slice(tokensEnd + 1),
+      });
+    }
+    return this.#members;
+  }
 }
 
 // What is saved with a record, in the same group commit: the tokens that produced a hit's firmware (each gets
