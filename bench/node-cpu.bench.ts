@@ -192,10 +192,12 @@ export async function benchNodeCpu(opts: { clients: number; seconds: number }) {
     await closedLoop(api.url, (i) => post(benchRequest(`bench_${stamp}_warm_${i}`)), warm);
 
     // Each route is measured in rounds, each right after a round of the floor, and reported as the median of
-    // the rounds: the machine's load drifts, and a ratio of two measurements taken together drifts less.
+    // the rounds: the machine's load drifts, and a ratio of two measurements taken together drifts less. Five:
+    // on this machine one round's ratio strays by a fifth either way from the next (the first is most often the
+    // dearest), and the median of three followed one stray round.
     // BENCH_CPU_ONLY=status (or status-queued, hit, fresh, v1) measures that route alone, for profiling.
     const only = process.env.BENCH_CPU_ONLY;
-    const rounds = Number(process.env.BENCH_CPU_ROUNDS ?? 3);
+    const rounds = Number(process.env.BENCH_CPU_ROUNDS ?? 5);
     const floorRequest = (): LoadRequest => ({ method: "GET", path: "/floor" });
     const floors: Awaited<ReturnType<typeof run>>[] = [];
     const routeOf = async (name: string, next: (i: number) => LoadRequest, probe = false) => {
