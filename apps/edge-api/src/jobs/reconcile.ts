@@ -20,7 +20,18 @@ export interface QueueRepair {
   // For a record the store holds as queued or running: re-read it under the job's guard and queue it again
   // (queued) or restore its lease (running) unless the queue knows it.
   repair(jobId: string): Promise<RepairOutcome>;
+  // What the queue knows of each job now, in one round trip for many: a pass skips the guarded repair of a job
+  // the queue plainly knows (repairNeeded "none"), and repairs the rest. A queue without it repairs every one.
+  queueStates?(jobIds: string[]): Promise<QueueState[]>;
 }
+
+export interface QueueState {
+  waiting: boolean;
+  leased: boolean;
+}
+
+// Open jobs whose queue states one call asks for.
+const STATES_PER_CALL = 256;
 
 export interface ReconcileReport {
   open: number;
@@ -101,18 +112,26 @@ export class Reconciler {
     const ids = (await this.#jobs.openJobIds()).sort();
     const report: ReconcileReport = { open: ids.length, requeued: [], leasesRestored: [], closed: 0 };
     const missing = new Set<string>();
-    for (const id of ids) {
-      const record = await this.#jobs.get(id);
-      if (!record || isTerminal(record)) {
-        if (record || this.#memory.missingOnce.has(id)) {
-          await this.#jobs.closeOpen(id);
-          report.closed++;
-        } else missing.add(id);
-        continue;
+    for (let at = 0; at < ids.length; at += STATES_PER_CALL) {
+      const chunk = ids.slice(at, at + STATES_PER_CALL);
+      // Asked right before its jobs are looked at, so what it says is as fresh as a per-job check was.
+      const states = (await this.#queue.queueStates?.(chunk)) ?? null;
+      for (const [k, id] of chunk.entries()) {
+        const record = await this.#jobs.get(id);
+        if (!record || isTerminal(record)) {
+          if (record || this.#memory.missingOnce.has(id)) {
+            await this.#jobs.closeOpen(id);
+            report.closed++;
+          } else missing.add(id);
+          continue;
+        }
+        // Known to the queue a moment ago: nothing to repair (a change since is the next pass's, as it was
+        // when the check ran under the job's guard a moment before the change).
+        if (states && repairNeeded(record, states[k]!) === "none") continue;
+        const outcome = await this.#queue.repair(id);
+        if (outcome === "requeued") report.requeued.push(id);
+        if (outcome === "lease-restored") report.leasesRestored.push(id);
       }
-      const outcome = await this.#queue.repair(id);
-      if (outcome === "requeued") report.requeued.push(id);
-      if (outcome === "lease-restored") report.leasesRestored.push(id);
     }
     this.#memory.missingOnce = missing;
     await this.#queue.markReconciled();
@@ -129,7 +148,7 @@ export class Reconciler {
 // Which repair a record needs, given what the queue knows of it: the rule both queues apply.
 export function repairNeeded(
   record: JobRecord | null,
-  queue: { waiting: boolean; leased: boolean },
+  queue: QueueState,
 ): "none" | "requeue" | "restore-lease" {
   if (!record || isTerminal(record)) return "none";
   if (record.status === "queued") return queue.waiting || queue.leased ? "none" : "requeue";

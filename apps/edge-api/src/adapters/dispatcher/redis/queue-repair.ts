@@ -4,7 +4,7 @@
 // tells a Redis that lost its data (restarted without persistence, flushed) from one that did not.
 import type { Redis } from "ioredis";
 import { isTerminal } from "../../../jobs/lifecycle.ts";
-import { type RepairOutcome, repairNeeded } from "../../../jobs/reconcile.ts";
+import { type QueueState, type RepairOutcome, repairNeeded } from "../../../jobs/reconcile.ts";
 import type { JobStore } from "../../../ports/job-store.ts";
 import { type RedisKeys, redisKeys } from "./keys.ts";
 import { laneOf } from "./lanes.ts";
@@ -34,6 +34,23 @@ export class RedisQueueRepair {
 
   async markReconciled(): Promise<void> {
     await this.#redis.set(this.#sentinel, new Date().toISOString());
+  }
+
+  // One pipeline for the lot: waiting (its score in the waiting set) and leased (a lease row), as repair reads
+  // them one job at a time.
+  async queueStates(jobIds: string[]): Promise<QueueState[]> {
+    const pipeline = this.#redis.pipeline();
+    for (const id of jobIds) {
+      pipeline.zscore(this.#keys.waitingSince, id);
+      pipeline.hexists(this.#keys.lease(id), "lease_id");
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    return jobIds.map((_, k) => {
+      const [waitErr, score] = replies[2 * k] ?? [new Error("no reply")];
+      const [leaseErr, leased] = replies[2 * k + 1] ?? [new Error("no reply")];
+      if (waitErr || leaseErr) throw waitErr ?? leaseErr;
+      return { waiting: score !== null, leased: leased === 1 };
+    });
   }
 
   async repair(jobId: string): Promise<RepairOutcome> {
