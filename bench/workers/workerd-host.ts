@@ -2,7 +2,8 @@
 // and no proxy workerd in front of it, so clients talk to the Worker's own workerd socket. Started as its own
 // process by bench/workers/workerd.ts (startWorkerd), which passes everything through the environment:
 //   BENCH_WORKERD_BUNDLE  the Worker as `wrangler deploy --dry-run --outdir` built it (the deployed bundle)
-//   BENCH_WORKERD_PERSIST where R2, Queue and Durable Object state live (on disk, as `wrangler dev --persist-to`)
+//   BENCH_WORKERD_PERSIST where R2, Queue and Durable Object state live (a folder in /dev/shm, or on the disk
+//                         with BENCH_WORKERD_STATE=disk: workerd.ts workerdState)
 //   BENCH_WORKERD_PORT    the port of Miniflare's entry worker (127.0.0.1), which workerd runs in front of the
 //                         Worker: request.cf, CF-Connecting-IP, the local /cdn-cgi/ routes
 //   BENCH_WORKERD_DIRECT_PORT  the port of a socket straight to the Worker (Miniflare's `unsafeDirectSockets`):

@@ -22,7 +22,7 @@ const WRANGLER = join(EDGE_API, "node_modules", ".bin", "wrangler");
 // Cloudflare that state is not on the machine running the Worker; on this VM's disk each simulated R2 write's
 // fsync waits behind whatever else the disk is writing back (the Node drains before it leave tens of
 // thousands of files): the 4-shard drain measured 128 jobs/s right after them and 233 alone, on /dev/shm 340.
-export function workerdState(): { where: "memory" | "disk"; dir: string } {
+function workerdState(): { where: "memory" | "disk"; dir: string } {
   const where = process.env.BENCH_WORKERD_STATE === "disk" ? "disk" : "memory";
   const dir = benchTempDir("bench-workerd-state", where);
   return { where: dir.startsWith("/dev/shm/") ? "memory" : "disk", dir };
