@@ -6,6 +6,7 @@ import type { Deps } from "../deps.ts";
 import { decodeJsonBody } from "../http/request-body.ts";
 import { InvalidInputError } from "../http/request-errors.ts";
 import { contentKey } from "../jobs/content-key.ts";
+import { shareJson } from "../jobs/record-json.ts";
 import { BoundedMemo } from "../memo/bounded-memo.ts";
 
 // A compile request as POST /v1/compile builds it: validated (packages/keymap), checked against the
@@ -46,7 +47,8 @@ export async function validateCompileBody(
   if (!parsed.ok) throw new InvalidInputError("invalid compile request", parsed.errors);
   const checked = await checkAgainstCatalogue(deps.blobs, firmwareVersion, parsed.value);
   const result: ValidatedCompileRequest = Object.freeze({
-    request: checked.request,
+    // Every record of a body sent again holds this request: serialized once (jobs/record-json.ts).
+    request: digest === null ? checked.request : shareJson(checked.request),
     translations: Object.freeze(checked.translations.map((t) => Object.freeze(t))),
     contentKey: await contentKey(checked.request, firmwareVersion, deps.sha256Hex),
   });

@@ -11,6 +11,7 @@ import { type Clock, systemClock } from "../../jobs/clock.ts";
 import { failedDamagedRecord } from "../../jobs/damaged-record.ts";
 import { StoredRecordError, UnavailableError } from "../../jobs/errors.ts";
 import { newId } from "../../jobs/job-id.ts";
+import { recordJson, shareJson } from "../../jobs/record-json.ts";
 import { parseStored } from "../../jobs/stored-record.ts";
 import { BoundedMemo, ExpiringMemo } from "../../memo/bounded-memo.ts";
 import { type BlobStore, type PutOptions, type ReadOptions, readBlobText } from "../../ports/blob-store.ts";
@@ -182,7 +183,7 @@ export class BlobJobStore implements JobStore {
   async #save(record: JobRecord, options: PutOptions): Promise<void> {
     this.#records.delete(record.id);
     this.#parsed.delete(record.id);
-    await this.#blobs.put(jobKey(record.id), JSON.stringify(record), options);
+    await this.#blobs.put(jobKey(record.id), recordJson(record), options);
     if (settled(record)) this.#records.set(record.id, record);
   }
 
@@ -284,14 +285,21 @@ export class BlobJobStore implements JobStore {
     // A keymap is mostly new (a found entry is memoised above), so its entry is mostly missing.
     const entry = await this.#read(cacheEntry, cacheKey(contentKey), { likelyMissing: true });
     // A miss is not memoised: a build finishing in another process fills it.
-    if (entry) this.#cache.set(contentKey, entry);
+    if (entry) this.#memoCache(entry);
     return entry;
+  }
+
+  // Every hit's record holds the memoised entry's artifacts and result: serialized once (jobs/record-json.ts).
+  #memoCache(entry: CacheEntry): void {
+    shareJson(entry.artifacts);
+    shareJson(entry.result);
+    this.#cache.set(entry.content_key, entry);
   }
 
   async putCache(entry: CacheEntry): Promise<void> {
     this.#cache.delete(entry.content_key);
     await this.#blobs.put(cacheKey(entry.content_key), JSON.stringify(entry), JSON_TYPE);
-    this.#cache.set(entry.content_key, entry);
+    this.#memoCache(entry);
   }
 
   async deleteCache(contentKey: string): Promise<void> {

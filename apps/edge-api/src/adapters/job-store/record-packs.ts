@@ -1,4 +1,5 @@
 import { newId } from "../../jobs/job-id.ts";
+import { recordJson } from "../../jobs/record-json.ts";
 import type { BlobStore } from "../../ports/blob-store.ts";
 
 // Records saved for the first time, a turn at a time: build-cache hits (finished at once) and new jobs
@@ -187,5 +188,5 @@ function memberId(pack: Pack): string {
 }
 
 function lineOf(record: { id: string }, marks: Marks): string {
-  return `${record.id}\t${(marks.servedBy ?? []).join(",")}\t${JSON.stringify(record)}\n`;
+  return `${record.id}\t${(marks.servedBy ?? []).join(",")}\t${recordJson(record)}\n`;
 }
