@@ -36,20 +36,20 @@ export class RedisQueueRepair {
     await this.#redis.set(this.#sentinel, new Date().toISOString());
   }
 
-  // One pipeline for the lot: waiting (its score in the waiting set) and leased (a lease row), as repair reads
-  // them one job at a time.
+  // One pipeline for the lot: waiting (its score in the waiting set) and leased (a lease row, by the rule
+  // leaseRowOf applies: a lease id), as repair reads them one job at a time.
   async queueStates(jobIds: string[]): Promise<QueueState[]> {
     const pipeline = this.#redis.pipeline();
     for (const id of jobIds) {
       pipeline.zscore(this.#keys.waitingSince, id);
-      pipeline.hexists(this.#keys.lease(id), "lease_id");
+      pipeline.hget(this.#keys.lease(id), "lease_id");
     }
     const replies = (await pipeline.exec()) ?? [];
     return jobIds.map((_, k) => {
       const [waitErr, score] = replies[2 * k] ?? [new Error("no reply")];
-      const [leaseErr, leased] = replies[2 * k + 1] ?? [new Error("no reply")];
+      const [leaseErr, leaseId] = replies[2 * k + 1] ?? [new Error("no reply")];
       if (waitErr || leaseErr) throw waitErr ?? leaseErr;
-      return { waiting: score !== null, leased: leased === 1 };
+      return { waiting: score !== null, leased: Boolean(leaseId) };
     });
   }
 
